@@ -1,0 +1,60 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[idcsh] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'idcsh'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'idcsh'= {
+            cand -p 'AWS profile [default: $AWS_PROFILE, else "default"]'
+            cand --profile 'AWS profile [default: $AWS_PROFILE, else "default"]'
+            cand --region 'AWS region [default: $AWS_REGION, $AWS_DEFAULT_REGION, the profile''s region or sso_region]'
+            cand --endpoint-url 'Send every AWS call to this endpoint (local emulators such as moto) [env: AWS_ENDPOINT_URL]'
+            cand --identity-store-id 'Identity Store ID; skips discovery through ListInstances'
+            cand --instance-arn 'Identity Center instance ARN; skips discovery through ListInstances'
+            cand --data 'Offline: make this JSON document the root ("-" reads stdin)'
+            cand -c 'Run this line, then exit (repeatable; lines run in order)'
+            cand -o 'Output format [default: table on a terminal, json otherwise]'
+            cand --output 'Output format [default: table on a terminal, json otherwise]'
+            cand --concurrency 'Most AWS requests in flight at once in fan-out fetches'
+            cand --history-file 'History file [default: $XDG_DATA_HOME/idcsh/history]'
+            cand --color 'When to use colour (NO_COLOR is honoured)'
+            cand --demo 'Use the built-in sample directory: no AWS account, no network'
+            cand --bail 'Script mode: stop at the first failing line'
+            cand -y 'Do not ask before write commands'
+            cand --yes 'Do not ask before write commands'
+            cand --no-history 'Do not read or write the history file'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand completions 'Print a completion script for SHELL'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'idcsh;completions'= {
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'idcsh;help'= {
+            cand completions 'Print a completion script for SHELL'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'idcsh;help;completions'= {
+        }
+        &'idcsh;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

@@ -1,0 +1,131 @@
+//! Wiring: turn the parsed flags into a source and settings, then run the
+//! lines given (`-c`), the lines piped in, or the shell.
+
+use std::io::{self, BufRead, IsTerminal, Write};
+use std::process::ExitCode;
+
+use crate::cli::{Cli, ColorChoice, Sub};
+use crate::error::Error;
+use crate::exec::{Flow, Runner, Settings};
+use crate::render::Format;
+use crate::session::Session;
+use crate::shell;
+use crate::shell::line::is_incomplete;
+use crate::source::{self, Source};
+
+/// Runs idcsh with parsed flags and returns the exit status.
+pub fn run(cli: Cli) -> Result<ExitCode, Error> {
+    if let Some(Sub::Completions { shell }) = cli.command {
+        crate::cli::completions(shell, &mut io::stdout().lock());
+        return Ok(ExitCode::SUCCESS);
+    }
+    let stdout_is_terminal = io::stdout().is_terminal();
+    let settings = Settings {
+        format: cli.output.unwrap_or(if stdout_is_terminal {
+            Format::Table
+        } else {
+            Format::Json
+        }),
+        color: match cli.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => stdout_is_terminal && std::env::var_os("NO_COLOR").is_none(),
+        },
+        timing: false,
+    };
+    if cli.data.as_deref() == Some("-") && cli.lines.is_empty() {
+        return Err(Error::Usage(
+            "--data - reads the document from stdin, so give the lines to run with -c".into(),
+        ));
+    }
+    let source = choose_source(&cli)?;
+    let mut runner = Runner {
+        session: Session::new(source)?,
+        settings,
+    };
+
+    if !cli.lines.is_empty() {
+        return Ok(run_script(&mut runner, cli.lines.into_iter(), cli.bail));
+    }
+    if io::stdin().is_terminal() {
+        shell::run(&mut runner)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let lines = joined_lines(io::stdin().lock());
+    Ok(run_script(&mut runner, lines, cli.bail))
+}
+
+fn choose_source(cli: &Cli) -> Result<Box<dyn Source>, Error> {
+    if cli.demo {
+        return Ok(Box::new(source::demo::source()));
+    }
+    if let Some(path) = &cli.data {
+        return Ok(Box::new(source::file::open(path)?));
+    }
+    Err(Error::Usage(
+        "the live AWS source is not available in this build; use --demo or --data FILE".into(),
+    ))
+}
+
+/// Runs lines in order; exit status 1 when any failed.
+fn run_script(runner: &mut Runner, lines: impl Iterator<Item = String>, bail: bool) -> ExitCode {
+    let mut failed = false;
+    let stdout = io::stdout();
+    let stderr = io::stderr();
+    for line in lines {
+        let flow = runner.step(&line, &mut stdout.lock(), &mut stderr.lock());
+        match flow {
+            Flow::Continue => {}
+            Flow::Quit => break,
+            Flow::Failed => {
+                failed = true;
+                if bail {
+                    break;
+                }
+            }
+        }
+    }
+    let _ = stdout.lock().flush();
+    if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// Lines from a reader, an open bracket or quote joining the next line on.
+/// Unreadable input (invalid UTF-8) becomes a line that fails to parse.
+fn joined_lines(reader: impl BufRead) -> impl Iterator<Item = String> {
+    let mut raw = reader.split(b'\n');
+    std::iter::from_fn(move || {
+        let mut text = String::new();
+        loop {
+            let Some(Ok(bytes)) = raw.next() else {
+                return (!text.is_empty()).then_some(text);
+            };
+            let piece = String::from_utf8_lossy(&bytes);
+            if !text.is_empty() {
+                text.push('\n');
+            }
+            text.push_str(piece.trim_end_matches('\r'));
+            if !is_incomplete(&text) {
+                return Some(text);
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn open_brackets_join_the_next_lines() {
+        let input = b"Users[?UserName ==\n  'alice']\nlength(Groups)\n[1,\n" as &[u8];
+        let lines: Vec<String> = joined_lines(input).collect();
+        assert_eq!(
+            lines,
+            ["Users[?UserName ==\n  'alice']", "length(Groups)", "[1,"]
+        );
+    }
+}

@@ -1,0 +1,133 @@
+//! The command line: clap derive, flags and their help, nothing else.
+//!
+//! Help is written once, as the doc comment on each field; `completions/`
+//! is generated from this definition.
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::render::Format;
+
+/// An interactive shell for AWS IAM Identity Center, queried with JMESPath.
+#[derive(Debug, Parser)]
+#[command(name = "idcsh", version, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Sub>,
+
+    /// AWS profile [default: $AWS_PROFILE, else "default"]
+    #[arg(short, long, value_name = "NAME")]
+    pub profile: Option<String>,
+
+    /// AWS region [default: $AWS_REGION, $AWS_DEFAULT_REGION, the profile's region or sso_region]
+    #[arg(long, value_name = "REGION")]
+    pub region: Option<String>,
+
+    /// Send every AWS call to this endpoint (local emulators such as moto) [env: AWS_ENDPOINT_URL]
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+
+    /// Identity Store ID; skips discovery through ListInstances
+    #[arg(long, value_name = "ID")]
+    pub identity_store_id: Option<String>,
+
+    /// Identity Center instance ARN; skips discovery through ListInstances
+    #[arg(long, value_name = "ARN")]
+    pub instance_arn: Option<String>,
+
+    /// Use the built-in sample directory: no AWS account, no network
+    #[arg(long, conflicts_with = "data")]
+    pub demo: bool,
+
+    /// Offline: make this JSON document the root ("-" reads stdin)
+    #[arg(long, value_name = "FILE")]
+    pub data: Option<String>,
+
+    /// Run this line, then exit (repeatable; lines run in order)
+    #[arg(short = 'c', value_name = "LINE")]
+    pub lines: Vec<String>,
+
+    /// Output format [default: table on a terminal, json otherwise]
+    #[arg(short, long, value_name = "FORMAT")]
+    pub output: Option<Format>,
+
+    /// Script mode: stop at the first failing line
+    #[arg(long)]
+    pub bail: bool,
+
+    /// Do not ask before write commands
+    #[arg(short = 'y', long)]
+    pub yes: bool,
+
+    /// Most AWS requests in flight at once in fan-out fetches
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub concurrency: u16,
+
+    /// Do not read or write the history file
+    #[arg(long)]
+    pub no_history: bool,
+
+    /// History file [default: $XDG_DATA_HOME/idcsh/history]
+    #[arg(long, value_name = "PATH")]
+    pub history_file: Option<PathBuf>,
+
+    /// When to use colour (NO_COLOR is honoured)
+    #[arg(long, value_name = "WHEN", default_value = "auto")]
+    pub color: ColorChoice,
+}
+
+/// Subcommands that do not start the shell.
+#[derive(Debug, Subcommand)]
+pub enum Sub {
+    /// Print a completion script for SHELL
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+/// `--color`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// Writes the completion script for `shell` into `out`.
+pub fn completions(shell: clap_complete::Shell, out: &mut impl std::io::Write) {
+    use clap::CommandFactory;
+    clap_complete::generate(shell, &mut Cli::command(), "idcsh", out);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn committed_completions_are_current() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("completions");
+        for (shell, file) in [
+            (clap_complete::Shell::Bash, "idcsh.bash"),
+            (clap_complete::Shell::Zsh, "_idcsh"),
+            (clap_complete::Shell::Fish, "idcsh.fish"),
+            (clap_complete::Shell::PowerShell, "_idcsh.ps1"),
+            (clap_complete::Shell::Elvish, "idcsh.elv"),
+        ] {
+            let mut generated = Vec::new();
+            completions(shell, &mut generated);
+            let committed = std::fs::read(dir.join(file)).unwrap_or_default();
+            assert!(
+                committed == generated,
+                "completions/{file} is stale; run scripts/completions.sh"
+            );
+        }
+    }
+}

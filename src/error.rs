@@ -1,0 +1,67 @@
+//! The errors a line can end in, and the one place they become text.
+
+use std::io::{self, Write};
+
+use crate::query::QueryError;
+use crate::source::SourceError;
+
+/// Why a line, or the program, failed.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error(transparent)]
+    Query(#[from] QueryError),
+    #[error(transparent)]
+    Source(SourceError),
+    /// A command used wrongly, or an argument that names nothing.
+    #[error("{0}")]
+    Usage(String),
+    #[error("interrupted; the session and its cache are intact")]
+    Interrupted,
+    #[error("{context}: {source}")]
+    Io {
+        context: String,
+        #[source]
+        source: io::Error,
+    },
+}
+
+impl Error {
+    /// An I/O error with what was being done.
+    pub fn io(context: impl Into<String>, source: io::Error) -> Error {
+        Error::Io {
+            context: context.into(),
+            source,
+        }
+    }
+}
+
+/// Writes `err` as one `error:` line; for an expression error, the
+/// expression follows with a caret under the column.
+pub fn report(err: &Error, out: &mut impl Write) {
+    let _ = writeln!(out, "error: {err}");
+    if let Error::Query(query) = err
+        && let Some((expression, offset)) = query.location()
+    {
+        let _ = writeln!(out, "  {}", expression.replace(['\n', '\r'], " "));
+        let column = expression.chars().take(offset).count();
+        let _ = writeln!(out, "  {}^", " ".repeat(column));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::query::Query;
+
+    #[test]
+    fn a_syntax_error_shows_a_caret_under_the_column() {
+        let err = Error::from(Query::compile("Users[?UserName == ]").unwrap_err());
+        let mut out = Vec::new();
+        report(&err, &mut out);
+        let text = String::from_utf8(out).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines[0].starts_with("error: syntax error"), "{text}");
+        assert_eq!(lines[1], "  Users[?UserName == ]");
+        assert_eq!(lines[2].find('^'), Some(2 + 19), "{text}");
+    }
+}

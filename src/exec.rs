@@ -1,0 +1,219 @@
+//! One evaluator for every path: the shell, `-c` and piped stdin all run a
+//! line through `Runner::run_line` and print it with `Runner::emit`.
+
+use std::io::{self, Write};
+use std::sync::Arc;
+use std::time::Instant;
+
+use serde_json::{Value as Json, json};
+
+use crate::error::{Error, report};
+use crate::query::Query;
+use crate::render::{self, Format, Style};
+use crate::session::{self, Session};
+use crate::shell::commands::{self, Command, Switch};
+use crate::shell::line::{self, Line};
+
+/// Settings the user can change from inside the shell.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub format: Format,
+    pub color: bool,
+    pub timing: bool,
+}
+
+/// What a line produced.
+#[derive(Debug)]
+pub enum Outcome {
+    /// Nothing to print.
+    Nothing,
+    /// Data, rendered in the current format.
+    Value {
+        value: Arc<Json>,
+        warnings: Vec<String>,
+    },
+    /// Text for the user (help), printed as it is.
+    Text(String),
+    /// A note on stderr ("output format: csv").
+    Note(String),
+    /// Leave the shell.
+    Quit,
+}
+
+/// What the caller should do after a line.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Flow {
+    Continue,
+    Failed,
+    Quit,
+}
+
+/// The session plus the settings, driven one line at a time.
+pub struct Runner {
+    pub session: Session,
+    pub settings: Settings,
+}
+
+impl Runner {
+    /// Runs one line and returns what it produced, printing nothing.
+    pub fn run_line(&mut self, text: &str) -> Result<Outcome, Error> {
+        let line = line::parse(text).map_err(|err| Error::Usage(err.to_string()))?;
+        match line {
+            Line::Empty => Ok(Outcome::Nothing),
+            Line::Expression(expression) => {
+                let query = Query::compile(&expression)?;
+                let answer = self.session.evaluate(&query)?;
+                self.session.set_last(answer.value.clone());
+                Ok(Outcome::Value {
+                    value: answer.value,
+                    warnings: answer.warnings,
+                })
+            }
+            Line::Command { words, filter } => {
+                // Compile the filter first: a typo should not cost a fetch.
+                let filter = filter.map(|f| Query::compile(&f)).transpose()?;
+                let command = commands::parse(&words).map_err(Error::Usage)?;
+                let outcome = self.run_command(command)?;
+                match (outcome, filter) {
+                    (Outcome::Value { value, warnings }, Some(filter)) => {
+                        let value = Arc::new(self.session.filter(&filter, &value)?);
+                        self.session.set_last(value.clone());
+                        Ok(Outcome::Value { value, warnings })
+                    }
+                    (Outcome::Value { value, warnings }, None) => {
+                        self.session.set_last(value.clone());
+                        Ok(Outcome::Value { value, warnings })
+                    }
+                    (_, Some(_)) => Err(Error::Usage(format!(
+                        ".{} has no result to filter",
+                        words.first().map_or("", String::as_str)
+                    ))),
+                    (outcome, None) => Ok(outcome),
+                }
+            }
+        }
+    }
+
+    fn run_command(&mut self, command: Command) -> Result<Outcome, Error> {
+        Ok(match command {
+            Command::Help { command: None } => Outcome::Text(commands::help_all()),
+            Command::Help {
+                command: Some(name),
+            } => Outcome::Text(commands::help_one(&name).map_err(Error::Usage)?),
+            Command::Output { format: None } => {
+                Outcome::Note(format!("output format: {}", self.settings.format.name()))
+            }
+            Command::Output {
+                format: Some(format),
+            } => {
+                self.settings.format = format;
+                Outcome::Note(format!("output format: {}", format.name()))
+            }
+            Command::Cache => Outcome::Value {
+                value: Arc::new(self.cache_listing()),
+                warnings: Vec::new(),
+            },
+            Command::Refresh { collections } => {
+                let forgotten = self.session.forget(&collections)?;
+                Outcome::Note(if forgotten.is_empty() {
+                    "nothing was cached".to_owned()
+                } else {
+                    format!("forgot {}", forgotten.join(", "))
+                })
+            }
+            Command::Timing { state } => {
+                if let Some(state) = state {
+                    self.settings.timing = state == Switch::On;
+                }
+                Outcome::Note(format!(
+                    "timing {}",
+                    if self.settings.timing { "on" } else { "off" }
+                ))
+            }
+            Command::Quit => Outcome::Quit,
+        })
+    }
+
+    fn cache_listing(&self) -> Json {
+        Json::Array(
+            self.session
+                .held()
+                .iter()
+                .map(|(name, held)| {
+                    let items = match held.value.as_ref() {
+                        Json::Array(items) => items.len(),
+                        Json::Object(map) => map.len(),
+                        _ => 1,
+                    };
+                    json!({
+                        "Collection": name,
+                        "Items": items,
+                        "AgeSeconds": session::age(held).as_secs(),
+                    })
+                })
+                .collect(),
+        )
+    }
+
+    /// Runs a line and prints its result to `out` and everything else to
+    /// `err`. A closed stdout (`idcsh ... | head`) ends quietly.
+    pub fn step(&mut self, text: &str, out: &mut impl Write, err: &mut impl Write) -> Flow {
+        let started = Instant::now();
+        let requests_before = self.session.requests_made();
+        let result = self.run_line(text);
+        let flow = match result {
+            Ok(outcome) => match self.emit(&outcome, out, err) {
+                Ok(()) if matches!(outcome, Outcome::Quit) => Flow::Quit,
+                Ok(()) => Flow::Continue,
+                Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Flow::Quit,
+                Err(e) => {
+                    report(&Error::io("cannot write output", e), err);
+                    Flow::Failed
+                }
+            },
+            Err(e) => {
+                report(&e, err);
+                Flow::Failed
+            }
+        };
+        if self.settings.timing {
+            let _ = writeln!(
+                err,
+                "time: {:.1} ms, AWS requests: {}",
+                started.elapsed().as_secs_f64() * 1000.0,
+                self.session.requests_made() - requests_before
+            );
+        }
+        flow
+    }
+
+    /// Prints an outcome: data in the current format on `out`, notes and
+    /// warnings on `err`.
+    pub fn emit(
+        &self,
+        outcome: &Outcome,
+        out: &mut impl Write,
+        err: &mut impl Write,
+    ) -> io::Result<()> {
+        match outcome {
+            Outcome::Nothing | Outcome::Quit => Ok(()),
+            Outcome::Value { value, warnings } => {
+                for warning in warnings {
+                    writeln!(err, "warning: {warning}")?;
+                }
+                let style = Style {
+                    format: self.settings.format,
+                    color: self.settings.color,
+                    width: None,
+                };
+                render::render(value, &style, out)?;
+                out.flush()
+            }
+            Outcome::Text(text) => {
+                out.write_all(text.as_bytes())?;
+                out.flush()
+            }
+            Outcome::Note(note) => writeln!(err, "{note}"),
+        }
+    }
+}

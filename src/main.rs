@@ -1,0 +1,23 @@
+//! The `idcsh` binary: parse the flags, run, report the error once.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use idcsh::{app, cli, error};
+
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    match app::run(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            error::report(&err, &mut std::io::stderr().lock());
+            match err {
+                error::Error::Usage(_) => ExitCode::from(2),
+                _ => ExitCode::FAILURE,
+            }
+        }
+    }
+}

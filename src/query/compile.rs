@@ -1,0 +1,301 @@
+//! Turns the `jmespath` crate's AST into the tree our evaluator runs.
+//!
+//! Compiling once resolves function names and arities, converts literals to
+//! `serde_json` (so the evaluator can borrow them), and catches errors before
+//! any collection is fetched.
+
+use jmespath::ast::{Ast, Comparator};
+use serde_json::Value as Json;
+
+use super::QueryError;
+use super::functions::Function;
+
+/// Deepest bracket nesting an expression may have. The crate's parser is
+/// recursive, so this bound is what keeps hostile input off the stack's end.
+pub const MAX_NESTING: usize = 200;
+
+/// Longest expression accepted, in bytes. Chains such as `a.b.c...` nest
+/// without brackets; this bounds their depth along with the parser's.
+pub const MAX_EXPRESSION_BYTES: usize = 16 * 1024;
+
+/// A compiled JMESPath expression node.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Node {
+    Identity,
+    Field(String),
+    Index(i64),
+    Slice {
+        start: Option<i64>,
+        stop: Option<i64>,
+        step: i64,
+    },
+    Literal(Json),
+    Subexpr(Box<Node>, Box<Node>),
+    Projection(Box<Node>, Box<Node>),
+    ObjectValues(Box<Node>),
+    Flatten(Box<Node>),
+    Condition(Box<Node>, Box<Node>),
+    Comparison(Comparator, Box<Node>, Box<Node>),
+    And(Box<Node>, Box<Node>),
+    Or(Box<Node>, Box<Node>),
+    Not(Box<Node>),
+    MultiList(Vec<Node>),
+    MultiHash(Vec<(String, Node)>),
+    Function(Function, Vec<Node>),
+    Expref(Box<Node>),
+}
+
+/// What an expression reads from the root document.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct RootRefs {
+    /// Top-level names, in the order they first appear.
+    pub fields: Vec<String>,
+    /// True when the expression reads the root as a whole (`@`, `*`, `keys(@)`).
+    pub whole: bool,
+}
+
+/// Parses and compiles `expression`.
+pub fn compile(expression: &str) -> Result<Node, QueryError> {
+    check_nesting(expression)?;
+    let ast = jmespath::parse(expression).map_err(|err| QueryError::Syntax {
+        expression: expression.to_owned(),
+        offset: err.offset,
+        message: syntax_message(&err.reason),
+    })?;
+    lower(&ast, expression)
+}
+
+fn syntax_message(reason: &jmespath::ErrorReason) -> String {
+    match reason {
+        jmespath::ErrorReason::Parse(message) => message.clone(),
+        jmespath::ErrorReason::Runtime(err) => err.to_string(),
+    }
+}
+
+/// Rejects nesting deeper than [`MAX_NESTING`] before the recursive parser sees it.
+fn check_nesting(expression: &str) -> Result<(), QueryError> {
+    if expression.len() > MAX_EXPRESSION_BYTES {
+        return Err(QueryError::TooLong {
+            length: expression.len(),
+        });
+    }
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for (offset, c) in expression.char_indices() {
+        if let Some(q) = quote {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        match c {
+            '\'' | '"' | '`' => quote = Some(c),
+            '(' | '[' | '{' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Err(QueryError::TooDeep {
+                        expression: expression.to_owned(),
+                        offset,
+                    });
+                }
+            }
+            ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            // `&` and `!` recurse in the parser without brackets.
+            '&' | '!' => {
+                depth += 1;
+                if depth > MAX_NESTING * 2 {
+                    return Err(QueryError::TooDeep {
+                        expression: expression.to_owned(),
+                        offset,
+                    });
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn lower(ast: &Ast, expression: &str) -> Result<Node, QueryError> {
+    let boxed = |ast: &Ast| lower(ast, expression).map(Box::new);
+    Ok(match ast {
+        Ast::Identity { .. } => Node::Identity,
+        Ast::Field { name, .. } => Node::Field(name.clone()),
+        Ast::Index { idx, .. } => Node::Index(i64::from(*idx)),
+        Ast::Slice {
+            start, stop, step, ..
+        } => {
+            if *step == 0 {
+                return Err(QueryError::InvalidValue(
+                    "slice step cannot be 0".to_owned(),
+                ));
+            }
+            Node::Slice {
+                start: start.map(i64::from),
+                stop: stop.map(i64::from),
+                step: i64::from(*step),
+            }
+        }
+        Ast::Literal { value, .. } => Node::Literal(
+            serde_json::to_value(&**value)
+                .map_err(|err| QueryError::InvalidValue(format!("literal: {err}")))?,
+        ),
+        Ast::Subexpr { lhs, rhs, .. } => Node::Subexpr(boxed(lhs)?, boxed(rhs)?),
+        Ast::Projection { lhs, rhs, .. } => Node::Projection(boxed(lhs)?, boxed(rhs)?),
+        Ast::ObjectValues { node, .. } => Node::ObjectValues(boxed(node)?),
+        Ast::Flatten { node, .. } => Node::Flatten(boxed(node)?),
+        Ast::Condition {
+            predicate, then, ..
+        } => Node::Condition(boxed(predicate)?, boxed(then)?),
+        Ast::Comparison {
+            comparator,
+            lhs,
+            rhs,
+            ..
+        } => Node::Comparison(comparator.clone(), boxed(lhs)?, boxed(rhs)?),
+        Ast::And { lhs, rhs, .. } => Node::And(boxed(lhs)?, boxed(rhs)?),
+        Ast::Or { lhs, rhs, .. } => Node::Or(boxed(lhs)?, boxed(rhs)?),
+        Ast::Not { node, .. } => Node::Not(boxed(node)?),
+        Ast::MultiList { elements, .. } => Node::MultiList(
+            elements
+                .iter()
+                .map(|e| lower(e, expression))
+                .collect::<Result<_, _>>()?,
+        ),
+        Ast::MultiHash { elements, .. } => Node::MultiHash(
+            elements
+                .iter()
+                .map(|kv| Ok((kv.key.clone(), lower(&kv.value, expression)?)))
+                .collect::<Result<_, QueryError>>()?,
+        ),
+        Ast::Expref { ast, .. } => Node::Expref(boxed(ast)?),
+        Ast::Function { name, args, offset } => {
+            let function =
+                Function::from_name(name).ok_or_else(|| QueryError::UnknownFunction {
+                    name: name.clone(),
+                    expression: expression.to_owned(),
+                    offset: *offset,
+                    suggestion: Function::closest(name),
+                })?;
+            function.check_arity(args.len())?;
+            Node::Function(
+                function,
+                args.iter()
+                    .map(|a| lower(a, expression))
+                    .collect::<Result<_, _>>()?,
+            )
+        }
+    })
+}
+
+impl Node {
+    /// The top-level names this expression reads from the root.
+    pub fn root_refs(&self) -> RootRefs {
+        let mut refs = RootRefs::default();
+        self.collect_root_refs(true, &mut refs);
+        refs
+    }
+
+    fn collect_root_refs(&self, at_root: bool, refs: &mut RootRefs) {
+        match self {
+            Node::Field(name) => {
+                if at_root && !refs.fields.contains(name) {
+                    refs.fields.push(name.clone());
+                }
+            }
+            Node::Identity => refs.whole |= at_root,
+            Node::Subexpr(lhs, rhs) | Node::Projection(lhs, rhs) => {
+                lhs.collect_root_refs(at_root, refs);
+                rhs.collect_root_refs(false, refs);
+            }
+            Node::Condition(a, b)
+            | Node::Comparison(_, a, b)
+            | Node::And(a, b)
+            | Node::Or(a, b) => {
+                a.collect_root_refs(at_root, refs);
+                b.collect_root_refs(at_root, refs);
+            }
+            Node::Not(node) | Node::Flatten(node) => node.collect_root_refs(at_root, refs),
+            // `*` on the root reads every collection.
+            Node::ObjectValues(node) => node.collect_root_refs(at_root, refs),
+            Node::MultiList(items) | Node::Function(_, items) => {
+                for item in items {
+                    item.collect_root_refs(at_root, refs);
+                }
+            }
+            Node::MultiHash(pairs) => {
+                for (_, value) in pairs {
+                    value.collect_root_refs(at_root, refs);
+                }
+            }
+            Node::Expref(node) => node.collect_root_refs(false, refs),
+            Node::Index(_) | Node::Slice { .. } | Node::Literal(_) => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refs(expression: &str) -> (Vec<String>, bool) {
+        let refs = compile(expression).unwrap().root_refs();
+        (refs.fields, refs.whole)
+    }
+
+    #[test]
+    fn root_refs_name_only_top_level_fields() {
+        assert_eq!(refs("length(Groups)"), (vec!["Groups".into()], false));
+        assert_eq!(
+            refs("Users[?UserName == 'a'].Name.GivenName"),
+            (vec!["Users".into()], false)
+        );
+        assert_eq!(
+            refs("{u: length(Users), g: Groups[0].GroupId}"),
+            (vec!["Users".into(), "Groups".into()], false)
+        );
+        assert_eq!(
+            refs("sort_by(Users, &UserName)[].UserName"),
+            (vec!["Users".into()], false)
+        );
+        assert_eq!(refs("Groups | [0].Users"), (vec!["Groups".into()], false));
+    }
+
+    #[test]
+    fn identity_and_wildcard_at_the_root_read_everything() {
+        assert!(refs("keys(@)").1);
+        assert!(refs("*").1);
+        assert!(!refs("Users[*].UserName").1);
+        assert!(!refs("Users[?@ == `1`]").1);
+    }
+
+    #[test]
+    fn nesting_beyond_the_bound_is_an_error_not_a_crash() {
+        let deep = "[".repeat(10_000);
+        assert!(matches!(compile(&deep), Err(QueryError::TooDeep { .. })));
+        let nots = "!".repeat(10_000) + "a";
+        assert!(matches!(compile(&nots), Err(QueryError::TooDeep { .. })));
+        let long = "a.".repeat(50_000) + "a";
+        assert!(matches!(compile(&long), Err(QueryError::TooLong { .. })));
+        // Brackets inside string literals do not count.
+        let quoted = format!("'{}'", "[".repeat(1000));
+        assert!(compile(&quoted).is_ok());
+    }
+
+    #[test]
+    fn unknown_functions_and_arity_fail_at_compile_time() {
+        assert!(matches!(
+            compile("lenght(@)"),
+            Err(QueryError::UnknownFunction { suggestion: Some(s), .. }) if s == "length"
+        ));
+        assert!(matches!(
+            compile("length(@, @)"),
+            Err(QueryError::Arity { .. })
+        ));
+    }
+}

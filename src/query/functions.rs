@@ -1,0 +1,488 @@
+//! The JMESPath built-in functions, with the argument checks the
+//! specification gives each one.
+
+use std::cmp::Ordering;
+
+use super::QueryError;
+use super::compile::Node;
+use super::eval::eval;
+use super::value::{Kind, Val};
+
+/// A built-in function, resolved from its name at compile time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Function {
+    Abs,
+    Avg,
+    Ceil,
+    Contains,
+    EndsWith,
+    Floor,
+    Join,
+    Keys,
+    Length,
+    Map,
+    Max,
+    MaxBy,
+    Merge,
+    Min,
+    MinBy,
+    NotNull,
+    Reverse,
+    Sort,
+    SortBy,
+    StartsWith,
+    Sum,
+    ToArray,
+    ToNumber,
+    ToString,
+    Type,
+    Values,
+}
+
+/// What one argument position accepts.
+#[derive(Debug, Clone, Copy)]
+enum Param {
+    Any,
+    Of(&'static [Kind]),
+    Expref,
+    ArrayOfNumbers,
+    ArrayOfStrings,
+    /// An array whose elements are all numbers or all strings.
+    Sortable,
+}
+
+use Param::*;
+
+const NUMBER: Param = Of(&[Kind::Number]);
+const STRING: Param = Of(&[Kind::String]);
+const ARRAY: Param = Of(&[Kind::Array]);
+const OBJECT: Param = Of(&[Kind::Object]);
+
+impl Param {
+    fn describe(self) -> String {
+        match self {
+            Any => "any value".into(),
+            Of(kinds) => kinds
+                .iter()
+                .map(|k| k.name())
+                .collect::<Vec<_>>()
+                .join(" or "),
+            Expref => "an expression reference (&expr)".into(),
+            ArrayOfNumbers => "an array of numbers".into(),
+            ArrayOfStrings => "an array of strings".into(),
+            Sortable => "an array of numbers or an array of strings".into(),
+        }
+    }
+
+    fn accepts(self, value: &Val<'_>) -> bool {
+        match self {
+            Any => value.kind() != Kind::Expref,
+            Of(kinds) => kinds.contains(&value.kind()),
+            Expref => value.kind() == Kind::Expref,
+            ArrayOfNumbers => all_of(value, Kind::Number),
+            ArrayOfStrings => all_of(value, Kind::String),
+            Sortable => all_of(value, Kind::Number) || all_of(value, Kind::String),
+        }
+    }
+}
+
+fn all_of(value: &Val<'_>, kind: Kind) -> bool {
+    value
+        .elements()
+        .is_some_and(|mut items| items.all(|item| item.kind() == kind))
+}
+
+/// Every function name, for completion and suggestions.
+pub const NAMES: &[&str] = &[
+    "abs",
+    "avg",
+    "ceil",
+    "contains",
+    "ends_with",
+    "floor",
+    "join",
+    "keys",
+    "length",
+    "map",
+    "max",
+    "max_by",
+    "merge",
+    "min",
+    "min_by",
+    "not_null",
+    "reverse",
+    "sort",
+    "sort_by",
+    "starts_with",
+    "sum",
+    "to_array",
+    "to_number",
+    "to_string",
+    "type",
+    "values",
+];
+
+impl Function {
+    /// Resolves a function by its JMESPath name.
+    pub fn from_name(name: &str) -> Option<Function> {
+        use Function::*;
+        Some(match name {
+            "abs" => Abs,
+            "avg" => Avg,
+            "ceil" => Ceil,
+            "contains" => Contains,
+            "ends_with" => EndsWith,
+            "floor" => Floor,
+            "join" => Join,
+            "keys" => Keys,
+            "length" => Length,
+            "map" => Map,
+            "max" => Max,
+            "max_by" => MaxBy,
+            "merge" => Merge,
+            "min" => Min,
+            "min_by" => MinBy,
+            "not_null" => NotNull,
+            "reverse" => Reverse,
+            "sort" => Sort,
+            "sort_by" => SortBy,
+            "starts_with" => StartsWith,
+            "sum" => Sum,
+            "to_array" => ToArray,
+            "to_number" => ToNumber,
+            "to_string" => ToString,
+            "type" => Type,
+            "values" => Values,
+            _ => return None,
+        })
+    }
+
+    /// The closest known function name to a misspelt one.
+    pub fn closest(name: &str) -> Option<&'static str> {
+        crate::suggest::closest(name, NAMES.iter().copied())
+    }
+
+    /// The function's JMESPath name.
+    pub fn name(self) -> &'static str {
+        use Function::*;
+        match self {
+            Abs => "abs",
+            Avg => "avg",
+            Ceil => "ceil",
+            Contains => "contains",
+            EndsWith => "ends_with",
+            Floor => "floor",
+            Join => "join",
+            Keys => "keys",
+            Length => "length",
+            Map => "map",
+            Max => "max",
+            MaxBy => "max_by",
+            Merge => "merge",
+            Min => "min",
+            MinBy => "min_by",
+            NotNull => "not_null",
+            Reverse => "reverse",
+            Sort => "sort",
+            SortBy => "sort_by",
+            StartsWith => "starts_with",
+            Sum => "sum",
+            ToArray => "to_array",
+            ToNumber => "to_number",
+            ToString => "to_string",
+            Type => "type",
+            Values => "values",
+        }
+    }
+
+    /// The parameters, and whether the last one repeats.
+    fn signature(self) -> (&'static [Param], bool) {
+        use Function::*;
+        match self {
+            Abs | Ceil | Floor => (&[NUMBER], false),
+            Avg | Sum => (&[ArrayOfNumbers], false),
+            Contains => (&[Of(&[Kind::Array, Kind::String]), Any], false),
+            EndsWith | StartsWith => (&[STRING, STRING], false),
+            Join => (&[STRING, ArrayOfStrings], false),
+            Keys | Values => (&[OBJECT], false),
+            Length => (&[Of(&[Kind::String, Kind::Array, Kind::Object])], false),
+            Map => (&[Expref, ARRAY], false),
+            Max | Min | Sort => (&[Sortable], false),
+            MaxBy | MinBy | SortBy => (&[ARRAY, Expref], false),
+            Merge => (&[OBJECT], true),
+            NotNull => (&[Any], true),
+            Reverse => (&[Of(&[Kind::Array, Kind::String])], false),
+            ToArray | ToNumber | ToString | Type => (&[Any], false),
+        }
+    }
+
+    /// Checks the number of arguments against the signature.
+    pub fn check_arity(self, count: usize) -> Result<(), QueryError> {
+        let (params, variadic) = self.signature();
+        let fits = if variadic {
+            count >= params.len()
+        } else {
+            count == params.len()
+        };
+        if fits {
+            return Ok(());
+        }
+        let plural = if params.len() == 1 { "" } else { "s" };
+        Err(QueryError::Arity {
+            function: self.name(),
+            expected: if variadic {
+                format!("at least {} argument{plural}", params.len())
+            } else {
+                format!("{} argument{plural}", params.len())
+            },
+            actual: count,
+        })
+    }
+
+    fn check_types(self, args: &[Val<'_>]) -> Result<(), QueryError> {
+        let (params, _) = self.signature();
+        for (position, arg) in args.iter().enumerate() {
+            let param = params[position.min(params.len() - 1)];
+            if !param.accepts(arg) {
+                return Err(QueryError::InvalidType {
+                    function: self.name(),
+                    position: position + 1,
+                    expected: param.describe(),
+                    actual: arg.kind().name(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Calls the function on already evaluated arguments.
+    pub fn call<'a>(self, args: Vec<Val<'a>>) -> Result<Val<'a>, QueryError> {
+        use Function::*;
+        self.check_types(&args)?;
+        let number = |v: &Val<'a>| v.as_f64().unwrap_or_default();
+        let text = |v: &Val<'a>| v.as_str().unwrap_or_default().to_owned();
+        Ok(match self {
+            Abs => Val::Number(number(&args[0]).abs()),
+            Ceil => Val::Number(number(&args[0]).ceil()),
+            Floor => Val::Number(number(&args[0]).floor()),
+            Sum => Val::Number(numbers(&args[0]).sum()),
+            Avg => match args[0].array_len() {
+                Some(0) | None => Val::Null,
+                Some(len) => Val::Number(numbers(&args[0]).sum::<f64>() / len as f64),
+            },
+            Contains => match args[0].as_str() {
+                Some(haystack) => Val::Bool(
+                    args[1]
+                        .as_str()
+                        .is_some_and(|needle| haystack.contains(needle)),
+                ),
+                None => Val::Bool(
+                    args[0]
+                        .elements()
+                        .is_some_and(|mut items| items.any(|item| item.equals(&args[1]))),
+                ),
+            },
+            StartsWith => Val::Bool(text(&args[0]).starts_with(&text(&args[1]))),
+            EndsWith => Val::Bool(text(&args[0]).ends_with(&text(&args[1]))),
+            Join => {
+                let glue = text(&args[0]);
+                let parts: Vec<String> = args[1]
+                    .elements()
+                    .into_iter()
+                    .flatten()
+                    .map(|v| text(&v))
+                    .collect();
+                Val::string(parts.join(&glue))
+            }
+            Keys => Val::array(
+                entries(&args[0])
+                    .into_iter()
+                    .map(|(k, _)| Val::string(k.as_ref()))
+                    .collect(),
+            ),
+            Values => Val::array(entries(&args[0]).into_iter().map(|(_, v)| v).collect()),
+            Length => Val::Number(match &args[0] {
+                v if v.kind() == Kind::String => text(v).chars().count() as f64,
+                v => v.array_len().or_else(|| v.object_len()).unwrap_or(0) as f64,
+            }),
+            Max | Min => {
+                let wanted = if self == Max {
+                    Ordering::Greater
+                } else {
+                    Ordering::Less
+                };
+                args[0]
+                    .elements()
+                    .into_iter()
+                    .flatten()
+                    .reduce(|best, item| {
+                        if item.compare(&best) == Some(wanted) {
+                            item
+                        } else {
+                            best
+                        }
+                    })
+                    .unwrap_or(Val::Null)
+            }
+            Sort => {
+                let mut items: Vec<Val<'a>> = args[0].elements().into_iter().flatten().collect();
+                items.sort_by(|a, b| a.compare(b).unwrap_or(Ordering::Equal));
+                Val::array(items)
+            }
+            Merge => {
+                let mut merged: Vec<(std::borrow::Cow<'a, str>, Val<'a>)> = Vec::new();
+                for arg in &args {
+                    for (key, value) in entries(arg) {
+                        match merged.iter_mut().find(|(k, _)| *k == key) {
+                            Some(slot) => slot.1 = value,
+                            None => merged.push((key, value)),
+                        }
+                    }
+                }
+                Val::Object(merged.into())
+            }
+            NotNull => args
+                .into_iter()
+                .find(|arg| !arg.is_null())
+                .unwrap_or(Val::Null),
+            Reverse => match args[0].as_str() {
+                Some(s) => Val::string(s.chars().rev().collect::<String>()),
+                None => Val::array(args[0].elements().into_iter().flatten().rev().collect()),
+            },
+            ToArray => match args[0].kind() {
+                Kind::Array => args[0].clone(),
+                _ => Val::array(vec![args[0].clone()]),
+            },
+            ToString => match args[0].kind() {
+                Kind::String => args[0].clone(),
+                _ => Val::string(args[0].to_json().to_string()),
+            },
+            ToNumber => match args[0].kind() {
+                Kind::Number => args[0].clone(),
+                Kind::String => parse_number(&text(&args[0])).map_or(Val::Null, Val::Number),
+                _ => Val::Null,
+            },
+            Type => Val::string(args[0].kind().name()),
+            Map => {
+                let Val::Expref(node) = args[0] else {
+                    return Ok(Val::Null);
+                };
+                let mut out = Vec::with_capacity(args[1].array_len().unwrap_or(0));
+                for item in args[1].elements().into_iter().flatten() {
+                    out.push(eval(node, &item)?);
+                }
+                Val::array(out)
+            }
+            SortBy => {
+                let Val::Expref(node) = args[1] else {
+                    return Ok(Val::Null);
+                };
+                let mut keyed = sort_keys(self, &args[0], node)?;
+                keyed.sort_by(|(a, _), (b, _)| a.compare(b).unwrap_or(Ordering::Equal));
+                Val::array(keyed.into_iter().map(|(_, item)| item).collect())
+            }
+            MaxBy | MinBy => {
+                let Val::Expref(node) = args[1] else {
+                    return Ok(Val::Null);
+                };
+                let wanted = if self == MaxBy {
+                    Ordering::Greater
+                } else {
+                    Ordering::Less
+                };
+                sort_keys(self, &args[0], node)?
+                    .into_iter()
+                    .reduce(|best, candidate| {
+                        if candidate.0.compare(&best.0) == Some(wanted) {
+                            candidate
+                        } else {
+                            best
+                        }
+                    })
+                    .map_or(Val::Null, |(_, item)| item)
+            }
+        })
+    }
+}
+
+fn numbers<'v>(array: &'v Val<'_>) -> impl Iterator<Item = f64> + 'v {
+    array
+        .elements()
+        .into_iter()
+        .flatten()
+        .map(|v| v.as_f64().unwrap_or_default())
+}
+
+fn entries<'a>(object: &Val<'a>) -> Vec<(std::borrow::Cow<'a, str>, Val<'a>)> {
+    object.entries().unwrap_or_default()
+}
+
+/// Evaluates the key expression on every element; the keys must all be
+/// numbers or all be strings.
+fn sort_keys<'a>(
+    function: Function,
+    array: &Val<'a>,
+    key: &'a Node,
+) -> Result<Vec<(Val<'a>, Val<'a>)>, QueryError> {
+    let mut keyed = Vec::with_capacity(array.array_len().unwrap_or(0));
+    let mut key_kind = None;
+    for item in array.elements().into_iter().flatten() {
+        let k = eval(key, &item)?;
+        let kind = k.kind();
+        let expected = *key_kind.get_or_insert(kind);
+        if !matches!(kind, Kind::Number | Kind::String) || kind != expected {
+            return Err(QueryError::InvalidType {
+                function: function.name(),
+                position: 2,
+                expected: format!(
+                    "an expression giving {} for every element",
+                    if expected == kind {
+                        "numbers or strings".to_owned()
+                    } else {
+                        format!("{}s", expected.name())
+                    }
+                ),
+                actual: kind.name(),
+            });
+        }
+        keyed.push((k, item));
+    }
+    Ok(keyed)
+}
+
+/// `to_number` on a string: JSON number syntax, surrounding spaces allowed.
+fn parse_number(text: &str) -> Option<f64> {
+    let text = text.trim();
+    let json_like = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '-' | '+' | '.' | 'e' | 'E'));
+    if !json_like {
+        return None;
+    }
+    text.parse::<f64>().ok().filter(|n| n.is_finite())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_name_resolves_and_round_trips() {
+        for name in NAMES {
+            let f = Function::from_name(name).unwrap();
+            assert_eq!(f.name(), *name);
+        }
+        assert!(Function::from_name("nope").is_none());
+    }
+
+    #[test]
+    fn to_number_accepts_only_number_syntax() {
+        assert_eq!(parse_number(" 1.5 "), Some(1.5));
+        assert_eq!(parse_number("1e3"), Some(1000.0));
+        assert_eq!(parse_number("inf"), None);
+        assert_eq!(parse_number("NaN"), None);
+        assert_eq!(parse_number("abc"), None);
+        assert_eq!(parse_number(""), None);
+    }
+}

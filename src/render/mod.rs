@@ -1,0 +1,108 @@
+//! Rendering a result: table, json, yaml, text or csv, into any writer.
+//!
+//! Every format takes the finished JSON value; nothing here knows where the
+//! value came from. `table`, `text` and `csv` share one flattening of items
+//! into columns, so the three agree on what a column is.
+
+mod csv;
+mod flat;
+mod table;
+mod text;
+
+use std::io::{self, Write};
+
+use serde_json::Value as Json;
+
+/// An output format, shared by `-o` and `.output`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Json,
+    Yaml,
+    Table,
+    Text,
+    Csv,
+}
+
+impl Format {
+    /// The format's name as the user types it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Json => "json",
+            Format::Yaml => "yaml",
+            Format::Table => "table",
+            Format::Text => "text",
+            Format::Csv => "csv",
+        }
+    }
+}
+
+/// How to render: the format, colour, and the width a table must fit.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    pub format: Format,
+    pub color: bool,
+    /// Columns available; `None` means no limit.
+    pub width: Option<u16>,
+}
+
+/// Writes `value` to `out` in `style.format`, ending with a newline.
+pub fn render(value: &Json, style: &Style, out: &mut impl Write) -> io::Result<()> {
+    match style.format {
+        Format::Json => json(value, style.color, out),
+        Format::Yaml => yaml(value, out),
+        Format::Table => table::render(value, style, out),
+        Format::Text => text::render(value, out),
+        Format::Csv => csv::render(value, out),
+    }
+}
+
+fn json(value: &Json, color: bool, out: &mut impl Write) -> io::Result<()> {
+    if color {
+        let colored = colored_json::to_colored_json(value, colored_json::ColorMode::On)
+            .map_err(io::Error::other)?;
+        writeln!(out, "{colored}")
+    } else {
+        serde_json::to_writer_pretty(&mut *out, value).map_err(io::Error::other)?;
+        writeln!(out)
+    }
+}
+
+fn yaml(value: &Json, out: &mut impl Write) -> io::Result<()> {
+    let text = serde_norway::to_string(value).map_err(io::Error::other)?;
+    out.write_all(text.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    pub(super) fn rendered(value: &Json, format: Format) -> String {
+        let mut out = Vec::new();
+        let style = Style {
+            format,
+            color: false,
+            width: Some(200),
+        };
+        render(value, &style, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn json_is_pretty_with_two_spaces_and_keeps_key_order() {
+        let value: Json = serde_json::from_str(r#"{"b": 1, "a": [true]}"#).unwrap();
+        assert_eq!(
+            rendered(&value, Format::Json),
+            "{\n  \"b\": 1,\n  \"a\": [\n    true\n  ]\n}\n"
+        );
+    }
+
+    #[test]
+    fn yaml_is_block_style_like_the_aws_cli() {
+        let value = json!({"Users": [{"UserName": "alice", "Id": "1"}], "n": null});
+        assert_eq!(
+            rendered(&value, Format::Yaml),
+            "Users:\n- UserName: alice\n  Id: '1'\nn: null\n"
+        );
+    }
+}

@@ -1,0 +1,307 @@
+//! The session: the source, the collections held so far, the previous
+//! result, and evaluation over the root they form. Prints nothing.
+
+use std::borrow::Cow;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use indexmap::IndexMap;
+use serde_json::Value as Json;
+
+use crate::error::Error;
+use crate::query::{Query, Val};
+use crate::source::{Held, Source, SourceError};
+use crate::suggest;
+
+/// A collection held by the session.
+#[derive(Debug, Clone)]
+pub struct HeldCollection {
+    pub value: Arc<Json>,
+    pub fetched_at: Instant,
+}
+
+/// A result and what the user should be told about it.
+#[derive(Debug)]
+pub struct Answer {
+    pub value: Arc<Json>,
+    pub warnings: Vec<String>,
+}
+
+/// State that lives as long as the shell.
+pub struct Session {
+    source: Box<dyn Source>,
+    runtime: tokio::runtime::Runtime,
+    held: IndexMap<String, HeldCollection>,
+    last: Arc<Json>,
+    /// When set, Ctrl-C cancels a fetch instead of ending the process.
+    pub interruptible: bool,
+}
+
+impl Session {
+    /// A session over `source`, with its own async runtime.
+    pub fn new(source: Box<dyn Source>) -> Result<Session, Error> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .map_err(|err| Error::io("cannot start the async runtime", err))?;
+        Ok(Session {
+            source,
+            runtime,
+            held: IndexMap::new(),
+            last: Arc::new(Json::Null),
+            interruptible: false,
+        })
+    }
+
+    /// The source's short name.
+    pub fn source_label(&self) -> String {
+        self.source.label()
+    }
+
+    /// AWS requests made so far.
+    pub fn requests_made(&self) -> u64 {
+        self.source.requests_made()
+    }
+
+    /// The collections held, oldest fetch first.
+    pub fn held(&self) -> &IndexMap<String, HeldCollection> {
+        &self.held
+    }
+
+    /// The names the root offers.
+    pub fn collection_names(&self) -> Vec<String> {
+        self.source.collections()
+    }
+
+    /// The previous line's result (`_`).
+    pub fn last(&self) -> &Arc<Json> {
+        &self.last
+    }
+
+    /// Records a line's result as `_`.
+    pub fn set_last(&mut self, value: Arc<Json>) {
+        self.last = value;
+    }
+
+    /// Forgets held collections: the named ones, or all when `names` is empty.
+    pub fn forget(&mut self, names: &[String]) -> Result<Vec<String>, Error> {
+        if names.is_empty() {
+            return Ok(self.held.drain(..).map(|(name, _)| name).collect());
+        }
+        let known = self.source.collections();
+        let mut forgotten = Vec::new();
+        for name in names {
+            if !known.contains(name) {
+                return Err(Error::Usage(unknown_collection(name, &known)));
+            }
+            if self.held.shift_remove(name).is_some() {
+                forgotten.push(name.clone());
+            }
+        }
+        Ok(forgotten)
+    }
+
+    /// Makes sure the named collections are held, fetching the missing ones
+    /// concurrently.
+    pub fn ensure(&mut self, names: &[String]) -> Result<(), Error> {
+        let missing: Vec<&String> = names
+            .iter()
+            .filter(|n| !self.held.contains_key(n.as_str()))
+            .collect();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let snapshot: Held = self
+            .held
+            .iter()
+            .map(|(k, v)| (k.clone(), v.value.clone()))
+            .collect();
+        let source = &self.source;
+        let fetches =
+            futures_util::future::try_join_all(missing.iter().map(|n| source.fetch(n, &snapshot)));
+        let interruptible = self.interruptible;
+        let fetched = self.runtime.block_on(async {
+            if interruptible {
+                tokio::select! {
+                    result = fetches => result.map_err(Error::from),
+                    _ = tokio::signal::ctrl_c() => Err(Error::Interrupted),
+                }
+            } else {
+                fetches.await.map_err(Error::from)
+            }
+        })?;
+        let now = Instant::now();
+        for (name, value) in fetched.into_iter().flatten() {
+            self.held.entry(name).or_insert(HeldCollection {
+                value,
+                fetched_at: now,
+            });
+        }
+        Ok(())
+    }
+
+    /// Evaluates `query` over the root, fetching what it names first.
+    pub fn evaluate(&mut self, query: &Query) -> Result<Answer, Error> {
+        let (needed, warnings) = self.plan(query);
+        self.ensure(&needed)?;
+        let value = self.evaluate_held(query, &self.last)?;
+        Ok(Answer {
+            value: Arc::new(value),
+            warnings,
+        })
+    }
+
+    /// Evaluates `query` with `current` as the input (a command's result
+    /// piped into an expression).
+    pub fn filter(&self, query: &Query, current: &Json) -> Result<Json, Error> {
+        Ok(query.evaluate(&Val::Ref(current))?.to_json())
+    }
+
+    /// Which collections `query` needs, and warnings for names that are none.
+    fn plan(&self, query: &Query) -> (Vec<String>, Vec<String>) {
+        let refs = query.root_refs();
+        let known = self.source.collections();
+        if refs.whole {
+            return (known, Vec::new());
+        }
+        let mut needed = Vec::new();
+        let mut warnings = Vec::new();
+        for name in &refs.fields {
+            if known.contains(name) {
+                needed.push(name.clone());
+            } else if name != "_" && self.source.document().is_none() {
+                warnings.push(unknown_collection(name, &known));
+            }
+        }
+        (needed, warnings)
+    }
+
+    fn evaluate_held(&self, query: &Query, last: &Json) -> Result<Json, Error> {
+        if let Some(document) = self.source.document() {
+            return Ok(query.evaluate(&Val::Ref(&document))?.to_json());
+        }
+        let mut entries: Vec<(Cow<'_, str>, Val<'_>)> = self
+            .held
+            .iter()
+            .map(|(name, held)| (Cow::Borrowed(name.as_str()), Val::Ref(held.value.as_ref())))
+            .collect();
+        // `_` joins the root only when named, so `@` and `keys(@)` show the
+        // document as it is.
+        let names_last = query.root_refs().fields.iter().any(|f| f == "_");
+        if names_last && !self.held.contains_key("_") {
+            entries.push((Cow::Borrowed("_"), Val::Ref(last)));
+        }
+        let root = Val::Object(entries.into());
+        Ok(query.evaluate(&root)?.to_json())
+    }
+
+    /// Runs a future to completion on the session's runtime.
+    pub fn block_on<F: std::future::Future>(&self, future: F) -> F::Output {
+        self.runtime.block_on(future)
+    }
+}
+
+/// "no collection named X (did you mean Y?)"
+fn unknown_collection(name: &str, known: &[String]) -> String {
+    let hint = suggest::closest(name, known.iter().map(String::as_str))
+        .map(|s| format!("; did you mean {s}?"))
+        .unwrap_or_default();
+    format!("{name} is not a collection, so it is null{hint}")
+}
+
+/// A held collection's age, for `.cache`.
+pub fn age(held: &HeldCollection) -> Duration {
+    held.fetched_at.elapsed()
+}
+
+impl From<SourceError> for Error {
+    fn from(err: SourceError) -> Self {
+        Error::Source(err)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::{BoxFuture, InMemory};
+    use std::sync::Mutex;
+
+    /// A source that records which collections it was asked for.
+    struct Counting {
+        inner: InMemory,
+        asked: Arc<Mutex<Vec<String>>>,
+    }
+
+    impl Source for Counting {
+        fn label(&self) -> String {
+            "counting".into()
+        }
+        fn collections(&self) -> Vec<String> {
+            self.inner.collections()
+        }
+        fn fetch<'a>(
+            &'a self,
+            name: &'a str,
+            held: &'a Held,
+        ) -> BoxFuture<'a, Result<crate::source::Fetched, SourceError>> {
+            self.asked.lock().unwrap().push(name.to_owned());
+            self.inner.fetch(name, held)
+        }
+    }
+
+    fn session() -> (Session, Arc<Mutex<Vec<String>>>) {
+        let asked = Arc::new(Mutex::new(Vec::new()));
+        let source = Counting {
+            inner: crate::source::demo::source(),
+            asked: asked.clone(),
+        };
+        (Session::new(Box::new(source)).unwrap(), asked)
+    }
+
+    fn run(session: &mut Session, text: &str) -> Answer {
+        session.evaluate(&Query::compile(text).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn an_expression_fetches_only_the_collections_it_names() {
+        let (mut session, asked) = session();
+        let answer = run(&mut session, "length(Groups)");
+        assert_eq!(*answer.value, Json::from(28));
+        assert_eq!(*asked.lock().unwrap(), ["Groups"]);
+        run(&mut session, "Users[?UserName == 'alice'] | length(@)");
+        assert_eq!(*asked.lock().unwrap(), ["Groups", "Users"]);
+    }
+
+    #[test]
+    fn a_held_collection_is_not_fetched_again() {
+        let (mut session, asked) = session();
+        run(&mut session, "length(Users)");
+        run(&mut session, "Users[0].UserName");
+        assert_eq!(asked.lock().unwrap().len(), 1);
+        session.forget(&["Users".into()]).unwrap();
+        run(&mut session, "Users[0].UserName");
+        assert_eq!(asked.lock().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn unknown_top_level_names_warn_with_the_closest_name() {
+        let (mut session, asked) = session();
+        let answer = run(&mut session, "Userz");
+        assert_eq!(*answer.value, Json::Null);
+        assert_eq!(
+            answer.warnings,
+            ["Userz is not a collection, so it is null; did you mean Users?"]
+        );
+        assert!(asked.lock().unwrap().is_empty());
+    }
+
+    #[test]
+    fn underscore_is_the_previous_result() {
+        let (mut session, _) = session();
+        let answer = run(&mut session, "Groups[:2].DisplayName");
+        session.set_last(answer.value);
+        let answer = run(&mut session, "_[1]");
+        assert_eq!(*answer.value, Json::from("Administrators"));
+    }
+}

@@ -1,0 +1,179 @@
+//! The dot-commands: one clap definition feeds dispatch, `.help` and
+//! completion.
+
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+
+use crate::render::Format;
+
+/// A dot-command line, parsed by clap in multicall mode: the first word is
+/// the command's name.
+#[derive(Debug, Parser)]
+#[command(
+    multicall = true,
+    disable_help_subcommand = true,
+    disable_help_flag = true
+)]
+pub struct CommandLine {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Every dot-command.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List commands, or show one command's usage
+    #[command(after_help = "Example: .help cache")]
+    Help {
+        /// A command's name, with or without the dot
+        command: Option<String>,
+    },
+    /// Show or switch the output format
+    #[command(after_help = "Example: .output csv")]
+    Output { format: Option<Format> },
+    /// Collections held, their item counts and age
+    #[command(after_help = "Example: .cache | [?Items > `100`]")]
+    Cache,
+    /// Forget cached collections (all by default)
+    #[command(after_help = "Example: .refresh Users Groups")]
+    Refresh { collections: Vec<String> },
+    /// Print each line's time and AWS request count on stderr
+    #[command(after_help = "Example: .timing on")]
+    Timing { state: Option<Switch> },
+    /// Leave the shell (also .exit or Ctrl-D)
+    #[command(visible_alias = "exit")]
+    Quit,
+}
+
+/// `on` or `off`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Switch {
+    On,
+    Off,
+}
+
+/// Parses a command's words (name first, no dot).
+pub fn parse(words: &[String]) -> Result<Command, String> {
+    CommandLine::try_parse_from(words)
+        .map(|line| line.command)
+        .map_err(|err| usage_error(&err, words.first().map(String::as_str)))
+}
+
+/// clap's error as one line, pointing at `.help NAME`.
+fn usage_error(err: &clap::Error, name: Option<&str>) -> String {
+    use clap::error::ErrorKind;
+    let rendered = err.to_string();
+    let first = rendered
+        .lines()
+        .next()
+        .unwrap_or("invalid command")
+        .trim_start_matches("error: ")
+        .to_owned();
+    match (err.kind(), name) {
+        (ErrorKind::InvalidSubcommand | ErrorKind::MissingSubcommand, Some(name)) => {
+            let names = names();
+            let hint = crate::suggest::closest(name, names.iter().map(String::as_str))
+                .map(|s| format!("; did you mean .{s}?"))
+                .unwrap_or_else(|| "; .help lists the commands".to_owned());
+            format!("unknown command .{name}{hint}")
+        }
+        (_, Some(name)) => format!("{first} (see .help {name})"),
+        _ => first,
+    }
+}
+
+/// Command names, without dots, in definition order.
+pub fn names() -> Vec<String> {
+    CommandLine::command()
+        .get_subcommands()
+        .flat_map(|c| {
+            std::iter::once(c.get_name().to_owned())
+                .chain(c.get_visible_aliases().map(str::to_owned))
+        })
+        .collect()
+}
+
+/// `.help`: every command with its one-line description.
+pub fn help_all() -> String {
+    let command = CommandLine::command();
+    let width = command
+        .get_subcommands()
+        .map(|c| usage_of(c).len())
+        .max()
+        .unwrap_or(0);
+    let mut text = String::from("Commands (a command's result can be filtered: .cache | [0]):\n");
+    for sub in command.get_subcommands() {
+        let about = sub.get_about().map(|a| a.to_string()).unwrap_or_default();
+        text.push_str(&format!("  {:width$}  {about}\n", usage_of(sub)));
+    }
+    text.push_str(
+        "Anything else is a JMESPath expression over the root, e.g. Users[?UserName == 'alice']\n",
+    );
+    text
+}
+
+/// `.help NAME`: one command's usage, arguments and example.
+pub fn help_one(name: &str) -> Result<String, String> {
+    let name = name.trim_start_matches('.');
+    let mut command = CommandLine::command();
+    let Some(sub) = command.find_subcommand_mut(name) else {
+        return Err(format!("unknown command .{name}; .help lists the commands"));
+    };
+    let mut sub = sub.clone().disable_help_flag(true);
+    let help = sub.render_long_help().to_string();
+    Ok(help.replacen("Usage: ", "Usage: .", 1))
+}
+
+fn usage_of(sub: &clap::Command) -> String {
+    let usage = sub.clone().render_usage().to_string();
+    format!(".{}", usage.trim_start_matches("Usage: "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(line: &str) -> Vec<String> {
+        shell_words::split(line).unwrap()
+    }
+
+    #[test]
+    fn commands_parse_with_their_arguments() {
+        assert!(matches!(
+            parse(&words("output csv")),
+            Ok(Command::Output {
+                format: Some(Format::Csv)
+            })
+        ));
+        assert!(matches!(parse(&words("exit")), Ok(Command::Quit)));
+        assert!(matches!(
+            parse(&words("refresh Users Groups")),
+            Ok(Command::Refresh { collections }) if collections == ["Users", "Groups"]
+        ));
+    }
+
+    #[test]
+    fn misuse_is_one_line_that_points_at_help() {
+        let err = parse(&words("output xml")).unwrap_err();
+        assert!(!err.contains('\n'), "{err}");
+        assert!(
+            err.contains("xml") && err.ends_with("(see .help output)"),
+            "{err}"
+        );
+        assert_eq!(
+            parse(&words("cahce")).unwrap_err(),
+            "unknown command .cahce; did you mean .cache?"
+        );
+        let err = parse(&words("cache extra")).unwrap_err();
+        assert!(err.contains("extra") && !err.contains('\n'), "{err}");
+    }
+
+    #[test]
+    fn help_lists_every_command_with_a_dot() {
+        let text = help_all();
+        for name in ["cache", "refresh", "output", "timing", "quit", "help"] {
+            assert!(text.contains(&format!(".{name}")), "{text}");
+        }
+        assert!(help_one(".cache").unwrap().contains("Example: .cache"));
+        assert!(help_one("nope").is_err());
+    }
+}

@@ -1,0 +1,94 @@
+//! `--data FILE`: any JSON document as the root, read once, no AWS call.
+
+use std::io::Read;
+use std::path::Path;
+
+use serde_json::Value as Json;
+
+use super::{InMemory, SourceError};
+
+/// Reads `path` (`-` for stdin) and makes it the root.
+pub fn open(path: &str) -> Result<InMemory, SourceError> {
+    let (label, bytes) = if path == "-" {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .lock()
+            .read_to_end(&mut bytes)
+            .map_err(|err| SourceError::Unreadable {
+                path: "standard input".into(),
+                reason: err.to_string(),
+            })?;
+        ("stdin".to_owned(), bytes)
+    } else {
+        let bytes = std::fs::read(path).map_err(|err| SourceError::Unreadable {
+            path: path.to_owned(),
+            reason: io_reason(&err),
+        })?;
+        let label = Path::new(path)
+            .file_name()
+            .map_or_else(|| path.to_owned(), |n| n.to_string_lossy().into_owned());
+        (label, bytes)
+    };
+    let document = parse(&bytes).map_err(|reason| SourceError::InvalidJson {
+        path: if path == "-" {
+            "standard input".into()
+        } else {
+            path.to_owned()
+        },
+        reason,
+    })?;
+    Ok(InMemory::from_document(label, document))
+}
+
+/// Parses a JSON document. serde_json's nesting limit (128) keeps hostile
+/// input off the stack's end.
+pub fn parse(bytes: &[u8]) -> Result<Json, String> {
+    serde_json::from_slice(bytes).map_err(|err| {
+        let what = match err.classify() {
+            serde_json::error::Category::Eof => "unexpected end of input",
+            serde_json::error::Category::Io => "read error",
+            _ => "",
+        };
+        let detail = err.to_string();
+        let detail = detail
+            .split(" at line")
+            .next()
+            .unwrap_or(&detail)
+            .to_owned();
+        let detail = if what.is_empty() {
+            detail
+        } else {
+            what.to_owned()
+        };
+        format!("{detail} at line {} column {}", err.line(), err.column())
+    })
+}
+
+fn io_reason(err: &std::io::Error) -> String {
+    match err.kind() {
+        std::io::ErrorKind::NotFound => "no such file".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        std::io::ErrorKind::IsADirectory => "it is a directory".into(),
+        _ => err.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_name_line_and_column() {
+        let err = parse(b"{\n  \"a\": [1, 2,\n}").unwrap_err();
+        assert!(err.contains("line 3 column 1"), "{err}");
+        let err = parse(b"[1, 2").unwrap_err();
+        assert!(err.starts_with("unexpected end of input"), "{err}");
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_not_overflowed() {
+        let deep = "[".repeat(1_000_000);
+        let err = parse(deep.as_bytes()).unwrap_err();
+        assert!(err.contains("recursion limit"), "{err}");
+    }
+}

@@ -1,0 +1,143 @@
+//! Where collections come from: one trait, three sources (live AWS, the
+//! built-in demo directory, a JSON file).
+//!
+//! The session asks a source for the collections an expression names and
+//! keeps them; a source never evaluates or renders anything.
+
+pub mod demo;
+pub mod file;
+pub mod model;
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use indexmap::IndexMap;
+use serde_json::Value as Json;
+
+/// A boxed future, so that `Source` stays object-safe.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// Collections held by the session, by name.
+pub type Held = IndexMap<String, Arc<Json>>;
+
+/// What one fetch delivers: the collection asked for, and any other
+/// complete collection fetched on the way.
+pub type Fetched = Vec<(String, Arc<Json>)>;
+
+/// The directory's collections, in the order SPEC section 2 lists them.
+pub const DIRECTORY_COLLECTIONS: &[&str] = &[
+    "Instances",
+    "Users",
+    "Groups",
+    "GroupMemberships",
+    "PermissionSets",
+    "Accounts",
+    "AccountAssignments",
+];
+
+/// Why a source could not deliver a collection.
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    #[error("{source_label} has no collection named {name}")]
+    UnknownCollection { source_label: String, name: String },
+    #[error("cannot read {path}: {reason}")]
+    Unreadable { path: String, reason: String },
+    #[error("{path} is not valid JSON: {reason}")]
+    InvalidJson { path: String, reason: String },
+    #[error("{0}")]
+    Aws(String),
+}
+
+/// A provider of collections.
+pub trait Source: Send + Sync {
+    /// A short name for prompts and messages: `demo`, a file name, `profile@region`.
+    fn label(&self) -> String;
+
+    /// The names of the collections this source can provide.
+    fn collections(&self) -> Vec<String>;
+
+    /// The root itself, for a `--data` document that is not an object.
+    fn document(&self) -> Option<Arc<Json>> {
+        None
+    }
+
+    /// Fetches collection `name`. The answer holds that collection and any
+    /// other complete collection fetched on the way, so the session can keep
+    /// them too. `held` is what the session already has, for reuse.
+    fn fetch<'a>(
+        &'a self,
+        name: &'a str,
+        held: &'a Held,
+    ) -> BoxFuture<'a, Result<Fetched, SourceError>>;
+
+    /// AWS requests made so far (for `.timing`); zero for offline sources.
+    fn requests_made(&self) -> u64 {
+        0
+    }
+}
+
+/// An offline source: every collection is in memory already.
+pub struct InMemory {
+    label: String,
+    collections: Held,
+    document: Option<Arc<Json>>,
+}
+
+impl InMemory {
+    /// A source over named collections.
+    pub fn new(label: impl Into<String>, collections: Held) -> Self {
+        InMemory {
+            label: label.into(),
+            collections,
+            document: None,
+        }
+    }
+
+    /// A source whose root is `document`: an object's keys become
+    /// collections, anything else is the root as it is.
+    pub fn from_document(label: impl Into<String>, document: Json) -> Self {
+        match document {
+            Json::Object(map) => InMemory::new(
+                label,
+                map.into_iter().map(|(k, v)| (k, Arc::new(v))).collect(),
+            ),
+            other => InMemory {
+                label: label.into(),
+                collections: Held::new(),
+                document: Some(Arc::new(other)),
+            },
+        }
+    }
+}
+
+impl Source for InMemory {
+    fn label(&self) -> String {
+        self.label.clone()
+    }
+
+    fn collections(&self) -> Vec<String> {
+        self.collections.keys().cloned().collect()
+    }
+
+    fn document(&self) -> Option<Arc<Json>> {
+        self.document.clone()
+    }
+
+    fn fetch<'a>(
+        &'a self,
+        name: &'a str,
+        _held: &'a Held,
+    ) -> BoxFuture<'a, Result<Fetched, SourceError>> {
+        let found = self.collections.get(name).cloned();
+        Box::pin(async move {
+            match found {
+                Some(value) => Ok(vec![(name.to_owned(), value)]),
+                None => Err(SourceError::UnknownCollection {
+                    source_label: self.label.clone(),
+                    name: name.to_owned(),
+                }),
+            }
+        })
+    }
+}

@@ -1,0 +1,150 @@
+//! The official JMESPath compliance suite, read from `../shared/` (or
+//! `$IDCSH_COMPLIANCE_DIR`), run twice: through the query engine, checking
+//! every result and error kind, and through the binary with `--data`.
+
+use std::path::PathBuf;
+
+use serde_json::Value as Json;
+
+use idcsh::query::Query;
+
+fn suite_dir() -> PathBuf {
+    std::env::var_os("IDCSH_COMPLIANCE_DIR").map_or_else(
+        || PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/jmespath-compliance"),
+        PathBuf::from,
+    )
+}
+
+struct Case {
+    file: String,
+    given: Json,
+    expression: String,
+    /// The result, the error kind, or `Ok(None)` for benchmark cases, which
+    /// only have to succeed.
+    expected: Result<Option<Json>, String>,
+}
+
+fn cases() -> Vec<Vec<Case>> {
+    let dir = suite_dir();
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("compliance suite not found at {}: {e}", dir.display()))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    assert!(
+        files.len() >= 16,
+        "expected the 16 files of the suite in {}",
+        dir.display()
+    );
+    let mut blocks = Vec::new();
+    for path in files {
+        let file = path.file_name().unwrap().to_string_lossy().into_owned();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let groups: Vec<Json> = serde_json::from_str(&text).unwrap();
+        for group in groups {
+            let mut block = Vec::new();
+            for case in group["cases"].as_array().unwrap() {
+                let expected = match (case.get("error"), case.get("result")) {
+                    (Some(kind), _) => Err(kind.as_str().unwrap().to_owned()),
+                    (None, result) => Ok(result.cloned()),
+                };
+                block.push(Case {
+                    file: file.clone(),
+                    given: group["given"].clone(),
+                    expression: case["expression"].as_str().unwrap().to_owned(),
+                    expected,
+                });
+            }
+            blocks.push(block);
+        }
+    }
+    blocks
+}
+
+/// Equality as JMESPath sees it: numbers by value.
+fn same(a: &Json, b: &Json) -> bool {
+    match (a, b) {
+        (Json::Number(x), Json::Number(y)) => x.as_f64() == y.as_f64(),
+        (Json::Array(x), Json::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| same(x, y))
+        }
+        (Json::Object(x), Json::Object(y)) => {
+            x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
+        }
+        _ => a == b,
+    }
+}
+
+#[test]
+fn every_case_passes_in_the_query_engine() {
+    let mut failures = Vec::new();
+    let mut total = 0;
+    for case in cases().into_iter().flatten() {
+        total += 1;
+        let got = Query::compile(&case.expression)
+            .and_then(|q| q.search(&case.given))
+            .map_err(|e| e.code().to_owned());
+        let ok = match (&got, &case.expected) {
+            (Ok(a), Ok(Some(b))) => same(a, b),
+            (Ok(_), Ok(None)) => true,
+            (Err(a), Err(b)) => a == b,
+            _ => false,
+        };
+        if !ok {
+            failures.push(format!(
+                "{}: {}\n    expected {:?}\n    got      {:?}",
+                case.file, case.expression, case.expected, got
+            ));
+        }
+    }
+    assert!(total >= 900, "only {total} cases found");
+    assert!(
+        failures.is_empty(),
+        "{} of {total} cases failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn every_case_passes_through_the_binary_with_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("given.json");
+    for block in cases() {
+        std::fs::write(&data, serde_json::to_vec(&block[0].given).unwrap()).unwrap();
+        let mut command = assert_cmd::Command::cargo_bin("idcsh").unwrap();
+        command
+            .env_clear()
+            .arg("--data")
+            .arg(&data)
+            .args(["-o", "json"]);
+        for case in &block {
+            command.arg("-c").arg(&case.expression);
+        }
+        let output = command.output().unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let values: Vec<Json> = serde_json::Deserializer::from_slice(&output.stdout)
+            .into_iter()
+            .collect::<Result<_, _>>()
+            .unwrap_or_else(|e| panic!("unparsable output for {}: {e}", block[0].expression));
+        let expected: Vec<Option<&Json>> = block
+            .iter()
+            .filter_map(|c| c.expected.as_ref().ok().map(Option::as_ref))
+            .collect();
+        let errors = block.iter().filter(|c| c.expected.is_err()).count();
+        assert_eq!(
+            stderr.lines().filter(|l| l.starts_with("error: ")).count(),
+            errors,
+            "{}: error lines differ:\n{stderr}",
+            block[0].file
+        );
+        assert_eq!(values.len(), expected.len(), "{}: {stderr}", block[0].file);
+        for (got, want) in values.iter().zip(expected) {
+            if let Some(want) = want {
+                assert!(same(got, want), "{}: got {got}, want {want}", block[0].file);
+            }
+        }
+        assert_eq!(output.status.code(), Some(if errors > 0 { 1 } else { 0 }));
+    }
+}
