@@ -11,6 +11,7 @@ use crate::render::Format;
 use crate::session::Session;
 use crate::shell;
 use crate::shell::line::is_incomplete;
+use crate::source::aws::{AwsOptions, AwsSource};
 use crate::source::{self, Source};
 
 /// Runs idcsh with parsed flags and returns the exit status.
@@ -38,10 +39,27 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
             "--data - reads the document from stdin, so give the lines to run with -c".into(),
         ));
     }
-    let source = choose_source(&cli)?;
+    let aws = (!cli.demo && cli.data.is_none()).then(|| AwsOptions {
+        profile: cli.profile.clone(),
+        region: cli.region.clone(),
+        endpoint_url: cli.endpoint_url.clone(),
+        identity_store_id: cli.identity_store_id.clone(),
+        instance_arn: cli.instance_arn.clone(),
+        concurrency: usize::from(cli.concurrency),
+    });
+    let mut session = Session::new(Box::new(source::InMemory::new(
+        "starting",
+        Default::default(),
+    )))?;
+    let source: Box<dyn Source> = match &aws {
+        Some(options) => Box::new(session.run(AwsSource::connect(options.clone()))?),
+        None => offline_source(&cli)?,
+    };
+    session.replace_source(source);
     let mut runner = Runner {
-        session: Session::new(source)?,
+        session,
         settings,
+        aws,
     };
 
     if !cli.lines.is_empty() {
@@ -55,16 +73,11 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
     Ok(run_script(&mut runner, lines, cli.bail))
 }
 
-fn choose_source(cli: &Cli) -> Result<Box<dyn Source>, Error> {
-    if cli.demo {
-        return Ok(Box::new(source::demo::source()));
+fn offline_source(cli: &Cli) -> Result<Box<dyn Source>, Error> {
+    match &cli.data {
+        Some(path) => Ok(Box::new(source::file::open(path)?)),
+        None => Ok(Box::new(source::demo::source())),
     }
-    if let Some(path) = &cli.data {
-        return Ok(Box::new(source::file::open(path)?));
-    }
-    Err(Error::Usage(
-        "the live AWS source is not available in this build; use --demo or --data FILE".into(),
-    ))
 }
 
 /// Runs lines in order; exit status 1 when any failed.

@@ -25,6 +25,12 @@ pub enum Error {
     },
 }
 
+impl From<crate::source::aws::AwsError> for Error {
+    fn from(err: crate::source::aws::AwsError) -> Self {
+        Error::Source(SourceError::Aws(err))
+    }
+}
+
 impl Error {
     /// An I/O error with what was being done.
     pub fn io(context: impl Into<String>, source: io::Error) -> Error {

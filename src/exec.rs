@@ -13,6 +13,7 @@ use crate::render::{self, Format, Style};
 use crate::session::{self, Session};
 use crate::shell::commands::{self, Command, Switch};
 use crate::shell::line::{self, Line};
+use crate::source::aws::{AwsOptions, AwsSource};
 
 /// Settings the user can change from inside the shell.
 #[derive(Debug, Clone)]
@@ -52,6 +53,9 @@ pub enum Flow {
 pub struct Runner {
     pub session: Session,
     pub settings: Settings,
+    /// How the live source was reached, for `.profile` and `.region` to
+    /// reconnect with one setting changed; `None` offline.
+    pub aws: Option<AwsOptions>,
 }
 
 impl Runner {
@@ -109,6 +113,63 @@ impl Runner {
                 self.settings.format = format;
                 Outcome::Note(format!("output format: {}", format.name()))
             }
+            Command::Profile { name: None } => {
+                Outcome::Note(format!("profile: {}", self.live()?.profile()))
+            }
+            Command::Profile { name: Some(name) } => {
+                let mut options = self.options()?;
+                options.profile = Some(name);
+                self.reconnect(options)?
+            }
+            Command::Region { name: None } => {
+                Outcome::Note(format!("region: {}", self.live()?.region()))
+            }
+            Command::Region { name: Some(name) } => {
+                let mut options = self.options()?;
+                options.region = Some(name);
+                self.reconnect(options)?
+            }
+            Command::Store { id: Some(id) } => {
+                self.live()?.set_store(id.clone());
+                self.session.forget(&[])?;
+                Outcome::Note(format!("identity store: {id} (cache dropped)"))
+            }
+            Command::Instance { arn: Some(arn) } => {
+                self.live()?.set_instance(arn.clone());
+                self.session.forget(&[])?;
+                Outcome::Note(format!("instance: {arn} (cache dropped)"))
+            }
+            Command::Store { id: None } => {
+                let (store, _) = self.store_and_instance()?;
+                Outcome::Note(format!(
+                    "identity store: {}",
+                    store.as_deref().unwrap_or("not discovered yet")
+                ))
+            }
+            Command::Instance { arn: None } => {
+                let (_, instance) = self.store_and_instance()?;
+                Outcome::Note(format!(
+                    "instance: {}",
+                    instance.as_deref().unwrap_or("not discovered yet")
+                ))
+            }
+            Command::Whoami => {
+                let value = match self.session.source().as_aws() {
+                    Some(aws) => self.session.run(aws.whoami())?,
+                    None => {
+                        let (store, instance) = self.store_and_instance()?;
+                        json!({
+                            "Source": self.session.source_label(),
+                            "IdentityStoreId": store,
+                            "InstanceArn": instance,
+                        })
+                    }
+                };
+                Outcome::Value {
+                    value: Arc::new(value),
+                    warnings: Vec::new(),
+                }
+            }
             Command::Cache => Outcome::Value {
                 value: Arc::new(self.cache_listing()),
                 warnings: Vec::new(),
@@ -132,6 +193,64 @@ impl Runner {
             }
             Command::Quit => Outcome::Quit,
         })
+    }
+
+    fn live(&self) -> Result<&AwsSource, Error> {
+        self.session.source().as_aws().ok_or_else(|| {
+            Error::Usage(format!(
+                "{} is offline; this command needs the live AWS source",
+                self.session.source_label()
+            ))
+        })
+    }
+
+    fn options(&self) -> Result<AwsOptions, Error> {
+        self.live()?;
+        self.aws
+            .clone()
+            .ok_or_else(|| Error::Usage("no AWS settings to change".into()))
+    }
+
+    /// Connects again with changed options; the cache is dropped.
+    fn reconnect(&mut self, options: AwsOptions) -> Result<Outcome, Error> {
+        let source = self.session.run(AwsSource::connect(options.clone()))?;
+        let note = format!(
+            "profile: {}, region: {} (cache dropped)",
+            source.profile(),
+            source.region()
+        );
+        self.session.replace_source(Box::new(source));
+        self.aws = Some(options);
+        Ok(Outcome::Note(note))
+    }
+
+    /// The store and instance: the live source's, or an offline source's
+    /// `Instances` collection's first item.
+    fn store_and_instance(&mut self) -> Result<(Option<String>, Option<String>), Error> {
+        if let Some(aws) = self.session.source().as_aws() {
+            return Ok(aws.store_and_instance());
+        }
+        if !self
+            .session
+            .collection_names()
+            .iter()
+            .any(|c| c == "Instances")
+        {
+            return Ok((None, None));
+        }
+        self.session.ensure(&["Instances".to_owned()])?;
+        let first = self
+            .session
+            .held()
+            .get("Instances")
+            .and_then(|h| h.value.get(0).cloned());
+        let field = |key: &str| {
+            first
+                .as_ref()
+                .and_then(|i| i[key].as_str())
+                .map(str::to_owned)
+        };
+        Ok((field("IdentityStoreId"), field("InstanceArn")))
     }
 
     fn cache_listing(&self) -> Json {

@@ -34,7 +34,7 @@ pub struct Session {
     held: IndexMap<String, HeldCollection>,
     last: Arc<Json>,
     /// When set, Ctrl-C cancels a fetch instead of ending the process.
-    pub interruptible: bool,
+    interruptible: bool,
 }
 
 impl Session {
@@ -51,6 +51,42 @@ impl Session {
             held: IndexMap::new(),
             last: Arc::new(Json::Null),
             interruptible: false,
+        })
+    }
+
+    /// Replaces the source (a profile or region switch) and drops the cache.
+    pub fn replace_source(&mut self, source: Box<dyn Source>) {
+        source.show_progress(self.interruptible);
+        self.source = source;
+        self.held.clear();
+    }
+
+    /// The source, for commands that ask it directly.
+    pub fn source(&self) -> &dyn Source {
+        self.source.as_ref()
+    }
+
+    /// Lets slow fetches show progress and Ctrl-C cancel them (the shell).
+    pub fn set_interactive(&mut self, on: bool) {
+        self.interruptible = on;
+        self.source.show_progress(on);
+    }
+
+    /// Runs `future` on the session's runtime; Ctrl-C cancels it when interactive.
+    pub fn run<T, E: Into<Error>>(
+        &self,
+        future: impl std::future::Future<Output = Result<T, E>>,
+    ) -> Result<T, Error> {
+        let interruptible = self.interruptible;
+        self.runtime.block_on(async {
+            if interruptible {
+                tokio::select! {
+                    result = future => result.map_err(Into::into),
+                    _ = tokio::signal::ctrl_c() => Err(Error::Interrupted),
+                }
+            } else {
+                future.await.map_err(Into::into)
+            }
         })
     }
 
@@ -120,17 +156,7 @@ impl Session {
         let source = &self.source;
         let fetches =
             futures_util::future::try_join_all(missing.iter().map(|n| source.fetch(n, &snapshot)));
-        let interruptible = self.interruptible;
-        let fetched = self.runtime.block_on(async {
-            if interruptible {
-                tokio::select! {
-                    result = fetches => result.map_err(Error::from),
-                    _ = tokio::signal::ctrl_c() => Err(Error::Interrupted),
-                }
-            } else {
-                fetches.await.map_err(Error::from)
-            }
-        })?;
+        let fetched = self.run(fetches)?;
         let now = Instant::now();
         for (name, value) in fetched.into_iter().flatten() {
             self.held.entry(name).or_insert(HeldCollection {
@@ -146,6 +172,8 @@ impl Session {
         let (needed, warnings) = self.plan(query);
         self.ensure(&needed)?;
         let value = self.evaluate_held(query, &self.last)?;
+        let mut warnings = warnings;
+        warnings.extend(self.source.take_notes());
         Ok(Answer {
             value: Arc::new(value),
             warnings,
@@ -194,11 +222,6 @@ impl Session {
         }
         let root = Val::Object(entries.into());
         Ok(query.evaluate(&root)?.to_json())
-    }
-
-    /// Runs a future to completion on the session's runtime.
-    pub fn block_on<F: std::future::Future>(&self, future: F) -> F::Output {
-        self.runtime.block_on(future)
     }
 }
 

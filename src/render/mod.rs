@@ -62,7 +62,13 @@ fn json(value: &Json, color: bool, out: &mut impl Write) -> io::Result<()> {
             .map_err(io::Error::other)?;
         writeln!(out, "{colored}")
     } else {
-        serde_json::to_writer_pretty(&mut *out, value).map_err(io::Error::other)?;
+        serde_json::to_writer_pretty(&mut *out, value).map_err(|err| {
+            match err.io_error_kind() {
+                // Keep the kind, so a closed pipe is recognised as one.
+                Some(kind) => io::Error::from(kind),
+                None => io::Error::other(err),
+            }
+        })?;
         writeln!(out)
     }
 }

@@ -30,6 +30,21 @@ pub enum Command {
     /// Show or switch the output format
     #[command(after_help = "Example: .output csv")]
     Output { format: Option<Format> },
+    /// Show or switch the AWS profile (switching drops the cache)
+    #[command(after_help = "Example: .profile root")]
+    Profile { name: Option<String> },
+    /// Show or switch the AWS region (switching drops the cache)
+    #[command(after_help = "Example: .region eu-west-1")]
+    Region { name: Option<String> },
+    /// Show or set the Identity Store ID
+    #[command(after_help = "Example: .store d-1234567890")]
+    Store { id: Option<String> },
+    /// Show or set the Identity Center instance ARN
+    #[command(after_help = "Example: .instance arn:aws:sso:::instance/ssoins-1234567890abcdef")]
+    Instance { arn: Option<String> },
+    /// The caller's account, ARN and profile (STS GetCallerIdentity), store and instance
+    #[command(after_help = "Example: .whoami | Account")]
+    Whoami,
     /// Collections held, their item counts and age
     #[command(after_help = "Example: .cache | [?Items > `100`]")]
     Cache,

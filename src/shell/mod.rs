@@ -31,9 +31,9 @@ pub fn run(runner: &mut Runner) -> Result<(), Error> {
     let mut editor: Editor<ShellHelper, rustyline::history::DefaultHistory> = Editor::new()
         .map_err(|e| Error::io("cannot start the line editor", io::Error::other(e)))?;
     editor.set_helper(Some(ShellHelper));
-    runner.session.interruptible = true;
-    let prompt = format!("idcsh {}> ", runner.session.source_label());
+    runner.session.set_interactive(true);
     loop {
+        let prompt = format!("idcsh {}> ", runner.session.source_label());
         match editor.readline(&prompt) {
             Ok(text) => {
                 if !text.trim().is_empty() {

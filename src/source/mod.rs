@@ -4,6 +4,7 @@
 //! The session asks a source for the collections an expression names and
 //! keeps them; a source never evaluates or renders anything.
 
+pub mod aws;
 pub mod demo;
 pub mod file;
 pub mod model;
@@ -45,8 +46,8 @@ pub enum SourceError {
     Unreadable { path: String, reason: String },
     #[error("{path} is not valid JSON: {reason}")]
     InvalidJson { path: String, reason: String },
-    #[error("{0}")]
-    Aws(String),
+    #[error(transparent)]
+    Aws(#[from] aws::AwsError),
 }
 
 /// A provider of collections.
@@ -74,6 +75,20 @@ pub trait Source: Send + Sync {
     /// AWS requests made so far (for `.timing`); zero for offline sources.
     fn requests_made(&self) -> u64 {
         0
+    }
+
+    /// Messages for the user that arose while fetching (where an instance
+    /// was found, say); each is given once.
+    fn take_notes(&self) -> Vec<String> {
+        Vec::new()
+    }
+
+    /// Whether slow fetches may show a progress line on stderr.
+    fn show_progress(&self, _on: bool) {}
+
+    /// The live source, for the commands only it can answer.
+    fn as_aws(&self) -> Option<&aws::AwsSource> {
+        None
     }
 }
 

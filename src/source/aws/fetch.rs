@@ -1,0 +1,607 @@
+//! Fetching each collection: every page, the per-item calls concurrently
+//! under the source's bound, and the names SPEC section 2 adds.
+
+use std::collections::{HashMap, HashSet};
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures_util::{StreamExt, TryStreamExt, stream};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde_json::Value as Json;
+
+use super::{AwsError, AwsSource, Directory};
+use crate::source::{Fetched, Held, model};
+
+/// One fetch: the source, what the session holds, and what was fetched on
+/// the way (returned too, so the session keeps it).
+pub struct Fetcher<'a> {
+    source: &'a AwsSource,
+    held: &'a Held,
+    extra: Mutex<Vec<(String, Arc<Json>)>>,
+    progress: ProgressBar,
+}
+
+/// Shows the progress line once a fetch has taken 300 ms, and clears it
+/// however the fetch ends (done, failed, cancelled with Ctrl-C).
+struct ProgressGuard {
+    bar: ProgressBar,
+    reveal: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl ProgressGuard {
+    fn start(bar: ProgressBar, show: bool) -> Self {
+        let reveal = show.then(|| {
+            let bar = bar.clone();
+            tokio::spawn(async move {
+                tokio::time::sleep(Duration::from_millis(300)).await;
+                bar.set_draw_target(ProgressDrawTarget::stderr());
+                bar.enable_steady_tick(Duration::from_millis(120));
+            })
+        });
+        ProgressGuard { bar, reveal }
+    }
+}
+
+impl Drop for ProgressGuard {
+    fn drop(&mut self) {
+        if let Some(reveal) = self.reveal.take() {
+            reveal.abort();
+        }
+        self.bar.finish_and_clear();
+    }
+}
+
+impl<'a> Fetcher<'a> {
+    pub fn new(source: &'a AwsSource, held: &'a Held) -> Self {
+        let progress = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
+        progress.set_style(
+            ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+        );
+        Fetcher {
+            source,
+            held,
+            extra: Mutex::new(Vec::new()),
+            progress,
+        }
+    }
+
+    /// Fetches `name` and anything it needed on the way.
+    pub async fn collection(self, name: &str) -> Result<Fetched, AwsError> {
+        let show = self
+            .source
+            .progress
+            .load(std::sync::atomic::Ordering::Relaxed);
+        let guard = ProgressGuard::start(self.progress.clone(), show);
+        let items = self.fetch_named(name).await?;
+        drop(guard);
+        let mut fetched = vec![(name.to_owned(), Arc::new(Json::Array(items)))];
+        fetched.extend(self.extra.into_inner().unwrap_or_default());
+        Ok(fetched)
+    }
+
+    async fn fetch_named(&self, name: &str) -> Result<Vec<Json>, AwsError> {
+        self.progress.set_message(format!("fetching {name}"));
+        match name {
+            "Instances" => {
+                // Where an instance was found in sso_region, list there.
+                let discovered = self
+                    .source
+                    .directory
+                    .lock()
+                    .await
+                    .as_ref()
+                    .map(|d| d.clients.sso.clone());
+                let sso = discovered.unwrap_or_else(|| self.source.regional.sso.clone());
+                self.source.list_instances(&sso).await
+            }
+            "Users" => self.users().await,
+            "Groups" => self.groups().await,
+            "GroupMemberships" => self.memberships().await,
+            "PermissionSets" => self.permission_sets().await,
+            "Accounts" => self.accounts().await,
+            "AccountAssignments" => self.assignments().await,
+            other => Err(AwsError::Other {
+                operation: "fetch",
+                detail: format!("no collection named {other}"),
+            }),
+        }
+    }
+
+    fn counted(&self, what: &str, n: usize) {
+        self.progress.inc(n as u64);
+        self.progress
+            .set_message(format!("{what}: {} so far", self.progress.position()));
+    }
+
+    /// A collection the session holds, or else fetched now and kept.
+    async fn needed(&self, name: &'static str) -> Result<Arc<Json>, AwsError> {
+        if let Some(held) = self.held.get(name) {
+            return Ok(held.clone());
+        }
+        if let Some((_, held)) = self
+            .extra
+            .lock()
+            .ok()
+            .and_then(|e| e.iter().find(|(n, _)| n == name).cloned())
+        {
+            return Ok(held);
+        }
+        let items = Box::pin(self.fetch_named(name)).await?;
+        let value = Arc::new(Json::Array(items));
+        if let Ok(mut extra) = self.extra.lock() {
+            extra.push((name.to_owned(), value.clone()));
+        }
+        Ok(value)
+    }
+
+    async fn users(&self) -> Result<Vec<Json>, AwsError> {
+        let d = self.source.directory().await?;
+        self.source
+            .paginate("ListUsers", |token| {
+                let (ids, store) = (d.clients.ids.clone(), d.store_id.clone());
+                async move {
+                    let out = ids
+                        .list_users()
+                        .identity_store_id(store)
+                        .max_results(100)
+                        .set_next_token(token)
+                        .send()
+                        .await;
+                    let out = out.map_err(|e| self.source.site().classify("ListUsers", e))?;
+                    self.counted("Users", out.users().len());
+                    Ok((
+                        out.users().iter().map(model::user).collect(),
+                        out.next_token().map(str::to_owned),
+                    ))
+                }
+            })
+            .await
+    }
+
+    async fn groups(&self) -> Result<Vec<Json>, AwsError> {
+        let d = self.source.directory().await?;
+        self.source
+            .paginate("ListGroups", |token| {
+                let (ids, store) = (d.clients.ids.clone(), d.store_id.clone());
+                async move {
+                    let out = ids
+                        .list_groups()
+                        .identity_store_id(store)
+                        .max_results(100)
+                        .set_next_token(token)
+                        .send()
+                        .await;
+                    let out = out.map_err(|e| self.source.site().classify("ListGroups", e))?;
+                    self.counted("Groups", out.groups().len());
+                    Ok((
+                        out.groups().iter().map(model::group).collect(),
+                        out.next_token().map(str::to_owned),
+                    ))
+                }
+            })
+            .await
+    }
+
+    /// Every group's memberships, with GroupName and UserName.
+    async fn memberships(&self) -> Result<Vec<Json>, AwsError> {
+        let d = self.source.directory().await?;
+        let (groups, users) = tokio::try_join!(self.needed("Groups"), self.needed("Users"))?;
+        let group_names = names(&groups, "GroupId", "DisplayName");
+        let user_names = names(&users, "UserId", "UserName");
+        let group_ids: Vec<String> = ids_of(&groups, "GroupId");
+        let per_group: Vec<Vec<Json>> = stream::iter(group_ids)
+            .map(|group_id| self.memberships_of(&d, group_id))
+            .buffered(self.source.concurrency)
+            .try_collect()
+            .await?;
+        Ok(per_group
+            .into_iter()
+            .flatten()
+            .map(|mut item| {
+                let group = item["GroupId"]
+                    .as_str()
+                    .and_then(|g| group_names.get(g))
+                    .cloned();
+                let user = item["MemberId"]["UserId"]
+                    .as_str()
+                    .and_then(|u| user_names.get(u))
+                    .cloned();
+                if let Some(object) = item.as_object_mut() {
+                    object.insert("GroupName".into(), group.map_or(Json::Null, Json::from));
+                    object.insert("UserName".into(), user.map_or(Json::Null, Json::from));
+                }
+                item
+            })
+            .collect())
+    }
+
+    async fn memberships_of(&self, d: &Directory, group_id: String) -> Result<Vec<Json>, AwsError> {
+        self.source
+            .paginate("ListGroupMemberships", |token| {
+                let (ids, store, group) =
+                    (d.clients.ids.clone(), d.store_id.clone(), group_id.clone());
+                async move {
+                    let out = ids
+                        .list_group_memberships()
+                        .identity_store_id(store)
+                        .group_id(group)
+                        .max_results(100)
+                        .set_next_token(token)
+                        .send()
+                        .await
+                        .map_err(|e| self.source.site().classify("ListGroupMemberships", e))?;
+                    self.counted("GroupMemberships", out.group_memberships().len());
+                    Ok((
+                        out.group_memberships()
+                            .iter()
+                            .map(model::membership)
+                            .collect(),
+                        out.next_token().map(str::to_owned),
+                    ))
+                }
+            })
+            .await
+    }
+
+    async fn permission_sets(&self) -> Result<Vec<Json>, AwsError> {
+        let d = self.source.directory().await?;
+        let instance = d.instance_arn.clone().ok_or(AwsError::NoInstanceArn {
+            operation: "ListPermissionSets",
+        })?;
+        let arns: Vec<String> = self
+            .source
+            .paginate("ListPermissionSets", |token| {
+                let (sso, instance) = (d.clients.sso.clone(), instance.clone());
+                async move {
+                    let out = sso
+                        .list_permission_sets()
+                        .instance_arn(instance)
+                        .max_results(100)
+                        .set_next_token(token)
+                        .send()
+                        .await
+                        .map_err(|e| self.source.site().classify("ListPermissionSets", e))?;
+                    Ok((
+                        out.permission_sets().to_vec(),
+                        out.next_token().map(str::to_owned),
+                    ))
+                }
+            })
+            .await?;
+        stream::iter(arns)
+            .map(|arn| {
+                let (sso, instance) = (d.clients.sso.clone(), instance.clone());
+                async move {
+                    let out = self
+                        .source
+                        .call(
+                            sso.describe_permission_set()
+                                .instance_arn(instance)
+                                .permission_set_arn(arn)
+                                .send(),
+                        )
+                        .await
+                        .map_err(|e| self.source.site().classify("DescribePermissionSet", e))?;
+                    self.counted("PermissionSets", 1);
+                    Ok(out
+                        .permission_set()
+                        .map_or(Json::Null, model::permission_set))
+                }
+            })
+            .buffered(self.source.concurrency)
+            .try_collect()
+            .await
+    }
+
+    async fn accounts(&self) -> Result<Vec<Json>, AwsError> {
+        let org = self.source.organizations.clone();
+        self.source
+            .paginate("ListAccounts", |token| {
+                let org = org.clone();
+                async move {
+                    let out = org
+                        .list_accounts()
+                        .max_results(20)
+                        .set_next_token(token)
+                        .send()
+                        .await
+                        .map_err(|e| self.source.site().classify("ListAccounts", e))?;
+                    self.counted("Accounts", out.accounts().len());
+                    Ok((
+                        out.accounts().iter().map(model::account).collect(),
+                        out.next_token().map(str::to_owned),
+                    ))
+                }
+            })
+            .await
+    }
+
+    /// Every account's assignments for every permission set provisioned to
+    /// it, with AccountName, PermissionSetName and PrincipalName.
+    async fn assignments(&self) -> Result<Vec<Json>, AwsError> {
+        let d = self.source.directory().await?;
+        let instance = d.instance_arn.clone().ok_or(AwsError::NoInstanceArn {
+            operation: "ListAccountAssignments",
+        })?;
+        let (accounts, permission_sets) =
+            tokio::try_join!(self.needed("Accounts"), self.needed("PermissionSets"))?;
+        let account_names = names(&accounts, "Id", "Name");
+        let set_names = names(&permission_sets, "PermissionSetArn", "Name");
+
+        let provisioned: Vec<Vec<(String, String)>> = stream::iter(ids_of(&accounts, "Id"))
+            .map(|account| {
+                let (sso, instance) = (d.clients.sso.clone(), instance.clone());
+                async move {
+                    let sets = self
+                        .source
+                        .paginate("ListPermissionSetsProvisionedToAccount", |token| {
+                            let (sso, instance, account) =
+                                (sso.clone(), instance.clone(), account.clone());
+                            async move {
+                                let out = sso
+                                    .list_permission_sets_provisioned_to_account()
+                                    .instance_arn(instance)
+                                    .account_id(account)
+                                    .max_results(100)
+                                    .set_next_token(token)
+                                    .send()
+                                    .await
+                                    .map_err(|e| {
+                                        self.source
+                                            .site()
+                                            .classify("ListPermissionSetsProvisionedToAccount", e)
+                                    })?;
+                                Ok((
+                                    out.permission_sets().to_vec(),
+                                    out.next_token().map(str::to_owned),
+                                ))
+                            }
+                        })
+                        .await?;
+                    Ok::<_, AwsError>(sets.into_iter().map(|ps| (account.clone(), ps)).collect())
+                }
+            })
+            .buffered(self.source.concurrency)
+            .try_collect()
+            .await?;
+
+        let per_pair: Vec<Vec<Json>> = stream::iter(provisioned.into_iter().flatten())
+            .map(|(account, ps)| {
+                let (sso, instance) = (d.clients.sso.clone(), instance.clone());
+                self.source
+                    .paginate("ListAccountAssignments", move |token| {
+                        let (sso, instance, account, ps) =
+                            (sso.clone(), instance.clone(), account.clone(), ps.clone());
+                        async move {
+                            let out = sso
+                                .list_account_assignments()
+                                .instance_arn(instance)
+                                .account_id(account)
+                                .permission_set_arn(ps)
+                                .max_results(100)
+                                .set_next_token(token)
+                                .send()
+                                .await
+                                .map_err(|e| {
+                                    self.source.site().classify("ListAccountAssignments", e)
+                                })?;
+                            self.counted("AccountAssignments", out.account_assignments().len());
+                            Ok((
+                                out.account_assignments()
+                                    .iter()
+                                    .map(model::assignment)
+                                    .collect(),
+                                out.next_token().map(str::to_owned),
+                            ))
+                        }
+                    })
+            })
+            .buffered(self.source.concurrency)
+            .try_collect()
+            .await?;
+        let assignments: Vec<Json> = per_pair.into_iter().flatten().collect();
+        let principals = self.principal_names(&d, &assignments).await?;
+        Ok(assignments
+            .into_iter()
+            .map(|mut item| {
+                let account = item["AccountId"]
+                    .as_str()
+                    .and_then(|a| account_names.get(a))
+                    .cloned();
+                let set = item["PermissionSetArn"]
+                    .as_str()
+                    .and_then(|p| set_names.get(p))
+                    .cloned();
+                let principal = item["PrincipalId"]
+                    .as_str()
+                    .and_then(|p| principals.get(p))
+                    .cloned();
+                if let Some(object) = item.as_object_mut() {
+                    object.insert("AccountName".into(), account.map_or(Json::Null, Json::from));
+                    object.insert(
+                        "PermissionSetName".into(),
+                        set.map_or(Json::Null, Json::from),
+                    );
+                    object.insert(
+                        "PrincipalName".into(),
+                        principal.map_or(Json::Null, Json::from),
+                    );
+                }
+                item
+            })
+            .collect())
+    }
+
+    /// Names of the principals in `assignments`: from Users and Groups when
+    /// held, otherwise one Describe call per distinct principal.
+    async fn principal_names(
+        &self,
+        d: &Directory,
+        assignments: &[Json],
+    ) -> Result<HashMap<String, String>, AwsError> {
+        let mut known = HashMap::new();
+        if let Some(users) = self.held.get("Users") {
+            known.extend(names(users, "UserId", "UserName"));
+        }
+        if let Some(groups) = self.held.get("Groups") {
+            known.extend(names(groups, "GroupId", "DisplayName"));
+        }
+        let mut wanted: Vec<(String, bool)> = Vec::new();
+        let mut seen = HashSet::new();
+        for item in assignments {
+            let (Some(id), Some(kind)) =
+                (item["PrincipalId"].as_str(), item["PrincipalType"].as_str())
+            else {
+                continue;
+            };
+            if !known.contains_key(id) && seen.insert(id.to_owned()) {
+                wanted.push((id.to_owned(), kind == "GROUP"));
+            }
+        }
+        let looked_up: Vec<Option<(String, String)>> = stream::iter(wanted)
+            .map(|(id, is_group)| {
+                let (ids, store) = (d.clients.ids.clone(), d.store_id.clone());
+                async move {
+                    let name = if is_group {
+                        let out = self
+                            .source
+                            .call(
+                                ids.describe_group()
+                                    .identity_store_id(store)
+                                    .group_id(&id)
+                                    .send(),
+                            )
+                            .await;
+                        match out {
+                            Ok(g) => g.display_name().map(str::to_owned),
+                            Err(e) => {
+                                return ignore_not_found(
+                                    self.source.site().classify("DescribeGroup", e),
+                                );
+                            }
+                        }
+                    } else {
+                        let out = self
+                            .source
+                            .call(
+                                ids.describe_user()
+                                    .identity_store_id(store)
+                                    .user_id(&id)
+                                    .send(),
+                            )
+                            .await;
+                        match out {
+                            Ok(u) => u.user_name().map(str::to_owned),
+                            Err(e) => {
+                                return ignore_not_found(
+                                    self.source.site().classify("DescribeUser", e),
+                                );
+                            }
+                        }
+                    };
+                    Ok(name.map(|n| (id, n)))
+                }
+            })
+            .buffered(self.source.concurrency)
+            .try_collect()
+            .await?;
+        known.extend(looked_up.into_iter().flatten());
+        Ok(known)
+    }
+}
+
+/// A principal deleted since it was assigned has no name; anything else fails the line.
+fn ignore_not_found(err: AwsError) -> Result<Option<(String, String)>, AwsError> {
+    match err {
+        AwsError::Service { ref code, .. } if code == "ResourceNotFoundException" => Ok(None),
+        other => Err(other),
+    }
+}
+
+/// `id field → name field` over a collection.
+fn names(collection: &Json, id: &str, name: &str) -> HashMap<String, String> {
+    collection
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|item| {
+            Some((
+                item[id].as_str()?.to_owned(),
+                item[name].as_str()?.to_owned(),
+            ))
+        })
+        .collect()
+}
+
+fn ids_of(collection: &Json, id: &str) -> Vec<String> {
+    collection
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|item| item[id].as_str().map(str::to_owned))
+        .collect()
+}
+
+impl AwsSource {
+    /// Runs one request under the concurrency bound.
+    pub(super) async fn call<T>(&self, request: impl Future<Output = T>) -> T {
+        let _permit = self.permits.acquire().await;
+        request.await
+    }
+
+    /// Follows `NextToken` to the end, one page request at a time under the
+    /// concurrency bound. A token seen twice ends the listing with an error
+    /// rather than a loop.
+    pub(super) async fn paginate<T, F, Fut>(
+        &self,
+        operation: &'static str,
+        mut page: F,
+    ) -> Result<Vec<T>, AwsError>
+    where
+        F: FnMut(Option<String>) -> Fut,
+        Fut: Future<Output = Result<(Vec<T>, Option<String>), AwsError>>,
+    {
+        let mut items = Vec::new();
+        let mut token: Option<String> = None;
+        let mut seen = HashSet::new();
+        loop {
+            let (mut batch, next) = self.call(page(token.take())).await?;
+            items.append(&mut batch);
+            match next.filter(|t| !t.is_empty()) {
+                None => return Ok(items),
+                Some(next) => {
+                    if !seen.insert(next.clone()) {
+                        return Err(AwsError::PaginationLoop { operation });
+                    }
+                    token = Some(next);
+                }
+            }
+        }
+    }
+
+    /// `ListInstances`, every page.
+    pub(super) async fn list_instances(
+        &self,
+        sso: &aws_sdk_ssoadmin::Client,
+    ) -> Result<Vec<Json>, AwsError> {
+        self.paginate("ListInstances", |token| {
+            let sso = sso.clone();
+            async move {
+                let out = sso
+                    .list_instances()
+                    .max_results(100)
+                    .set_next_token(token)
+                    .send()
+                    .await
+                    .map_err(|e| self.site().classify("ListInstances", e))?;
+                Ok((
+                    out.instances().iter().map(model::instance).collect(),
+                    out.next_token().map(str::to_owned),
+                ))
+            }
+        })
+        .await
+    }
+}

@@ -1,0 +1,470 @@
+//! The live source: IAM Identity Center through the AWS SDK.
+//!
+//! Credentials, profiles and regions resolve as the AWS CLI resolves them.
+//! The instance and Identity Store are discovered with `ListInstances` on
+//! first need. Every request passes one semaphore (`--concurrency`) and is
+//! counted, so `.timing` can say how many calls a line made. Reads only ever
+//! call List, Describe and Get operations.
+
+mod error;
+mod fetch;
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use aws_config::BehaviorVersion;
+use aws_config::profile::ProfileSet;
+use aws_sdk_identitystore as identitystore;
+use aws_sdk_organizations as organizations;
+use aws_sdk_ssoadmin as ssoadmin;
+use aws_sdk_sts as sts;
+use aws_smithy_runtime::client::retries::{RetryPartition, TokenBucket};
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::interceptors::Intercept;
+use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::config_bag::ConfigBag;
+use aws_smithy_types::retry::RetryConfig;
+use aws_types::region::Region;
+use serde_json::{Value as Json, json};
+use tokio::sync::Semaphore;
+
+pub use error::AwsError;
+use error::CallSite;
+
+use super::{BoxFuture, DIRECTORY_COLLECTIONS, Fetched, Held, Source, SourceError};
+
+/// How to reach AWS, from the command line and environment.
+#[derive(Debug, Clone, Default)]
+pub struct AwsOptions {
+    pub profile: Option<String>,
+    pub region: Option<String>,
+    pub endpoint_url: Option<String>,
+    pub identity_store_id: Option<String>,
+    pub instance_arn: Option<String>,
+    pub concurrency: usize,
+}
+
+/// The Identity Center instance and store in use, and clients for its region.
+#[derive(Debug, Clone)]
+struct Directory {
+    store_id: String,
+    instance_arn: Option<String>,
+    region: String,
+    clients: Clients,
+}
+
+#[derive(Debug, Clone)]
+struct Clients {
+    ids: identitystore::Client,
+    sso: ssoadmin::Client,
+}
+
+/// Counts every HTTP request the SDK sends, retries included.
+#[derive(Debug)]
+struct CountRequests(Arc<AtomicU64>);
+
+impl Intercept for CountRequests {
+    fn name(&self) -> &'static str {
+        "CountRequests"
+    }
+
+    fn read_before_transmit(
+        &self,
+        _context: &BeforeTransmitInterceptorContextRef<'_>,
+        _components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        self.0.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+}
+
+/// The live AWS source.
+pub struct AwsSource {
+    profile: String,
+    region: String,
+    sso_region: Option<String>,
+    endpoint: Option<String>,
+    sdk: aws_config::SdkConfig,
+    regional: Clients,
+    organizations: organizations::Client,
+    sts: sts::Client,
+    requests: Arc<AtomicU64>,
+    permits: Arc<Semaphore>,
+    concurrency: usize,
+    chosen: Mutex<(Option<String>, Option<String>)>,
+    directory: tokio::sync::Mutex<Option<Directory>>,
+    notes: Mutex<Vec<String>>,
+    progress: std::sync::atomic::AtomicBool,
+}
+
+/// Attempts per request unless `$IDCSH_MAX_ATTEMPTS` says otherwise.
+pub const DEFAULT_MAX_ATTEMPTS: u32 = 10;
+
+/// The retry policy: the SDK's standard mode (throttling, 5xx and
+/// connection faults retried with jittered exponential backoff from 100 ms,
+/// capped at 5 s), 10 attempts, and no retry budget to run dry during a
+/// long fan-out. A collection is complete or the line fails.
+fn retry_config() -> RetryConfig {
+    let attempts = env("IDCSH_MAX_ATTEMPTS")
+        .and_then(|v| v.parse::<u32>().ok())
+        .filter(|n| *n >= 1)
+        .unwrap_or(DEFAULT_MAX_ATTEMPTS);
+    RetryConfig::standard()
+        .with_max_attempts(attempts)
+        .with_initial_backoff(Duration::from_millis(100))
+        .with_max_backoff(Duration::from_secs(5))
+}
+
+fn partition(service: &'static str) -> RetryPartition {
+    RetryPartition::custom(service)
+        .token_bucket(TokenBucket::unlimited())
+        .build()
+}
+
+/// Loads `~/.aws/config` and `~/.aws/credentials` (as the CLI would).
+pub async fn profile_set() -> Option<ProfileSet> {
+    let fs = aws_types::os_shim_internal::Fs::real();
+    let env = aws_types::os_shim_internal::Env::real();
+    let files = aws_runtime::env_config::file::EnvConfigFiles::default();
+    aws_config::profile::load(&fs, &env, &files, None)
+        .await
+        .ok()
+}
+
+/// Profile names from the AWS config files, for completion.
+pub async fn profile_names() -> Vec<String> {
+    profile_set()
+        .await
+        .map(|set| set.profiles().map(str::to_owned).collect())
+        .unwrap_or_default()
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.is_empty())
+}
+
+impl AwsSource {
+    /// Resolves profile, region and endpoint, and builds the clients.
+    /// Nothing is sent to AWS yet.
+    pub async fn connect(options: AwsOptions) -> Result<AwsSource, AwsError> {
+        let profile = options
+            .profile
+            .or_else(|| env("AWS_PROFILE"))
+            .unwrap_or_else(|| "default".to_owned());
+        let profiles = profile_set().await;
+        let section = profiles.as_ref().and_then(|p| p.get_profile(&profile));
+        let sso_region = section
+            .and_then(|s| s.get("sso_region"))
+            .or_else(|| {
+                let session = section?.get("sso_session")?;
+                profiles.as_ref()?.sso_session(session)?.get("sso_region")
+            })
+            .map(str::to_owned);
+        let region = options
+            .region
+            .or_else(|| env("AWS_REGION"))
+            .or_else(|| env("AWS_DEFAULT_REGION"))
+            .or_else(|| section.and_then(|s| s.get("region")).map(str::to_owned))
+            .or_else(|| sso_region.clone())
+            .ok_or_else(|| AwsError::Other {
+                operation: "configuration",
+                detail: format!(
+                    "no region for profile {profile}; pass --region or set region in ~/.aws/config"
+                ),
+            })?;
+        let endpoint = options.endpoint_url.or_else(|| env("AWS_ENDPOINT_URL"));
+
+        let http = aws_smithy_http_client::Builder::new()
+            .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
+                aws_smithy_http_client::tls::rustls_provider::CryptoMode::Ring,
+            ))
+            .build_https();
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .profile_name(&profile)
+            .region(Region::new(region.clone()))
+            .http_client(http)
+            .retry_config(retry_config());
+        if let Some(url) = &endpoint {
+            loader = loader.endpoint_url(url);
+        }
+        let sdk = loader.load().await;
+        let requests = Arc::new(AtomicU64::new(0));
+        let regional = clients(&sdk, &requests, None);
+        let organizations = organizations::Client::from_conf(
+            organizations::config::Builder::from(&sdk)
+                .interceptor(CountRequests(requests.clone()))
+                .retry_partition(partition("idcsh-organizations"))
+                .build(),
+        );
+        let sts = sts::Client::from_conf(
+            sts::config::Builder::from(&sdk)
+                .interceptor(CountRequests(requests.clone()))
+                .build(),
+        );
+        let concurrency = options.concurrency.max(1);
+        Ok(AwsSource {
+            profile,
+            region,
+            sso_region,
+            endpoint,
+            sdk,
+            regional,
+            organizations,
+            sts,
+            requests,
+            permits: Arc::new(Semaphore::new(concurrency)),
+            concurrency,
+            chosen: Mutex::new((options.identity_store_id, options.instance_arn)),
+            directory: tokio::sync::Mutex::new(None),
+            notes: Mutex::new(Vec::new()),
+            progress: std::sync::atomic::AtomicBool::new(false),
+        })
+    }
+
+    /// The profile in use.
+    pub fn profile(&self) -> &str {
+        &self.profile
+    }
+
+    /// The region in use.
+    pub fn region(&self) -> &str {
+        &self.region
+    }
+
+    /// The Identity Store ID and instance ARN chosen or discovered so far.
+    pub fn store_and_instance(&self) -> (Option<String>, Option<String>) {
+        self.chosen.lock().map(|c| c.clone()).unwrap_or_default()
+    }
+
+    /// Sets the Identity Store ID (and forgets a discovered directory).
+    pub fn set_store(&self, id: String) {
+        if let Ok(mut chosen) = self.chosen.lock() {
+            chosen.0 = Some(id);
+        }
+        if let Ok(mut directory) = self.directory.try_lock() {
+            *directory = None;
+        }
+    }
+
+    /// Sets the instance ARN (and forgets a discovered directory).
+    pub fn set_instance(&self, arn: String) {
+        if let Ok(mut chosen) = self.chosen.lock() {
+            chosen.1 = Some(arn);
+        }
+        if let Ok(mut directory) = self.directory.try_lock() {
+            *directory = None;
+        }
+    }
+
+    fn site(&self) -> CallSite {
+        CallSite {
+            profile: self.profile.clone(),
+            endpoint: self
+                .endpoint
+                .clone()
+                .unwrap_or_else(|| format!("AWS in {}", self.region)),
+        }
+    }
+
+    fn note(&self, text: String) {
+        if let Ok(mut notes) = self.notes.lock() {
+            notes.push(text);
+        }
+    }
+
+    /// STS `GetCallerIdentity`, with the profile, region, store and instance.
+    pub async fn whoami(&self) -> Result<Json, AwsError> {
+        let me = self
+            .sts
+            .get_caller_identity()
+            .send()
+            .await
+            .map_err(|e| self.site().classify("GetCallerIdentity", e))?;
+        let (store, instance) = match self.directory().await {
+            Ok(d) => (Some(d.store_id), d.instance_arn),
+            Err(_) => self.store_and_instance(),
+        };
+        Ok(json!({
+            "Account": me.account(),
+            "Arn": me.arn(),
+            "UserId": me.user_id(),
+            "Profile": self.profile,
+            "Region": self.region,
+            "IdentityCenterRegion": self.directory.lock().await.as_ref().map(|d| d.region.clone()),
+            "IdentityStoreId": store,
+            "InstanceArn": instance,
+        }))
+    }
+
+    /// The instance and store, discovered through `ListInstances` on first
+    /// need unless both were given.
+    async fn directory(&self) -> Result<Directory, AwsError> {
+        let mut guard = self.directory.lock().await;
+        if let Some(directory) = guard.as_ref() {
+            return Ok(directory.clone());
+        }
+        let (store, instance) = self.store_and_instance();
+        let directory = match (store, instance) {
+            (Some(store_id), Some(instance_arn)) => Directory {
+                store_id,
+                instance_arn: Some(instance_arn),
+                region: self.region.clone(),
+                clients: self.regional.clone(),
+            },
+            (store, instance) => self.discover(store, instance).await?,
+        };
+        if let Ok(mut chosen) = self.chosen.lock() {
+            *chosen = (
+                Some(directory.store_id.clone()),
+                directory.instance_arn.clone(),
+            );
+        }
+        *guard = Some(directory.clone());
+        Ok(directory)
+    }
+
+    async fn discover(
+        &self,
+        store: Option<String>,
+        instance: Option<String>,
+    ) -> Result<Directory, AwsError> {
+        let found = match self.list_instances(&self.regional.sso).await {
+            Ok(found) => found,
+            Err(AwsError::AccessDenied { .. }) if store.is_some() => Vec::new(),
+            Err(err) => return Err(err),
+        };
+        let mut region = self.region.clone();
+        let mut clients = self.regional.clone();
+        let mut found = found;
+        if found.is_empty()
+            && store.is_none()
+            && let Some(sso_region) = self.sso_region.clone().filter(|r| *r != self.region)
+        {
+            let there = self::clients(&self.sdk, &self.requests, Some(&sso_region));
+            let listed = self.list_instances(&there.sso).await?;
+            if !listed.is_empty() {
+                self.note(format!(
+                    "no Identity Center instance in {}; using the one in sso_region {sso_region} of profile {}",
+                    self.region, self.profile
+                ));
+                found = listed;
+                region = sso_region;
+                clients = there;
+            }
+        }
+        let pick = |item: &Json, key: &str| item[key].as_str().map(str::to_owned);
+        let chosen: Vec<&Json> = found
+            .iter()
+            .filter(|i| {
+                instance
+                    .as_deref()
+                    .is_none_or(|a| pick(i, "InstanceArn").as_deref() == Some(a))
+                    && store
+                        .as_deref()
+                        .is_none_or(|s| pick(i, "IdentityStoreId").as_deref() == Some(s))
+            })
+            .collect();
+        match (chosen.as_slice(), store) {
+            ([one], _) => Ok(Directory {
+                store_id: pick(one, "IdentityStoreId").unwrap_or_default(),
+                instance_arn: pick(one, "InstanceArn"),
+                region,
+                clients,
+            }),
+            ([], Some(store_id)) => Ok(Directory {
+                store_id,
+                instance_arn: instance,
+                region,
+                clients,
+            }),
+            ([], None) => Err(AwsError::NoInstance {
+                region: self.region.clone(),
+                also: self
+                    .sso_region
+                    .as_ref()
+                    .filter(|r| **r != self.region)
+                    .map(|r| format!(" or in sso_region {r}"))
+                    .unwrap_or_default(),
+            }),
+            (many, _) => Err(AwsError::SeveralInstances {
+                count: many.len(),
+                region,
+                arns: many
+                    .iter()
+                    .filter_map(|i| pick(i, "InstanceArn"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            }),
+        }
+    }
+}
+
+fn clients(
+    sdk: &aws_config::SdkConfig,
+    requests: &Arc<AtomicU64>,
+    region: Option<&str>,
+) -> Clients {
+    let mut ids = identitystore::config::Builder::from(sdk)
+        .interceptor(CountRequests(requests.clone()))
+        .retry_partition(partition("idcsh-identitystore"));
+    let mut sso = ssoadmin::config::Builder::from(sdk)
+        .interceptor(CountRequests(requests.clone()))
+        .retry_partition(partition("idcsh-ssoadmin"));
+    if let Some(region) = region {
+        ids = ids.region(Region::new(region.to_owned()));
+        sso = sso.region(Region::new(region.to_owned()));
+    }
+    Clients {
+        ids: identitystore::Client::from_conf(ids.build()),
+        sso: ssoadmin::Client::from_conf(sso.build()),
+    }
+}
+
+impl Source for AwsSource {
+    fn label(&self) -> String {
+        let store = self.store_and_instance().0.unwrap_or_else(|| "?".into());
+        format!("{}@{} {store}", self.profile, self.region)
+    }
+
+    fn collections(&self) -> Vec<String> {
+        DIRECTORY_COLLECTIONS
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
+    }
+
+    fn fetch<'a>(
+        &'a self,
+        name: &'a str,
+        held: &'a Held,
+    ) -> BoxFuture<'a, Result<Fetched, SourceError>> {
+        Box::pin(async move {
+            fetch::Fetcher::new(self, held)
+                .collection(name)
+                .await
+                .map_err(SourceError::Aws)
+        })
+    }
+
+    fn requests_made(&self) -> u64 {
+        self.requests.load(Ordering::Relaxed)
+    }
+
+    fn take_notes(&self) -> Vec<String> {
+        self.notes
+            .lock()
+            .map(|mut n| std::mem::take(&mut *n))
+            .unwrap_or_default()
+    }
+
+    fn show_progress(&self, on: bool) {
+        self.progress.store(on, Ordering::Relaxed);
+    }
+
+    fn as_aws(&self) -> Option<&AwsSource> {
+        Some(self)
+    }
+}

@@ -1,0 +1,494 @@
+//! The binary driven from outside: one-shot `-c`, piped scripts, `--data`,
+//! `--demo`, every output format, exit codes and error lines.
+
+mod common;
+
+use common::idcsh;
+use serde_json::{Value as Json, json};
+
+fn stdout_of(args: &[&str]) -> String {
+    let output = idcsh().args(args).output().unwrap();
+    assert!(
+        output.status.success(),
+        "idcsh {args:?} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap()
+}
+
+fn json_of(args: &[&str]) -> Json {
+    serde_json::from_str(&stdout_of(args)).unwrap()
+}
+
+#[test]
+fn json_is_the_default_when_stdout_is_not_a_terminal() {
+    let out = stdout_of(&["--demo", "-c", "Users[?UserName == 'alice'].Name"]);
+    assert_eq!(
+        out,
+        "[\n  {\n    \"Formatted\": \"Alice O'Brien\",\n    \"FamilyName\": \"O'Brien\",\n    \"GivenName\": \"Alice\"\n  }\n]\n"
+    );
+}
+
+#[test]
+fn every_format_renders_every_shape() {
+    let doc = r#"{"objs": [{"A": "x", "N": {"B": 1}, "L": ["p", "q"]}, {"A": "y, z"}],
+                  "nested": {"K": {"J": true}}, "scalars": ["a", 2, null], "s": "hi",
+                  "nil": null, "empty": [], "rows": [["a", 1], ["b", 2]]}"#;
+    let cases: &[(&str, &str, &str)] = &[
+        ("csv", "objs", "A,N.B,L\nx,1,\"p, q\"\n\"y, z\",,\n"),
+        ("csv", "nested", "K.J\ntrue\n"),
+        ("csv", "scalars", "Value\na\n2\n\n"),
+        ("csv", "s", "Value\nhi\n"),
+        ("csv", "empty", "Value\n"),
+        ("text", "objs", "x\t1\tp, q\ny, z\tNone\tNone\n"),
+        ("text", "nested", "true\n"),
+        ("text", "scalars", "a\t2\tNone\n"),
+        ("text", "s", "hi\n"),
+        ("text", "nil", "None\n"),
+        ("text", "empty", ""),
+        ("text", "rows", "a\t1\nb\t2\n"),
+        (
+            "yaml",
+            "objs",
+            "- A: x\n  N:\n    B: 1\n  L:\n  - p\n  - q\n- A: y, z\n",
+        ),
+        ("yaml", "nil", "null\n"),
+        ("yaml", "empty", "[]\n"),
+        ("json", "nil", "null\n"),
+        ("json", "empty", "[]\n"),
+        ("json", "s", "\"hi\"\n"),
+        ("table", "s", "hi\n"),
+        ("table", "nil", "null\n"),
+        ("table", "empty", "(no results)\n"),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("doc.json");
+    std::fs::write(&path, doc).unwrap();
+    let path = path.to_str().unwrap();
+    for (format, expression, expected) in cases {
+        let out = stdout_of(&["--data", path, "-o", format, "-c", expression]);
+        assert_eq!(&out, expected, "-o {format} -c {expression}");
+    }
+    let table = stdout_of(&["--data", path, "-o", "table", "-c", "objs"]);
+    let header = table.lines().nth(1).unwrap();
+    for column in ["A", "N.B", "L"] {
+        assert!(header.contains(column), "{table}");
+    }
+    assert!(table.contains("p, q") && table.contains("y, z"), "{table}");
+    let table = stdout_of(&["--data", path, "-o", "table", "-c", "nested"]);
+    assert!(table.contains("K.J") && table.contains("true"), "{table}");
+}
+
+#[test]
+fn data_reads_a_file_or_stdin_and_any_json_root() {
+    let out = idcsh()
+        .args(["--data", "-", "-c", "[?Name == 'b'].Id | [0]", "-o", "text"])
+        .write_stdin(r#"[{"Name": "a", "Id": 1}, {"Name": "b", "Id": 2}]"#)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "2\n");
+
+    // An `aws identitystore list-users` answer works as it is.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("users.json");
+    std::fs::write(
+        &path,
+        r#"{"Users": [{"UserName": "alice", "UserId": "u-1"}]}"#,
+    )
+    .unwrap();
+    let got = json_of(&["--data", path.to_str().unwrap(), "-c", "Users[0].UserId"]);
+    assert_eq!(got, json!("u-1"));
+}
+
+#[test]
+fn script_lines_come_from_stdin_and_underscore_is_the_previous_result() {
+    let out = idcsh()
+        .args(["--demo", "-o", "text"])
+        .write_stdin("Groups[?starts_with(DisplayName, 'Support')]\n  .DisplayName\n# comment\n\nlength(_)\n")
+        .output()
+        .unwrap();
+    // The first line has no open bracket, so `.DisplayName` is a line of its own.
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = idcsh()
+        .args(["--demo", "-o", "text"])
+        .write_stdin("Groups[?starts_with(DisplayName,\n 'Support')].DisplayName\nlength(_)\n")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "Support Tier 1\tSupport Tier 2\n2\n"
+    );
+}
+
+#[test]
+fn exit_status_is_0_1_or_2_and_bail_stops_at_the_first_failure() {
+    let ok = idcsh()
+        .args(["--demo", "-c", "length(Users)"])
+        .output()
+        .unwrap();
+    assert_eq!(ok.status.code(), Some(0));
+
+    let failed = idcsh()
+        .args(["--demo", "-c", "Users[", "-c", "length(Groups)"])
+        .output()
+        .unwrap();
+    assert_eq!(failed.status.code(), Some(1));
+    assert_eq!(String::from_utf8_lossy(&failed.stdout), "28\n");
+
+    let bailed = idcsh()
+        .args(["--demo", "--bail", "-c", "Users[", "-c", "length(Groups)"])
+        .output()
+        .unwrap();
+    assert_eq!(bailed.status.code(), Some(1));
+    assert!(bailed.stdout.is_empty());
+
+    let usage = idcsh().args(["--demo", "-o", "xml"]).output().unwrap();
+    assert_eq!(usage.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&usage.stderr);
+    assert!(stderr.contains("invalid value 'xml'"), "{stderr}");
+    assert!(!stderr.contains("panicked"));
+}
+
+#[test]
+fn errors_are_one_clear_line_each() {
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["--data", "/no/such/file.json", "-c", "@"],
+            "error: cannot read /no/such/file.json: no such file\n",
+        ),
+        (
+            &["--demo", "-c", ".output xml"],
+            "error: invalid value 'xml' for '[FORMAT]'",
+        ),
+        (
+            &["--demo", "-c", ".nope"],
+            "error: unknown command .nope; .help lists the commands\n",
+        ),
+        (
+            &["--demo", "-c", "lenght(Users)"],
+            "error: unknown function lenght() (did you mean length()?)\n",
+        ),
+        (
+            &["--demo", "-c", "length(Users, Groups)"],
+            "error: length() takes 1 argument, got 2\n",
+        ),
+        (
+            &["--demo", "-c", "sum(Users)"],
+            "error: sum() argument 1 must be an array of numbers, got array\n",
+        ),
+        (
+            &["--demo", "-c", ".refresh Userz"],
+            "error: Userz is not a collection, so it is null; did you mean Users?\n",
+        ),
+    ];
+    for (args, expected) in cases {
+        let out = idcsh().args(*args).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.starts_with(expected), "{args:?}: {stderr}");
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+    }
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.json");
+    std::fs::write(&path, "{\"a\": [1,\n 2,,]}").unwrap();
+    let out = idcsh()
+        .args(["--data", path.to_str().unwrap(), "-c", "@"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("is not valid JSON") && stderr.contains("line 2 column 4"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_syntax_error_points_at_its_column() {
+    let out = idcsh()
+        .args(["--demo", "-c", "Groups[?DisplayName == 'x' &&]"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let lines: Vec<&str> = stderr.lines().collect();
+    assert_eq!(lines.len(), 3, "{stderr}");
+    assert!(lines[0].starts_with("error: syntax error"));
+    assert_eq!(lines[1], "  Groups[?DisplayName == 'x' &&]");
+    assert_eq!(lines[2], format!("  {}^", " ".repeat(29)));
+}
+
+#[test]
+fn command_results_can_be_filtered() {
+    let out = stdout_of(&[
+        "--demo",
+        "-o",
+        "text",
+        "-c",
+        "length(Users)",
+        "-c",
+        "length(Groups)",
+        "-c",
+        ".cache | [?Items > `100`].Collection",
+    ]);
+    assert_eq!(out, "240\n28\nUsers\n");
+}
+
+#[test]
+fn help_lists_commands_and_explains_one() {
+    let out = stdout_of(&["--demo", "-c", ".help"]);
+    assert!(
+        out.contains(".cache") && out.contains(".refresh [COLLECTIONS]..."),
+        "{out}"
+    );
+    let out = stdout_of(&["--demo", "-c", ".help refresh"]);
+    assert!(
+        out.contains("Usage: .refresh") && out.contains("Example: .refresh Users Groups"),
+        "{out}"
+    );
+}
+
+#[test]
+fn output_and_timing_switch_for_the_rest_of_the_session() {
+    let out = idcsh()
+        .args([
+            "--demo",
+            "-c",
+            ".output csv",
+            "-c",
+            "Groups[:2].[DisplayName]",
+            "-c",
+            ".timing on",
+            "-c",
+            "length(Users)",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "Column1\nEveryone\nAdministrators\nValue\n240\n"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("output format: csv") && stderr.contains("AWS requests: 0"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_closed_stdout_is_not_an_error() {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(assert_cmd::cargo::cargo_bin("idcsh"))
+        .args(["--demo", "-c", "Users", "-c", "Users", "-c", "Users"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = child.stdout.take().unwrap();
+    let mut first = [0u8; 16];
+    stdout.read_exact(&mut first).unwrap();
+    drop(stdout);
+    let output = child.wait_with_output().unwrap();
+    assert_eq!(output.status.code(), Some(0));
+    assert!(
+        output.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// Field names AWS documents for each item, in the API's order. The demo's
+/// items may omit optional fields but use no other name, in this order.
+#[test]
+fn demo_items_have_the_aws_shapes() {
+    let shapes: &[(&str, &[&str])] = &[
+        (
+            "Instances",
+            &[
+                "InstanceArn",
+                "IdentityStoreId",
+                "IdentityStoreArn",
+                "OwnerAccountId",
+                "Name",
+                "CreatedDate",
+                "Status",
+                "StatusReason",
+                "PrimaryRegion",
+                "Regions",
+            ],
+        ),
+        (
+            "Users",
+            &[
+                "IdentityStoreId",
+                "UserId",
+                "UserArn",
+                "Revision",
+                "UserName",
+                "ExternalIds",
+                "Name",
+                "DisplayName",
+                "NickName",
+                "ProfileUrl",
+                "Emails",
+                "Addresses",
+                "PhoneNumbers",
+                "UserType",
+                "Title",
+                "PreferredLanguage",
+                "Locale",
+                "Timezone",
+                "UserStatus",
+                "Photos",
+                "Website",
+                "Birthdate",
+                "Roles",
+                "CreatedAt",
+                "CreatedBy",
+                "UpdatedAt",
+                "UpdatedBy",
+            ],
+        ),
+        (
+            "Groups",
+            &[
+                "IdentityStoreId",
+                "GroupId",
+                "GroupArn",
+                "Revision",
+                "DisplayName",
+                "ExternalIds",
+                "Description",
+                "CreatedAt",
+                "UpdatedAt",
+                "CreatedBy",
+                "UpdatedBy",
+            ],
+        ),
+        (
+            "GroupMemberships",
+            &[
+                "IdentityStoreId",
+                "MembershipId",
+                "MembershipArn",
+                "GroupId",
+                "MemberId",
+                "CreatedAt",
+                "UpdatedAt",
+                "CreatedBy",
+                "UpdatedBy",
+                "GroupName",
+                "UserName",
+            ],
+        ),
+        (
+            "PermissionSets",
+            &[
+                "Name",
+                "PermissionSetArn",
+                "Description",
+                "CreatedDate",
+                "SessionDuration",
+                "RelayState",
+            ],
+        ),
+        (
+            "Accounts",
+            &[
+                "Id",
+                "Arn",
+                "Email",
+                "Name",
+                "Status",
+                "State",
+                "Paths",
+                "JoinedMethod",
+                "JoinedTimestamp",
+            ],
+        ),
+        (
+            "AccountAssignments",
+            &[
+                "AccountId",
+                "PermissionSetArn",
+                "PrincipalType",
+                "PrincipalId",
+                "AccountName",
+                "PermissionSetName",
+                "PrincipalName",
+            ],
+        ),
+    ];
+    let all = json_of(&["--demo", "-c", "@"]);
+    for (collection, fields) in shapes {
+        let items = all[collection].as_array().unwrap();
+        assert!(!items.is_empty(), "{collection}");
+        for item in items {
+            let keys: Vec<&str> = item
+                .as_object()
+                .unwrap()
+                .keys()
+                .map(String::as_str)
+                .collect();
+            let positions: Vec<usize> = keys
+                .iter()
+                .map(|k| {
+                    fields
+                        .iter()
+                        .position(|f| f == k)
+                        .unwrap_or_else(|| panic!("{collection}: unexpected field {k}"))
+                })
+                .collect();
+            assert!(
+                positions.windows(2).all(|w| w[0] < w[1]),
+                "{collection}: order {keys:?}"
+            );
+        }
+    }
+    let alice = &all["Users"][0];
+    assert_eq!(alice["Name"]["GivenName"], "Alice");
+    assert_eq!(
+        alice["Emails"][0],
+        json!({"Value": "alice@example.com", "Type": "work", "Primary": true})
+    );
+    let created = alice["CreatedAt"].as_str().unwrap();
+    assert!(
+        created.len() == 20 && created.ends_with('Z') && created.as_bytes()[10] == b'T',
+        "{created}"
+    );
+    let membership = &all["GroupMemberships"][0];
+    assert!(membership["MemberId"]["UserId"].is_string() && membership["GroupName"].is_string());
+    assert!(
+        all["Users"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|u| u["DisplayName"].as_str().unwrap().contains("O'"))
+    );
+    assert!(
+        all["Groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|g| !g["DisplayName"].as_str().unwrap().is_ascii())
+    );
+}
+
+#[test]
+fn completions_are_printed_for_every_shell() {
+    for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+        let out = stdout_of(&["completions", shell]);
+        assert!(out.contains("idcsh") && out.contains("demo"), "{shell}");
+    }
+}

@@ -1,0 +1,368 @@
+//! A directory built in moto through the AWS SDK, with the answers known:
+//! enough users and groups that every list has several pages, memberships,
+//! permission sets with managed policies, an organisation with accounts,
+//! and account assignments.
+
+use std::collections::BTreeSet;
+use std::sync::OnceLock;
+
+use aws_config::BehaviorVersion;
+use aws_sdk_identitystore::types::MemberId;
+use aws_sdk_ssoadmin::types::{PrincipalType, ProvisionTargetType, TargetType};
+use futures_util::{StreamExt, stream};
+
+/// Test credentials and the moto endpoint for one region.
+#[derive(Clone)]
+pub struct Aws {
+    pub endpoint: String,
+    pub region: String,
+    pub config: aws_config::SdkConfig,
+}
+
+impl Aws {
+    pub async fn connect(endpoint: &str, region: &str) -> Aws {
+        let http = aws_smithy_http_client::Builder::new()
+            .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
+                aws_smithy_http_client::tls::rustls_provider::CryptoMode::Ring,
+            ))
+            .build_https();
+        let config = aws_config::defaults(BehaviorVersion::latest())
+            .region(aws_types::region::Region::new(region.to_owned()))
+            .endpoint_url(endpoint)
+            .credentials_provider(aws_credential_types::Credentials::new(
+                "testing", "testing", None, None, "tests",
+            ))
+            .http_client(http)
+            .load()
+            .await;
+        Aws {
+            endpoint: endpoint.to_owned(),
+            region: region.to_owned(),
+            config,
+        }
+    }
+
+    pub fn ids(&self) -> aws_sdk_identitystore::Client {
+        aws_sdk_identitystore::Client::new(&self.config)
+    }
+
+    pub fn sso(&self) -> aws_sdk_ssoadmin::Client {
+        aws_sdk_ssoadmin::Client::new(&self.config)
+    }
+
+    pub fn org(&self) -> aws_sdk_organizations::Client {
+        aws_sdk_organizations::Client::new(&self.config)
+    }
+
+    /// The region's instance ARN and Identity Store ID.
+    pub async fn instance(&self) -> (String, String) {
+        let out = self
+            .sso()
+            .list_instances()
+            .send()
+            .await
+            .expect("ListInstances");
+        let instance = &out.instances()[0];
+        (
+            instance.instance_arn().unwrap_or_default().to_owned(),
+            instance.identity_store_id().unwrap_or_default().to_owned(),
+        )
+    }
+}
+
+/// What the fixture created, to compare the shell's answers with.
+#[derive(Debug, Clone, Default)]
+pub struct Expected {
+    pub store_id: String,
+    pub instance_arn: String,
+    pub users: BTreeSet<String>,
+    pub groups: BTreeSet<String>,
+    /// (group name, user name)
+    pub memberships: BTreeSet<(String, String)>,
+    /// (name, session duration)
+    pub permission_sets: BTreeSet<(String, String)>,
+    pub accounts: BTreeSet<String>,
+    /// (account name, permission set name, principal type, principal name)
+    pub assignments: BTreeSet<(String, String, String, String)>,
+}
+
+pub const USERS: usize = 260;
+pub const GROUPS: usize = 125;
+const FAMILY: &[&str] = &["O'Brien", "García", "Nakamura", "Okafor", "Müller", "Chen"];
+
+/// Builds the shared directory once per test binary in `region`.
+pub fn shared(endpoint: &str) -> &'static Expected {
+    static EXPECTED: OnceLock<Expected> = OnceLock::new();
+    EXPECTED.get_or_init(|| {
+        let runtime = tokio::runtime::Runtime::new().expect("runtime");
+        runtime.block_on(async {
+            let aws = Aws::connect(endpoint, "us-east-1").await;
+            build(&aws).await
+        })
+    })
+}
+
+/// Creates users, groups, memberships, permission sets, an organisation,
+/// accounts and assignments.
+pub async fn build(aws: &Aws) -> Expected {
+    let (instance_arn, store_id) = aws.instance().await;
+    let ids = aws.ids();
+    let mut expected = Expected {
+        store_id: store_id.clone(),
+        instance_arn: instance_arn.clone(),
+        ..Expected::default()
+    };
+
+    let user_ids: Vec<(String, String)> = stream::iter(0..USERS)
+        .map(|i| {
+            let (ids, store) = (ids.clone(), store_id.clone());
+            async move {
+                let name = format!("user-{i:03}");
+                let family = FAMILY[i % FAMILY.len()];
+                let out = ids
+                    .create_user()
+                    .identity_store_id(store)
+                    .user_name(&name)
+                    .display_name(format!("User {i} {family}"))
+                    .name(
+                        aws_sdk_identitystore::types::Name::builder()
+                            .given_name(format!("User{i}"))
+                            .family_name(family)
+                            .build(),
+                    )
+                    .emails(
+                        aws_sdk_identitystore::types::Email::builder()
+                            .value(format!("{name}@example.com"))
+                            .r#type("work")
+                            .primary(true)
+                            .build(),
+                    )
+                    .send()
+                    .await
+                    .expect("CreateUser");
+                (name, out.user_id().to_owned())
+            }
+        })
+        .buffered(16)
+        .collect()
+        .await;
+    expected.users = user_ids.iter().map(|(n, _)| n.clone()).collect();
+
+    let mut group_names: Vec<String> = (0..GROUPS - 2).map(|i| format!("group-{i:03}")).collect();
+    group_names.push("Everyone".into());
+    group_names.push("O'Brien's Team".into());
+    let group_ids: Vec<(String, String)> = stream::iter(group_names.clone())
+        .map(|name| {
+            let (ids, store) = (ids.clone(), store_id.clone());
+            async move {
+                let out = ids
+                    .create_group()
+                    .identity_store_id(store)
+                    .display_name(&name)
+                    .description(format!("{name} description"))
+                    .send()
+                    .await
+                    .expect("CreateGroup");
+                (name, out.group_id().to_owned())
+            }
+        })
+        .buffered(16)
+        .collect()
+        .await;
+    expected.groups = group_names.iter().cloned().collect();
+
+    // Everyone holds every user (three pages of memberships); each user is
+    // also in one numbered group; O'Brien's Team holds users 0-4.
+    let mut pairs: Vec<(usize, usize)> = (0..USERS).map(|u| (GROUPS - 2, u)).collect();
+    pairs.extend((0..USERS).map(|u| (u % (GROUPS - 2), u)));
+    pairs.extend((0..5).map(|u| (GROUPS - 1, u)));
+    stream::iter(pairs.clone())
+        .map(|(g, u)| {
+            let (ids, store) = (ids.clone(), store_id.clone());
+            let (group, user) = (group_ids[g].1.clone(), user_ids[u].1.clone());
+            async move {
+                ids.create_group_membership()
+                    .identity_store_id(store)
+                    .group_id(group)
+                    .member_id(MemberId::UserId(user))
+                    .send()
+                    .await
+                    .expect("CreateGroupMembership");
+            }
+        })
+        .buffered(16)
+        .collect::<Vec<()>>()
+        .await;
+    expected.memberships = pairs
+        .iter()
+        .map(|&(g, u)| (group_ids[g].0.clone(), user_ids[u].0.clone()))
+        .collect();
+
+    let sso = aws.sso();
+    let mut permission_sets = Vec::new();
+    for (name, duration, policy) in [
+        (
+            "AdministratorAccess",
+            "PT1H",
+            "arn:aws:iam::aws:policy/AdministratorAccess",
+        ),
+        (
+            "ReadOnlyAccess",
+            "PT8H",
+            "arn:aws:iam::aws:policy/ReadOnlyAccess",
+        ),
+        (
+            "SecurityAudit",
+            "PT4H",
+            "arn:aws:iam::aws:policy/SecurityAudit",
+        ),
+        (
+            "Developer's Access",
+            "PT12H",
+            "arn:aws:iam::aws:policy/PowerUserAccess",
+        ),
+    ] {
+        let out = sso
+            .create_permission_set()
+            .instance_arn(&instance_arn)
+            .name(name)
+            .description(format!("{name} for tests"))
+            .session_duration(duration)
+            .send()
+            .await
+            .expect("CreatePermissionSet");
+        let arn = out
+            .permission_set()
+            .and_then(|p| p.permission_set_arn())
+            .unwrap_or_default()
+            .to_owned();
+        sso.attach_managed_policy_to_permission_set()
+            .instance_arn(&instance_arn)
+            .permission_set_arn(&arn)
+            .managed_policy_arn(policy)
+            .send()
+            .await
+            .expect("AttachManagedPolicyToPermissionSet");
+        sso.provision_permission_set()
+            .instance_arn(&instance_arn)
+            .permission_set_arn(&arn)
+            .target_type(ProvisionTargetType::AllProvisionedAccounts)
+            .send()
+            .await
+            .expect("ProvisionPermissionSet");
+        expected
+            .permission_sets
+            .insert((name.to_owned(), duration.to_owned()));
+        permission_sets.push((name.to_owned(), arn));
+    }
+
+    let org = aws.org();
+    org.create_organization()
+        .feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::All)
+        .send()
+        .await
+        .expect("CreateOrganization");
+    let mut accounts = Vec::new();
+    for i in 0..25 {
+        let name = if i == 3 {
+            "Ops Tools".to_owned()
+        } else {
+            format!("account-{i:02}")
+        };
+        let out = org
+            .create_account()
+            .account_name(&name)
+            .email(format!("aws+{i}@example.com"))
+            .send()
+            .await
+            .expect("CreateAccount");
+        let id = out
+            .create_account_status()
+            .and_then(|s| s.account_id())
+            .unwrap_or_default()
+            .to_owned();
+        accounts.push((name, id));
+    }
+    let listed = org.list_accounts().send().await.expect("ListAccounts");
+    let mut all_accounts: BTreeSet<String> = accounts.iter().map(|(n, _)| n.clone()).collect();
+    // The management account is listed too.
+    let mut next = listed.next_token().map(str::to_owned);
+    all_accounts.extend(
+        listed
+            .accounts()
+            .iter()
+            .filter_map(|a| a.name().map(str::to_owned)),
+    );
+    while let Some(token) = next {
+        let page = org
+            .list_accounts()
+            .next_token(token)
+            .send()
+            .await
+            .expect("ListAccounts");
+        all_accounts.extend(
+            page.accounts()
+                .iter()
+                .filter_map(|a| a.name().map(str::to_owned)),
+        );
+        next = page.next_token().map(str::to_owned);
+    }
+    expected.accounts = all_accounts;
+
+    // Each (account, permission set, principal) once: moto pages forever
+    // over duplicate assignments.
+    let mut triples = BTreeSet::new();
+    for (a, (account_name, account_id)) in accounts.iter().enumerate().take(12) {
+        let (ps_name, ps_arn) = &permission_sets[a % permission_sets.len()];
+        let group = &group_ids[a % 10];
+        triples.insert((
+            account_id.clone(),
+            account_name.clone(),
+            ps_arn.clone(),
+            ps_name.clone(),
+            "GROUP",
+            group.1.clone(),
+            group.0.clone(),
+        ));
+        let everyone = &group_ids[GROUPS - 2];
+        triples.insert((
+            account_id.clone(),
+            account_name.clone(),
+            permission_sets[1].1.clone(),
+            permission_sets[1].0.clone(),
+            "GROUP",
+            everyone.1.clone(),
+            everyone.0.clone(),
+        ));
+        let user = &user_ids[a];
+        triples.insert((
+            account_id.clone(),
+            account_name.clone(),
+            permission_sets[0].1.clone(),
+            permission_sets[0].0.clone(),
+            "USER",
+            user.1.clone(),
+            user.0.clone(),
+        ));
+    }
+    for (account_id, account_name, ps_arn, ps_name, kind, principal_id, principal_name) in triples {
+        sso.create_account_assignment()
+            .instance_arn(&instance_arn)
+            .target_id(&account_id)
+            .target_type(TargetType::AwsAccount)
+            .permission_set_arn(&ps_arn)
+            .principal_type(if kind == "GROUP" {
+                PrincipalType::Group
+            } else {
+                PrincipalType::User
+            })
+            .principal_id(&principal_id)
+            .send()
+            .await
+            .expect("CreateAccountAssignment");
+        expected
+            .assignments
+            .insert((account_name, ps_name, kind.to_owned(), principal_name));
+    }
+    expected
+}

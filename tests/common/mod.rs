@@ -1,0 +1,34 @@
+//! Shared test helpers: the binary with an isolated environment.
+
+#![allow(dead_code)]
+
+pub mod fixture;
+pub mod moto;
+pub mod proxy;
+
+use std::path::PathBuf;
+
+/// `idcsh` with HOME and XDG directories in a fresh temporary folder and
+/// every AWS variable cleared, so tests see neither the machine's profiles
+/// nor each other's files.
+pub fn idcsh() -> assert_cmd::Command {
+    let home = scratch_home();
+    let mut command = assert_cmd::Command::cargo_bin("idcsh").expect("idcsh binary");
+    command.env_clear();
+    command.env("PATH", std::env::var_os("PATH").unwrap_or_default());
+    command.env("HOME", &home);
+    command.env("XDG_DATA_HOME", home.join("data"));
+    command.env("XDG_CONFIG_HOME", home.join("config"));
+    command.env("AWS_CONFIG_FILE", home.join("aws-config"));
+    command.env("AWS_SHARED_CREDENTIALS_FILE", home.join("aws-credentials"));
+    command.env("AWS_EC2_METADATA_DISABLED", "true");
+    command
+}
+
+/// A fresh folder that lives as long as the test process.
+pub fn scratch_home() -> PathBuf {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().to_path_buf();
+    std::mem::forget(dir);
+    path
+}

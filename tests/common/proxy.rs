@@ -1,0 +1,327 @@
+//! A small HTTP proxy between idcsh and moto: it logs each AWS operation
+//! and injects the faults AWS produces and moto never does (throttling,
+//! 500s, slow answers, access denied, short and empty pages).
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+/// Which requests to fault: every Nth request (counted across all), so a
+/// retry of a faulted request normally goes through.
+#[derive(Debug, Clone, Default)]
+pub struct Faults {
+    pub throttle_every: Option<u64>,
+    pub server_error_every: Option<u64>,
+    pub delay_every: Option<u64>,
+    /// Answer this operation (e.g. "ListUsers") with AccessDeniedException.
+    pub deny: Option<String>,
+    /// Answer this operation with a conflict (as AWS does for a duplicate).
+    pub conflict: Option<String>,
+    /// Answer this operation with an empty JSON object (no items).
+    pub empty: Option<String>,
+    /// Before every real ListAccounts page, answer an empty page that still
+    /// has a NextToken (AWS may do this; moto never does).
+    pub empty_account_pages: bool,
+}
+
+/// One request seen by the proxy.
+#[derive(Debug, Clone)]
+pub struct Call {
+    pub operation: String,
+    pub body: String,
+}
+
+/// A running proxy.
+pub struct Proxy {
+    pub url: String,
+    calls: Arc<Mutex<Vec<Call>>>,
+    pub faulted: Arc<AtomicU64>,
+}
+
+impl Proxy {
+    /// Starts a proxy in front of `upstream` on a free port.
+    pub fn start(upstream: &str, faults: Faults) -> Proxy {
+        let upstream = upstream.trim_start_matches("http://").to_owned();
+        let calls = Arc::new(Mutex::new(Vec::new()));
+        let faulted = Arc::new(AtomicU64::new(0));
+        let (tx, rx) = std::sync::mpsc::channel();
+        let (log, count) = (calls.clone(), faulted.clone());
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            runtime.block_on(async move {
+                let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+                tx.send(listener.local_addr().expect("addr").port())
+                    .expect("send port");
+                let state = Arc::new(State {
+                    upstream,
+                    faults,
+                    log,
+                    faulted: count,
+                    seen: AtomicU64::new(0),
+                });
+                loop {
+                    let Ok((client, _)) = listener.accept().await else {
+                        continue;
+                    };
+                    let state = state.clone();
+                    tokio::spawn(async move {
+                        let _ = serve(client, state).await;
+                    });
+                }
+            });
+        });
+        let port = rx.recv().expect("proxy port");
+        Proxy {
+            url: format!("http://127.0.0.1:{port}"),
+            calls,
+            faulted,
+        }
+    }
+
+    /// The operations seen so far, in order.
+    pub fn operations(&self) -> Vec<String> {
+        self.calls
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|c| c.operation.clone())
+            .collect()
+    }
+
+    /// The requests seen so far.
+    pub fn calls(&self) -> Vec<Call> {
+        self.calls.lock().unwrap().clone()
+    }
+
+    /// Forgets the requests seen so far.
+    pub fn clear(&self) {
+        self.calls.lock().unwrap().clear();
+    }
+}
+
+struct State {
+    upstream: String,
+    faults: Faults,
+    log: Arc<Mutex<Vec<Call>>>,
+    faulted: Arc<AtomicU64>,
+    seen: AtomicU64,
+}
+
+struct Request {
+    head: String,
+    body: Vec<u8>,
+}
+
+impl Request {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.head.lines().skip(1).find_map(|line| {
+            let (key, value) = line.split_once(':')?;
+            key.trim().eq_ignore_ascii_case(name).then(|| value.trim())
+        })
+    }
+
+    fn operation(&self) -> String {
+        if let Some(target) = self.header("x-amz-target") {
+            return target.rsplit('.').next().unwrap_or(target).to_owned();
+        }
+        let body = String::from_utf8_lossy(&self.body);
+        body.split('&')
+            .find_map(|kv| kv.strip_prefix("Action="))
+            .map_or_else(
+                || self.head.lines().next().unwrap_or("").to_owned(),
+                str::to_owned,
+            )
+    }
+}
+
+async fn read_request(stream: &mut TcpStream, buffer: &mut Vec<u8>) -> Option<Request> {
+    loop {
+        if let Some(end) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&buffer[..end]).into_owned();
+            let length = head
+                .lines()
+                .find_map(|l| {
+                    l.split_once(':')
+                        .filter(|(k, _)| k.trim().eq_ignore_ascii_case("content-length"))
+                })
+                .and_then(|(_, v)| v.trim().parse::<usize>().ok())
+                .unwrap_or(0);
+            while buffer.len() < end + 4 + length {
+                let mut chunk = [0u8; 16384];
+                let n = stream.read(&mut chunk).await.ok()?;
+                if n == 0 {
+                    return None;
+                }
+                buffer.extend_from_slice(&chunk[..n]);
+            }
+            let body = buffer[end + 4..end + 4 + length].to_vec();
+            buffer.drain(..end + 4 + length);
+            return Some(Request { head, body });
+        }
+        let mut chunk = [0u8; 16384];
+        let n = stream.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            return None;
+        }
+        buffer.extend_from_slice(&chunk[..n]);
+    }
+}
+
+async fn serve(mut client: TcpStream, state: Arc<State>) -> std::io::Result<()> {
+    let mut buffer = Vec::new();
+    while let Some(request) = read_request(&mut client, &mut buffer).await {
+        let operation = request.operation();
+        state.log.lock().unwrap().push(Call {
+            operation: operation.clone(),
+            body: String::from_utf8_lossy(&request.body).into_owned(),
+        });
+        let n = state.seen.fetch_add(1, Ordering::SeqCst) + 1;
+        let every = |k: Option<u64>| k.is_some_and(|k| n % k == 0);
+        let faults = &state.faults;
+        let reply = if faults.deny.as_deref() == Some(operation.as_str()) {
+            Some(error(
+                400,
+                "AccessDeniedException",
+                "User is not authorized to perform this action",
+            ))
+        } else if faults.conflict.as_deref() == Some(operation.as_str()) {
+            Some(error(409, "ConflictException", "Membership already exists"))
+        } else if faults.empty.as_deref() == Some(operation.as_str()) {
+            Some(response(200, &[], b"{}"))
+        } else if every(faults.throttle_every) {
+            state.faulted.fetch_add(1, Ordering::SeqCst);
+            let code = if operation == "ListAccounts" {
+                "TooManyRequestsException"
+            } else {
+                "ThrottlingException"
+            };
+            Some(error(400, code, "Rate exceeded"))
+        } else if every(faults.server_error_every) {
+            state.faulted.fetch_add(1, Ordering::SeqCst);
+            Some(error(500, "InternalServerException", "Internal failure"))
+        } else if faults.empty_account_pages && operation == "ListAccounts" {
+            empty_page(&request)
+        } else {
+            None
+        };
+        if every(faults.delay_every) {
+            state.faulted.fetch_add(1, Ordering::SeqCst);
+            tokio::time::sleep(Duration::from_millis(150)).await;
+        }
+        let response = match reply {
+            Some(response) => response,
+            None => forward(&state.upstream, unwrap_empty_token(request)).await?,
+        };
+        client.write_all(&response).await?;
+    }
+    Ok(())
+}
+
+/// For a ListAccounts request without our marker: an empty page whose
+/// NextToken carries the real token. With the marker: nothing (forward).
+fn empty_page(request: &Request) -> Option<Vec<u8>> {
+    let body: serde_json::Value = serde_json::from_slice(&request.body).unwrap_or_default();
+    let token = body.get("NextToken").and_then(|t| t.as_str()).unwrap_or("");
+    if token.starts_with("EMPTY:") {
+        return None;
+    }
+    let reply = serde_json::json!({"Accounts": [], "NextToken": format!("EMPTY:{token}")});
+    Some(response(200, &[], reply.to_string().as_bytes()))
+}
+
+fn unwrap_empty_token(request: Request) -> Request {
+    let Ok(mut body) = serde_json::from_slice::<serde_json::Value>(&request.body) else {
+        return request;
+    };
+    let Some(token) = body
+        .get("NextToken")
+        .and_then(|t| t.as_str())
+        .and_then(|t| t.strip_prefix("EMPTY:"))
+    else {
+        return request;
+    };
+    if token.is_empty() {
+        body.as_object_mut().map(|o| o.remove("NextToken"));
+    } else {
+        body["NextToken"] = serde_json::Value::from(token.to_owned());
+    }
+    let bytes = body.to_string().into_bytes();
+    let head = request
+        .head
+        .lines()
+        .map(|l| {
+            if l.to_ascii_lowercase().starts_with("content-length:") {
+                format!("content-length: {}", bytes.len())
+            } else {
+                l.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\r\n");
+    Request { head, body: bytes }
+}
+
+fn error(status: u16, code: &str, message: &str) -> Vec<u8> {
+    let body = serde_json::json!({"__type": code, "message": message}).to_string();
+    response(status, &[("x-amzn-ErrorType", code)], body.as_bytes())
+}
+
+fn response(status: u16, headers: &[(&str, &str)], body: &[u8]) -> Vec<u8> {
+    let mut out = format!(
+        "HTTP/1.1 {status} X\r\ncontent-type: application/x-amz-json-1.1\r\ncontent-length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        out.push_str(&format!("{k}: {v}\r\n"));
+    }
+    out.push_str("\r\n");
+    let mut bytes = out.into_bytes();
+    bytes.extend_from_slice(body);
+    bytes
+}
+
+/// Sends the request to moto on a fresh connection and returns its answer,
+/// re-framed with a content-length so the client's connection stays usable.
+async fn forward(upstream: &str, request: Request) -> std::io::Result<Vec<u8>> {
+    let mut server = TcpStream::connect(upstream).await?;
+    let head: Vec<String> = request
+        .head
+        .lines()
+        .filter(|l| !l.to_ascii_lowercase().starts_with("connection:"))
+        .map(str::to_owned)
+        .collect();
+    let mut bytes = (head.join("\r\n") + "\r\nconnection: close\r\n\r\n").into_bytes();
+    bytes.extend_from_slice(&request.body);
+    server.write_all(&bytes).await?;
+    let mut answer = Vec::new();
+    server.read_to_end(&mut answer).await?;
+    let Some(end) = answer.windows(4).position(|w| w == b"\r\n\r\n") else {
+        return Ok(answer);
+    };
+    let head = String::from_utf8_lossy(&answer[..end]).into_owned();
+    let body = &answer[end + 4..];
+    let mut lines = head.lines();
+    let status = lines.next().unwrap_or("HTTP/1.1 200 OK");
+    let mut out = format!("{status}\r\n");
+    for line in lines {
+        let lower = line.to_ascii_lowercase();
+        if lower.starts_with("content-length:")
+            || lower.starts_with("connection:")
+            || lower.starts_with("transfer-encoding:")
+        {
+            continue;
+        }
+        out.push_str(line);
+        out.push_str("\r\n");
+    }
+    out.push_str(&format!("content-length: {}\r\n\r\n", body.len()));
+    let mut bytes = out.into_bytes();
+    bytes.extend_from_slice(body);
+    Ok(bytes)
+}

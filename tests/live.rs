@@ -1,0 +1,332 @@
+//! The live AWS source against moto's server mode: every collection,
+//! lazy fetching, the cache, discovery, AWS's page limits, errors in words,
+//! and faults on the wire that must change nothing.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::fixture::{self, Expected};
+use common::proxy::{Faults, Proxy};
+use serde_json::Value as Json;
+
+/// idcsh against `endpoint` with test credentials, in us-east-1.
+fn live(endpoint: &str) -> assert_cmd::Command {
+    let mut command = common::idcsh();
+    command
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .args(["--endpoint-url", endpoint, "-o", "json"]);
+    command
+}
+
+fn expected() -> &'static Expected {
+    fixture::shared(common::moto::endpoint())
+}
+
+fn run(endpoint: &str, lines: &[&str]) -> (Vec<Json>, String) {
+    let mut command = live(endpoint);
+    for line in lines {
+        command.args(["-c", line]);
+    }
+    let output = command.output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(output.status.success(), "{lines:?}: {stderr}");
+    let values = serde_json::Deserializer::from_slice(&output.stdout)
+        .into_iter()
+        .collect::<Result<Vec<Json>, _>>()
+        .unwrap();
+    (values, stderr)
+}
+
+fn strings(value: &Json) -> BTreeSet<String> {
+    value
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn pairs(value: &Json) -> BTreeSet<(String, String)> {
+    value
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p[0].as_str().unwrap().to_owned(),
+                p[1].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn every_collection_matches_what_was_created() {
+    let expected = expected();
+    let (values, _) = run(
+        common::moto::endpoint(),
+        &[
+            "Users[].UserName",
+            "Groups[].DisplayName",
+            "GroupMemberships[].[GroupName, UserName]",
+            "PermissionSets[].[Name, SessionDuration]",
+            "Accounts[].Name",
+            "AccountAssignments[].[AccountName, PermissionSetName, PrincipalType, PrincipalName]",
+            "Instances[0].IdentityStoreId",
+            "Users[?UserName == 'user-006'] | [0].{n: Name.FamilyName, e: Emails[0].Value}",
+        ],
+    );
+    assert_eq!(strings(&values[0]), expected.users);
+    assert_eq!(
+        values[0].as_array().unwrap().len(),
+        fixture::USERS,
+        "no user twice"
+    );
+    assert_eq!(strings(&values[1]), expected.groups);
+    assert_eq!(pairs(&values[2]), expected.memberships);
+    assert_eq!(
+        values[2].as_array().unwrap().len(),
+        expected.memberships.len()
+    );
+    assert_eq!(pairs(&values[3]), expected.permission_sets);
+    assert_eq!(strings(&values[4]), expected.accounts);
+    let assignments: BTreeSet<(String, String, String, String)> = values[5]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            let s = |i: usize| a[i].as_str().unwrap().to_owned();
+            (s(0), s(1), s(2), s(3))
+        })
+        .collect();
+    assert_eq!(assignments, expected.assignments);
+    assert_eq!(
+        values[5].as_array().unwrap().len(),
+        expected.assignments.len()
+    );
+    assert_eq!(values[6], Json::from(expected.store_id.clone()));
+    assert_eq!(
+        values[7],
+        serde_json::json!({"n": "O'Brien", "e": "user-006@example.com"})
+    );
+}
+
+#[test]
+fn an_expression_fetches_only_what_it_names_and_repeats_come_from_the_cache() {
+    expected();
+    let proxy = Proxy::start(common::moto::endpoint(), Faults::default());
+    let (values, stderr) = run(
+        &proxy.url,
+        &[
+            ".timing on",
+            "length(Groups)",
+            "length(Groups)",
+            "Groups[0].GroupId",
+        ],
+    );
+    assert_eq!(values[0], Json::from(fixture::GROUPS));
+    // ListInstances once (discovery), then two pages of 100 groups.
+    assert_eq!(
+        proxy.operations(),
+        ["ListInstances", "ListGroups", "ListGroups"]
+    );
+    let counts: Vec<&str> = stderr
+        .lines()
+        .filter_map(|l| l.split("AWS requests: ").nth(1))
+        .collect();
+    assert_eq!(counts, ["0", "3", "0", "0"], "{stderr}");
+}
+
+#[test]
+fn memberships_reuse_held_collections_and_fetch_what_names_need() {
+    expected();
+    let proxy = Proxy::start(common::moto::endpoint(), Faults::default());
+    run(
+        &proxy.url,
+        &[
+            "length(Users)",
+            "length(GroupMemberships)",
+            ".cache | [].Collection",
+        ],
+    );
+    let operations = proxy.operations();
+    let count = |op: &str| operations.iter().filter(|o| *o == op).count();
+    assert_eq!(count("ListUsers"), 3, "Users once: {operations:?}");
+    assert_eq!(count("ListGroups"), 2);
+    // One call per group, and Everyone's 260 members take three pages.
+    assert_eq!(count("ListGroupMemberships"), fixture::GROUPS + 2);
+    assert!(
+        operations.iter().all(|o| o.starts_with("List")),
+        "{operations:?}"
+    );
+}
+
+#[test]
+fn requests_stay_within_aws_page_limits_and_survive_empty_pages() {
+    let expected = expected();
+    let proxy = Proxy::start(
+        common::moto::endpoint(),
+        Faults {
+            empty_account_pages: true,
+            ..Faults::default()
+        },
+    );
+    let (values, _) = run(&proxy.url, &["Accounts[].Name", "length(Users)"]);
+    assert_eq!(strings(&values[0]), expected.accounts);
+    for call in proxy.calls() {
+        let body: Json = serde_json::from_str(&call.body).unwrap_or_default();
+        if let Some(max) = body.get("MaxResults").and_then(Json::as_u64) {
+            let limit = if call.operation == "ListAccounts" {
+                20
+            } else {
+                100
+            };
+            assert!(max <= limit, "{} asked for {max}", call.operation);
+        }
+    }
+    let pages = proxy
+        .operations()
+        .iter()
+        .filter(|o| *o == "ListAccounts")
+        .count();
+    assert!(pages >= 4, "empty pages were followed: {pages}");
+}
+
+#[test]
+fn faults_on_the_wire_change_nothing() {
+    expected();
+    let lines = [
+        "Users[].UserName",
+        "Groups",
+        "GroupMemberships",
+        "PermissionSets",
+        "Accounts",
+        "AccountAssignments",
+    ];
+    let (clean, _) = run(common::moto::endpoint(), &lines);
+    let proxy = Proxy::start(
+        common::moto::endpoint(),
+        Faults {
+            throttle_every: Some(5),
+            server_error_every: Some(7),
+            delay_every: Some(11),
+            ..Faults::default()
+        },
+    );
+    let (faulted, _) = run(&proxy.url, &lines);
+    assert!(proxy.faulted.load(std::sync::atomic::Ordering::SeqCst) > 20);
+    assert_eq!(clean, faulted);
+}
+
+#[test]
+fn flags_skip_discovery() {
+    let expected = expected();
+    let proxy = Proxy::start(common::moto::endpoint(), Faults::default());
+    let (values, _) = run(
+        &proxy.url,
+        &[
+            &format!(".store {}", expected.store_id),
+            &format!(".instance {}", expected.instance_arn),
+            "length(PermissionSets)",
+        ],
+    );
+    assert_eq!(values[0], Json::from(expected.permission_sets.len()));
+    assert!(
+        !proxy.operations().contains(&"ListInstances".to_owned()),
+        "{:?}",
+        proxy.operations()
+    );
+    let output = live(&proxy.url)
+        .args([
+            "--identity-store-id",
+            &expected.store_id,
+            "--instance-arn",
+            &expected.instance_arn,
+        ])
+        .args([
+            "-c",
+            "length(Groups)",
+            "-c",
+            ".whoami | [IdentityStoreId, Account]",
+        ])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        text.contains(&expected.store_id) && text.contains("123456789012"),
+        "{text}"
+    );
+    assert!(!proxy.operations().contains(&"ListInstances".to_owned()));
+}
+
+#[test]
+fn errors_name_the_call_and_what_to_do() {
+    expected();
+    let denied = Proxy::start(
+        common::moto::endpoint(),
+        Faults {
+            deny: Some("ListUsers".into()),
+            ..Faults::default()
+        },
+    );
+    let out = live(&denied.url).args(["-c", "Users"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr.starts_with("error: access denied calling ListUsers (profile default)"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+
+    let none = Proxy::start(
+        common::moto::endpoint(),
+        Faults {
+            empty: Some("ListInstances".into()),
+            ..Faults::default()
+        },
+    );
+    let out = live(&none.url).args(["-c", "Groups"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("no IAM Identity Center instance in us-east-1")
+            && stderr.contains("--region"),
+        "{stderr}"
+    );
+
+    let out = live("http://127.0.0.1:9")
+        .args(["-c", "Users"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with("error: cannot reach http://127.0.0.1:9 for ListInstances"),
+        "{stderr}"
+    );
+
+    let throttled = Proxy::start(
+        common::moto::endpoint(),
+        Faults {
+            throttle_every: Some(1),
+            ..Faults::default()
+        },
+    );
+    let out = live(&throttled.url)
+        .env("IDCSH_MAX_ATTEMPTS", "3")
+        .args(["-c", "Users"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("ListInstances was still throttled after every retry"),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty(), "no partial result");
+    assert_eq!(
+        throttled.operations().len(),
+        3,
+        "three attempts, then the error"
+    );
+}
