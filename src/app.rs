@@ -83,10 +83,10 @@ fn offline_source(cli: &Cli) -> Result<Box<dyn Source>, Error> {
 /// Runs lines in order; exit status 1 when any failed.
 fn run_script(runner: &mut Runner, lines: impl Iterator<Item = String>, bail: bool) -> ExitCode {
     let mut failed = false;
-    let stdout = io::stdout();
-    let stderr = io::stderr();
     for line in lines {
-        let flow = runner.step(&line, &mut stdout.lock(), &mut stderr.lock());
+        // Unlocked handles: a fetch's progress line writes to stderr from
+        // another thread while the line runs.
+        let flow = runner.step(&line, &mut io::stdout(), &mut io::stderr());
         match flow {
             Flow::Continue => {}
             Flow::Quit => break,
@@ -98,7 +98,7 @@ fn run_script(runner: &mut Runner, lines: impl Iterator<Item = String>, bail: bo
             }
         }
     }
-    let _ = stdout.lock().flush();
+    let _ = io::stdout().flush();
     if failed {
         ExitCode::FAILURE
     } else {

@@ -325,8 +325,9 @@ impl Runner {
                     color: self.settings.color,
                     width: None,
                 };
-                render::render(value, &style, out)?;
-                out.flush()
+                let mut buffered = io::BufWriter::with_capacity(64 * 1024, &mut *out);
+                render::render(value, &style, &mut buffered)?;
+                buffered.flush()
             }
             Outcome::Text(text) => {
                 out.write_all(text.as_bytes())?;

@@ -330,3 +330,123 @@ fn errors_name_the_call_and_what_to_do() {
         "three attempts, then the error"
     );
 }
+
+#[test]
+fn profiles_resolve_as_the_aws_cli_resolves_them() {
+    expected();
+    let home = common::scratch_home();
+    let helper = home.join("credentials.sh");
+    std::fs::write(
+        &helper,
+        "#!/bin/sh\necho '{\"Version\": 1, \"AccessKeyId\": \"testing\", \"SecretAccessKey\": \"testing\"}'\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&helper, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    std::fs::write(
+        home.join("aws-config"),
+        r#"[profile statics]
+region = us-east-1
+
+[profile proc]
+region = us-east-1
+credential_process = HELPER
+
+[profile elsewhere]
+region = eu-west-3
+sso_session = corp
+sso_account_id = 123456789012
+sso_role_name = Admin
+
+[sso-session corp]
+sso_region = us-east-1
+sso_start_url = https://corp.awsapps.com/start
+"#
+        .replace("HELPER", &helper.display().to_string()),
+    )
+    .unwrap();
+    std::fs::write(
+        home.join("aws-credentials"),
+        "[statics]\naws_access_key_id = testing\naws_secret_access_key = testing\n",
+    )
+    .unwrap();
+    let proxy = Proxy::start(
+        common::moto::endpoint(),
+        Faults {
+            empty_in_region: Some(("ListInstances".into(), "eu-west-3".into())),
+            ..Faults::default()
+        },
+    );
+    let run_as = |profile: &str, line: &str| {
+        common::idcsh_in(&home)
+            .args([
+                "--profile",
+                profile,
+                "--endpoint-url",
+                &proxy.url,
+                "-o",
+                "json",
+                "-c",
+                line,
+            ])
+            .output()
+            .unwrap()
+    };
+    for profile in ["statics", "proc"] {
+        let out = run_as(profile, ".whoami | [Profile, Region, Account]");
+        let value: Json = serde_json::from_slice(&out.stdout).unwrap_or_default();
+        assert_eq!(
+            value,
+            serde_json::json!([profile, "us-east-1", "123456789012"]),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    // No instance in the profile's region: its sso_region (here from its
+    // sso-session) is tried, and said. Environment keys come first in the
+    // credential chain, so no SSO login is needed here.
+    let out = common::idcsh_in(&home)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .args([
+            "--profile",
+            "elsewhere",
+            "--endpoint-url",
+            &proxy.url,
+            "-c",
+            "length(Groups)",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        fixture::GROUPS.to_string(),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("using the one in sso_region us-east-1 of profile elsewhere"),
+        "{stderr}"
+    );
+
+    // Without keys, an SSO profile that was never logged in says what to run.
+    let out = run_as("elsewhere", "Users");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with("error: no valid AWS credentials for profile elsewhere"),
+        "{stderr}"
+    );
+    assert!(
+        stderr
+            .trim_end()
+            .ends_with("run: aws sso login --profile elsewhere"),
+        "{stderr}"
+    );
+
+    let out = run_as("statix", "Users");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        stderr.trim(),
+        "error: profile statix is not in ~/.aws/config or ~/.aws/credentials; did you mean statics?"
+    );
+}

@@ -39,7 +39,8 @@ pub fn run(runner: &mut Runner) -> Result<(), Error> {
                 if !text.trim().is_empty() {
                     let _ = editor.add_history_entry(text.as_str());
                 }
-                let flow = runner.step(&text, &mut io::stdout().lock(), &mut io::stderr().lock());
+                // Unlocked handles: progress is written from another thread.
+                let flow = runner.step(&text, &mut io::stdout(), &mut io::stderr());
                 if flow == Flow::Quit {
                     return Ok(());
                 }

@@ -12,7 +12,13 @@ use std::path::PathBuf;
 /// every AWS variable cleared, so tests see neither the machine's profiles
 /// nor each other's files.
 pub fn idcsh() -> assert_cmd::Command {
-    let home = scratch_home();
+    idcsh_in(&scratch_home())
+}
+
+/// `idcsh` isolated in `home` (its AWS files are `home/aws-config` and
+/// `home/aws-credentials`).
+pub fn idcsh_in(home: &std::path::Path) -> assert_cmd::Command {
+    let home = home.to_path_buf();
     let mut command = assert_cmd::Command::cargo_bin("idcsh").expect("idcsh binary");
     command.env_clear();
     command.env("PATH", std::env::var_os("PATH").unwrap_or_default());
@@ -23,6 +29,19 @@ pub fn idcsh() -> assert_cmd::Command {
     command.env("AWS_SHARED_CREDENTIALS_FILE", home.join("aws-credentials"));
     command.env("AWS_EC2_METADATA_DISABLED", "true");
     command
+}
+
+/// The same isolated environment for a `std::process::Command` (pty tests).
+pub fn isolate(command: &mut std::process::Command, home: &std::path::Path) {
+    command.env_clear();
+    command.env("PATH", std::env::var_os("PATH").unwrap_or_default());
+    command.env("HOME", home);
+    command.env("TERM", "xterm");
+    command.env("XDG_DATA_HOME", home.join("data"));
+    command.env("XDG_CONFIG_HOME", home.join("config"));
+    command.env("AWS_CONFIG_FILE", home.join("aws-config"));
+    command.env("AWS_SHARED_CREDENTIALS_FILE", home.join("aws-credentials"));
+    command.env("AWS_EC2_METADATA_DISABLED", "true");
 }
 
 /// A fresh folder that lives as long as the test process.

@@ -3,17 +3,17 @@
 
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
-use std::process::{Command, Stdio};
-use std::sync::OnceLock;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 /// The running moto server's base URL.
 pub fn endpoint() -> &'static str {
-    static ENDPOINT: OnceLock<String> = OnceLock::new();
-    ENDPOINT.get_or_init(start)
+    static SERVER: OnceLock<(String, Mutex<Child>)> = OnceLock::new();
+    &SERVER.get_or_init(start).0
 }
 
-fn start() -> String {
+fn start() -> (String, Mutex<Child>) {
     let server = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/moto_server");
     assert!(
         server.exists(),
@@ -28,7 +28,7 @@ fn start() -> String {
     let watcher = r#"parent=$1; shift; "$@" & child=$!
         while kill -0 "$parent" 2>/dev/null && kill -0 "$child" 2>/dev/null; do sleep 0.5; done
         kill "$child" 2>/dev/null"#;
-    Command::new("sh")
+    let watcher = Command::new("sh")
         .args(["-c", watcher, "sh", &std::process::id().to_string()])
         .arg(&server)
         .args(["-H", "127.0.0.1", "-p", &port.to_string()])
@@ -44,5 +44,5 @@ fn start() -> String {
         );
         std::thread::sleep(Duration::from_millis(100));
     }
-    format!("http://127.0.0.1:{port}")
+    (format!("http://127.0.0.1:{port}"), Mutex::new(watcher))
 }

@@ -16,6 +16,11 @@ pub struct Faults {
     pub throttle_every: Option<u64>,
     pub server_error_every: Option<u64>,
     pub delay_every: Option<u64>,
+    /// How long a delayed answer waits (150 ms when zero).
+    pub delay_ms: u64,
+    /// Answer this operation with no items when signed for this region
+    /// (an instance that lives in another region).
+    pub empty_in_region: Option<(String, String)>,
     /// Answer this operation (e.g. "ListUsers") with AccessDeniedException.
     pub deny: Option<String>,
     /// Answer this operation with a conflict (as AWS does for a duplicate).
@@ -182,7 +187,7 @@ async fn serve(mut client: TcpStream, state: Arc<State>) -> std::io::Result<()> 
             body: String::from_utf8_lossy(&request.body).into_owned(),
         });
         let n = state.seen.fetch_add(1, Ordering::SeqCst) + 1;
-        let every = |k: Option<u64>| k.is_some_and(|k| n % k == 0);
+        let every = |k: Option<u64>| k.is_some_and(|k| n.is_multiple_of(k));
         let faults = &state.faults;
         let reply = if faults.deny.as_deref() == Some(operation.as_str()) {
             Some(error(
@@ -192,7 +197,14 @@ async fn serve(mut client: TcpStream, state: Arc<State>) -> std::io::Result<()> 
             ))
         } else if faults.conflict.as_deref() == Some(operation.as_str()) {
             Some(error(409, "ConflictException", "Membership already exists"))
-        } else if faults.empty.as_deref() == Some(operation.as_str()) {
+        } else if faults.empty.as_deref() == Some(operation.as_str())
+            || faults.empty_in_region.as_ref().is_some_and(|(op, region)| {
+                *op == operation
+                    && request
+                        .header("authorization")
+                        .is_some_and(|a| a.contains(&format!("/{region}/")))
+            })
+        {
             Some(response(200, &[], b"{}"))
         } else if every(faults.throttle_every) {
             state.faulted.fetch_add(1, Ordering::SeqCst);
@@ -212,7 +224,12 @@ async fn serve(mut client: TcpStream, state: Arc<State>) -> std::io::Result<()> 
         };
         if every(faults.delay_every) {
             state.faulted.fetch_add(1, Ordering::SeqCst);
-            tokio::time::sleep(Duration::from_millis(150)).await;
+            let ms = if faults.delay_ms == 0 {
+                150
+            } else {
+                faults.delay_ms
+            };
+            tokio::time::sleep(Duration::from_millis(ms)).await;
         }
         let response = match reply {
             Some(response) => response,

@@ -45,7 +45,7 @@ pub enum AwsError {
         code: String,
         message: String,
     },
-    #[error("{operation} failed: {detail}")]
+    #[error("{}", if *operation == "configuration" { detail.clone() } else { format!("{operation} failed: {detail}") })]
     Other {
         operation: &'static str,
         detail: String,
@@ -156,7 +156,14 @@ fn chain(err: &dyn std::error::Error) -> String {
     let mut parts: Vec<String> = Vec::new();
     let mut current: Option<&dyn std::error::Error> = Some(err);
     while let Some(e) = current {
-        let text = e.to_string();
+        // One line, whatever the SDK's message looks like.
+        let text = e
+            .to_string()
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .collect::<Vec<_>>()
+            .join("; ");
         if !parts.iter().any(|p| p.contains(&text)) && !text.is_empty() {
             parts.push(text);
         }
@@ -182,6 +189,17 @@ mod tests {
             profile: "root".into(),
             endpoint: "https://identitystore.us-east-1.amazonaws.com".into(),
         }
+    }
+
+    #[test]
+    fn causes_are_joined_on_one_line() {
+        let err = std::io::Error::other(
+            "no credentials found in chain. Attempted:\n  Environment: not set\n  Profile: missing",
+        );
+        assert_eq!(
+            chain(&err),
+            "no credentials found in chain. Attempted:; Environment: not set; Profile: missing"
+        );
     }
 
     #[test]

@@ -36,7 +36,10 @@ impl ProgressGuard {
             tokio::spawn(async move {
                 tokio::time::sleep(Duration::from_millis(300)).await;
                 bar.set_draw_target(ProgressDrawTarget::stderr());
-                bar.enable_steady_tick(Duration::from_millis(120));
+                loop {
+                    bar.tick();
+                    tokio::time::sleep(Duration::from_millis(120)).await;
+                }
             })
         });
         ProgressGuard { bar, reveal }

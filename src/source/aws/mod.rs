@@ -146,6 +146,11 @@ fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
 }
 
+/// A profile named by the user (not the implicit `default`), which must exist.
+fn options_named_profile(profile: &str) -> bool {
+    profile != "default"
+}
+
 impl AwsSource {
     /// Resolves profile, region and endpoint, and builds the clients.
     /// Nothing is sent to AWS yet.
@@ -156,6 +161,22 @@ impl AwsSource {
             .unwrap_or_else(|| "default".to_owned());
         let profiles = profile_set().await;
         let section = profiles.as_ref().and_then(|p| p.get_profile(&profile));
+        let named = options_named_profile(&profile);
+        if named && section.is_none() {
+            let known: Vec<String> = profiles
+                .as_ref()
+                .map(|p| p.profiles().map(str::to_owned).collect())
+                .unwrap_or_default();
+            let hint = crate::suggest::closest(&profile, known.iter().map(String::as_str))
+                .map(|s| format!("; did you mean {s}?"))
+                .unwrap_or_default();
+            return Err(AwsError::Other {
+                operation: "configuration",
+                detail: format!(
+                    "profile {profile} is not in ~/.aws/config or ~/.aws/credentials{hint}"
+                ),
+            });
+        }
         let sso_region = section
             .and_then(|s| s.get("sso_region"))
             .or_else(|| {
