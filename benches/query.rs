@@ -5,6 +5,10 @@
 
 use std::time::Instant;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+use idcsh::doc::Doc;
 use idcsh::query::{Query, Val};
 
 fn main() {
@@ -12,8 +16,9 @@ fn main() {
         eprintln!("set IDCSH_BENCH_DATA to a JSON document (scripts/bench-query.sh does)");
         return;
     };
-    let bytes = std::fs::read(&path).expect("readable benchmark data");
-    let data: serde_json::Value = serde_json::from_slice(&bytes).expect("valid JSON");
+    let text = std::fs::read_to_string(&path).expect("readable benchmark data");
+    let data = Doc::parse(&text).expect("valid JSON");
+    drop(text);
     let expressions = include_str!("expressions.txt");
     for expression in expressions.lines().filter(|l| !l.trim().is_empty()) {
         let mut samples = Vec::new();

@@ -63,14 +63,19 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
     };
 
     if !cli.lines.is_empty() {
-        return Ok(run_script(&mut runner, cli.lines.into_iter(), cli.bail));
+        let code = run_script(&mut runner, cli.lines.into_iter(), cli.bail);
+        // The process ends next: freeing a large held document is wasted work.
+        std::mem::forget(runner);
+        return Ok(code);
     }
     if io::stdin().is_terminal() {
         shell::run(&mut runner)?;
         return Ok(ExitCode::SUCCESS);
     }
     let lines = joined_lines(io::stdin().lock());
-    Ok(run_script(&mut runner, lines, cli.bail))
+    let code = run_script(&mut runner, lines, cli.bail);
+    std::mem::forget(runner);
+    Ok(code)
 }
 
 fn offline_source(cli: &Cli) -> Result<Box<dyn Source>, Error> {

@@ -243,7 +243,7 @@ impl Runner {
             .session
             .held()
             .get("Instances")
-            .and_then(|h| h.value.get(0).cloned());
+            .map(|h| h.value[0].clone());
         let field = |key: &str| {
             first
                 .as_ref()
@@ -259,11 +259,7 @@ impl Runner {
                 .held()
                 .iter()
                 .map(|(name, held)| {
-                    let items = match held.value.as_ref() {
-                        Json::Array(items) => items.len(),
-                        Json::Object(map) => map.len(),
-                        _ => 1,
-                    };
+                    let items = held.value.count();
                     json!({
                         "Collection": name,
                         "Items": items,

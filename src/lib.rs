@@ -8,6 +8,7 @@
 
 pub mod app;
 pub mod cli;
+pub mod doc;
 pub mod error;
 pub mod exec;
 pub mod query;

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use indexmap::IndexMap;
 use serde_json::Value as Json;
 
+use crate::doc::Doc;
 use crate::error::Error;
 use crate::query::{Query, Val};
 use crate::source::{Held, Source, SourceError};
@@ -16,7 +17,7 @@ use crate::suggest;
 /// A collection held by the session.
 #[derive(Debug, Clone)]
 pub struct HeldCollection {
-    pub value: Arc<Json>,
+    pub value: Arc<Doc>,
     pub fetched_at: Instant,
 }
 
@@ -183,7 +184,8 @@ impl Session {
     /// Evaluates `query` with `current` as the input (a command's result
     /// piped into an expression).
     pub fn filter(&self, query: &Query, current: &Json) -> Result<Json, Error> {
-        Ok(query.evaluate(&Val::Ref(current))?.to_json())
+        let current = Doc::from(current.clone());
+        Ok(query.evaluate(&Val::Ref(&current))?.to_json())
     }
 
     /// Which collections `query` needs, and warnings for names that are none.
@@ -209,6 +211,13 @@ impl Session {
         if let Some(document) = self.source.document() {
             return Ok(query.evaluate(&Val::Ref(&document))?.to_json());
         }
+        // `_` is converted for the evaluator only when an expression names it.
+        let names_last = query.root_refs().fields.iter().any(|f| f == "_");
+        let last = if names_last && !self.held.contains_key("_") {
+            Some(Doc::from(last.clone()))
+        } else {
+            None
+        };
         let mut entries: Vec<(Cow<'_, str>, Val<'_>)> = self
             .held
             .iter()
@@ -216,8 +225,7 @@ impl Session {
             .collect();
         // `_` joins the root only when named, so `@` and `keys(@)` show the
         // document as it is.
-        let names_last = query.root_refs().fields.iter().any(|f| f == "_");
-        if names_last && !self.held.contains_key("_") {
+        if let Some(last) = &last {
             entries.push((Cow::Borrowed("_"), Val::Ref(last)));
         }
         let root = Val::Object(entries.into());

@@ -450,3 +450,158 @@ sso_start_url = https://corp.awsapps.com/start
         "error: profile statix is not in ~/.aws/config or ~/.aws/credentials; did you mean statics?"
     );
 }
+
+#[test]
+fn few_principals_are_asked_per_principal_not_per_account_and_set() {
+    expected();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let want: BTreeSet<(String, String, String, String)> = runtime.block_on(async {
+        use aws_sdk_ssoadmin::types::{PrincipalType, ProvisionTargetType, TargetType};
+        let aws = fixture::Aws::connect(common::moto::endpoint(), "ap-southeast-2").await;
+        let (instance, store) = aws.instance().await;
+        let ids = aws.ids();
+        let mut users = Vec::new();
+        for name in ["ana", "ben"] {
+            let out = ids
+                .create_user()
+                .identity_store_id(&store)
+                .user_name(name)
+                .display_name(name)
+                .name(
+                    aws_sdk_identitystore::types::Name::builder()
+                        .given_name(name)
+                        .family_name("Test")
+                        .build(),
+                )
+                .send()
+                .await
+                .unwrap();
+            users.push(out.user_id().to_owned());
+        }
+        let group = ids
+            .create_group()
+            .identity_store_id(&store)
+            .display_name("Ops")
+            .send()
+            .await
+            .unwrap();
+        let sso = aws.sso();
+        let mut sets = Vec::new();
+        for p in 0..5 {
+            let out = sso
+                .create_permission_set()
+                .instance_arn(&instance)
+                .name(format!("Set{p}"))
+                .session_duration("PT8H")
+                .send()
+                .await
+                .unwrap();
+            let arn = out
+                .permission_set()
+                .and_then(|s| s.permission_set_arn())
+                .unwrap()
+                .to_owned();
+            sso.provision_permission_set()
+                .instance_arn(&instance)
+                .permission_set_arn(&arn)
+                .target_type(ProvisionTargetType::AllProvisionedAccounts)
+                .send()
+                .await
+                .unwrap();
+            sets.push(arn);
+        }
+        let accounts = aws.org().list_accounts().send().await.unwrap();
+        let accounts: Vec<(String, String)> = accounts
+            .accounts()
+            .iter()
+            .take(2)
+            .map(|a| (a.id().unwrap().to_owned(), a.name().unwrap().to_owned()))
+            .collect();
+        let plan = [
+            (
+                &accounts[0],
+                0,
+                PrincipalType::Group,
+                group.group_id().to_owned(),
+                "Ops",
+            ),
+            (
+                &accounts[1],
+                1,
+                PrincipalType::User,
+                users[0].clone(),
+                "ana",
+            ),
+        ];
+        let mut want = BTreeSet::new();
+        for ((account_id, account_name), set, kind, principal, name) in plan {
+            sso.create_account_assignment()
+                .instance_arn(&instance)
+                .target_id(account_id)
+                .target_type(TargetType::AwsAccount)
+                .permission_set_arn(&sets[set])
+                .principal_type(kind)
+                .principal_id(principal)
+                .send()
+                .await
+                .unwrap();
+            want.insert((
+                account_name.clone(),
+                format!("Set{set}"),
+                name.to_owned(),
+                sets[set].clone(),
+            ));
+        }
+        want
+    });
+    let proxy = Proxy::start(common::moto::endpoint(), Faults::default());
+    let out = live(&proxy.url)
+        .env("AWS_REGION", "ap-southeast-2")
+        .args(["-c", "AccountAssignments[].[AccountName, PermissionSetName, PrincipalName, PermissionSetArn]", "-c", ".cache | [].Collection"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let values: Vec<Json> = serde_json::Deserializer::from_slice(&out.stdout)
+        .into_iter()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let got: BTreeSet<(String, String, String, String)> = values[0]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let s = |i: usize| r[i].as_str().unwrap().to_owned();
+            (s(0), s(1), s(2), s(3))
+        })
+        .collect();
+    assert_eq!(got, want);
+    let operations = proxy.operations();
+    let count = |op: &str| operations.iter().filter(|o| *o == op).count();
+    assert_eq!(
+        count("ListAccountAssignmentsForPrincipal"),
+        3,
+        "{operations:?}"
+    );
+    assert_eq!(count("ListAccountAssignments"), 0);
+    assert_eq!(count("ListPermissionSetsProvisionedToAccount"), 0);
+    assert_eq!(
+        count("DescribeUser") + count("DescribeGroup"),
+        0,
+        "names come from the listings"
+    );
+    // The users and groups listed on the way are kept.
+    let cached: BTreeSet<&str> = values[1]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert!(
+        cached.contains("Users") && cached.contains("Groups"),
+        "{cached:?}"
+    );
+}

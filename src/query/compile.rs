@@ -4,8 +4,8 @@
 //! `serde_json` (so the evaluator can borrow them), and catches errors before
 //! any collection is fetched.
 
+use crate::doc::Doc;
 use jmespath::ast::{Ast, Comparator};
-use serde_json::Value as Json;
 
 use super::QueryError;
 use super::functions::Function;
@@ -23,13 +23,15 @@ pub const MAX_EXPRESSION_BYTES: usize = 16 * 1024;
 pub enum Node {
     Identity,
     Field(String),
+    /// `a.b.c`: a chain of field lookups, walked without recursion.
+    Path(Vec<String>),
     Index(i64),
     Slice {
         start: Option<i64>,
         stop: Option<i64>,
         step: i64,
     },
-    Literal(Json),
+    Literal(Doc),
     Subexpr(Box<Node>, Box<Node>),
     Projection(Box<Node>, Box<Node>),
     ObjectValues(Box<Node>),
@@ -141,11 +143,21 @@ fn lower(ast: &Ast, expression: &str) -> Result<Node, QueryError> {
                 step: i64::from(*step),
             }
         }
-        Ast::Literal { value, .. } => Node::Literal(
+        Ast::Literal { value, .. } => Node::Literal(Doc::from(
             serde_json::to_value(&**value)
                 .map_err(|err| QueryError::InvalidValue(format!("literal: {err}")))?,
-        ),
-        Ast::Subexpr { lhs, rhs, .. } => Node::Subexpr(boxed(lhs)?, boxed(rhs)?),
+        )),
+        Ast::Subexpr { lhs, rhs, .. } => {
+            let (lhs, rhs) = (lower(lhs, expression)?, lower(rhs, expression)?);
+            match (lhs, rhs) {
+                (Node::Field(a), Node::Field(b)) => Node::Path(vec![a, b]),
+                (Node::Path(mut path), Node::Field(b)) => {
+                    path.push(b);
+                    Node::Path(path)
+                }
+                (lhs, rhs) => Node::Subexpr(Box::new(lhs), Box::new(rhs)),
+            }
+        }
         Ast::Projection { lhs, rhs, .. } => Node::Projection(boxed(lhs)?, boxed(rhs)?),
         Ast::ObjectValues { node, .. } => Node::ObjectValues(boxed(node)?),
         Ast::Flatten { node, .. } => Node::Flatten(boxed(node)?),
@@ -206,6 +218,14 @@ impl Node {
             Node::Field(name) => {
                 if at_root && !refs.fields.contains(name) {
                     refs.fields.push(name.clone());
+                }
+            }
+            Node::Path(path) => {
+                if let Some(first) = path.first()
+                    && at_root
+                    && !refs.fields.contains(first)
+                {
+                    refs.fields.push(first.clone());
                 }
             }
             Node::Identity => refs.whole |= at_root,

@@ -7,12 +7,22 @@ use super::compile::Node;
 use super::value::{Kind, Val};
 
 /// Evaluates `node` with `current` as `@`.
-pub fn eval<'a>(node: &'a Node, current: &Val<'a>) -> Result<Val<'a>, QueryError> {
+pub fn eval<'a>(node: &'a Node, current: &Val<'a>) -> Result<Val<'a>, Box<QueryError>> {
     Ok(match node {
         Node::Identity => current.clone(),
         Node::Field(name) => current.field(name),
+        Node::Path(path) => {
+            let mut value = current.clone();
+            for name in path {
+                value = value.field(name);
+                if value.is_null() {
+                    break;
+                }
+            }
+            value
+        }
         Node::Index(index) => current.index(*index),
-        Node::Literal(json) => Val::Ref(json),
+        Node::Literal(doc) => Val::Ref(doc),
         Node::Slice { start, stop, step } => match current.elements() {
             Some(items) => slice(items.collect(), *start, *stop, *step),
             None => Val::Null,

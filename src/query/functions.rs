@@ -239,24 +239,25 @@ impl Function {
         })
     }
 
-    fn check_types(self, args: &[Val<'_>]) -> Result<(), QueryError> {
+    fn check_types(self, args: &[Val<'_>]) -> Result<(), Box<QueryError>> {
         let (params, _) = self.signature();
         for (position, arg) in args.iter().enumerate() {
             let param = params[position.min(params.len() - 1)];
             if !param.accepts(arg) {
-                return Err(QueryError::InvalidType {
+                return Err(Box::new(QueryError::InvalidType {
                     function: self.name(),
                     position: position + 1,
                     expected: param.describe(),
                     actual: arg.kind().name(),
-                });
+                }));
             }
         }
         Ok(())
     }
 
     /// Calls the function on already evaluated arguments.
-    pub fn call<'a>(self, args: Vec<Val<'a>>) -> Result<Val<'a>, QueryError> {
+    /// Errors are boxed: the evaluator's results stay small on the hot path.
+    pub fn call<'a>(self, args: Vec<Val<'a>>) -> Result<Val<'a>, Box<QueryError>> {
         use Function::*;
         self.check_types(&args)?;
         let number = |v: &Val<'a>| v.as_f64().unwrap_or_default();
@@ -377,9 +378,13 @@ impl Function {
                 let Val::Expref(node) = args[1] else {
                     return Ok(Val::Null);
                 };
-                let mut keyed = sort_keys(self, &args[0], node)?;
-                keyed.sort_by(|(a, _), (b, _)| a.compare(b).unwrap_or(Ordering::Equal));
-                Val::array(keyed.into_iter().map(|(_, item)| item).collect())
+                let keyed = sort_keys(self, &args[0], node)?;
+                // Sort positions by keys read once into plain numbers and
+                // string slices, so each comparison touches only the key.
+                let plain: Vec<PlainKey> = keyed.iter().map(|(k, _)| PlainKey::of(k)).collect();
+                let mut order: Vec<usize> = (0..keyed.len()).collect();
+                order.sort_by(|&a, &b| plain[a].cmp(&plain[b]));
+                Val::array(order.into_iter().map(|i| keyed[i].1.clone()).collect())
             }
             MaxBy | MinBy => {
                 let Val::Expref(node) = args[1] else {
@@ -423,7 +428,7 @@ fn sort_keys<'a>(
     function: Function,
     array: &Val<'a>,
     key: &'a Node,
-) -> Result<Vec<(Val<'a>, Val<'a>)>, QueryError> {
+) -> Result<Vec<(Val<'a>, Val<'a>)>, Box<QueryError>> {
     let mut keyed = Vec::with_capacity(array.array_len().unwrap_or(0));
     let mut key_kind = None;
     for item in array.elements().into_iter().flatten() {
@@ -431,7 +436,7 @@ fn sort_keys<'a>(
         let kind = k.kind();
         let expected = *key_kind.get_or_insert(kind);
         if !matches!(kind, Kind::Number | Kind::String) || kind != expected {
-            return Err(QueryError::InvalidType {
+            return Err(Box::new(QueryError::InvalidType {
                 function: function.name(),
                 position: 2,
                 expected: format!(
@@ -443,11 +448,38 @@ fn sort_keys<'a>(
                     }
                 ),
                 actual: kind.name(),
-            });
+            }));
         }
         keyed.push((k, item));
     }
     Ok(keyed)
+}
+
+/// A sort key read out of its value: all keys of one sort are numbers, or
+/// all are strings (`sort_keys` checks).
+/// Short strings are copied inline, so sorting reads one compact buffer
+/// instead of chasing every key into the data.
+enum PlainKey {
+    Number(f64),
+    Text(compact_str::CompactString),
+}
+
+impl PlainKey {
+    fn of(value: &Val<'_>) -> Self {
+        match value.as_str() {
+            Some(text) => PlainKey::Text(text.into()),
+            None => PlainKey::Number(value.as_f64().unwrap_or_default()),
+        }
+    }
+
+    fn cmp(&self, other: &Self) -> Ordering {
+        match (self, other) {
+            (PlainKey::Number(a), PlainKey::Number(b)) => a.total_cmp(b),
+            (PlainKey::Text(a), PlainKey::Text(b)) => a.cmp(b),
+            (PlainKey::Number(_), PlainKey::Text(_)) => Ordering::Less,
+            (PlainKey::Text(_), PlainKey::Number(_)) => Ordering::Greater,
+        }
+    }
 }
 
 /// `to_number` on a string: JSON number syntax, surrounding spaces allowed.

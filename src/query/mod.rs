@@ -113,11 +113,12 @@ impl Query {
 
     /// Evaluates against `root`, borrowing from it wherever possible.
     pub fn evaluate<'a>(&'a self, root: &Val<'a>) -> Result<Val<'a>, QueryError> {
-        eval::eval(&self.node, root)
+        eval::eval(&self.node, root).map_err(|err| *err)
     }
 
     /// Evaluates against a JSON document and returns JSON.
     pub fn search(&self, data: &Json) -> Result<Json, QueryError> {
-        Ok(self.evaluate(&Val::Ref(data))?.to_json())
+        let doc = crate::doc::Doc::from(data.clone());
+        Ok(self.evaluate(&Val::Ref(&doc))?.to_json())
     }
 }

@@ -12,13 +12,14 @@ use std::rc::Rc;
 use serde_json::Value as Json;
 
 use super::compile::Node;
+use crate::doc::Doc;
 
 /// A JMESPath value during evaluation; `'a` is the lifetime of the data and
 /// of the compiled expression.
 #[derive(Clone, Debug)]
 pub enum Val<'a> {
     /// A value borrowed from the data or from a literal in the expression.
-    Ref(&'a Json),
+    Ref(&'a Doc),
     Null,
     Bool(bool),
     Number(f64),
@@ -70,13 +71,13 @@ impl<'a> Val<'a> {
     /// The value's JMESPath type.
     pub fn kind(&self) -> Kind {
         match self {
-            Val::Ref(json) => match json {
-                Json::Null => Kind::Null,
-                Json::Bool(_) => Kind::Boolean,
-                Json::Number(_) => Kind::Number,
-                Json::String(_) => Kind::String,
-                Json::Array(_) => Kind::Array,
-                Json::Object(_) => Kind::Object,
+            Val::Ref(doc) => match doc {
+                Doc::Null => Kind::Null,
+                Doc::Bool(_) => Kind::Boolean,
+                Doc::Number(_) => Kind::Number,
+                Doc::String(_) => Kind::String,
+                Doc::Array(_) => Kind::Array,
+                Doc::Object(_) => Kind::Object,
             },
             Val::Null => Kind::Null,
             Val::Bool(_) => Kind::Boolean,
@@ -96,13 +97,13 @@ impl<'a> Val<'a> {
     /// JMESPath truthiness: false, null, empty string, array and object are false.
     pub fn is_truthy(&self) -> bool {
         match self {
-            Val::Ref(json) => match json {
-                Json::Null => false,
-                Json::Bool(b) => *b,
-                Json::Number(_) => true,
-                Json::String(s) => !s.is_empty(),
-                Json::Array(a) => !a.is_empty(),
-                Json::Object(o) => !o.is_empty(),
+            Val::Ref(doc) => match doc {
+                Doc::Null => false,
+                Doc::Bool(b) => *b,
+                Doc::Number(_) => true,
+                Doc::String(s) => !s.is_empty(),
+                Doc::Array(a) => !a.is_empty(),
+                Doc::Object(o) => !o.is_empty(),
             },
             Val::Null => false,
             Val::Bool(b) => *b,
@@ -116,7 +117,7 @@ impl<'a> Val<'a> {
     /// The number, if this is one.
     pub fn as_f64(&self) -> Option<f64> {
         match self {
-            Val::Ref(Json::Number(n)) => n.as_f64(),
+            Val::Ref(Doc::Number(n)) => n.as_f64(),
             Val::Number(n) => Some(*n),
             _ => None,
         }
@@ -125,7 +126,7 @@ impl<'a> Val<'a> {
     /// The string, if this is one.
     pub fn as_str(&self) -> Option<&str> {
         match self {
-            Val::Ref(Json::String(s)) => Some(s),
+            Val::Ref(Doc::String(s)) => Some(s),
             Val::String(s) => Some(s),
             _ => None,
         }
@@ -134,7 +135,7 @@ impl<'a> Val<'a> {
     /// The number of elements, if this is an array.
     pub fn array_len(&self) -> Option<usize> {
         match self {
-            Val::Ref(Json::Array(a)) => Some(a.len()),
+            Val::Ref(Doc::Array(a)) => Some(a.len()),
             Val::Array(a) => Some(a.len()),
             _ => None,
         }
@@ -143,7 +144,7 @@ impl<'a> Val<'a> {
     /// The elements, if this is an array. Borrowed elements stay borrowed.
     pub fn elements(&self) -> Option<Elements<'_, 'a>> {
         match self {
-            Val::Ref(Json::Array(a)) => Some(Elements::Json(a.iter())),
+            Val::Ref(Doc::Array(a)) => Some(Elements::Json(a.iter())),
             Val::Array(a) => Some(Elements::Owned(a.iter())),
             _ => None,
         }
@@ -152,8 +153,9 @@ impl<'a> Val<'a> {
     /// The entries, if this is an object, in their order.
     pub fn entries(&self) -> Option<Vec<(Cow<'a, str>, Val<'a>)>> {
         match self {
-            Val::Ref(Json::Object(map)) => Some(
-                map.iter()
+            Val::Ref(Doc::Object(entries)) => Some(
+                entries
+                    .iter()
                     .map(|(k, v)| (Cow::Borrowed(k.as_str()), Val::Ref(v)))
                     .collect(),
             ),
@@ -165,7 +167,7 @@ impl<'a> Val<'a> {
     /// The number of entries, if this is an object.
     pub fn object_len(&self) -> Option<usize> {
         match self {
-            Val::Ref(Json::Object(map)) => Some(map.len()),
+            Val::Ref(Doc::Object(entries)) => Some(entries.len()),
             Val::Object(entries) => Some(entries.len()),
             _ => None,
         }
@@ -174,7 +176,7 @@ impl<'a> Val<'a> {
     /// The value of field `name`; null when absent or when this is no object.
     pub fn field(&self, name: &str) -> Val<'a> {
         match self {
-            Val::Ref(Json::Object(map)) => map.get(name).map_or(Val::Null, Val::Ref),
+            Val::Ref(doc @ Doc::Object(_)) => doc.get(name).map_or(Val::Null, Val::Ref),
             Val::Object(entries) => entries
                 .iter()
                 .find(|(k, _)| k == name)
@@ -194,7 +196,7 @@ impl<'a> Val<'a> {
         }
         let position = position as usize;
         match self {
-            Val::Ref(Json::Array(a)) => Val::Ref(&a[position]),
+            Val::Ref(Doc::Array(a)) => Val::Ref(&a[position]),
             Val::Array(a) => a[position].clone(),
             _ => Val::Null,
         }
@@ -241,7 +243,7 @@ impl<'a> Val<'a> {
 
     fn has_key(&self, name: &str) -> bool {
         match self {
-            Val::Ref(Json::Object(map)) => map.contains_key(name),
+            Val::Ref(doc @ Doc::Object(_)) => doc.get(name).is_some(),
             Val::Object(entries) => entries.iter().any(|(k, _)| k == name),
             _ => false,
         }
@@ -259,7 +261,7 @@ impl<'a> Val<'a> {
     /// Converts the value into JSON for rendering.
     pub fn to_json(&self) -> Json {
         match self {
-            Val::Ref(json) => (*json).clone(),
+            Val::Ref(doc) => doc.to_json(),
             Val::Null | Val::Expref(_) => Json::Null,
             Val::Bool(b) => Json::Bool(*b),
             Val::Number(n) => number_to_json(*n),
@@ -287,7 +289,7 @@ pub fn number_to_json(n: f64) -> Json {
 
 /// Iterator over an array's elements, borrowed or owned.
 pub enum Elements<'v, 'a> {
-    Json(std::slice::Iter<'a, Json>),
+    Json(std::slice::Iter<'a, Doc>),
     Owned(std::slice::Iter<'v, Val<'a>>),
 }
 
@@ -327,10 +329,10 @@ mod tests {
 
     #[test]
     fn objects_are_equal_regardless_of_key_order() {
-        let a = json!({"a": 1, "b": [1, 2]});
-        let b = json!({"b": [1.0, 2], "a": 1.0});
+        let a = Doc::from(json!({"a": 1, "b": [1, 2]}));
+        let b = Doc::from(json!({"b": [1.0, 2], "a": 1.0}));
         assert!(Val::Ref(&a).equals(&Val::Ref(&b)));
-        let c = json!({"a": 1, "c": [1, 2]});
+        let c = Doc::from(json!({"a": 1, "c": [1, 2]}));
         assert!(!Val::Ref(&a).equals(&Val::Ref(&c)));
     }
 
@@ -343,7 +345,7 @@ mod tests {
 
     #[test]
     fn negative_indexes_count_from_the_end() {
-        let data = json!([1, 2, 3]);
+        let data = Doc::from(json!([1, 2, 3]));
         let v = Val::Ref(&data);
         assert_eq!(v.index(-1).to_json(), json!(3));
         assert!(v.index(3).is_null());

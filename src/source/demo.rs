@@ -4,8 +4,6 @@
 //! Items are built as SDK types and mapped through `model`, exactly as the
 //! live source maps what AWS returns, so the shapes cannot drift apart.
 
-use std::sync::Arc;
-
 use aws_sdk_identitystore::types as ids;
 use aws_sdk_organizations::types as org;
 use aws_sdk_ssoadmin::types as sso;
@@ -13,6 +11,7 @@ use aws_smithy_types::DateTime;
 use serde_json::{Value as Json, json};
 
 use super::{Held, InMemory, model};
+use crate::doc::Doc;
 
 /// The demo's Identity Store ID.
 pub const IDENTITY_STORE_ID: &str = "d-9067a1b2c3";
@@ -570,7 +569,7 @@ pub fn directory() -> Held {
         ("AccountAssignments", assignments),
     ]
     .into_iter()
-    .map(|(name, items)| (name.to_owned(), Arc::new(Json::Array(items))))
+    .map(|(name, items)| (name.to_owned(), Doc::shared(Json::Array(items))))
     .collect()
 }
 
@@ -729,7 +728,7 @@ mod tests {
     use super::*;
 
     fn count(held: &Held, name: &str) -> usize {
-        held[name].as_array().map_or(0, Vec::len)
+        held[name].as_array().map_or(0, <[Doc]>::len)
     }
 
     #[test]

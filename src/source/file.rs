@@ -3,9 +3,8 @@
 use std::io::Read;
 use std::path::Path;
 
-use serde_json::Value as Json;
-
 use super::{InMemory, SourceError};
+use crate::doc::Doc;
 
 /// Reads `path` (`-` for stdin) and makes it the root.
 pub fn open(path: &str) -> Result<InMemory, SourceError> {
@@ -42,8 +41,17 @@ pub fn open(path: &str) -> Result<InMemory, SourceError> {
 
 /// Parses a JSON document. serde_json's nesting limit (128) keeps hostile
 /// input off the stack's end.
-pub fn parse(bytes: &[u8]) -> Result<Json, String> {
-    serde_json::from_slice(bytes).map_err(|err| {
+pub fn parse(bytes: &[u8]) -> Result<Doc, String> {
+    // Validating UTF-8 once up front is faster than per string.
+    let text = std::str::from_utf8(bytes).map_err(|err| {
+        let line = bytes[..err.valid_up_to()]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count()
+            + 1;
+        format!("invalid UTF-8 at byte {} (line {line})", err.valid_up_to())
+    })?;
+    Doc::parse(text).map_err(|err| {
         let what = match err.classify() {
             serde_json::error::Category::Eof => "unexpected end of input",
             serde_json::error::Category::Io => "read error",

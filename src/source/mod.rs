@@ -14,17 +14,18 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use indexmap::IndexMap;
-use serde_json::Value as Json;
+
+use crate::doc::Doc;
 
 /// A boxed future, so that `Source` stays object-safe.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// Collections held by the session, by name.
-pub type Held = IndexMap<String, Arc<Json>>;
+pub type Held = IndexMap<String, Arc<Doc>>;
 
 /// What one fetch delivers: the collection asked for, and any other
 /// complete collection fetched on the way.
-pub type Fetched = Vec<(String, Arc<Json>)>;
+pub type Fetched = Vec<(String, Arc<Doc>)>;
 
 /// The directory's collections, in the order SPEC section 2 lists them.
 pub const DIRECTORY_COLLECTIONS: &[&str] = &[
@@ -59,7 +60,7 @@ pub trait Source: Send + Sync {
     fn collections(&self) -> Vec<String>;
 
     /// The root itself, for a `--data` document that is not an object.
-    fn document(&self) -> Option<Arc<Json>> {
+    fn document(&self) -> Option<Arc<Doc>> {
         None
     }
 
@@ -96,7 +97,7 @@ pub trait Source: Send + Sync {
 pub struct InMemory {
     label: String,
     collections: Held,
-    document: Option<Arc<Json>>,
+    document: Option<Arc<Doc>>,
 }
 
 impl InMemory {
@@ -111,11 +112,15 @@ impl InMemory {
 
     /// A source whose root is `document`: an object's keys become
     /// collections, anything else is the root as it is.
-    pub fn from_document(label: impl Into<String>, document: Json) -> Self {
+    pub fn from_document(label: impl Into<String>, document: Doc) -> Self {
         match document {
-            Json::Object(map) => InMemory::new(
+            Doc::Object(entries) => InMemory::new(
                 label,
-                map.into_iter().map(|(k, v)| (k, Arc::new(v))).collect(),
+                entries
+                    .into_vec()
+                    .into_iter()
+                    .map(|(k, v)| (k.into_string(), Arc::new(v)))
+                    .collect(),
             ),
             other => InMemory {
                 label: label.into(),
@@ -135,7 +140,7 @@ impl Source for InMemory {
         self.collections.keys().cloned().collect()
     }
 
-    fn document(&self) -> Option<Arc<Json>> {
+    fn document(&self) -> Option<Arc<Doc>> {
         self.document.clone()
     }
 

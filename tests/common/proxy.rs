@@ -27,6 +27,9 @@ pub struct Faults {
     pub conflict: Option<String>,
     /// Answer this operation with an empty JSON object (no items).
     pub empty: Option<String>,
+    /// Accept at most this many requests a second per service (AWS's
+    /// quota model); answer the rest with throttling errors.
+    pub rate_per_service: Option<usize>,
     /// Before every real ListAccounts page, answer an empty page that still
     /// has a NextToken (AWS may do this; moto never does).
     pub empty_account_pages: bool,
@@ -69,6 +72,7 @@ impl Proxy {
                     log,
                     faulted: count,
                     seen: AtomicU64::new(0),
+                    windows: Mutex::new(Default::default()),
                 });
                 loop {
                     let Ok((client, _)) = listener.accept().await else {
@@ -116,6 +120,9 @@ struct State {
     log: Arc<Mutex<Vec<Call>>>,
     faulted: Arc<AtomicU64>,
     seen: AtomicU64,
+    /// Accepted request times per service, for `rate_per_service`.
+    windows:
+        Mutex<std::collections::HashMap<String, std::collections::VecDeque<std::time::Instant>>>,
 }
 
 struct Request {
@@ -206,6 +213,17 @@ async fn serve(mut client: TcpStream, state: Arc<State>) -> std::io::Result<()> 
             })
         {
             Some(response(200, &[], b"{}"))
+        } else if faults
+            .rate_per_service
+            .is_some_and(|limit| over_quota(&state, &request, limit))
+        {
+            state.faulted.fetch_add(1, Ordering::SeqCst);
+            let code = if operation == "ListAccounts" {
+                "TooManyRequestsException"
+            } else {
+                "ThrottlingException"
+            };
+            Some(error(400, code, "Rate exceeded"))
         } else if every(faults.throttle_every) {
             state.faulted.fetch_add(1, Ordering::SeqCst);
             let code = if operation == "ListAccounts" {
@@ -238,6 +256,30 @@ async fn serve(mut client: TcpStream, state: Arc<State>) -> std::io::Result<()> 
         client.write_all(&response).await?;
     }
     Ok(())
+}
+
+/// True when the request's service already had `limit` requests accepted
+/// in the last second; otherwise the request is counted as accepted.
+fn over_quota(state: &State, request: &Request, limit: usize) -> bool {
+    let service = request
+        .header("x-amz-target")
+        .and_then(|t| t.split('.').next())
+        .unwrap_or("query")
+        .to_owned();
+    let now = std::time::Instant::now();
+    let mut windows = state.windows.lock().unwrap();
+    let window = windows.entry(service).or_default();
+    while window
+        .front()
+        .is_some_and(|t| now.duration_since(*t) >= Duration::from_secs(1))
+    {
+        window.pop_front();
+    }
+    if window.len() >= limit {
+        return true;
+    }
+    window.push_back(now);
+    false
 }
 
 /// For a ListAccounts request without our marker: an empty page whose

@@ -6,11 +6,13 @@ use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use aws_sdk_ssoadmin::types::PrincipalType;
 use futures_util::{StreamExt, TryStreamExt, stream};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::Value as Json;
 
-use super::{AwsError, AwsSource, Directory};
+use super::{AwsError, AwsSource, Directory, Service};
+use crate::doc::Doc;
 use crate::source::{Fetched, Held, model};
 
 /// One fetch: the source, what the session holds, and what was fetched on
@@ -18,7 +20,7 @@ use crate::source::{Fetched, Held, model};
 pub struct Fetcher<'a> {
     source: &'a AwsSource,
     held: &'a Held,
-    extra: Mutex<Vec<(String, Arc<Json>)>>,
+    extra: Mutex<Vec<(String, Arc<Doc>)>>,
     progress: ProgressBar,
 }
 
@@ -79,7 +81,7 @@ impl<'a> Fetcher<'a> {
         let guard = ProgressGuard::start(self.progress.clone(), show);
         let items = self.fetch_named(name).await?;
         drop(guard);
-        let mut fetched = vec![(name.to_owned(), Arc::new(Json::Array(items)))];
+        let mut fetched = vec![(name.to_owned(), Doc::shared(Json::Array(items)))];
         fetched.extend(self.extra.into_inner().unwrap_or_default());
         Ok(fetched)
     }
@@ -119,7 +121,7 @@ impl<'a> Fetcher<'a> {
     }
 
     /// A collection the session holds, or else fetched now and kept.
-    async fn needed(&self, name: &'static str) -> Result<Arc<Json>, AwsError> {
+    async fn needed(&self, name: &'static str) -> Result<Arc<Doc>, AwsError> {
         if let Some(held) = self.held.get(name) {
             return Ok(held.clone());
         }
@@ -132,7 +134,7 @@ impl<'a> Fetcher<'a> {
             return Ok(held);
         }
         let items = Box::pin(self.fetch_named(name)).await?;
-        let value = Arc::new(Json::Array(items));
+        let value = Doc::shared(Json::Array(items));
         if let Ok(mut extra) = self.extra.lock() {
             extra.push((name.to_owned(), value.clone()));
         }
@@ -280,6 +282,7 @@ impl<'a> Fetcher<'a> {
                     let out = self
                         .source
                         .call(
+                            "DescribePermissionSet",
                             sso.describe_permission_set()
                                 .instance_arn(instance)
                                 .permission_set_arn(arn)
@@ -333,7 +336,56 @@ impl<'a> Fetcher<'a> {
         let account_names = names(&accounts, "Id", "Name");
         let set_names = names(&permission_sets, "PermissionSetArn", "Name");
 
-        let provisioned: Vec<Vec<(String, String)>> = stream::iter(ids_of(&accounts, "Id"))
+        let pairs_bound = accounts.count() * permission_sets.count();
+        let assignments = match self.principals_within(pairs_bound).await? {
+            Some((users, groups)) if users.count() + groups.count() < pairs_bound => {
+                self.assignments_by_principal(&d, &instance, &accounts, &users, &groups)
+                    .await?
+            }
+            _ => self.assignments_by_pair(&d, &instance, &accounts).await?,
+        };
+        let principals = self.principal_names(&d, &assignments).await?;
+        Ok(assignments
+            .into_iter()
+            .map(|mut item| {
+                let account = item["AccountId"]
+                    .as_str()
+                    .and_then(|a| account_names.get(a))
+                    .cloned();
+                let set = item["PermissionSetArn"]
+                    .as_str()
+                    .and_then(|p| set_names.get(p))
+                    .cloned();
+                let principal = item["PrincipalId"]
+                    .as_str()
+                    .and_then(|p| principals.get(p))
+                    .cloned();
+                if let Some(object) = item.as_object_mut() {
+                    object.insert("AccountName".into(), account.map_or(Json::Null, Json::from));
+                    object.insert(
+                        "PermissionSetName".into(),
+                        set.map_or(Json::Null, Json::from),
+                    );
+                    object.insert(
+                        "PrincipalName".into(),
+                        principal.map_or(Json::Null, Json::from),
+                    );
+                }
+                item
+            })
+            .collect())
+    }
+
+    /// One `ListAccountAssignments` per (account, permission set provisioned
+    /// to it): the way for directories with more principals than pairs.
+    async fn assignments_by_pair(
+        &self,
+        d: &Directory,
+        instance: &str,
+        accounts: &Doc,
+    ) -> Result<Vec<Json>, AwsError> {
+        let instance = instance.to_owned();
+        let provisioned: Vec<Vec<(String, String)>> = stream::iter(ids_of(accounts, "Id"))
             .map(|account| {
                 let (sso, instance) = (d.clients.sso.clone(), instance.clone());
                 async move {
@@ -404,37 +456,185 @@ impl<'a> Fetcher<'a> {
             .buffered(self.source.concurrency)
             .try_collect()
             .await?;
-        let assignments: Vec<Json> = per_pair.into_iter().flatten().collect();
-        let principals = self.principal_names(&d, &assignments).await?;
-        Ok(assignments
+        Ok(per_pair.into_iter().flatten().collect())
+    }
+
+    /// One `ListAccountAssignmentsForPrincipal` per user and group: far
+    /// fewer calls when principals are fewer than (account, permission set)
+    /// pairs. Only accounts of the organisation are kept, as the pair way does.
+    async fn assignments_by_principal(
+        &self,
+        d: &Directory,
+        instance: &str,
+        accounts: &Doc,
+        users: &Doc,
+        groups: &Doc,
+    ) -> Result<Vec<Json>, AwsError> {
+        let account_order: HashMap<String, usize> = ids_of(accounts, "Id")
             .into_iter()
-            .map(|mut item| {
-                let account = item["AccountId"]
-                    .as_str()
-                    .and_then(|a| account_names.get(a))
-                    .cloned();
-                let set = item["PermissionSetArn"]
-                    .as_str()
-                    .and_then(|p| set_names.get(p))
-                    .cloned();
-                let principal = item["PrincipalId"]
-                    .as_str()
-                    .and_then(|p| principals.get(p))
-                    .cloned();
-                if let Some(object) = item.as_object_mut() {
-                    object.insert("AccountName".into(), account.map_or(Json::Null, Json::from));
-                    object.insert(
-                        "PermissionSetName".into(),
-                        set.map_or(Json::Null, Json::from),
-                    );
-                    object.insert(
-                        "PrincipalName".into(),
-                        principal.map_or(Json::Null, Json::from),
-                    );
-                }
-                item
+            .enumerate()
+            .map(|(i, id)| (id, i))
+            .collect();
+        let principals: Vec<(String, PrincipalType)> = ids_of(users, "UserId")
+            .into_iter()
+            .map(|id| (id, PrincipalType::User))
+            .chain(
+                ids_of(groups, "GroupId")
+                    .into_iter()
+                    .map(|id| (id, PrincipalType::Group)),
+            )
+            .collect();
+        let per_principal: Vec<Vec<Json>> = stream::iter(principals)
+            .map(|(id, kind)| {
+                let (sso, instance) = (d.clients.sso.clone(), instance.to_owned());
+                self.source
+                    .paginate("ListAccountAssignmentsForPrincipal", move |token| {
+                        let (sso, instance, id, kind) =
+                            (sso.clone(), instance.clone(), id.clone(), kind.clone());
+                        async move {
+                            let out = sso
+                                .list_account_assignments_for_principal()
+                                .instance_arn(instance)
+                                .principal_id(id)
+                                .principal_type(kind)
+                                .max_results(100)
+                                .set_next_token(token)
+                                .send()
+                                .await
+                                .map_err(|e| {
+                                    self.source
+                                        .site()
+                                        .classify("ListAccountAssignmentsForPrincipal", e)
+                                })?;
+                            self.counted("AccountAssignments", out.account_assignments().len());
+                            let items = out
+                                .account_assignments()
+                                .iter()
+                                .map(|a| {
+                                    serde_json::json!({
+                                        "AccountId": a.account_id(),
+                                        "PermissionSetArn": a.permission_set_arn(),
+                                        "PrincipalType": a.principal_type().map(|p| p.as_str()),
+                                        "PrincipalId": a.principal_id(),
+                                    })
+                                })
+                                .collect();
+                            Ok((items, out.next_token().map(str::to_owned)))
+                        }
+                    })
             })
-            .collect())
+            .buffered(self.source.concurrency)
+            .try_collect()
+            .await?;
+        let mut assignments: Vec<Json> = per_principal
+            .into_iter()
+            .flatten()
+            .filter(|a| {
+                a["AccountId"]
+                    .as_str()
+                    .is_some_and(|id| account_order.contains_key(id))
+            })
+            .collect();
+        // The order the pair way gives: by account, then permission set.
+        assignments.sort_by_key(|a| {
+            let field = |k: &str| a[k].as_str().unwrap_or_default().to_owned();
+            (
+                account_order.get(&field("AccountId")).copied(),
+                field("PermissionSetArn"),
+                field("PrincipalType"),
+                field("PrincipalId"),
+            )
+        });
+        Ok(assignments)
+    }
+
+    /// Users and Groups, if both are held or can be listed within `budget`
+    /// calls' worth of pages (a page holds 100); what is listed completely
+    /// is kept as a collection.
+    async fn principals_within(
+        &self,
+        budget: usize,
+    ) -> Result<Option<(Arc<Doc>, Arc<Doc>)>, AwsError> {
+        let pages = (budget / 100).max(1);
+        let users = match self.held.get("Users") {
+            Some(users) => users.clone(),
+            None => match self.list_bounded("Users", pages).await? {
+                Some(users) => users,
+                None => return Ok(None),
+            },
+        };
+        let groups = match self.held.get("Groups") {
+            Some(groups) => groups.clone(),
+            None => match self.list_bounded("Groups", pages).await? {
+                Some(groups) => groups,
+                None => return Ok(None),
+            },
+        };
+        Ok(Some((users, groups)))
+    }
+
+    /// Lists Users or Groups unless it takes more than `pages` pages.
+    async fn list_bounded(
+        &self,
+        name: &'static str,
+        pages: usize,
+    ) -> Result<Option<Arc<Doc>>, AwsError> {
+        let d = self.source.directory().await?;
+        let mut token: Option<String> = None;
+        let mut items = Vec::new();
+        for _ in 0..pages {
+            let (batch, next) = if name == "Users" {
+                let out = self
+                    .source
+                    .call(
+                        "ListUsers",
+                        d.clients
+                            .ids
+                            .list_users()
+                            .identity_store_id(&d.store_id)
+                            .max_results(100)
+                            .set_next_token(token.take())
+                            .send(),
+                    )
+                    .await
+                    .map_err(|e| self.source.site().classify("ListUsers", e))?;
+                (
+                    out.users().iter().map(model::user).collect::<Vec<_>>(),
+                    out.next_token().map(str::to_owned),
+                )
+            } else {
+                let out = self
+                    .source
+                    .call(
+                        "ListGroups",
+                        d.clients
+                            .ids
+                            .list_groups()
+                            .identity_store_id(&d.store_id)
+                            .max_results(100)
+                            .set_next_token(token.take())
+                            .send(),
+                    )
+                    .await
+                    .map_err(|e| self.source.site().classify("ListGroups", e))?;
+                (
+                    out.groups().iter().map(model::group).collect::<Vec<_>>(),
+                    out.next_token().map(str::to_owned),
+                )
+            };
+            items.extend(batch);
+            match next.filter(|t| !t.is_empty()) {
+                Some(next) => token = Some(next),
+                None => {
+                    let value = Doc::shared(Json::Array(items));
+                    if let Ok(mut extra) = self.extra.lock() {
+                        extra.push((name.to_owned(), value.clone()));
+                    }
+                    return Ok(Some(value));
+                }
+            }
+        }
+        Ok(None)
     }
 
     /// Names of the principals in `assignments`: from Users and Groups when
@@ -445,11 +645,20 @@ impl<'a> Fetcher<'a> {
         assignments: &[Json],
     ) -> Result<HashMap<String, String>, AwsError> {
         let mut known = HashMap::new();
-        if let Some(users) = self.held.get("Users") {
-            known.extend(names(users, "UserId", "UserName"));
+        let fetched_here = self.extra.lock().map(|e| e.clone()).unwrap_or_default();
+        let collection = |name: &str| {
+            self.held.get(name).cloned().or_else(|| {
+                fetched_here
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .map(|(_, v)| v.clone())
+            })
+        };
+        if let Some(users) = collection("Users") {
+            known.extend(names(&users, "UserId", "UserName"));
         }
-        if let Some(groups) = self.held.get("Groups") {
-            known.extend(names(groups, "GroupId", "DisplayName"));
+        if let Some(groups) = collection("Groups") {
+            known.extend(names(&groups, "GroupId", "DisplayName"));
         }
         let mut wanted: Vec<(String, bool)> = Vec::new();
         let mut seen = HashSet::new();
@@ -471,6 +680,7 @@ impl<'a> Fetcher<'a> {
                         let out = self
                             .source
                             .call(
+                                "DescribeGroup",
                                 ids.describe_group()
                                     .identity_store_id(store)
                                     .group_id(&id)
@@ -489,6 +699,7 @@ impl<'a> Fetcher<'a> {
                         let out = self
                             .source
                             .call(
+                                "DescribeUser",
                                 ids.describe_user()
                                     .identity_store_id(store)
                                     .user_id(&id)
@@ -524,7 +735,7 @@ fn ignore_not_found(err: AwsError) -> Result<Option<(String, String)>, AwsError>
 }
 
 /// `id field → name field` over a collection.
-fn names(collection: &Json, id: &str, name: &str) -> HashMap<String, String> {
+fn names(collection: &Doc, id: &str, name: &str) -> HashMap<String, String> {
     collection
         .as_array()
         .into_iter()
@@ -538,7 +749,7 @@ fn names(collection: &Json, id: &str, name: &str) -> HashMap<String, String> {
         .collect()
 }
 
-fn ids_of(collection: &Json, id: &str) -> Vec<String> {
+fn ids_of(collection: &Doc, id: &str) -> Vec<String> {
     collection
         .as_array()
         .into_iter()
@@ -548,9 +759,17 @@ fn ids_of(collection: &Json, id: &str) -> Vec<String> {
 }
 
 impl AwsSource {
-    /// Runs one request under the concurrency bound.
-    pub(super) async fn call<T>(&self, request: impl Future<Output = T>) -> T {
+    /// Runs one request of `operation` under the concurrency bound, paced
+    /// if its service has throttled.
+    pub(super) async fn call<T>(
+        &self,
+        operation: &'static str,
+        request: impl Future<Output = T>,
+    ) -> T {
         let _permit = self.permits.acquire().await;
+        if let Some(pacer) = self.pacers.of(Service::of(operation)) {
+            pacer.wait().await;
+        }
         request.await
     }
 
@@ -570,7 +789,7 @@ impl AwsSource {
         let mut token: Option<String> = None;
         let mut seen = HashSet::new();
         loop {
-            let (mut batch, next) = self.call(page(token.take())).await?;
+            let (mut batch, next) = self.call(operation, page(token.take())).await?;
             items.append(&mut batch);
             match next.filter(|t| !t.is_empty()) {
                 None => return Ok(items),

@@ -8,6 +8,9 @@
 
 mod error;
 mod fetch;
+mod pacer;
+
+use pacer::Pacer;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -22,7 +25,9 @@ use aws_sdk_sts as sts;
 use aws_smithy_runtime::client::retries::{RetryPartition, TokenBucket};
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
-use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef;
+use aws_smithy_runtime_api::client::interceptors::context::{
+    BeforeDeserializationInterceptorContextRef, BeforeTransmitInterceptorContextRef,
+};
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
 use aws_smithy_types::retry::RetryConfig;
@@ -61,13 +66,62 @@ struct Clients {
     sso: ssoadmin::Client,
 }
 
-/// Counts every HTTP request the SDK sends, retries included.
-#[derive(Debug)]
-struct CountRequests(Arc<AtomicU64>);
+/// Request pacers, one per service.
+#[derive(Debug, Default)]
+struct Pacers {
+    identitystore: Pacer,
+    ssoadmin: Pacer,
+    organizations: Pacer,
+}
 
-impl Intercept for CountRequests {
+/// Counts every HTTP request the SDK sends (retries included) and tells the
+/// service's pacer about throttling answers.
+#[derive(Debug)]
+struct Observe {
+    requests: Arc<AtomicU64>,
+    pacers: Arc<Pacers>,
+    service: Service,
+}
+
+/// Which service a client talks to, for pacing.
+#[derive(Debug, Clone, Copy)]
+enum Service {
+    IdentityStore,
+    SsoAdmin,
+    Organizations,
+    Sts,
+}
+
+impl Service {
+    /// The service an operation belongs to.
+    fn of(operation: &str) -> Service {
+        match operation {
+            "ListUsers"
+            | "ListGroups"
+            | "ListGroupMemberships"
+            | "DescribeUser"
+            | "DescribeGroup" => Service::IdentityStore,
+            "ListAccounts" => Service::Organizations,
+            "GetCallerIdentity" => Service::Sts,
+            _ => Service::SsoAdmin,
+        }
+    }
+}
+
+impl Pacers {
+    fn of(&self, service: Service) -> Option<&Pacer> {
+        match service {
+            Service::IdentityStore => Some(&self.identitystore),
+            Service::SsoAdmin => Some(&self.ssoadmin),
+            Service::Organizations => Some(&self.organizations),
+            Service::Sts => None,
+        }
+    }
+}
+
+impl Intercept for Observe {
     fn name(&self) -> &'static str {
-        "CountRequests"
+        "Observe"
     }
 
     fn read_before_transmit(
@@ -76,8 +130,36 @@ impl Intercept for CountRequests {
         _components: &RuntimeComponents,
         _cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        self.0.fetch_add(1, Ordering::Relaxed);
+        self.requests.fetch_add(1, Ordering::Relaxed);
         Ok(())
+    }
+
+    fn read_after_transmit(
+        &self,
+        context: &BeforeDeserializationInterceptorContextRef<'_>,
+        _components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let response = context.response();
+        let error_type = response.headers().get("x-amzn-errortype");
+        if let Some(pacer) = self.pacers.of(self.service) {
+            if pacer::is_throttling(response.status().as_u16(), error_type) {
+                pacer.throttled();
+            } else if response.status().is_success() {
+                pacer.succeeded();
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Observe {
+    fn new(requests: &Arc<AtomicU64>, pacers: &Arc<Pacers>, service: Service) -> Observe {
+        Observe {
+            requests: requests.clone(),
+            pacers: pacers.clone(),
+            service,
+        }
     }
 }
 
@@ -92,6 +174,7 @@ pub struct AwsSource {
     organizations: organizations::Client,
     sts: sts::Client,
     requests: Arc<AtomicU64>,
+    pacers: Arc<Pacers>,
     permits: Arc<Semaphore>,
     concurrency: usize,
     chosen: Mutex<(Option<String>, Option<String>)>,
@@ -213,16 +296,17 @@ impl AwsSource {
         }
         let sdk = loader.load().await;
         let requests = Arc::new(AtomicU64::new(0));
-        let regional = clients(&sdk, &requests, None);
+        let pacers = Arc::new(Pacers::default());
+        let regional = clients(&sdk, &requests, &pacers, None);
         let organizations = organizations::Client::from_conf(
             organizations::config::Builder::from(&sdk)
-                .interceptor(CountRequests(requests.clone()))
+                .interceptor(Observe::new(&requests, &pacers, Service::Organizations))
                 .retry_partition(partition("idcsh-organizations"))
                 .build(),
         );
         let sts = sts::Client::from_conf(
             sts::config::Builder::from(&sdk)
-                .interceptor(CountRequests(requests.clone()))
+                .interceptor(Observe::new(&requests, &pacers, Service::Sts))
                 .build(),
         );
         let concurrency = options.concurrency.max(1);
@@ -236,6 +320,7 @@ impl AwsSource {
             organizations,
             sts,
             requests,
+            pacers,
             permits: Arc::new(Semaphore::new(concurrency)),
             concurrency,
             chosen: Mutex::new((options.identity_store_id, options.instance_arn)),
@@ -364,7 +449,7 @@ impl AwsSource {
             && store.is_none()
             && let Some(sso_region) = self.sso_region.clone().filter(|r| *r != self.region)
         {
-            let there = self::clients(&self.sdk, &self.requests, Some(&sso_region));
+            let there = self::clients(&self.sdk, &self.requests, &self.pacers, Some(&sso_region));
             let listed = self.list_instances(&there.sso).await?;
             if !listed.is_empty() {
                 self.note(format!(
@@ -426,13 +511,14 @@ impl AwsSource {
 fn clients(
     sdk: &aws_config::SdkConfig,
     requests: &Arc<AtomicU64>,
+    pacers: &Arc<Pacers>,
     region: Option<&str>,
 ) -> Clients {
     let mut ids = identitystore::config::Builder::from(sdk)
-        .interceptor(CountRequests(requests.clone()))
+        .interceptor(Observe::new(requests, pacers, Service::IdentityStore))
         .retry_partition(partition("idcsh-identitystore"));
     let mut sso = ssoadmin::config::Builder::from(sdk)
-        .interceptor(CountRequests(requests.clone()))
+        .interceptor(Observe::new(requests, pacers, Service::SsoAdmin))
         .retry_partition(partition("idcsh-ssoadmin"));
     if let Some(region) = region {
         ids = ids.region(Region::new(region.to_owned()));

@@ -1,0 +1,298 @@
+//! The form collections are held in: JSON, compact and in order.
+//!
+//! `serde_json::Value` with ordered maps costs about 3 KB per ListUsers item
+//! (an IndexMap, a hash table and a SipHash per key); a 100,000-user
+//! directory then needs well over 300 MB and most of a query's time goes to
+//! hashing. `Doc` keeps objects as boxed slices of (key, value) in AWS's
+//! order: 24 bytes a node, no hashing, and lookups by a short linear scan,
+//! which beats hashing on the dozen keys an AWS item has.
+
+use std::fmt;
+use std::sync::Arc;
+
+use compact_str::CompactString;
+
+use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
+use serde_json::{Number, Value as Json};
+
+/// An object key: stored inline up to 24 bytes (every AWS field name), so
+/// a lookup compares keys without following a pointer.
+pub type Key = CompactString;
+
+/// A JSON value held compactly, object keys in their original order.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Doc {
+    #[default]
+    Null,
+    Bool(bool),
+    Number(Number),
+    /// Strings up to 24 bytes are inline: comparing them reads no other memory.
+    String(CompactString),
+    Array(Box<[Doc]>),
+    Object(Box<[(Key, Doc)]>),
+}
+
+static NULL: Doc = Doc::Null;
+
+impl Doc {
+    /// Parses JSON text. Nesting deeper than 128 levels is refused, so no
+    /// document can exhaust the stack.
+    pub fn parse(text: &str) -> Result<Doc, serde_json::Error> {
+        let mut deserializer = serde_json::Deserializer::from_str(text);
+        let doc = Doc::deserialize(&mut deserializer)?;
+        deserializer.end()?;
+        Ok(doc)
+    }
+
+    /// The value of `key`, if this is an object that has it (the first one
+    /// if a key repeats).
+    pub fn get(&self, key: &str) -> Option<&Doc> {
+        let Doc::Object(entries) = self else {
+            return None;
+        };
+        let wanted = key.as_bytes();
+        let first = wanted.first().copied();
+        // Length and first byte rule out almost every other key before a
+        // full comparison is needed.
+        entries
+            .iter()
+            .find(|(k, _)| {
+                k.len() == wanted.len()
+                    && k.as_bytes().first().copied() == first
+                    && k.as_bytes() == wanted
+            })
+            .map(|(_, v)| v)
+    }
+
+    /// The string, if this is one.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Doc::String(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The elements, if this is an array.
+    pub fn as_array(&self) -> Option<&[Doc]> {
+        match self {
+            Doc::Array(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    /// Items in an array, entries in an object, 1 for anything else.
+    pub fn count(&self) -> usize {
+        match self {
+            Doc::Array(items) => items.len(),
+            Doc::Object(entries) => entries.len(),
+            _ => 1,
+        }
+    }
+
+    /// Converts into `serde_json::Value` (for rendering).
+    pub fn to_json(&self) -> Json {
+        match self {
+            Doc::Null => Json::Null,
+            Doc::Bool(b) => Json::Bool(*b),
+            Doc::Number(n) => Json::Number(n.clone()),
+            Doc::String(s) => Json::String(s.to_string()),
+            Doc::Array(items) => Json::Array(items.iter().map(Doc::to_json).collect()),
+            Doc::Object(entries) => Json::Object(
+                entries
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_json()))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// Wraps a collection for holding.
+    pub fn shared(value: Json) -> Arc<Doc> {
+        Arc::new(Doc::from(value))
+    }
+}
+
+impl std::ops::Index<&str> for Doc {
+    type Output = Doc;
+
+    /// The value of `key`, or null.
+    fn index(&self, key: &str) -> &Doc {
+        self.get(key).unwrap_or(&NULL)
+    }
+}
+
+impl std::ops::Index<usize> for Doc {
+    type Output = Doc;
+
+    /// Element `index`, or null.
+    fn index(&self, index: usize) -> &Doc {
+        self.as_array()
+            .and_then(|items| items.get(index))
+            .unwrap_or(&NULL)
+    }
+}
+
+impl From<Json> for Doc {
+    fn from(value: Json) -> Doc {
+        match value {
+            Json::Null => Doc::Null,
+            Json::Bool(b) => Doc::Bool(b),
+            Json::Number(n) => Doc::Number(n),
+            Json::String(s) => Doc::String(CompactString::from(s)),
+            Json::Array(items) => Doc::Array(items.into_iter().map(Doc::from).collect()),
+            Json::Object(map) => Doc::Object(
+                map.into_iter()
+                    .map(|(k, v)| (Key::from(k), Doc::from(v)))
+                    .collect(),
+            ),
+        }
+    }
+}
+
+impl Serialize for Doc {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Doc::Null => serializer.serialize_unit(),
+            Doc::Bool(b) => serializer.serialize_bool(*b),
+            Doc::Number(n) => n.serialize(serializer),
+            Doc::String(s) => serializer.serialize_str(s),
+            Doc::Array(items) => {
+                let mut seq = serializer.serialize_seq(Some(items.len()))?;
+                for item in items.iter() {
+                    seq.serialize_element(item)?;
+                }
+                seq.end()
+            }
+            Doc::Object(entries) => {
+                let mut map = serializer.serialize_map(Some(entries.len()))?;
+                for (key, value) in entries.iter() {
+                    map.serialize_entry(key.as_str(), value)?;
+                }
+                map.end()
+            }
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Doc {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Doc, D::Error> {
+        deserializer.deserialize_any(DocVisitor)
+    }
+}
+
+struct DocVisitor;
+
+impl<'de> Visitor<'de> for DocVisitor {
+    type Value = Doc;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_unit<E>(self) -> Result<Doc, E> {
+        Ok(Doc::Null)
+    }
+
+    fn visit_none<E>(self) -> Result<Doc, E> {
+        Ok(Doc::Null)
+    }
+
+    fn visit_bool<E>(self, b: bool) -> Result<Doc, E> {
+        Ok(Doc::Bool(b))
+    }
+
+    fn visit_i64<E>(self, n: i64) -> Result<Doc, E> {
+        Ok(Doc::Number(n.into()))
+    }
+
+    fn visit_u64<E>(self, n: u64) -> Result<Doc, E> {
+        Ok(Doc::Number(n.into()))
+    }
+
+    fn visit_f64<E: de::Error>(self, n: f64) -> Result<Doc, E> {
+        Number::from_f64(n)
+            .map(Doc::Number)
+            .ok_or_else(|| E::custom("number out of range"))
+    }
+
+    fn visit_str<E>(self, s: &str) -> Result<Doc, E> {
+        Ok(Doc::String(CompactString::from(s)))
+    }
+
+    fn visit_string<E>(self, s: String) -> Result<Doc, E> {
+        Ok(Doc::String(CompactString::from(s)))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Doc, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        while let Some(item) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(Doc::Array(items.into_boxed_slice()))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Doc, A::Error> {
+        let mut entries: Vec<(Key, Doc)> = Vec::with_capacity(map.size_hint().unwrap_or(8));
+        while let Some(key) = map.next_key::<KeyString>()? {
+            entries.push((key.0, map.next_value()?));
+        }
+        Ok(Doc::Object(entries.into_boxed_slice()))
+    }
+}
+
+/// An object key, read straight into its inline form.
+struct KeyString(Key);
+
+impl<'de> Deserialize<'de> for KeyString {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<KeyString, D::Error> {
+        struct KeyVisitor;
+        impl Visitor<'_> for KeyVisitor {
+            type Value = KeyString;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object key")
+            }
+            fn visit_str<E>(self, s: &str) -> Result<KeyString, E> {
+                Ok(KeyString(Key::from(s)))
+            }
+            fn visit_string<E>(self, s: String) -> Result<KeyString, E> {
+                Ok(KeyString(Key::from(s)))
+            }
+        }
+        deserializer.deserialize_str(KeyVisitor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_node_is_small() {
+        assert!(
+            std::mem::size_of::<Doc>() <= 32,
+            "{}",
+            std::mem::size_of::<Doc>()
+        );
+    }
+
+    #[test]
+    fn parsing_keeps_order_and_round_trips() {
+        let text = r#"{"b":1,"a":[true,null,"x",2.5,-3],"c":{"z":{},"y":[]}}"#;
+        let doc = Doc::parse(text).unwrap();
+        assert_eq!(serde_json::to_string(&doc).unwrap(), text);
+        let json: Json = serde_json::from_str(text).unwrap();
+        assert_eq!(doc.to_json(), json);
+        assert_eq!(Doc::from(json), doc);
+        assert_eq!(doc["a"][2].as_str(), Some("x"));
+        assert_eq!(doc["missing"], Doc::Null);
+    }
+
+    #[test]
+    fn trailing_garbage_and_deep_nesting_are_refused() {
+        assert!(Doc::parse("[1] [2]").is_err());
+        let deep = "[".repeat(100_000);
+        let err = Doc::parse(&deep).unwrap_err();
+        assert!(err.to_string().contains("recursion limit"), "{err}");
+    }
+}
