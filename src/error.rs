@@ -15,6 +15,8 @@ pub enum Error {
     /// A command used wrongly, or an argument that names nothing.
     #[error("{0}")]
     Usage(String),
+    #[error(transparent)]
+    Name(#[from] crate::insights::NameError),
     #[error("interrupted; the session and its cache are intact")]
     Interrupted,
     #[error("{context}: {source}")]

@@ -7,7 +7,9 @@ use std::time::Instant;
 
 use serde_json::{Value as Json, json};
 
+use crate::doc::Doc;
 use crate::error::{Error, report};
+use crate::insights;
 use crate::query::Query;
 use crate::render::{self, Format, Style};
 use crate::session::{self, Session};
@@ -170,6 +172,59 @@ impl Runner {
                     warnings: Vec::new(),
                 }
             }
+            Command::Members { group } => {
+                let [groups, memberships, users] =
+                    self.collections(["Groups", "GroupMemberships", "Users"])?;
+                let group = insights::resolve(&groups, &insights::GROUP, &group)?;
+                data(insights::members(group, &memberships, &users))
+            }
+            Command::GroupsOf { user } => {
+                let [users, memberships] = self.collections(["Users", "GroupMemberships"])?;
+                let user = insights::resolve(&users, &insights::USER, &user)?;
+                data(insights::groups_of(user, &memberships))
+            }
+            Command::Access { user } => {
+                let [users, memberships, assignments] =
+                    self.collections(["Users", "GroupMemberships", "AccountAssignments"])?;
+                let user = insights::resolve(&users, &insights::USER, &user)?;
+                data(insights::access(user, &memberships, &assignments))
+            }
+            Command::WhoCan {
+                account,
+                permission_set,
+            } => {
+                let [accounts, users, memberships, assignments] = self.collections([
+                    "Accounts",
+                    "Users",
+                    "GroupMemberships",
+                    "AccountAssignments",
+                ])?;
+                let account = insights::resolve(&accounts, &insights::ACCOUNT, &account)?;
+                let sets = match &permission_set {
+                    Some(_) => Some(self.collections(["PermissionSets"])?),
+                    None => None,
+                };
+                let set = match (&sets, &permission_set) {
+                    (Some([sets]), Some(name)) => {
+                        Some(insights::resolve(sets, &insights::PERMISSION_SET, name)?)
+                    }
+                    _ => None,
+                };
+                data(insights::who_can(
+                    account,
+                    set,
+                    &memberships,
+                    &users,
+                    &assignments,
+                ))
+            }
+            Command::Snapshot { file, all } => {
+                if all {
+                    self.session.ensure(&self.session.collection_names())?;
+                }
+                let count = self.write_snapshot(&file)?;
+                Outcome::Note(format!("wrote {count} collections to {}", file.display()))
+            }
             Command::Cache => Outcome::Value {
                 value: Arc::new(self.cache_listing()),
                 warnings: Vec::new(),
@@ -193,6 +248,58 @@ impl Runner {
             }
             Command::Quit => Outcome::Quit,
         })
+    }
+
+    /// Fetches the named collections (if not held) and returns them.
+    fn collections<const N: usize>(&mut self, names: [&str; N]) -> Result<[Arc<Doc>; N], Error> {
+        let owned: Vec<String> = names.iter().map(|n| n.to_string()).collect();
+        self.session.ensure(&owned)?;
+        let held = self.session.held();
+        Ok(names.map(|name| held.get(name).map(|h| h.value.clone()).unwrap_or_default()))
+    }
+
+    /// Writes the held collections, with where and when they came from, as
+    /// one JSON document; atomically (a crash leaves the old file or none)
+    /// and readable only by the owner.
+    fn write_snapshot(&mut self, path: &std::path::Path) -> Result<usize, Error> {
+        let (store, instance) = self.store_and_instance()?;
+        let time = aws_smithy_types::DateTime::from(std::time::SystemTime::now());
+        let meta = Doc::from(json!({
+            "Source": self.session.source_label(),
+            "IdentityStoreId": store,
+            "InstanceArn": instance,
+            "Time": crate::source::model::timestamp(&time),
+        }));
+        let held = self.session.held();
+        let mut entries: Vec<(&str, &Doc)> = vec![("Snapshot", &meta)];
+        entries.extend(
+            held.iter()
+                .filter(|(name, _)| *name != "Snapshot")
+                .map(|(name, h)| (name.as_str(), h.value.as_ref())),
+        );
+        let count = entries.len() - 1;
+        let document = SnapshotDocument(entries);
+        let dir = match path.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+            _ => std::path::PathBuf::from("."),
+        };
+        let context = format!("cannot write {}", path.display());
+        let mut file = tempfile::NamedTempFile::new_in(&dir).map_err(|e| Error::io(&context, e))?;
+        {
+            let mut writer = io::BufWriter::new(file.as_file_mut());
+            serde_json::to_writer(&mut writer, &document)
+                .map_err(|e| Error::io(&context, io::Error::other(e)))?;
+            writer
+                .write_all(b"\n")
+                .map_err(|e| Error::io(&context, e))?;
+            writer.flush().map_err(|e| Error::io(&context, e))?;
+        }
+        file.as_file()
+            .sync_all()
+            .map_err(|e| Error::io(&context, e))?;
+        file.persist(path)
+            .map_err(|e| Error::io(&context, e.error))?;
+        Ok(count)
     }
 
     fn live(&self) -> Result<&AwsSource, Error> {
@@ -331,5 +438,27 @@ impl Runner {
             }
             Outcome::Note(note) => writeln!(err, "{note}"),
         }
+    }
+}
+
+/// A command's data result.
+fn data(value: Json) -> Outcome {
+    Outcome::Value {
+        value: Arc::new(value),
+        warnings: Vec::new(),
+    }
+}
+
+/// The snapshot's top level: name → collection, in order.
+struct SnapshotDocument<'a>(Vec<(&'a str, &'a Doc)>);
+
+impl serde::Serialize for SnapshotDocument<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (name, value) in &self.0 {
+            map.serialize_entry(name, value)?;
+        }
+        map.end()
     }
 }

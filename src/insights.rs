@@ -63,7 +63,10 @@ pub fn resolve<'d>(items: &'d Doc, kind: &Kind, wanted: &str) -> Result<&'d Doc,
     if let Some(by_id) = items.iter().find(|i| field(i, kind.id_field) == wanted) {
         return Ok(by_id);
     }
-    let exact: Vec<&Doc> = items.iter().filter(|i| field(i, kind.name_field) == wanted).collect();
+    let exact: Vec<&Doc> = items
+        .iter()
+        .filter(|i| field(i, kind.name_field) == wanted)
+        .collect();
     let matches = if exact.is_empty() {
         items
             .iter()
@@ -77,13 +80,19 @@ pub fn resolve<'d>(items: &'d Doc, kind: &Kind, wanted: &str) -> Result<&'d Doc,
         [] => Err(NameError::Unknown {
             what: kind.what,
             name: wanted.to_owned(),
-            suggestion: crate::suggest::closest(wanted, items.iter().map(|i| field(i, kind.name_field)))
-                .map(str::to_owned),
+            suggestion: crate::suggest::closest(
+                wanted,
+                items.iter().map(|i| field(i, kind.name_field)),
+            )
+            .map(str::to_owned),
         }),
         many => Err(NameError::Ambiguous {
             what: kind.what,
             name: wanted.to_owned(),
-            candidates: many.iter().map(|i| field(i, kind.id_field).to_owned()).collect(),
+            candidates: many
+                .iter()
+                .map(|i| field(i, kind.id_field).to_owned())
+                .collect(),
         }),
     }
 }
@@ -171,7 +180,13 @@ pub fn access(user: &Doc, memberships: &Doc, assignments: &Doc) -> Json {
 /// `.who-can ACCOUNT [PERMISSION_SET]`: every user with access to the
 /// account, groups expanded into their members: UserName, UserId,
 /// DisplayName, PermissionSetName, Via.
-pub fn who_can(account: &Doc, permission_set: Option<&Doc>, memberships: &Doc, users: &Doc, assignments: &Doc) -> Json {
+pub fn who_can(
+    account: &Doc,
+    permission_set: Option<&Doc>,
+    memberships: &Doc,
+    users: &Doc,
+    assignments: &Doc,
+) -> Json {
     let account_id = text(account, "Id");
     let set_arn = permission_set.map(|p| text(p, "PermissionSetArn"));
     let user_row = |user_id: &str, fallback_name: String, set: String, via: String| {
@@ -186,18 +201,39 @@ pub fn who_can(account: &Doc, permission_set: Option<&Doc>, memberships: &Doc, u
     };
     let mut rows = Vec::new();
     for a in items(assignments) {
-        if text(a, "AccountId") != account_id || set_arn.as_ref().is_some_and(|arn| text(a, "PermissionSetArn") != *arn) {
+        if text(a, "AccountId") != account_id
+            || set_arn
+                .as_ref()
+                .is_some_and(|arn| text(a, "PermissionSetArn") != *arn)
+        {
             continue;
         }
         let set = text(a, "PermissionSetName");
         let principal = text(a, "PrincipalId");
         match text(a, "PrincipalType").as_str() {
-            "USER" => rows.push(user_row(&principal, text(a, "PrincipalName"), set, "direct".into())),
+            "USER" => rows.push(user_row(
+                &principal,
+                text(a, "PrincipalName"),
+                set,
+                "direct".into(),
+            )),
             "GROUP" => {
                 let group_name = text(a, "PrincipalName");
-                for m in items(memberships).iter().filter(|m| text(m, "GroupId") == principal) {
-                    let via = if group_name.is_empty() { text(m, "GroupName") } else { group_name.clone() };
-                    rows.push(user_row(&text(&m["MemberId"], "UserId"), text(m, "UserName"), set.clone(), via));
+                for m in items(memberships)
+                    .iter()
+                    .filter(|m| text(m, "GroupId") == principal)
+                {
+                    let via = if group_name.is_empty() {
+                        text(m, "GroupName")
+                    } else {
+                        group_name.clone()
+                    };
+                    rows.push(user_row(
+                        &text(&m["MemberId"], "UserId"),
+                        text(m, "UserName"),
+                        set.clone(),
+                        via,
+                    ));
                 }
             }
             _ => {}
@@ -210,7 +246,12 @@ pub fn who_can(account: &Doc, permission_set: Option<&Doc>, memberships: &Doc, u
 fn sort_rows(rows: &mut [Json], keys: &[&str]) {
     rows.sort_by(|a, b| {
         keys.iter()
-            .map(|k| a[*k].as_str().unwrap_or_default().cmp(b[*k].as_str().unwrap_or_default()))
+            .map(|k| {
+                a[*k]
+                    .as_str()
+                    .unwrap_or_default()
+                    .cmp(b[*k].as_str().unwrap_or_default())
+            })
             .find(|o| o.is_ne())
             .unwrap_or(std::cmp::Ordering::Equal)
     });
@@ -231,8 +272,14 @@ mod tests {
             {"GroupId": "g2", "DisplayName": "Twins"},
             {"GroupId": "g3", "DisplayName": "Twins"},
         ]));
-        assert_eq!(text(resolve(&groups, &GROUP, "g1").unwrap(), "DisplayName"), "Admins");
-        assert_eq!(text(resolve(&groups, &GROUP, "admins").unwrap(), "GroupId"), "g1");
+        assert_eq!(
+            text(resolve(&groups, &GROUP, "g1").unwrap(), "DisplayName"),
+            "Admins"
+        );
+        assert_eq!(
+            text(resolve(&groups, &GROUP, "admins").unwrap(), "GroupId"),
+            "g1"
+        );
         assert_eq!(
             resolve(&groups, &GROUP, "Admin").unwrap_err().to_string(),
             "no group named Admin; did you mean Admins?"
@@ -261,8 +308,19 @@ mod tests {
             .as_array()
             .unwrap()
             .iter()
-            .map(|r| (r["AccountName"].as_str().unwrap().into(), r["Via"].as_str().unwrap().into()))
+            .map(|r| {
+                (
+                    r["AccountName"].as_str().unwrap().into(),
+                    r["Via"].as_str().unwrap().into(),
+                )
+            })
             .collect();
-        assert_eq!(summary, [("dev".into(), "direct".into()), ("prod".into(), "Admins".into())]);
+        assert_eq!(
+            summary,
+            [
+                ("dev".into(), "direct".into()),
+                ("prod".into(), "Admins".into())
+            ]
+        );
     }
 }

@@ -492,3 +492,125 @@ fn completions_are_printed_for_every_shell() {
         assert!(out.contains("idcsh") && out.contains("demo"), "{shell}");
     }
 }
+
+fn text_of(args: &[&str]) -> String {
+    stdout_of(&[&["--demo", "-o", "text"], args].concat())
+}
+
+#[test]
+fn members_and_groups_of_answer_from_the_directory() {
+    assert_eq!(
+        text_of(&["-c", ".members 'Break Glass' | [].UserName"]),
+        "alice\tbob\n"
+    );
+    // Every group alice is in, by name, agrees with the memberships themselves.
+    let groups = text_of(&["-c", ".groups-of alice | [].GroupName"]);
+    let direct = text_of(&[
+        "-c",
+        "sort(GroupMemberships[?UserName == 'alice'].GroupName)",
+    ]);
+    assert_eq!(groups, direct);
+    assert!(groups.contains("Break Glass"));
+    // A group name with an apostrophe, quoted the other way.
+    let out = text_of(&["-c", r#".members "O'Brien's Project Team" | length(@)"#]);
+    assert!(out.trim().parse::<usize>().unwrap() > 0, "{out}");
+}
+
+#[test]
+fn access_shows_direct_and_group_routes() {
+    assert_eq!(
+        text_of(&[
+            "-c",
+            ".access alice | [?Via == 'direct'].[AccountName, PermissionSetName]"
+        ]),
+        "finance\tBilling\nsandbox-legacy\tAdministratorAccess\n"
+    );
+    // Administrators hold AdministratorAccess on all 22 accounts, and alice is one.
+    assert_eq!(
+        text_of(&["-c", ".access alice | length([?Via == 'Administrators'])"]),
+        "22\n"
+    );
+    // A user in no group and with no assignment can reach nothing.
+    let lonely = text_of(&["-c", "Users[-1].UserName"]);
+    assert_eq!(
+        text_of(&["-c", &format!(".access {} | length(@)", lonely.trim())]),
+        "0\n"
+    );
+}
+
+#[test]
+fn who_can_expands_groups_into_members() {
+    let direct = text_of(&[
+        "-c",
+        ".who-can prod-web ReadOnlyAccess | [?Via == 'direct'].UserName",
+    ]);
+    let assigned = text_of(&[
+        "-c",
+        "sort(AccountAssignments[?AccountName == 'prod-web' && PermissionSetName == 'ReadOnlyAccess' && PrincipalType == 'USER'].PrincipalName)",
+    ]);
+    assert_eq!(direct, assigned);
+    assert!(direct.contains("zoe"), "{direct}");
+    let admins = text_of(&["-c", ".members Administrators | length(@)"]);
+    let via = text_of(&[
+        "-c",
+        ".who-can 111122223333 AdministratorAccess | length([?Via == 'Administrators'])",
+    ]);
+    assert_eq!(admins, via);
+}
+
+#[test]
+fn unknown_and_ambiguous_names_say_so() {
+    let out = idcsh()
+        .args(["--demo", "-c", ".members Administrator"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "error: no group named Administrator; did you mean Administrators?\n"
+    );
+    let out = idcsh()
+        .args(["--demo", "-c", ".access nobody-at-all"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "error: no user named nobody-at-all\n"
+    );
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn a_snapshot_answers_the_same_questions_offline() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("demo.json");
+    let file = file.to_str().unwrap();
+    let out = idcsh()
+        .args(["--demo", "-c", &format!(".snapshot {file} --all")])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("wrote 7 collections"));
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(file).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    for line in [
+        ".access alice",
+        ".who-can prod-web",
+        ".members 'Break Glass'",
+        "length(Users)",
+        ".whoami | IdentityStoreId",
+    ] {
+        let demo = stdout_of(&["--demo", "-c", line]);
+        let offline = stdout_of(&["--data", file, "-c", line]);
+        assert_eq!(demo, offline, "{line}");
+    }
+    let meta = json_of(&["--data", file, "-c", "Snapshot"]);
+    assert_eq!(meta["Source"], "demo");
+    assert_eq!(meta["IdentityStoreId"], "d-9067a1b2c3");
+}

@@ -605,3 +605,52 @@ fn few_principals_are_asked_per_principal_not_per_account_and_set() {
         "{cached:?}"
     );
 }
+
+#[test]
+fn access_and_who_can_match_the_fixture_on_the_live_source() {
+    let expected = expected();
+    let user = "user-000";
+    let groups_of_user: BTreeSet<&String> = expected
+        .memberships
+        .iter()
+        .filter(|(_, u)| u == user)
+        .map(|(g, _)| g)
+        .collect();
+    let want: BTreeSet<(String, String, String)> = expected
+        .assignments
+        .iter()
+        .filter_map(|(account, set, kind, principal)| match kind.as_str() {
+            "USER" if principal == user => {
+                Some((account.clone(), set.clone(), "direct".to_owned()))
+            }
+            "GROUP" if groups_of_user.contains(principal) => {
+                Some((account.clone(), set.clone(), principal.clone()))
+            }
+            _ => None,
+        })
+        .collect();
+    let (values, _) = run(
+        common::moto::endpoint(),
+        &[
+            &format!(".access {user} | [].[AccountName, PermissionSetName, Via]"),
+            ".groups-of user-000 | [].GroupName",
+        ],
+    );
+    let got: BTreeSet<(String, String, String)> = values[0]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r[0].as_str().unwrap().into(),
+                r[1].as_str().unwrap().into(),
+                r[2].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert_eq!(got, want);
+    assert_eq!(
+        strings(&values[1]),
+        groups_of_user.into_iter().cloned().collect()
+    );
+}

@@ -45,6 +45,40 @@ pub enum Command {
     /// The caller's account, ARN and profile (STS GetCallerIdentity), store and instance
     #[command(after_help = "Example: .whoami | Account")]
     Whoami,
+    /// A group's members, with user names
+    #[command(after_help = "Example: .members 'Platform Engineers' | [].UserName")]
+    Members {
+        /// DisplayName or GroupId
+        group: String,
+    },
+    /// The groups a user belongs to
+    #[command(after_help = "Example: .groups-of alice")]
+    GroupsOf {
+        /// UserName or UserId
+        user: String,
+    },
+    /// A user's effective access: every account and permission set, direct or through which group
+    #[command(after_help = "Example: .access alice | [?Via != 'direct']")]
+    Access {
+        /// UserName or UserId
+        user: String,
+    },
+    /// Every user with access to an account, and through what
+    #[command(after_help = "Example: .who-can prod-payments AdministratorAccess")]
+    WhoCan {
+        /// Account Name or Id
+        account: String,
+        /// Permission set Name or ARN
+        permission_set: Option<String>,
+    },
+    /// Write the collections fetched so far as one JSON document that --data reads
+    #[command(after_help = "Example: .snapshot directory.json --all")]
+    Snapshot {
+        file: std::path::PathBuf,
+        /// Fetch every collection first
+        #[arg(long)]
+        all: bool,
+    },
     /// Collections held, their item counts and age
     #[command(after_help = "Example: .cache | [?Items > `100`]")]
     Cache,

@@ -40,6 +40,8 @@ pub struct Faults {
 pub struct Call {
     pub operation: String,
     pub body: String,
+    /// Answered with an injected fault instead of moto's answer.
+    pub faulted: bool,
 }
 
 /// A running proxy.
@@ -189,10 +191,15 @@ async fn serve(mut client: TcpStream, state: Arc<State>) -> std::io::Result<()> 
     let mut buffer = Vec::new();
     while let Some(request) = read_request(&mut client, &mut buffer).await {
         let operation = request.operation();
-        state.log.lock().unwrap().push(Call {
-            operation: operation.clone(),
-            body: String::from_utf8_lossy(&request.body).into_owned(),
-        });
+        let index = {
+            let mut log = state.log.lock().unwrap();
+            log.push(Call {
+                operation: operation.clone(),
+                body: String::from_utf8_lossy(&request.body).into_owned(),
+                faulted: false,
+            });
+            log.len() - 1
+        };
         let n = state.seen.fetch_add(1, Ordering::SeqCst) + 1;
         let every = |k: Option<u64>| k.is_some_and(|k| n.is_multiple_of(k));
         let faults = &state.faults;
@@ -216,15 +223,8 @@ async fn serve(mut client: TcpStream, state: Arc<State>) -> std::io::Result<()> 
         } else if faults
             .rate_per_service
             .is_some_and(|limit| over_quota(&state, &request, limit))
+            || every(faults.throttle_every)
         {
-            state.faulted.fetch_add(1, Ordering::SeqCst);
-            let code = if operation == "ListAccounts" {
-                "TooManyRequestsException"
-            } else {
-                "ThrottlingException"
-            };
-            Some(error(400, code, "Rate exceeded"))
-        } else if every(faults.throttle_every) {
             state.faulted.fetch_add(1, Ordering::SeqCst);
             let code = if operation == "ListAccounts" {
                 "TooManyRequestsException"
@@ -248,6 +248,9 @@ async fn serve(mut client: TcpStream, state: Arc<State>) -> std::io::Result<()> 
                 faults.delay_ms
             };
             tokio::time::sleep(Duration::from_millis(ms)).await;
+        }
+        if reply.is_some() {
+            state.log.lock().unwrap()[index].faulted = true;
         }
         let response = match reply {
             Some(response) => response,
