@@ -33,6 +33,8 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
             ColorChoice::Auto => stdout_is_terminal && std::env::var_os("NO_COLOR").is_none(),
         },
         timing: false,
+        yes: cli.yes,
+        can_ask: io::stdin().is_terminal() && cli.lines.is_empty(),
     };
     if cli.data.as_deref() == Some("-") && cli.lines.is_empty() {
         return Err(Error::Usage(

@@ -23,6 +23,10 @@ pub struct Settings {
     pub format: Format,
     pub color: bool,
     pub timing: bool,
+    /// `--yes`: write without asking.
+    pub yes: bool,
+    /// A person at a terminal who can be asked before a write.
+    pub can_ask: bool,
 }
 
 /// What a line produced.
@@ -218,6 +222,37 @@ impl Runner {
                     &assignments,
                 ))
             }
+            Command::GetGroupId { attribute } => {
+                data(self.unique_id(&attribute.join(" "), &insights::GROUP)?)
+            }
+            Command::GetUserId { attribute } => {
+                data(self.unique_id(&attribute.join(" "), &insights::USER)?)
+            }
+            Command::DescribePermissionSet { permission_set } => {
+                let [sets] = self.collections(["PermissionSets"])?;
+                let set =
+                    insights::resolve(&sets, &insights::PERMISSION_SET, &permission_set)?.to_json();
+                match self.session.source().as_aws() {
+                    Some(aws) => {
+                        let arn = set["PermissionSetArn"]
+                            .as_str()
+                            .unwrap_or_default()
+                            .to_owned();
+                        data(self.session.run(aws.describe_permission_set(&arn))?)
+                    }
+                    None => data(set),
+                }
+            }
+            Command::AddMember {
+                group,
+                user,
+                dry_run,
+            } => self.membership(Change::Add, &group, &user, dry_run)?,
+            Command::RemoveMember {
+                group,
+                user,
+                dry_run,
+            } => self.membership(Change::Remove, &group, &user, dry_run)?,
             Command::Snapshot { file, all } => {
                 if all {
                     self.session.ensure(&self.session.collection_names())?;
@@ -248,6 +283,124 @@ impl Runner {
             }
             Command::Quit => Outcome::Quit,
         })
+    }
+
+    /// `.get-group-id` / `.get-user-id`: the live source asks AWS; offline
+    /// sources search the collection.
+    fn unique_id(&mut self, assignment: &str, kind: &insights::Kind) -> Result<Json, Error> {
+        let Some((attribute, value)) = assignment.split_once('=') else {
+            return Err(Error::Usage(format!(
+                "expected ATTRIBUTE=VALUE, got {assignment}"
+            )));
+        };
+        let (attribute, value) = (attribute.trim(), value.trim());
+        if let Some(aws) = self.session.source().as_aws() {
+            let lookup = if kind.id_field == "GroupId" {
+                self.session.run(aws.get_group_id(attribute, value))
+            } else {
+                self.session.run(aws.get_user_id(attribute, value))
+            };
+            return lookup;
+        }
+        let collection = if kind.id_field == "GroupId" {
+            "Groups"
+        } else {
+            "Users"
+        };
+        let [items] = self.collections([collection])?;
+        let found = items
+            .as_array()
+            .unwrap_or_default()
+            .iter()
+            .find(|item| insights::has_attribute(item, attribute, value))
+            .ok_or_else(|| Error::Usage(format!("no {} with {attribute} = {value}", kind.what)))?;
+        Ok(
+            json!({ kind.id_field: found[kind.id_field].as_str(), "IdentityStoreId": found["IdentityStoreId"].as_str() }),
+        )
+    }
+
+    /// `.add-member` / `.remove-member`: resolve, show the call, ask (or
+    /// refuse in a script without --yes), write once, check, and drop the
+    /// cached memberships so the next query is true.
+    fn membership(
+        &mut self,
+        change: Change,
+        group: &str,
+        user: &str,
+        dry_run: bool,
+    ) -> Result<Outcome, Error> {
+        let [groups, users] = self.collections(["Groups", "Users"])?;
+        let group = insights::resolve(&groups, &insights::GROUP, group)?;
+        let user = insights::resolve(&users, &insights::USER, user)?;
+        let (group_id, group_name) = (text(group, "GroupId"), text(group, "DisplayName"));
+        let (user_id, user_name) = (text(user, "UserId"), text(user, "UserName"));
+        let (store, _) = self.store_and_instance()?;
+        let store = store.unwrap_or_default();
+        let (verb, call) = match change {
+            Change::Add => (
+                format!("add {user_name} to {group_name}"),
+                format!(
+                    "CreateGroupMembership(IdentityStoreId={store}, GroupId={group_id}, MemberId={{UserId={user_id}}})"
+                ),
+            ),
+            Change::Remove => (
+                format!("remove {user_name} from {group_name}"),
+                format!(
+                    "DeleteGroupMembership(IdentityStoreId={store}, MembershipId of {user_id} in {group_id})"
+                ),
+            ),
+        };
+        if dry_run {
+            return Ok(Outcome::Note(format!(
+                "dry run, nothing sent: would {verb}: {call}"
+            )));
+        }
+        let aws = self.live()?;
+        if !self.settings.yes {
+            if !self.settings.can_ask {
+                return Err(Error::Usage(format!(
+                    "refusing to {verb} without confirmation; pass --yes (-y) to write from a script"
+                )));
+            }
+            eprint!("{call}\n{verb}? [y/N] ");
+            let mut answer = String::new();
+            io::stdin()
+                .read_line(&mut answer)
+                .map_err(|e| Error::io("cannot read the answer", e))?;
+            if !matches!(answer.trim().to_lowercase().as_str(), "y" | "yes") {
+                return Ok(Outcome::Note("nothing was changed".into()));
+            }
+        }
+        let outcome = match change {
+            Change::Add => self.session.run(aws.add_member(&group_id, &user_id))?,
+            Change::Remove => self.session.run(aws.remove_member(&group_id, &user_id))?,
+        };
+        self.session.forget(&["GroupMemberships".to_owned()])?;
+        use crate::source::aws::WriteOutcome::*;
+        let note = match (change, outcome) {
+            (Change::Add, Done { membership_id }) => format!(
+                "added {user_name} to {group_name} (MembershipId {}, checked)",
+                membership_id.unwrap_or_else(|| "not found on the check".into())
+            ),
+            (Change::Remove, Done { .. }) => {
+                format!("removed {user_name} from {group_name} (checked)")
+            }
+            (_, AlreadyMember { membership_id }) => {
+                format!(
+                    "{user_name} is already a member of {group_name} (MembershipId {membership_id}); nothing was changed"
+                )
+            }
+            (_, NotMember) => {
+                format!("{user_name} is not a member of {group_name}; nothing was changed")
+            }
+            (_, Unclear { took_effect, error }) => {
+                return Err(Error::Usage(format!(
+                    "the call to {verb} failed ({error}); checked afterwards: it {} take effect; not retried",
+                    if took_effect { "did" } else { "did not" }
+                )));
+            }
+        };
+        Ok(Outcome::Note(note))
     }
 
     /// Fetches the named collections (if not held) and returns them.
@@ -461,4 +614,15 @@ impl serde::Serialize for SnapshotDocument<'_> {
         }
         map.end()
     }
+}
+
+/// A membership change.
+#[derive(Debug, Clone, Copy)]
+enum Change {
+    Add,
+    Remove,
+}
+
+fn text(doc: &Doc, key: &str) -> String {
+    doc[key].as_str().unwrap_or_default().to_owned()
 }

@@ -97,6 +97,22 @@ pub fn resolve<'d>(items: &'d Doc, kind: &Kind, wanted: &str) -> Result<&'d Doc,
     }
 }
 
+/// True when `attribute` (a dotted path such as `Name.GivenName` or
+/// `Emails.Value`; arrays match on any element) equals `value`.
+pub fn has_attribute(item: &Doc, attribute: &str, value: &str) -> bool {
+    fn walk(doc: &Doc, path: &[&str], value: &str) -> bool {
+        match (doc, path.split_first()) {
+            (Doc::Array(items), _) => items.iter().any(|i| walk(i, path, value)),
+            (_, None) => doc.as_str() == Some(value),
+            (_, Some((first, rest))) => {
+                doc.get(first).is_some_and(|inner| walk(inner, rest, value))
+            }
+        }
+    }
+    let path: Vec<&str> = attribute.split('.').collect();
+    walk(item, &path, value)
+}
+
 fn text(doc: &Doc, key: &str) -> String {
     doc[key].as_str().unwrap_or_default().to_owned()
 }

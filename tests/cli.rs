@@ -614,3 +614,36 @@ fn a_snapshot_answers_the_same_questions_offline() {
     assert_eq!(meta["Source"], "demo");
     assert_eq!(meta["IdentityStoreId"], "d-9067a1b2c3");
 }
+
+#[test]
+fn lookups_work_offline_and_writes_say_they_need_aws() {
+    let got = json_of(&[
+        "--demo",
+        "-c",
+        ".get-user-id Emails.Value=alice@example.com",
+    ]);
+    let alice = json_of(&["--demo", "-c", "Users[?UserName == 'alice'] | [0].UserId"]);
+    assert_eq!(got["UserId"], alice);
+    let got = json_of(&[
+        "--demo",
+        "-c",
+        ".get-group-id DisplayName=Finance – Read Only",
+    ]);
+    assert!(got["GroupId"].is_string());
+    let out = idcsh()
+        .args(["--demo", "-c", ".add-member 'Break Glass' zoe --dry-run"])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .starts_with("dry run, nothing sent: would add zoe to Break Glass")
+    );
+    let out = idcsh()
+        .args(["--demo", "-y", "-c", ".add-member 'Break Glass' zoe"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "error: demo is offline; this command needs the live AWS source\n"
+    );
+}

@@ -654,3 +654,193 @@ fn access_and_who_can_match_the_fixture_on_the_live_source() {
         groups_of_user.into_iter().cloned().collect()
     );
 }
+
+/// A group, two users (one already a member) and a permission set with a
+/// managed and an inline policy, in a region of their own.
+fn write_fixture(region: &str) -> (String, String, String) {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let aws = fixture::Aws::connect(common::moto::endpoint(), region).await;
+        let (instance, store) = aws.instance().await;
+        let ids = aws.ids();
+        let mut user_ids = Vec::new();
+        for name in ["carol", "dave"] {
+            let out = ids
+                .create_user()
+                .identity_store_id(&store)
+                .user_name(name)
+                .display_name(name)
+                .name(aws_sdk_identitystore::types::Name::builder().given_name(name).family_name("Writes").build())
+                .send()
+                .await
+                .unwrap();
+            user_ids.push(out.user_id().to_owned());
+        }
+        let group = ids.create_group().identity_store_id(&store).display_name("Release Managers").send().await.unwrap();
+        ids.create_group_membership()
+            .identity_store_id(&store)
+            .group_id(group.group_id())
+            .member_id(aws_sdk_identitystore::types::MemberId::UserId(user_ids[1].clone()))
+            .send()
+            .await
+            .unwrap();
+        let sso = aws.sso();
+        let set = sso.create_permission_set().instance_arn(&instance).name("Deployer").session_duration("PT2H").send().await.unwrap();
+        let arn = set.permission_set().and_then(|s| s.permission_set_arn()).unwrap().to_owned();
+        sso.attach_managed_policy_to_permission_set()
+            .instance_arn(&instance)
+            .permission_set_arn(&arn)
+            .managed_policy_arn("arn:aws:iam::aws:policy/ReadOnlyAccess")
+            .send()
+            .await
+            .unwrap();
+        sso.put_inline_policy_to_permission_set()
+            .instance_arn(&instance)
+            .permission_set_arn(&arn)
+            .inline_policy(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:ListBucket","Resource":"*"}]}"#)
+            .send()
+            .await
+            .unwrap();
+        (user_ids[0].clone(), group.group_id().to_owned(), store)
+    })
+}
+
+#[test]
+fn membership_writes_are_confirmed_checked_and_refresh_the_cache() {
+    expected();
+    let (carol_id, group_id, _) = write_fixture("ca-central-1");
+    let proxy = Proxy::start(common::moto::endpoint(), Faults::default());
+    let idcsh = |args: &[&str]| {
+        let mut command = live(&proxy.url);
+        command.env("AWS_REGION", "ca-central-1").args(args);
+        command.output().unwrap()
+    };
+    let writes = |proxy: &Proxy| {
+        proxy
+            .operations()
+            .into_iter()
+            .filter(|o| o.starts_with("Create") || o.starts_with("Delete"))
+            .count()
+    };
+
+    // A dry run, and a script without --yes, send nothing.
+    let out = idcsh(&["-c", ".add-member 'Release Managers' carol --dry-run"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("dry run, nothing sent: would add carol to Release Managers")
+            && stderr.contains(&group_id),
+        "{stderr}"
+    );
+    let out = idcsh(&["-c", ".add-member 'Release Managers' carol"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr
+            .contains("refusing to add carol to Release Managers without confirmation; pass --yes"),
+        "{stderr}"
+    );
+    assert_eq!(writes(&proxy), 0);
+
+    // With --yes: one write, checked, and the next query sees it.
+    let out = idcsh(&[
+        "--yes",
+        "-c",
+        ".output text",
+        "-c",
+        ".members 'Release Managers' | [].UserName",
+        "-c",
+        ".add-member 'Release Managers' carol",
+        "-c",
+        ".members 'Release Managers' | [].UserName",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("added carol to Release Managers (MembershipId ")
+            && stderr.contains("checked"),
+        "{stderr}"
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "dave\ncarol\tdave\n");
+    assert_eq!(writes(&proxy), 1);
+
+    // Again: already a member, nothing sent (moto would accept a duplicate; AWS would not).
+    let out = idcsh(&["--yes", "-c", ".add-member 'Release Managers' carol"]);
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("carol is already a member of Release Managers")
+    );
+    assert_eq!(writes(&proxy), 1);
+
+    let out = idcsh(&[
+        "-y",
+        "-c",
+        ".remove-member 'Release Managers' carol",
+        "-c",
+        ".remove-member 'Release Managers' carol",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("removed carol from Release Managers (checked)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("carol is not a member of Release Managers; nothing was changed"),
+        "{stderr}"
+    );
+    assert_eq!(writes(&proxy), 2);
+
+    // AWS's ConflictException for a membership that appeared meanwhile is said in words.
+    let conflicting = Proxy::start(
+        common::moto::endpoint(),
+        Faults {
+            conflict: Some("CreateGroupMembership".into()),
+            ..Faults::default()
+        },
+    );
+    let out = live(&conflicting.url)
+        .env("AWS_REGION", "ca-central-1")
+        .args(["-y", "-c", ".add-member 'Release Managers' carol"])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("carol is already a member of Release Managers"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let _ = carol_id;
+}
+
+#[test]
+fn lookups_and_permission_set_details_need_no_hand_written_json() {
+    expected();
+    let (carol_id, group_id, store) = write_fixture("sa-east-1");
+    let mut command = live(common::moto::endpoint());
+    command.env("AWS_REGION", "sa-east-1").args([
+        "-c",
+        ".get-user-id UserName=carol",
+        "-c",
+        ".get-group-id DisplayName=Release Managers",
+        "-c",
+        ".describe-permission-set Deployer | {d: SessionDuration, m: AttachedManagedPolicies[].Arn, a: InlinePolicy.Statement[0].Action}",
+    ]);
+    let output = command.output().unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let values: Vec<Json> = serde_json::Deserializer::from_slice(&output.stdout)
+        .into_iter()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(
+        values[0],
+        serde_json::json!({"UserId": carol_id, "IdentityStoreId": store})
+    );
+    assert_eq!(values[1]["GroupId"], Json::from(group_id));
+    assert_eq!(
+        values[2],
+        serde_json::json!({"d": "PT2H", "m": ["arn:aws:iam::aws:policy/ReadOnlyAccess"], "a": "s3:ListBucket"})
+    );
+}

@@ -71,6 +71,44 @@ pub enum Command {
         /// Permission set Name or ARN
         permission_set: Option<String>,
     },
+    /// GetGroupId by a unique attribute, without hand-written JSON
+    #[command(after_help = "Example: .get-group-id DisplayName=Platform Engineers")]
+    GetGroupId {
+        /// ATTRIBUTE=VALUE, e.g. DisplayName=Admins
+        #[arg(required = true, num_args = 1..)]
+        attribute: Vec<String>,
+    },
+    /// GetUserId by a unique attribute, without hand-written JSON
+    #[command(after_help = "Example: .get-user-id UserName=alice")]
+    GetUserId {
+        /// ATTRIBUTE=VALUE, e.g. UserName=alice or Emails.Value=alice@example.com
+        #[arg(required = true, num_args = 1..)]
+        attribute: Vec<String>,
+    },
+    /// A permission set's details, managed and customer managed policies, inline policy
+    #[command(after_help = "Example: .describe-permission-set AdministratorAccess")]
+    DescribePermissionSet {
+        /// Name or ARN
+        permission_set: String,
+    },
+    /// Add a user to a group (asks first unless --yes; --dry-run calls nothing)
+    #[command(after_help = "Example: .add-member 'Platform Engineers' alice --dry-run")]
+    AddMember {
+        group: String,
+        user: String,
+        /// Show the call without making it
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Remove a user from a group (asks first unless --yes; --dry-run calls nothing)
+    #[command(after_help = "Example: .remove-member 'Platform Engineers' alice")]
+    RemoveMember {
+        group: String,
+        user: String,
+        /// Show the call without making it
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Write the collections fetched so far as one JSON document that --data reads
     #[command(after_help = "Example: .snapshot directory.json --all")]
     Snapshot {

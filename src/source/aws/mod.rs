@@ -9,6 +9,9 @@
 mod error;
 mod fetch;
 mod pacer;
+mod writes;
+
+pub use writes::WriteOutcome;
 
 use pacer::Pacer;
 
