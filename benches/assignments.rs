@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 use aws_sdk_ssoadmin::types::{PrincipalType, ProvisionTargetType, TargetType};
 use common::fixture::Aws;
 use common::proxy::{Faults, Proxy};
+use futures_util::{StreamExt, stream};
 
 const REGION: &str = "eu-central-1";
 const ACCOUNTS: usize = 40;
@@ -102,6 +103,212 @@ fn main() {
         quota_time,
         elapsed.as_secs_f64() / quota_time
     );
+    insights_benchmark(&endpoint, &idcsh, &runtime);
+}
+
+/// `.access` and `.who-can` on 2,000 users, 100 groups, 40 accounts and 10
+/// permission sets: cold (a fresh process) and warm (the next line in the
+/// same process), with the AWS requests each needed.
+fn insights_benchmark(endpoint: &str, idcsh: &str, runtime: &tokio::runtime::Runtime) {
+    const REGION: &str = "us-west-2";
+    runtime.block_on(build_large(endpoint, REGION));
+    println!(
+        "\n### .access and .who-can: 2,000 users, 100 groups, 4,000 memberships, 40 accounts × 10 permission sets, 400 assignments\n"
+    );
+    println!("| line | time | AWS requests |");
+    println!("|---|---:|---:|");
+    let runs: [&[&str]; 3] = [
+        &[".access user-0007", ".access user-1234"],
+        &[".who-can bench-07", ".who-can bench-21 Set03"],
+        &[
+            "length(AccountAssignments)",
+            "length(GroupMemberships)",
+            ".access user-0007",
+            ".who-can bench-07",
+        ],
+    ];
+    for lines in runs {
+        let mut command = Command::new(idcsh);
+        command
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("AWS_REGION", REGION)
+            .env("AWS_CONFIG_FILE", "/nonexistent")
+            .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
+            .args(["--endpoint-url", endpoint, "-o", "json", "-c", ".timing on"]);
+        for line in lines {
+            command.args(["-c", line]);
+        }
+        let output = command.output().expect("idcsh runs");
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let timings: Vec<&str> = stderr
+            .lines()
+            .filter(|l| l.starts_with("time: "))
+            .skip(1)
+            .collect();
+        for (i, (line, timing)) in lines.iter().zip(timings).enumerate() {
+            let (time, requests) = timing
+                .trim_start_matches("time: ")
+                .split_once(", AWS requests: ")
+                .unwrap_or_default();
+            let when = if i == 0 { "cold" } else { "warm" };
+            println!("| `{line}` ({when}) | {time} | {requests} |");
+        }
+    }
+}
+
+async fn build_large(endpoint: &str, region: &str) {
+    let aws = Aws::connect(endpoint, region).await;
+    let (instance, store) = aws.instance().await;
+    let ids = aws.ids();
+    let users: Vec<String> = stream::iter(0..2000)
+        .map(|u| {
+            let (ids, store) = (ids.clone(), store.clone());
+            async move {
+                ids.create_user()
+                    .identity_store_id(store)
+                    .user_name(format!("user-{u:04}"))
+                    .display_name(format!("User {u}"))
+                    .name(
+                        aws_sdk_identitystore::types::Name::builder()
+                            .given_name("U")
+                            .family_name(format!("{u}"))
+                            .build(),
+                    )
+                    .send()
+                    .await
+                    .expect("CreateUser")
+                    .user_id()
+                    .to_owned()
+            }
+        })
+        .buffered(8)
+        .collect()
+        .await;
+    let groups: Vec<String> = stream::iter(0..100)
+        .map(|g| {
+            let (ids, store) = (ids.clone(), store.clone());
+            async move {
+                ids.create_group()
+                    .identity_store_id(store)
+                    .display_name(format!("squad-{g:03}"))
+                    .send()
+                    .await
+                    .expect("CreateGroup")
+                    .group_id()
+                    .to_owned()
+            }
+        })
+        .buffered(8)
+        .collect()
+        .await;
+    // Each user in two groups (one when the two coincide: never a duplicate).
+    let pairs = (0..2000usize).flat_map(|u| {
+        let (a, b) = (u % 100, (u * 7 + 3) % 100);
+        if a == b {
+            vec![(a, u)]
+        } else {
+            vec![(a, u), (b, u)]
+        }
+    });
+    stream::iter(pairs)
+        .map(|(g, u)| {
+            let (ids, store, group, user) = (
+                ids.clone(),
+                store.clone(),
+                groups[g].clone(),
+                users[u].clone(),
+            );
+            async move {
+                ids.create_group_membership()
+                    .identity_store_id(store)
+                    .group_id(group)
+                    .member_id(aws_sdk_identitystore::types::MemberId::UserId(user))
+                    .send()
+                    .await
+                    .expect("CreateGroupMembership");
+            }
+        })
+        .buffered(8)
+        .collect::<Vec<()>>()
+        .await;
+    let sso = aws.sso();
+    let mut sets = Vec::new();
+    for p in 0..PERMISSION_SETS {
+        let out = sso
+            .create_permission_set()
+            .instance_arn(&instance)
+            .name(format!("Set{p:02}"))
+            .session_duration("PT8H")
+            .send()
+            .await
+            .expect("CreatePermissionSet");
+        let arn = out
+            .permission_set()
+            .and_then(|s| s.permission_set_arn())
+            .unwrap_or_default()
+            .to_owned();
+        sso.provision_permission_set()
+            .instance_arn(&instance)
+            .permission_set_arn(&arn)
+            .target_type(ProvisionTargetType::AllProvisionedAccounts)
+            .send()
+            .await
+            .expect("ProvisionPermissionSet");
+        sets.push(arn);
+    }
+    let accounts = aws
+        .org()
+        .list_accounts()
+        .max_results(20)
+        .send()
+        .await
+        .expect("ListAccounts");
+    let mut account_ids: Vec<(String, String)> = Vec::new();
+    let mut next = accounts.next_token().map(str::to_owned);
+    account_ids.extend(accounts.accounts().iter().map(|a| {
+        (
+            a.name().unwrap_or_default().to_owned(),
+            a.id().unwrap_or_default().to_owned(),
+        )
+    }));
+    while let Some(token) = next {
+        let page = aws
+            .org()
+            .list_accounts()
+            .max_results(20)
+            .next_token(token)
+            .send()
+            .await
+            .expect("ListAccounts");
+        account_ids.extend(page.accounts().iter().map(|a| {
+            (
+                a.name().unwrap_or_default().to_owned(),
+                a.id().unwrap_or_default().to_owned(),
+            )
+        }));
+        next = page.next_token().map(str::to_owned);
+    }
+    account_ids.retain(|(name, _)| name.starts_with("bench-"));
+    for (a, (_, account)) in account_ids.iter().enumerate() {
+        for (p, set) in sets.iter().enumerate() {
+            sso.create_account_assignment()
+                .instance_arn(&instance)
+                .target_id(account)
+                .target_type(TargetType::AwsAccount)
+                .permission_set_arn(set)
+                .principal_type(PrincipalType::Group)
+                .principal_id(&groups[(a * 10 + p) % 100])
+                .send()
+                .await
+                .expect("CreateAccountAssignment");
+        }
+    }
 }
 
 fn service_of(operation: &str) -> &'static str {

@@ -183,11 +183,32 @@ impl Runner {
                 data(insights::members(group, &memberships, &users))
             }
             Command::GroupsOf { user } => {
+                if let Some(user_id) = self.targeted_user(&user, &["Users", "GroupMemberships"])? {
+                    let aws = self.live()?;
+                    return Ok(data(Json::Array(
+                        self.session.run(aws.groups_of_user(&user_id))?,
+                    )));
+                }
                 let [users, memberships] = self.collections(["Users", "GroupMemberships"])?;
                 let user = insights::resolve(&users, &insights::USER, &user)?;
                 data(insights::groups_of(user, &memberships))
             }
             Command::Access { user } => {
+                if let Some(user_id) =
+                    self.targeted_user(&user, &["Users", "GroupMemberships", "AccountAssignments"])?
+                {
+                    let [accounts] = self.collections(["Accounts"])?;
+                    let names: std::collections::HashMap<String, String> = accounts
+                        .as_array()
+                        .unwrap_or_default()
+                        .iter()
+                        .map(|a| (text(a, "Id"), text(a, "Name")))
+                        .collect();
+                    let aws = self.live()?;
+                    let mut rows = self.session.run(aws.access_of_user(&user_id, &names))?;
+                    insights::sort_rows(&mut rows, &["AccountName", "PermissionSetName", "Via"]);
+                    return Ok(data(Json::Array(rows)));
+                }
                 let [users, memberships, assignments] =
                     self.collections(["Users", "GroupMemberships", "AccountAssignments"])?;
                 let user = insights::resolve(&users, &insights::USER, &user)?;
@@ -401,6 +422,30 @@ impl Runner {
             }
         };
         Ok(Outcome::Note(note))
+    }
+
+    /// On the live source, when any of `collections` is not held, finds the
+    /// user with the calls about that user alone and returns the UserId;
+    /// `None` means: answer from the collections.
+    fn targeted_user(&mut self, user: &str, collections: &[&str]) -> Result<Option<String>, Error> {
+        let Some(aws) = self.session.source().as_aws() else {
+            return Ok(None);
+        };
+        if collections
+            .iter()
+            .all(|c| self.session.held().contains_key(*c))
+        {
+            return Ok(None);
+        }
+        match self.session.run(aws.find_user(user))? {
+            Some(found) => Ok(Some(found.user_id)),
+            None => Err(insights::NameError::Unknown {
+                what: "user",
+                name: user.to_owned(),
+                suggestion: None,
+            }
+            .into()),
+        }
     }
 
     /// Fetches the named collections (if not held) and returns them.

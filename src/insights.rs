@@ -259,7 +259,8 @@ pub fn who_can(
     Json::Array(rows)
 }
 
-fn sort_rows(rows: &mut [Json], keys: &[&str]) {
+/// Sorts rows by the given string fields, in order.
+pub fn sort_rows(rows: &mut [Json], keys: &[&str]) {
     rows.sort_by(|a, b| {
         keys.iter()
             .map(|k| {

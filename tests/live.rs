@@ -653,6 +653,52 @@ fn access_and_who_can_match_the_fixture_on_the_live_source() {
         strings(&values[1]),
         groups_of_user.into_iter().cloned().collect()
     );
+
+    // Nothing held: the answer comes from the calls about this user alone.
+    let proxy = Proxy::start(common::moto::endpoint(), Faults::default());
+    let (targeted, _) = run(
+        &proxy.url,
+        &[&format!(".access {user}"), &format!(".groups-of {user}")],
+    );
+    let operations = proxy.operations();
+    for whole in [
+        "ListUsers",
+        "ListGroups",
+        "ListGroupMemberships",
+        "ListAccountAssignments",
+    ] {
+        assert!(
+            !operations.iter().any(|o| o == whole),
+            "{whole} in {operations:?}"
+        );
+    }
+    assert!(
+        operations
+            .iter()
+            .any(|o| o == "ListGroupMembershipsForMember")
+    );
+    // With the collections held, the same rows come from them.
+    let (held, _) = run(
+        common::moto::endpoint(),
+        &[
+            "length(Users)",
+            "length(GroupMemberships)",
+            "length(AccountAssignments)",
+            &format!(".access {user}"),
+            &format!(".groups-of {user}"),
+        ],
+    );
+    assert_eq!(targeted[0], held[3]);
+    assert_eq!(targeted[1], held[4]);
+
+    let out = live(common::moto::endpoint())
+        .args(["-c", ".access no-such-person"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "error: no user named no-such-person\n"
+    );
 }
 
 /// A group, two users (one already a member) and a permission set with a

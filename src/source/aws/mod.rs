@@ -9,6 +9,7 @@
 mod error;
 mod fetch;
 mod pacer;
+mod targeted;
 mod writes;
 
 pub use writes::WriteOutcome;

@@ -1,0 +1,229 @@
+//! One user's groups and access from the calls that ask about that user,
+//! for when the whole directory is not held: a full `.access` answer needs
+//! `GetUserId` (or `DescribeUser`), `ListGroupMembershipsForMember`, one
+//! `ListAccountAssignmentsForPrincipal` for the user and one per group, and
+//! the names (`DescribeGroup` per group, `ListAccounts`, `DescribePermissionSet`
+//! per set), instead of every user, group, membership and assignment.
+
+use std::collections::HashMap;
+
+use aws_sdk_identitystore::types::MemberId;
+use aws_sdk_ssoadmin::types::PrincipalType;
+use futures_util::{StreamExt, TryStreamExt, stream};
+use serde_json::{Value as Json, json};
+
+use super::{AwsError, AwsSource};
+
+/// A user found by name or ID.
+pub struct FoundUser {
+    pub user_id: String,
+    pub user_name: String,
+}
+
+impl AwsSource {
+    /// Finds a user by UserName (`GetUserId`) or else by UserId (`DescribeUser`).
+    pub async fn find_user(&self, wanted: &str) -> Result<Option<FoundUser>, AwsError> {
+        let by_name = self.get_user_id("UserName", wanted).await;
+        let user_id = match by_name {
+            Ok(found) => found["UserId"].as_str().unwrap_or_default().to_owned(),
+            Err(AwsError::Service { code, .. }) if code == "ResourceNotFoundException" => {
+                wanted.to_owned()
+            }
+            Err(err) => return Err(err),
+        };
+        let d = self.directory().await?;
+        let described = self
+            .call(
+                "DescribeUser",
+                d.clients
+                    .ids
+                    .describe_user()
+                    .identity_store_id(&d.store_id)
+                    .user_id(&user_id)
+                    .send(),
+            )
+            .await;
+        match described {
+            Ok(user) => Ok(Some(FoundUser {
+                user_id,
+                user_name: user.user_name().unwrap_or_default().to_owned(),
+            })),
+            Err(err) => match self.site().classify("DescribeUser", err) {
+                AwsError::Service { code, .. }
+                    if code == "ResourceNotFoundException" || code == "ValidationException" =>
+                {
+                    Ok(None)
+                }
+                other => Err(other),
+            },
+        }
+    }
+
+    /// The user's groups: GroupId, GroupName, MembershipId.
+    pub async fn groups_of_user(&self, user_id: &str) -> Result<Vec<Json>, AwsError> {
+        let d = self.directory().await?;
+        let memberships: Vec<(String, String)> = self
+            .paginate("ListGroupMembershipsForMember", |token| {
+                let (ids, store) = (d.clients.ids.clone(), d.store_id.clone());
+                async move {
+                    let out = ids
+                        .list_group_memberships_for_member()
+                        .identity_store_id(store)
+                        .member_id(MemberId::UserId(user_id.to_owned()))
+                        .max_results(100)
+                        .set_next_token(token)
+                        .send()
+                        .await
+                        .map_err(|e| self.site().classify("ListGroupMembershipsForMember", e))?;
+                    let items = out
+                        .group_memberships()
+                        .iter()
+                        .map(|m| {
+                            (
+                                m.group_id().unwrap_or_default().to_owned(),
+                                m.membership_id().to_owned(),
+                            )
+                        })
+                        .collect();
+                    Ok((items, out.next_token().map(str::to_owned)))
+                }
+            })
+            .await?;
+        let names: Vec<String> = stream::iter(memberships.iter().map(|(g, _)| g.clone()))
+            .map(|group_id| {
+                let (ids, store) = (d.clients.ids.clone(), d.store_id.clone());
+                async move {
+                    let out = self
+                        .call(
+                            "DescribeGroup",
+                            ids.describe_group()
+                                .identity_store_id(store)
+                                .group_id(&group_id)
+                                .send(),
+                        )
+                        .await
+                        .map_err(|e| self.site().classify("DescribeGroup", e))?;
+                    Ok::<_, AwsError>(out.display_name().unwrap_or_default().to_owned())
+                }
+            })
+            .buffered(self.concurrency)
+            .try_collect()
+            .await?;
+        let mut rows: Vec<Json> = memberships
+            .into_iter()
+            .zip(names)
+            .map(|((group_id, membership_id), name)| json!({"GroupId": group_id, "GroupName": name, "MembershipId": membership_id}))
+            .collect();
+        rows.sort_by_key(|r| r["GroupName"].as_str().unwrap_or_default().to_owned());
+        Ok(rows)
+    }
+
+    /// The user's effective access, in the rows `insights::access` gives.
+    pub async fn access_of_user(
+        &self,
+        user_id: &str,
+        account_names: &HashMap<String, String>,
+    ) -> Result<Vec<Json>, AwsError> {
+        let d = self.directory().await?;
+        let instance = d.instance_arn.clone().ok_or(AwsError::NoInstanceArn {
+            operation: "ListAccountAssignmentsForPrincipal",
+        })?;
+        let groups = self.groups_of_user(user_id).await?;
+        let mut principals = vec![(user_id.to_owned(), PrincipalType::User, "direct".to_owned())];
+        principals.extend(groups.iter().map(|g| {
+            (
+                g["GroupId"].as_str().unwrap_or_default().to_owned(),
+                PrincipalType::Group,
+                g["GroupName"].as_str().unwrap_or_default().to_owned(),
+            )
+        }));
+        let found: Vec<Vec<(String, String, String)>> = stream::iter(principals)
+            .map(|(id, kind, via)| {
+                let (sso, instance) = (d.clients.sso.clone(), instance.clone());
+                async move {
+                    let pairs: Vec<(String, String)> = self
+                        .paginate("ListAccountAssignmentsForPrincipal", |token| {
+                            let (sso, instance, id, kind) =
+                                (sso.clone(), instance.clone(), id.clone(), kind.clone());
+                            async move {
+                                let out = sso
+                                    .list_account_assignments_for_principal()
+                                    .instance_arn(instance)
+                                    .principal_id(id)
+                                    .principal_type(kind)
+                                    .max_results(100)
+                                    .set_next_token(token)
+                                    .send()
+                                    .await
+                                    .map_err(|e| {
+                                        self.site()
+                                            .classify("ListAccountAssignmentsForPrincipal", e)
+                                    })?;
+                                let items = out
+                                    .account_assignments()
+                                    .iter()
+                                    .map(|a| {
+                                        (
+                                            a.account_id().unwrap_or_default().to_owned(),
+                                            a.permission_set_arn().unwrap_or_default().to_owned(),
+                                        )
+                                    })
+                                    .collect();
+                                Ok((items, out.next_token().map(str::to_owned)))
+                            }
+                        })
+                        .await?;
+                    Ok::<_, AwsError>(
+                        pairs
+                            .into_iter()
+                            .map(|(a, p)| (a, p, via.clone()))
+                            .collect(),
+                    )
+                }
+            })
+            .buffered(self.concurrency)
+            .try_collect()
+            .await?;
+        let found: Vec<(String, String, String)> = found.into_iter().flatten().collect();
+        let mut arns: Vec<String> = found.iter().map(|(_, p, _)| p.clone()).collect();
+        arns.sort();
+        arns.dedup();
+        let set_names: HashMap<String, String> = stream::iter(arns)
+            .map(|arn| {
+                let (sso, instance) = (d.clients.sso.clone(), instance.clone());
+                async move {
+                    let out = self
+                        .call(
+                            "DescribePermissionSet",
+                            sso.describe_permission_set()
+                                .instance_arn(instance)
+                                .permission_set_arn(&arn)
+                                .send(),
+                        )
+                        .await
+                        .map_err(|e| self.site().classify("DescribePermissionSet", e))?;
+                    let name = out
+                        .permission_set()
+                        .and_then(|p| p.name())
+                        .unwrap_or_default()
+                        .to_owned();
+                    Ok::<_, AwsError>((arn, name))
+                }
+            })
+            .buffered(self.concurrency)
+            .try_collect()
+            .await?;
+        Ok(found
+            .into_iter()
+            .map(|(account, arn, via)| {
+                json!({
+                    "AccountId": account,
+                    "AccountName": account_names.get(&account).cloned().unwrap_or_default(),
+                    "PermissionSetName": set_names.get(&arn).cloned().unwrap_or_default(),
+                    "PermissionSetArn": arn,
+                    "Via": via,
+                })
+            })
+            .collect())
+    }
+}
