@@ -890,3 +890,104 @@ fn lookups_and_permission_set_details_need_no_hand_written_json() {
         serde_json::json!({"d": "PT2H", "m": ["arn:aws:iam::aws:policy/ReadOnlyAccess"], "a": "s3:ListBucket"})
     );
 }
+
+#[test]
+fn switching_region_drops_the_cache_and_rediscovers() {
+    let expected = expected();
+    let (values, stderr) = run(
+        common::moto::endpoint(),
+        &[
+            "length(Groups)",
+            ".region eu-west-2",
+            ".cache | length(@)",
+            ".whoami | [Region, IdentityStoreId]",
+            "length(Groups)",
+        ],
+    );
+    assert!(
+        stderr.contains("profile: default, region: eu-west-2 (cache dropped)"),
+        "{stderr}"
+    );
+    assert_eq!(values[0], Json::from(fixture::GROUPS));
+    assert_eq!(values[1], Json::from(0));
+    assert_eq!(values[2][0], "eu-west-2");
+    assert_ne!(
+        values[2][1],
+        Json::from(expected.store_id.clone()),
+        "another region has another store"
+    );
+    assert_eq!(values[3], Json::from(0));
+}
+
+#[test]
+fn a_snapshot_of_the_live_directory_answers_the_same_offline() {
+    expected();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("directory.json");
+    let file = file.to_str().unwrap().to_owned();
+    let lines = [
+        ".access user-003 | [].[AccountName, PermissionSetName, Via]",
+        ".who-can account-00 | [].[UserName, PermissionSetName, Via]",
+        ".members \"O'Brien's Team\" | [].UserName",
+        ".groups-of user-003 | [].GroupName",
+    ];
+    let mut live_lines: Vec<&str> = lines.to_vec();
+    let snapshot = format!(".snapshot {file} --all");
+    live_lines.push(&snapshot);
+    let (from_aws, stderr) = run(common::moto::endpoint(), &live_lines);
+    assert!(stderr.contains("wrote 7 collections"), "{stderr}");
+    let mut offline = common::idcsh();
+    offline.args(["--data", &file, "-o", "json"]);
+    for line in lines {
+        offline.args(["-c", line]);
+    }
+    let output = offline.output().unwrap();
+    let from_file: Vec<Json> = serde_json::Deserializer::from_slice(&output.stdout)
+        .into_iter()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(&from_aws[..4], &from_file[..]);
+    // who-can expands Everyone (260 users) and the numbered group into members.
+    assert!(
+        from_aws[1].as_array().unwrap().len() > fixture::USERS,
+        "{}",
+        from_aws[1]
+    );
+    assert_eq!(
+        from_aws[2],
+        serde_json::json!(["user-000", "user-001", "user-002", "user-003", "user-004"])
+    );
+}
+
+#[test]
+fn a_user_in_no_group_has_no_groups_and_no_access() {
+    expected();
+    write_fixture("eu-north-1");
+    let mut command = live(common::moto::endpoint());
+    command.env("AWS_REGION", "eu-north-1").args([
+        "-c",
+        ".groups-of carol",
+        "-c",
+        ".access carol",
+        "-c",
+        ".groups-of dave | [].GroupName",
+    ]);
+    let output = command.output().unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let values: Vec<Json> = serde_json::Deserializer::from_slice(&output.stdout)
+        .into_iter()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(
+        values,
+        [
+            serde_json::json!([]),
+            serde_json::json!([]),
+            serde_json::json!(["Release Managers"])
+        ]
+    );
+}
