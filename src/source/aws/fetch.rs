@@ -144,23 +144,10 @@ impl<'a> Fetcher<'a> {
     async fn users(&self) -> Result<Vec<Json>, AwsError> {
         let d = self.source.directory().await?;
         self.source
-            .paginate("ListUsers", |token| {
-                let (ids, store) = (d.clients.ids.clone(), d.store_id.clone());
-                async move {
-                    let out = ids
-                        .list_users()
-                        .identity_store_id(store)
-                        .max_results(100)
-                        .set_next_token(token)
-                        .send()
-                        .await;
-                    let out = out.map_err(|e| self.source.site().classify("ListUsers", e))?;
-                    self.counted("Users", out.users().len());
-                    Ok((
-                        out.users().iter().map(model::user).collect(),
-                        out.next_token().map(str::to_owned),
-                    ))
-                }
+            .paginate("ListUsers", |token| async {
+                let (items, next) = self.source.users_page(&d, token).await?;
+                self.counted("Users", items.len());
+                Ok((items, next))
             })
             .await
     }
@@ -168,23 +155,10 @@ impl<'a> Fetcher<'a> {
     async fn groups(&self) -> Result<Vec<Json>, AwsError> {
         let d = self.source.directory().await?;
         self.source
-            .paginate("ListGroups", |token| {
-                let (ids, store) = (d.clients.ids.clone(), d.store_id.clone());
-                async move {
-                    let out = ids
-                        .list_groups()
-                        .identity_store_id(store)
-                        .max_results(100)
-                        .set_next_token(token)
-                        .send()
-                        .await;
-                    let out = out.map_err(|e| self.source.site().classify("ListGroups", e))?;
-                    self.counted("Groups", out.groups().len());
-                    Ok((
-                        out.groups().iter().map(model::group).collect(),
-                        out.next_token().map(str::to_owned),
-                    ))
-                }
+            .paginate("ListGroups", |token| async {
+                let (items, next) = self.source.groups_page(&d, token).await?;
+                self.counted("Groups", items.len());
+                Ok((items, next))
             })
             .await
     }
@@ -485,43 +459,25 @@ impl<'a> Fetcher<'a> {
             )
             .collect();
         let per_principal: Vec<Vec<Json>> = stream::iter(principals)
-            .map(|(id, kind)| {
-                let (sso, instance) = (d.clients.sso.clone(), instance.to_owned());
-                self.source
-                    .paginate("ListAccountAssignmentsForPrincipal", move |token| {
-                        let (sso, instance, id, kind) =
-                            (sso.clone(), instance.clone(), id.clone(), kind.clone());
-                        async move {
-                            let out = sso
-                                .list_account_assignments_for_principal()
-                                .instance_arn(instance)
-                                .principal_id(id)
-                                .principal_type(kind)
-                                .max_results(100)
-                                .set_next_token(token)
-                                .send()
-                                .await
-                                .map_err(|e| {
-                                    self.source
-                                        .site()
-                                        .classify("ListAccountAssignmentsForPrincipal", e)
-                                })?;
-                            self.counted("AccountAssignments", out.account_assignments().len());
-                            let items = out
-                                .account_assignments()
-                                .iter()
-                                .map(|a| {
-                                    serde_json::json!({
-                                        "AccountId": a.account_id(),
-                                        "PermissionSetArn": a.permission_set_arn(),
-                                        "PrincipalType": a.principal_type().map(|p| p.as_str()),
-                                        "PrincipalId": a.principal_id(),
-                                    })
-                                })
-                                .collect();
-                            Ok((items, out.next_token().map(str::to_owned)))
-                        }
-                    })
+            .map(|(id, kind)| async move {
+                let pairs = self
+                    .source
+                    .assignments_for_principal(d, instance, &id, kind.clone())
+                    .await?;
+                self.counted("AccountAssignments", pairs.len());
+                Ok::<_, AwsError>(
+                    pairs
+                        .into_iter()
+                        .map(|(account, set)| {
+                            serde_json::json!({
+                                "AccountId": account,
+                                "PermissionSetArn": set,
+                                "PrincipalType": kind.as_str(),
+                                "PrincipalId": id,
+                            })
+                        })
+                        .collect(),
+                )
             })
             .buffered(self.source.concurrency)
             .try_collect()
@@ -580,61 +536,26 @@ impl<'a> Fetcher<'a> {
         pages: usize,
     ) -> Result<Option<Arc<Doc>>, AwsError> {
         let d = self.source.directory().await?;
-        let mut token: Option<String> = None;
-        let mut items = Vec::new();
-        for _ in 0..pages {
-            let (batch, next) = if name == "Users" {
-                let out = self
-                    .source
-                    .call(
-                        "ListUsers",
-                        d.clients
-                            .ids
-                            .list_users()
-                            .identity_store_id(&d.store_id)
-                            .max_results(100)
-                            .set_next_token(token.take())
-                            .send(),
-                    )
-                    .await
-                    .map_err(|e| self.source.site().classify("ListUsers", e))?;
-                (
-                    out.users().iter().map(model::user).collect::<Vec<_>>(),
-                    out.next_token().map(str::to_owned),
-                )
-            } else {
-                let out = self
-                    .source
-                    .call(
-                        "ListGroups",
-                        d.clients
-                            .ids
-                            .list_groups()
-                            .identity_store_id(&d.store_id)
-                            .max_results(100)
-                            .set_next_token(token.take())
-                            .send(),
-                    )
-                    .await
-                    .map_err(|e| self.source.site().classify("ListGroups", e))?;
-                (
-                    out.groups().iter().map(model::group).collect::<Vec<_>>(),
-                    out.next_token().map(str::to_owned),
-                )
-            };
-            items.extend(batch);
-            match next.filter(|t| !t.is_empty()) {
-                Some(next) => token = Some(next),
-                None => {
-                    let value = Doc::shared(Json::Array(items));
-                    if let Ok(mut extra) = self.extra.lock() {
-                        extra.push((name.to_owned(), value.clone()));
-                    }
-                    return Ok(Some(value));
-                }
+        let listed = if name == "Users" {
+            self.source
+                .paginate_up_to("ListUsers", pages, |token| {
+                    self.source.users_page(&d, token)
+                })
+                .await?
+        } else {
+            self.source
+                .paginate_up_to("ListGroups", pages, |token| {
+                    self.source.groups_page(&d, token)
+                })
+                .await?
+        };
+        Ok(listed.map(|items| {
+            let value = Doc::shared(Json::Array(items));
+            if let Ok(mut extra) = self.extra.lock() {
+                extra.push((name.to_owned(), value.clone()));
             }
-        }
-        Ok(None)
+            value
+        }))
     }
 
     /// Names of the principals in `assignments`: from Users and Groups when
@@ -779,8 +700,26 @@ impl AwsSource {
     pub(super) async fn paginate<T, F, Fut>(
         &self,
         operation: &'static str,
-        mut page: F,
+        page: F,
     ) -> Result<Vec<T>, AwsError>
+    where
+        F: FnMut(Option<String>) -> Fut,
+        Fut: Future<Output = Result<(Vec<T>, Option<String>), AwsError>>,
+    {
+        Ok(self
+            .paginate_up_to(operation, usize::MAX, page)
+            .await?
+            .unwrap_or_default())
+    }
+
+    /// As `paginate`, but gives up (`None`) rather than read more than
+    /// `max_pages` pages.
+    pub(super) async fn paginate_up_to<T, F, Fut>(
+        &self,
+        operation: &'static str,
+        max_pages: usize,
+        mut page: F,
+    ) -> Result<Option<Vec<T>>, AwsError>
     where
         F: FnMut(Option<String>) -> Fut,
         Fut: Future<Output = Result<(Vec<T>, Option<String>), AwsError>>,
@@ -788,11 +727,11 @@ impl AwsSource {
         let mut items = Vec::new();
         let mut token: Option<String> = None;
         let mut seen = HashSet::new();
-        loop {
+        for _ in 0..max_pages {
             let (mut batch, next) = self.call(operation, page(token.take())).await?;
             items.append(&mut batch);
             match next.filter(|t| !t.is_empty()) {
-                None => return Ok(items),
+                None => return Ok(Some(items)),
                 Some(next) => {
                     if !seen.insert(next.clone()) {
                         return Err(AwsError::PaginationLoop { operation });
@@ -801,6 +740,91 @@ impl AwsSource {
                 }
             }
         }
+        Ok(None)
+    }
+
+    /// One page of `ListUsers`.
+    pub(super) async fn users_page(
+        &self,
+        d: &Directory,
+        token: Option<String>,
+    ) -> Result<(Vec<Json>, Option<String>), AwsError> {
+        let out = d
+            .clients
+            .ids
+            .list_users()
+            .identity_store_id(&d.store_id)
+            .max_results(100)
+            .set_next_token(token)
+            .send()
+            .await
+            .map_err(|e| self.site().classify("ListUsers", e))?;
+        Ok((
+            out.users().iter().map(model::user).collect(),
+            out.next_token().map(str::to_owned),
+        ))
+    }
+
+    /// One page of `ListGroups`.
+    pub(super) async fn groups_page(
+        &self,
+        d: &Directory,
+        token: Option<String>,
+    ) -> Result<(Vec<Json>, Option<String>), AwsError> {
+        let out = d
+            .clients
+            .ids
+            .list_groups()
+            .identity_store_id(&d.store_id)
+            .max_results(100)
+            .set_next_token(token)
+            .send()
+            .await
+            .map_err(|e| self.site().classify("ListGroups", e))?;
+        Ok((
+            out.groups().iter().map(model::group).collect(),
+            out.next_token().map(str::to_owned),
+        ))
+    }
+
+    /// Every (AccountId, PermissionSetArn) assigned to one principal.
+    pub(super) async fn assignments_for_principal(
+        &self,
+        d: &Directory,
+        instance: &str,
+        principal_id: &str,
+        kind: aws_sdk_ssoadmin::types::PrincipalType,
+    ) -> Result<Vec<(String, String)>, AwsError> {
+        self.paginate("ListAccountAssignmentsForPrincipal", |token| {
+            let (sso, kind) = (d.clients.sso.clone(), kind.clone());
+            async move {
+                let out = sso
+                    .list_account_assignments_for_principal()
+                    .instance_arn(instance)
+                    .principal_id(principal_id)
+                    .principal_type(kind)
+                    .max_results(100)
+                    .set_next_token(token)
+                    .send()
+                    .await
+                    .map_err(|e| {
+                        self.site()
+                            .classify("ListAccountAssignmentsForPrincipal", e)
+                    })?;
+                let items = out
+                    .account_assignments()
+                    .iter()
+                    .map(|a| {
+                        (
+                            a.account_id().unwrap_or_default().to_owned(),
+                            a.permission_set_arn().unwrap_or_default().to_owned(),
+                        )
+                    })
+                    .collect();
+                Ok((items, out.next_token().map(str::to_owned)))
+            }
+        })
+        .await
     }
 
     /// `ListInstances`, every page.

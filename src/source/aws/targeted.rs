@@ -139,45 +139,16 @@ impl AwsSource {
         }));
         let found: Vec<Vec<(String, String, String)>> = stream::iter(principals)
             .map(|(id, kind, via)| {
-                let (sso, instance) = (d.clients.sso.clone(), instance.clone());
+                let (d, instance) = (&d, &instance);
                 async move {
-                    let pairs: Vec<(String, String)> = self
-                        .paginate("ListAccountAssignmentsForPrincipal", |token| {
-                            let (sso, instance, id, kind) =
-                                (sso.clone(), instance.clone(), id.clone(), kind.clone());
-                            async move {
-                                let out = sso
-                                    .list_account_assignments_for_principal()
-                                    .instance_arn(instance)
-                                    .principal_id(id)
-                                    .principal_type(kind)
-                                    .max_results(100)
-                                    .set_next_token(token)
-                                    .send()
-                                    .await
-                                    .map_err(|e| {
-                                        self.site()
-                                            .classify("ListAccountAssignmentsForPrincipal", e)
-                                    })?;
-                                let items = out
-                                    .account_assignments()
-                                    .iter()
-                                    .map(|a| {
-                                        (
-                                            a.account_id().unwrap_or_default().to_owned(),
-                                            a.permission_set_arn().unwrap_or_default().to_owned(),
-                                        )
-                                    })
-                                    .collect();
-                                Ok((items, out.next_token().map(str::to_owned)))
-                            }
-                        })
+                    let pairs = self
+                        .assignments_for_principal(d, instance, &id, kind)
                         .await?;
                     Ok::<_, AwsError>(
                         pairs
                             .into_iter()
                             .map(|(a, p)| (a, p, via.clone()))
-                            .collect(),
+                            .collect::<Vec<_>>(),
                     )
                 }
             })
