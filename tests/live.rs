@@ -947,11 +947,40 @@ fn a_snapshot_of_the_live_directory_answers_the_same_offline() {
         .collect::<Result<_, _>>()
         .unwrap();
     assert_eq!(&from_aws[..4], &from_file[..]);
-    // who-can expands Everyone (260 users) and the numbered group into members.
+    // who-can expands every group assigned on account-00 into its members.
+    let expected = expected();
+    let mut want: Vec<(String, String, String)> = Vec::new();
+    for (account, set, kind, principal) in &expected.assignments {
+        if account != "account-00" {
+            continue;
+        }
+        if kind == "USER" {
+            want.push((principal.clone(), set.clone(), "direct".into()));
+        } else {
+            for (group, user) in &expected.memberships {
+                if group == principal {
+                    want.push((user.clone(), set.clone(), group.clone()));
+                }
+            }
+        }
+    }
+    want.sort();
+    let got: Vec<(String, String, String)> = from_aws[1]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r[0].as_str().unwrap().into(),
+                r[1].as_str().unwrap().into(),
+                r[2].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    assert_eq!(got, want, "rows exactly, sorted by user, set, route");
     assert!(
-        from_aws[1].as_array().unwrap().len() > fixture::USERS,
-        "{}",
-        from_aws[1]
+        got.len() > fixture::USERS,
+        "Everyone's 260 members are expanded"
     );
     assert_eq!(
         from_aws[2],

@@ -2,20 +2,20 @@
 //!
 //! Identity Center allows about 20 requests a second per service. Until
 //! AWS throttles, requests go as fast as `--concurrency` allows. After the
-//! first throttling answer, requests to that service are spaced 55 ms apart
-//! (18 a second, a tenth under the quota). A further throttle stretches the
+//! first throttling answer, requests to that service are spaced 60 ms apart
+//! (about 17 a second, a sixth under the quota). A further throttle stretches the
 //! spacing by a quarter (at most once a second: the requests already in
 //! flight when the first one came back do not count again), and each
-//! success shrinks it by 1% back towards 55 ms, so the rate settles just
+//! success shrinks it by 1% back towards 60 ms, so the rate settles just
 //! under the quota instead of hammering and backing off.
 
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// The spacing once AWS has throttled: AWS's 20 requests a second, less a
-/// tenth, so that paced requests alone never reach the quota (throttled
+/// sixth, so that paced requests alone never reach the quota (throttled
 /// requests are retried by the SDK outside the pacer and need the room).
-const QUOTA_SPACING: Duration = Duration::from_millis(55);
+const QUOTA_SPACING: Duration = Duration::from_millis(60);
 const MAX_SPACING: Duration = Duration::from_secs(2);
 
 /// Request spacing for one service.
