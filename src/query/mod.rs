@@ -1,8 +1,8 @@
 //! JMESPath: the one place that talks to the `jmespath` crate.
 //!
 //! The crate parses; we compile its AST into our own tree and evaluate that
-//! over borrowed `serde_json` data, so a query never converts the data it
-//! reads and keys keep the order AWS returned them in.
+//! over borrowed `Doc` data (see `crate::doc`), so a query never converts
+//! the data it reads and keys keep the order AWS returned them in.
 
 mod compile;
 mod eval;

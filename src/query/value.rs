@@ -1,9 +1,9 @@
 //! The value the evaluator works on: a borrowed view of the held JSON where
 //! possible, owned only where an expression builds something new.
 //!
-//! Holding collections as `serde_json::Value` and borrowing from them means a
-//! filter over 100,000 users allocates nothing per user; only the result is
-//! turned back into JSON for rendering.
+//! Borrowing from the held `Doc` collections means a filter over 100,000
+//! users allocates nothing per user; only the result is turned into JSON
+//! for rendering.
 
 use std::borrow::Cow;
 use std::cmp::Ordering;
