@@ -438,7 +438,7 @@ impl Runner {
             return Ok(None);
         }
         match self.session.run(aws.find_user(user))? {
-            Some(found) => Ok(Some(found.user_id)),
+            Some(user_id) => Ok(Some(user_id)),
             None => Err(insights::NameError::Unknown {
                 what: "user",
                 name: user.to_owned(),

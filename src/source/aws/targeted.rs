@@ -14,23 +14,15 @@ use serde_json::{Value as Json, json};
 
 use super::{AwsError, AwsSource};
 
-/// A user found by name or ID.
-pub struct FoundUser {
-    pub user_id: String,
-    pub user_name: String,
-}
-
 impl AwsSource {
-    /// Finds a user by UserName (`GetUserId`) or else by UserId (`DescribeUser`).
-    pub async fn find_user(&self, wanted: &str) -> Result<Option<FoundUser>, AwsError> {
-        let by_name = self.get_user_id("UserName", wanted).await;
-        let user_id = match by_name {
-            Ok(found) => found["UserId"].as_str().unwrap_or_default().to_owned(),
-            Err(AwsError::Service { code, .. }) if code == "ResourceNotFoundException" => {
-                wanted.to_owned()
-            }
+    /// The UserId of a user given by UserName (`GetUserId`), or else by
+    /// UserId (checked with `DescribeUser`, only when the name found nobody).
+    pub async fn find_user(&self, wanted: &str) -> Result<Option<String>, AwsError> {
+        match self.get_user_id("UserName", wanted).await {
+            Ok(found) => return Ok(found["UserId"].as_str().map(str::to_owned)),
+            Err(AwsError::Service { code, .. }) if code == "ResourceNotFoundException" => {}
             Err(err) => return Err(err),
-        };
+        }
         let d = self.directory().await?;
         let described = self
             .call(
@@ -39,15 +31,12 @@ impl AwsSource {
                     .ids
                     .describe_user()
                     .identity_store_id(&d.store_id)
-                    .user_id(&user_id)
+                    .user_id(wanted)
                     .send(),
             )
             .await;
         match described {
-            Ok(user) => Ok(Some(FoundUser {
-                user_id,
-                user_name: user.user_name().unwrap_or_default().to_owned(),
-            })),
+            Ok(_) => Ok(Some(wanted.to_owned())),
             Err(err) => match self.site().classify("DescribeUser", err) {
                 AwsError::Service { code, .. }
                     if code == "ResourceNotFoundException" || code == "ValidationException" =>

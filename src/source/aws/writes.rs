@@ -58,6 +58,13 @@ fn unique(attribute: &str, value: &str) -> Result<AlternateIdentifier, AwsError>
     Ok(AlternateIdentifier::UniqueAttribute(attribute))
 }
 
+/// A write is attempted once: after an ambiguous failure the caller checks
+/// what happened rather than letting the SDK send it again.
+fn sent_once() -> aws_sdk_identitystore::config::Builder {
+    aws_sdk_identitystore::config::Builder::default()
+        .retry_config(RetryConfig::standard().with_max_attempts(1))
+}
+
 impl AwsSource {
     /// `GetGroupId` by a unique attribute.
     pub async fn get_group_id(&self, attribute: &str, value: &str) -> Result<Json, AwsError> {
@@ -242,10 +249,7 @@ impl AwsSource {
                     .group_id(group_id)
                     .member_id(MemberId::UserId(user_id.to_owned()))
                     .customize()
-                    .config_override(
-                        aws_sdk_identitystore::config::Builder::default()
-                            .retry_config(RetryConfig::standard().with_max_attempts(1)),
-                    )
+                    .config_override(sent_once())
                     .send(),
             )
             .await;
@@ -291,10 +295,7 @@ impl AwsSource {
                     .identity_store_id(&d.store_id)
                     .membership_id(&membership_id)
                     .customize()
-                    .config_override(
-                        aws_sdk_identitystore::config::Builder::default()
-                            .retry_config(RetryConfig::standard().with_max_attempts(1)),
-                    )
+                    .config_override(sent_once())
                     .send(),
             )
             .await;
