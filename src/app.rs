@@ -10,7 +10,9 @@ use crate::exec::{Flow, Runner, Settings};
 use crate::render::Format;
 use crate::session::Session;
 use crate::shell;
+use crate::shell::history::History;
 use crate::shell::line::is_incomplete;
+use crate::shell::saved::SavedQueries;
 use crate::source::aws::{AwsOptions, AwsSource};
 use crate::source::{self, Source};
 
@@ -35,6 +37,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
         timing: false,
         yes: cli.yes,
         can_ask: io::stdin().is_terminal() && cli.lines.is_empty(),
+        pager: stdout_is_terminal,
     };
     if cli.data.as_deref() == Some("-") && cli.lines.is_empty() {
         return Err(Error::Usage(
@@ -58,11 +61,23 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
         None => offline_source(&cli)?,
     };
     session.replace_source(source);
-    let mut runner = Runner {
-        session,
-        settings,
-        aws,
+    let mut runner = Runner::new(session, settings);
+    runner.aws = aws;
+    if let Some(path) = SavedQueries::default_path() {
+        runner.saved = SavedQueries::at(path);
+    }
+    let history_path = match (&cli.history_file, cli.no_history) {
+        (_, true) => None,
+        (Some(path), false) => Some(path.clone()),
+        (None, false) => History::default_path(),
     };
+    if let Some(path) = history_path {
+        let (history, warning) = History::open(path);
+        if let Some(warning) = warning {
+            eprintln!("warning: {warning}");
+        }
+        runner.history = history;
+    }
 
     if !cli.lines.is_empty() {
         let code = run_script(&mut runner, cli.lines.into_iter(), cli.bail);

@@ -81,6 +81,14 @@ impl Doc {
         }
     }
 
+    /// The entries, if this is an object.
+    pub fn as_object(&self) -> Option<&[(Key, Doc)]> {
+        match self {
+            Doc::Object(entries) => Some(entries),
+            _ => None,
+        }
+    }
+
     /// Items in an array, entries in an object, 1 for anything else.
     pub fn count(&self) -> usize {
         match self {

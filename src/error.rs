@@ -17,6 +17,8 @@ pub enum Error {
     Usage(String),
     #[error(transparent)]
     Name(#[from] crate::insights::NameError),
+    #[error(transparent)]
+    Saved(#[from] crate::shell::saved::SavedError),
     #[error("interrupted; the session and its cache are intact")]
     Interrupted,
     #[error("{context}: {source}")]

@@ -14,7 +14,9 @@ use crate::query::Query;
 use crate::render::{self, Format, Style};
 use crate::session::{self, Session};
 use crate::shell::commands::{self, Command, Switch};
+use crate::shell::history::History;
 use crate::shell::line::{self, Line};
+use crate::shell::saved::SavedQueries;
 use crate::source::aws::{AwsOptions, AwsSource};
 
 /// Settings the user can change from inside the shell.
@@ -27,6 +29,22 @@ pub struct Settings {
     pub yes: bool,
     /// A person at a terminal who can be asked before a write.
     pub can_ask: bool,
+    /// Long results go through `$PAGER` (the shell on a terminal only).
+    pub pager: bool,
+}
+
+impl Settings {
+    /// Settings for scripts and tests: `format`, no colour, nothing asked.
+    pub fn plain(format: Format) -> Settings {
+        Settings {
+            format,
+            color: false,
+            timing: false,
+            yes: false,
+            can_ask: false,
+            pager: false,
+        }
+    }
 }
 
 /// What a line produced.
@@ -62,22 +80,36 @@ pub struct Runner {
     /// How the live source was reached, for `.profile` and `.region` to
     /// reconnect with one setting changed; `None` offline.
     pub aws: Option<AwsOptions>,
+    /// Lines typed at the prompt, for `.history`.
+    pub history: History,
+    /// `.save`, `.run` and friends.
+    pub saved: SavedQueries,
 }
 
 impl Runner {
+    /// A runner with no AWS settings, an in-memory history and in-memory
+    /// saved queries.
+    pub fn new(session: Session, settings: Settings) -> Runner {
+        Runner {
+            session,
+            settings,
+            aws: None,
+            history: History::in_memory(),
+            saved: SavedQueries::in_memory(),
+        }
+    }
+
     /// Runs one line and returns what it produced, printing nothing.
     pub fn run_line(&mut self, text: &str) -> Result<Outcome, Error> {
         let line = line::parse(text).map_err(|err| Error::Usage(err.to_string()))?;
         match line {
             Line::Empty => Ok(Outcome::Nothing),
             Line::Expression(expression) => {
-                let query = Query::compile(&expression)?;
-                let answer = self.session.evaluate(&query)?;
-                self.session.set_last(answer.value.clone());
-                Ok(Outcome::Value {
-                    value: answer.value,
-                    warnings: answer.warnings,
-                })
+                let outcome = self.expression(&expression)?;
+                if let Outcome::Value { value, .. } = &outcome {
+                    self.session.set_last(value.clone());
+                }
+                Ok(outcome)
             }
             Line::Command { words, filter } => {
                 // Compile the filter first: a typo should not cost a fetch.
@@ -102,6 +134,15 @@ impl Runner {
                 }
             }
         }
+    }
+
+    fn expression(&mut self, expression: &str) -> Result<Outcome, Error> {
+        let query = Query::compile(expression)?;
+        let answer = self.session.evaluate(&query)?;
+        Ok(Outcome::Value {
+            value: answer.value,
+            warnings: answer.warnings,
+        })
     }
 
     fn run_command(&mut self, command: Command) -> Result<Outcome, Error> {
@@ -302,6 +343,51 @@ impl Runner {
                     if self.settings.timing { "on" } else { "off" }
                 ))
             }
+            Command::Save { name, expression } => {
+                let warning = self.saved.save(&name, &expression)?;
+                with_warning(
+                    Outcome::Note(format!("saved {name}: {expression}")),
+                    warning,
+                )
+            }
+            Command::Unsave { name } => {
+                let warning = self.saved.remove(&name)?;
+                with_warning(Outcome::Note(format!("forgot {name}")), warning)
+            }
+            Command::Queries => {
+                let (queries, warning) = self.saved.list();
+                let rows = queries
+                    .into_iter()
+                    .map(|q| json!({"Name": q.name, "Expression": q.expression, "Parameters": q.parameters}))
+                    .collect();
+                with_warning(data(Json::Array(rows)), warning)
+            }
+            Command::Run { name, args } => {
+                let expression = self.saved.expand(&name, &args)?;
+                self.expression(&expression)?
+            }
+            Command::History { filter } => {
+                let filter = filter.join(" ");
+                let rows = match filter.parse::<usize>() {
+                    Ok(n) => self.history.last(n),
+                    Err(_) if filter.is_empty() => self.history.last(20),
+                    Err(_) => self.history.containing(&filter),
+                };
+                data(Json::Array(
+                    rows.into_iter()
+                        .map(|(n, line)| json!({"N": n, "Line": line}))
+                        .collect(),
+                ))
+            }
+            Command::Pager { state } => {
+                if let Some(state) = state {
+                    self.settings.pager = state == Switch::On;
+                }
+                Outcome::Note(format!(
+                    "pager {}",
+                    if self.settings.pager { "on" } else { "off" }
+                ))
+            }
             Command::Quit => Outcome::Quit,
         })
     }
@@ -477,26 +563,11 @@ impl Runner {
         );
         let count = entries.len() - 1;
         let document = SnapshotDocument(entries);
-        let dir = match path.parent() {
-            Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
-            _ => std::path::PathBuf::from("."),
-        };
-        let context = format!("cannot write {}", path.display());
-        let mut file = tempfile::NamedTempFile::new_in(&dir).map_err(|e| Error::io(&context, e))?;
-        {
-            let mut writer = io::BufWriter::new(file.as_file_mut());
-            serde_json::to_writer(&mut writer, &document)
-                .map_err(|e| Error::io(&context, io::Error::other(e)))?;
-            writer
-                .write_all(b"\n")
-                .map_err(|e| Error::io(&context, e))?;
-            writer.flush().map_err(|e| Error::io(&context, e))?;
-        }
-        file.as_file()
-            .sync_all()
-            .map_err(|e| Error::io(&context, e))?;
-        file.persist(path)
-            .map_err(|e| Error::io(&context, e.error))?;
+        crate::files::write_private(path, |out| {
+            serde_json::to_writer(&mut *out, &document).map_err(io::Error::other)?;
+            out.write_all(b"\n")
+        })
+        .map_err(|e| Error::io(format!("cannot write {}", path.display()), e))?;
         Ok(count)
     }
 
@@ -636,6 +707,24 @@ impl Runner {
             }
             Outcome::Note(note) => writeln!(err, "{note}"),
         }
+    }
+}
+
+/// `outcome`, with a warning about the user's files when there is one.
+fn with_warning(outcome: Outcome, warning: Option<String>) -> Outcome {
+    match (outcome, warning) {
+        (
+            Outcome::Value {
+                value,
+                mut warnings,
+            },
+            Some(w),
+        ) => {
+            warnings.push(w);
+            Outcome::Value { value, warnings }
+        }
+        (Outcome::Note(note), Some(w)) => Outcome::Note(format!("warning: {w}\n{note}")),
+        (outcome, _) => outcome,
     }
 }
 

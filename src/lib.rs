@@ -11,6 +11,7 @@ pub mod cli;
 pub mod doc;
 pub mod error;
 pub mod exec;
+pub mod files;
 pub mod insights;
 pub mod query;
 pub mod render;

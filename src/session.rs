@@ -106,6 +106,39 @@ impl Session {
         &self.held
     }
 
+    /// Collections in memory, for completion and hints: the ones held, and
+    /// for an offline source all of them. Never calls AWS.
+    pub fn available(&self) -> Vec<(String, Arc<Doc>)> {
+        let mut found: Vec<(String, Arc<Doc>)> = self
+            .held
+            .iter()
+            .map(|(name, held)| (name.clone(), held.value.clone()))
+            .collect();
+        if self.source.as_aws().is_none() {
+            let nothing = Held::default();
+            for name in self.source.collections() {
+                if self.held.contains_key(&name) {
+                    continue;
+                }
+                if let Ok(fetched) = self.runtime.block_on(self.source.fetch(&name, &nothing)) {
+                    found.extend(fetched);
+                }
+            }
+        }
+        found
+    }
+
+    /// Keeps Ctrl-C from ending the process between prompts (while a
+    /// result is printed or paged): once tokio listens for SIGINT, the
+    /// default action no longer applies.
+    pub fn catch_interrupts(&self) {
+        #[cfg(unix)]
+        {
+            let _inside = self.runtime.enter();
+            let _ = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt());
+        }
+    }
+
     /// The names the root offers.
     pub fn collection_names(&self) -> Vec<String> {
         self.source.collections()

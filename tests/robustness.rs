@@ -9,17 +9,10 @@ use idcsh::session::Session;
 use proptest::prelude::*;
 
 fn runner() -> Runner {
-    Runner {
-        session: Session::new(Box::new(idcsh::source::demo::source())).expect("session"),
-        settings: Settings {
-            format: Format::Json,
-            color: false,
-            timing: false,
-            yes: false,
-            can_ask: false,
-        },
-        aws: None,
-    }
+    Runner::new(
+        Session::new(Box::new(idcsh::source::demo::source())).expect("session"),
+        Settings::plain(Format::Json),
+    )
 }
 
 thread_local! {

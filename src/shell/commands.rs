@@ -117,6 +117,39 @@ pub enum Command {
         #[arg(long)]
         all: bool,
     },
+    /// Save an expression under a name; $1, $2... take .run's arguments
+    #[command(
+        after_help = "Example: .save member-of \"GroupMemberships[?UserName == '$1'].GroupName\"\n\
+        The expression is the rest of the line; quote it as one word or give it bare.\n\
+        An argument is always a string and cannot change the expression around it."
+    )]
+    Save {
+        name: String,
+        #[arg(allow_hyphen_values = true)]
+        expression: String,
+    },
+    /// List the saved queries
+    #[command(after_help = "Example: .queries | [].Name")]
+    Queries,
+    /// Run a saved query with its arguments
+    #[command(after_help = "Example: .run member-of alice | length(@)")]
+    Run {
+        name: String,
+        #[arg(allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    /// Forget a saved query
+    #[command(after_help = "Example: .unsave member-of")]
+    Unsave { name: String },
+    /// The last N lines typed (default 20), or those containing TEXT
+    #[command(after_help = "Example: .history 5, .history Users")]
+    History {
+        #[arg(allow_hyphen_values = true)]
+        filter: Vec<String>,
+    },
+    /// Page long results on a terminal through $PAGER (default less -FRX)
+    #[command(after_help = "Example: .pager off")]
+    Pager { state: Option<Switch> },
     /// Collections held, their item counts and age
     #[command(after_help = "Example: .cache | [?Items > `100`]")]
     Cache,

@@ -30,6 +30,9 @@ pub fn parse(text: &str) -> Result<Line, UnbalancedQuote> {
     let Some(command) = text.strip_prefix('.') else {
         return Ok(Line::Expression(text.to_owned()));
     };
+    if let Some(line) = save_line(command) {
+        return Ok(line);
+    }
     let (head, filter) = match top_level_pipe(command) {
         Some(at) => {
             let filter = command[at + 1..].trim();
@@ -42,6 +45,30 @@ pub fn parse(text: &str) -> Result<Line, UnbalancedQuote> {
     };
     let words = shell_words::split(head).map_err(|_| UnbalancedQuote)?;
     Ok(Line::Command { words, filter })
+}
+
+/// `.save NAME EXPRESSION`: the expression is the rest of the line as
+/// typed (pipes included), or the one quoted word it is.
+fn save_line(command: &str) -> Option<Line> {
+    let rest = command.strip_prefix("save")?;
+    if !rest.starts_with(char::is_whitespace) {
+        return None;
+    }
+    let rest = rest.trim_start();
+    let (name, expression) = rest
+        .split_once(char::is_whitespace)
+        .map_or((rest, ""), |(name, expression)| (name, expression.trim()));
+    let mut words = vec!["save".to_owned(), name.to_owned()];
+    let quoted = expression.starts_with(['\'', '"']);
+    match shell_words::split(expression) {
+        Ok(split) if quoted && split.len() == 1 => words.extend(split),
+        _ if expression.is_empty() => {}
+        _ => words.push(expression.to_owned()),
+    }
+    Some(Line::Command {
+        words,
+        filter: None,
+    })
 }
 
 /// The byte offset of the first `|` outside quotes.
@@ -105,6 +132,30 @@ mod tests {
             words: words.iter().map(|w| w.to_string()).collect(),
             filter: filter.map(str::to_owned),
         }
+    }
+
+    #[test]
+    fn save_keeps_the_expression_whole() {
+        assert_eq!(
+            parse(r#".save member-of "GroupMemberships[?UserName == '$1'].GroupName""#).unwrap(),
+            command(
+                &[
+                    "save",
+                    "member-of",
+                    "GroupMemberships[?UserName == '$1'].GroupName"
+                ],
+                None
+            )
+        );
+        assert_eq!(
+            parse(".save n Users[?Title == 'x y'] | length(@)").unwrap(),
+            command(&["save", "n", "Users[?Title == 'x y'] | length(@)"], None)
+        );
+        assert_eq!(parse(".save n").unwrap(), command(&["save", "n"], None));
+        assert_eq!(
+            parse(".saved x | y").unwrap(),
+            command(&["saved", "x"], Some("y"))
+        );
     }
 
     #[test]

@@ -1,53 +1,121 @@
-//! The interactive shell: the rustyline loop around `Runner::step`.
+//! The interactive shell: the rustyline loop around `Runner::step`, with
+//! completion, highlighting, hints, persistent history and a pager.
 
 pub mod commands;
+pub mod complete;
+pub mod helper;
+pub mod highlight;
+pub mod history;
 pub mod line;
+pub mod pager;
+pub mod saved;
+pub mod shapes;
+pub mod tokens;
 
-use std::io;
+use std::io::{self, Write};
 
 use rustyline::error::ReadlineError;
-use rustyline::validate::{ValidationContext, ValidationResult, Validator};
-use rustyline::{Completer, Editor, Helper, Highlighter, Hinter};
+use rustyline::history::{DefaultHistory, History as _};
+use rustyline::{CompletionType, Config, EditMode, Editor};
 
 use crate::error::Error;
 use crate::exec::{Flow, Runner};
-
-/// The line editor's helper: decides when input is complete.
-#[derive(Completer, Helper, Highlighter, Hinter)]
-struct ShellHelper;
-
-impl Validator for ShellHelper {
-    fn validate(&self, ctx: &mut ValidationContext<'_>) -> rustyline::Result<ValidationResult> {
-        Ok(if line::is_incomplete(ctx.input()) {
-            ValidationResult::Incomplete
-        } else {
-            ValidationResult::Valid(None)
-        })
-    }
-}
+use crate::shell::complete::View;
+use crate::shell::helper::ShellHelper;
+use crate::source::DIRECTORY_COLLECTIONS;
 
 /// Runs the shell until `.quit` or Ctrl-D.
 pub fn run(runner: &mut Runner) -> Result<(), Error> {
-    let mut editor: Editor<ShellHelper, rustyline::history::DefaultHistory> = Editor::new()
-        .map_err(|e| Error::io("cannot start the line editor", io::Error::other(e)))?;
-    editor.set_helper(Some(ShellHelper));
+    let editor_error =
+        |e: ReadlineError| Error::io("cannot start the line editor", io::Error::other(e));
+    let config = Config::builder()
+        .edit_mode(EditMode::Emacs)
+        .completion_type(CompletionType::List)
+        .auto_add_history(false)
+        .max_history_size(history::HISTORY_LIMIT)
+        .and_then(|b| b.history_ignore_dups(true))
+        .map_err(editor_error)?
+        .build();
+    let mut editor: Editor<ShellHelper, DefaultHistory> =
+        Editor::with_config(config).map_err(editor_error)?;
+    for entry in runner.history.entries() {
+        let _ = editor.history_mut().add(entry);
+    }
     runner.session.set_interactive(true);
+    runner.session.catch_interrupts();
+    let profiles = complete::aws_profiles();
+    editor.set_helper(Some(ShellHelper::new(
+        view(runner, &profiles),
+        runner.settings.color,
+    )));
     loop {
         let prompt = format!("idcsh {}> ", runner.session.source_label());
         match editor.readline(&prompt) {
             Ok(text) => {
                 if !text.trim().is_empty() {
                     let _ = editor.add_history_entry(text.as_str());
+                    if let Some(warning) = runner.history.record(&text) {
+                        eprintln!("warning: {warning}");
+                    }
                 }
-                // Unlocked handles: progress is written from another thread.
-                let flow = runner.step(&text, &mut io::stdout(), &mut io::stderr());
-                if flow == Flow::Quit {
+                if step(runner, &text) == Flow::Quit {
                     return Ok(());
+                }
+                let view = view(runner, &profiles);
+                if let Some(helper) = editor.helper_mut() {
+                    helper.set_view(view);
                 }
             }
             Err(ReadlineError::Interrupted) => continue,
             Err(ReadlineError::Eof) => return Ok(()),
             Err(err) => return Err(Error::io("cannot read input", io::Error::other(err))),
         }
+    }
+}
+
+/// Runs a line; a result taller than the screen goes through the pager.
+fn step(runner: &mut Runner, text: &str) -> Flow {
+    let pager = runner
+        .settings
+        .pager
+        .then(pager::screen_rows)
+        .flatten()
+        .zip(pager::pager_command());
+    // Unlocked handles: progress is written from another thread.
+    let Some((rows, command)) = pager else {
+        return runner.step(text, &mut io::stdout(), &mut io::stderr());
+    };
+    let mut output = Vec::new();
+    let flow = runner.step(text, &mut output, &mut io::stderr());
+    let shown = if pager::too_tall(&output, rows) {
+        pager::page(&output, &command, &mut io::stderr())
+    } else {
+        let mut out = io::stdout().lock();
+        out.write_all(&output).and_then(|()| out.flush())
+    };
+    if let Err(e) = shown {
+        eprintln!("error: cannot write output: {e}");
+    }
+    flow
+}
+
+/// What completion and hints may read now.
+fn view(runner: &Runner, profiles: &[String]) -> View {
+    let session = &runner.session;
+    let collections = session.collection_names();
+    let (saved, warning) = runner.saved.list();
+    if let Some(warning) = warning {
+        eprintln!("warning: {warning}");
+    }
+    View {
+        directory: collections
+            .iter()
+            .any(|c| DIRECTORY_COLLECTIONS.contains(&c.as_str())),
+        data: session.available(),
+        document: session.source().document(),
+        saved: saved.into_iter().map(|q| q.name).collect(),
+        profiles: profiles.to_vec(),
+        commands: commands::names(),
+        collections,
     }
 }

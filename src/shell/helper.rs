@@ -1,0 +1,253 @@
+//! The line editor's helper: completion, highlighting, hints and the
+//! multi-line rule, all reading a `View` of what is in memory.
+
+use std::borrow::Cow;
+use std::cell::RefCell;
+
+use rustyline::completion::{Completer, FilenameCompleter, Pair};
+use rustyline::highlight::{CmdKind, Highlighter};
+use rustyline::hint::{Hint, Hinter, HistoryHinter};
+use rustyline::validate::{ValidationContext, ValidationResult, Validator};
+use rustyline::{Context, Helper};
+
+use crate::query::{Query, Val};
+use crate::shell::complete::{self, Completion, View};
+use crate::shell::{highlight, line};
+
+/// What the editor asks about the line being typed.
+pub struct ShellHelper {
+    /// What completion and hints can see; refreshed before each prompt.
+    pub view: View,
+    /// Colour the line and the hint.
+    pub color: bool,
+    files: FilenameCompleter,
+    history_hints: HistoryHinter,
+    /// The last line a result hint was computed for, and the hint.
+    last_result: RefCell<Option<(String, Option<String>)>>,
+}
+
+impl ShellHelper {
+    /// A helper over `view`.
+    pub fn new(view: View, color: bool) -> ShellHelper {
+        ShellHelper {
+            view,
+            color,
+            files: FilenameCompleter::new(),
+            history_hints: HistoryHinter::new(),
+            last_result: RefCell::new(None),
+        }
+    }
+
+    /// Replaces what the helper sees (after each line).
+    pub fn set_view(&mut self, view: View) {
+        self.view = view;
+        self.last_result.replace(None);
+    }
+
+    fn cached_result_hint(&self, line: &str) -> Option<String> {
+        if let Some((seen, hint)) = self.last_result.borrow().as_ref()
+            && seen == line
+        {
+            return hint.clone();
+        }
+        let hint = result_hint(&self.view, line);
+        self.last_result
+            .replace(Some((line.to_owned(), hint.clone())));
+        hint
+    }
+}
+
+/// A hint: text shown after the cursor, and what Right-arrow inserts.
+pub struct ShellHint {
+    display: String,
+    completion: Option<String>,
+}
+
+impl Hint for ShellHint {
+    fn display(&self) -> &str {
+        &self.display
+    }
+
+    fn completion(&self) -> Option<&str> {
+        self.completion.as_deref()
+    }
+}
+
+impl Hinter for ShellHelper {
+    type Hint = ShellHint;
+
+    fn hint(&self, line: &str, pos: usize, ctx: &Context<'_>) -> Option<ShellHint> {
+        if pos < line.len() || line.trim().is_empty() {
+            return None;
+        }
+        if let Some(rest) = self.history_hints.hint(line, pos, ctx) {
+            return Some(ShellHint {
+                display: rest.clone(),
+                completion: Some(rest),
+            });
+        }
+        let summary = self.cached_result_hint(line)?;
+        Some(ShellHint {
+            display: format!("  ⇒ {summary}"),
+            completion: None,
+        })
+    }
+}
+
+/// What `line` would return, in a few words, when it is an expression
+/// over collections already in memory; `None` otherwise. Never fetches.
+pub fn result_hint(view: &View, line: &str) -> Option<String> {
+    let text = line.trim();
+    if text.is_empty() || text.starts_with('.') || text.starts_with('#') {
+        return None;
+    }
+    if line::is_incomplete(text) {
+        return None;
+    }
+    let query = Query::compile(text).ok()?;
+    let refs = query.root_refs();
+    if let Some(document) = &view.document {
+        return query
+            .evaluate(&Val::Ref(document))
+            .ok()
+            .map(|v| summary(&v));
+    }
+    let fetchable = |name: &String| view.collections.contains(name);
+    let missing = |name: &String| view.collection(name).is_none();
+    if refs.fields.iter().any(|f| f == "_")
+        || refs.fields.iter().any(|f| fetchable(f) && missing(f))
+        || (refs.whole && view.collections.iter().any(missing))
+    {
+        return None;
+    }
+    let entries: Vec<(Cow<'_, str>, Val<'_>)> = view
+        .data
+        .iter()
+        .map(|(name, doc)| (Cow::Borrowed(name.as_str()), Val::Ref(doc.as_ref())))
+        .collect();
+    let root = Val::Object(entries.into());
+    query.evaluate(&root).ok().map(|v| summary(&v))
+}
+
+/// `240 items`, `"alice"`, `42`, `{12 keys}`.
+fn summary(value: &Val<'_>) -> String {
+    if let Some(n) = value.array_len() {
+        return format!("{n} item{}", if n == 1 { "" } else { "s" });
+    }
+    if let Some(n) = value.object_len() {
+        return format!("{{{n} key{}}}", if n == 1 { "" } else { "s" });
+    }
+    let json = value.to_json().to_string();
+    if json.chars().count() > 40 {
+        let cut: String = json.chars().take(39).collect();
+        format!("{cut}…")
+    } else {
+        json
+    }
+}
+
+impl Completer for ShellHelper {
+    type Candidate = Pair;
+
+    fn complete(
+        &self,
+        line: &str,
+        pos: usize,
+        ctx: &Context<'_>,
+    ) -> rustyline::Result<(usize, Vec<Pair>)> {
+        match complete::complete(&self.view, line, pos) {
+            Completion::Words { start, candidates } => Ok((
+                start,
+                candidates
+                    .into_iter()
+                    .map(|c| Pair {
+                        display: c.display,
+                        replacement: c.replacement,
+                    })
+                    .collect(),
+            )),
+            Completion::Path => self.files.complete(line, pos, ctx),
+        }
+    }
+}
+
+impl Highlighter for ShellHelper {
+    fn highlight<'l>(&self, line: &'l str, _pos: usize) -> Cow<'l, str> {
+        if self.color {
+            Cow::Owned(highlight::highlight(line))
+        } else {
+            Cow::Borrowed(line)
+        }
+    }
+
+    fn highlight_hint<'h>(&self, hint: &'h str) -> Cow<'h, str> {
+        if self.color {
+            Cow::Owned(format!("\x1b[2m{hint}\x1b[0m"))
+        } else {
+            Cow::Borrowed(hint)
+        }
+    }
+
+    fn highlight_char(&self, _line: &str, _pos: usize, _kind: CmdKind) -> bool {
+        self.color
+    }
+}
+
+impl Validator for ShellHelper {
+    fn validate(&self, ctx: &mut ValidationContext<'_>) -> rustyline::Result<ValidationResult> {
+        Ok(if line::is_incomplete(ctx.input()) {
+            ValidationResult::Incomplete
+        } else {
+            ValidationResult::Valid(None)
+        })
+    }
+}
+
+impl Helper for ShellHelper {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    fn view() -> View {
+        let users = crate::doc::Doc::from(serde_json::json!([
+            {"UserName": "alice", "Title": "Engineer"},
+            {"UserName": "bob", "Title": "Manager"},
+        ]));
+        View {
+            collections: vec!["Users".into(), "Groups".into()],
+            data: vec![("Users".into(), Arc::new(users))],
+            ..View::default()
+        }
+    }
+
+    #[test]
+    fn a_result_hint_needs_the_data_in_memory() {
+        let view = view();
+        assert_eq!(result_hint(&view, "Users").as_deref(), Some("2 items"));
+        assert_eq!(
+            result_hint(&view, "Users[0].UserName").as_deref(),
+            Some("\"alice\"")
+        );
+        assert_eq!(result_hint(&view, "Users[0]").as_deref(), Some("{2 keys}"));
+        assert_eq!(
+            result_hint(&view, "length(Users[?Title == 'Manager'])").as_deref(),
+            Some("1")
+        );
+        // Groups is not held: a hint would need a fetch.
+        assert_eq!(result_hint(&view, "length(Groups)"), None);
+        assert_eq!(result_hint(&view, "@"), None);
+        // Incomplete, invalid, commands: no hint.
+        assert_eq!(result_hint(&view, "Users[?"), None);
+        assert_eq!(result_hint(&view, "Users[?]"), None);
+        assert_eq!(result_hint(&view, ".cache"), None);
+        let long = result_hint(
+            &view,
+            "join(', ', [Users[0].UserName, `\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\"`])",
+        )
+        .unwrap();
+        assert_eq!(long.chars().count(), 40);
+        assert!(long.ends_with('…'));
+    }
+}

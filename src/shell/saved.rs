@@ -1,0 +1,491 @@
+//! Saved queries: named expressions with `$1`, `$2`... parameters, kept in
+//! `$XDG_CONFIG_HOME/idcsh/queries.toml`.
+//!
+//! An argument is always a string, and it is substituted so that it cannot
+//! change the expression around it: wherever `$N` stands (bare, inside
+//! `'raw strings'`, `"quoted identifiers"` or `` `literals` ``), the
+//! argument becomes exactly that string and nothing more.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use crate::files;
+use crate::query::Query;
+
+/// Why a saved query could not be saved, found or run.
+#[derive(Debug, thiserror::Error)]
+pub enum SavedError {
+    #[error("a saved query's name is letters, digits, '-' and '_'; {0:?} is not")]
+    BadName(String),
+    #[error("no saved query named {name}{hint}")]
+    Unknown { name: String, hint: String },
+    #[error("{name} takes {wanted} argument{s} ($1..${wanted}), {given} given", s = if *wanted == 1 { "" } else { "s" })]
+    Arity {
+        name: String,
+        wanted: usize,
+        given: usize,
+    },
+    #[error("{0}")]
+    Invalid(String),
+    #[error("cannot write {path}: {reason}")]
+    Write { path: String, reason: String },
+}
+
+/// The file's layout: `[queries]` then `name = "expression"` lines.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct QueriesFile {
+    #[serde(default)]
+    queries: BTreeMap<String, String>,
+}
+
+/// The saved queries, read from their file on every use so that sessions
+/// side by side see each other's changes.
+#[derive(Debug, Default)]
+pub struct SavedQueries {
+    path: Option<PathBuf>,
+    /// Used when there is no file (tests, no HOME).
+    memory: BTreeMap<String, String>,
+}
+
+/// A saved query, for `.queries`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SavedQuery {
+    pub name: String,
+    pub expression: String,
+    pub parameters: usize,
+}
+
+impl SavedQueries {
+    /// Saved queries kept in `path`.
+    pub fn at(path: PathBuf) -> SavedQueries {
+        SavedQueries {
+            path: Some(path),
+            memory: BTreeMap::new(),
+        }
+    }
+
+    /// Saved queries that live as long as the process.
+    pub fn in_memory() -> SavedQueries {
+        SavedQueries::default()
+    }
+
+    /// The default file: `$XDG_CONFIG_HOME/idcsh/queries.toml`.
+    pub fn default_path() -> Option<PathBuf> {
+        files::config_dir().map(|dir| dir.join("queries.toml"))
+    }
+
+    /// Every saved query by name, and a warning when the file was corrupt
+    /// and has been moved aside.
+    pub fn load(&self) -> (BTreeMap<String, String>, Option<String>) {
+        let Some(path) = &self.path else {
+            return (self.memory.clone(), None);
+        };
+        let bytes = match files::read_if_present(path) {
+            Ok(Some(bytes)) => bytes,
+            Ok(None) => return (BTreeMap::new(), None),
+            Err(err) => {
+                return (
+                    BTreeMap::new(),
+                    Some(format!("cannot read {}: {err}", path.display())),
+                );
+            }
+        };
+        let parsed = std::str::from_utf8(&bytes)
+            .map_err(|e| e.to_string())
+            .and_then(|text| toml::from_str::<QueriesFile>(text).map_err(|e| one_line(&e)));
+        match parsed {
+            Ok(file) => (file.queries, None),
+            Err(reason) => {
+                let moved = match files::set_aside(path) {
+                    Ok(aside) => format!("moved it to {}", aside.display()),
+                    Err(err) => format!("cannot move it aside: {err}"),
+                };
+                (
+                    BTreeMap::new(),
+                    Some(format!(
+                        "{} is not a valid queries file ({reason}); {moved}",
+                        path.display()
+                    )),
+                )
+            }
+        }
+    }
+
+    /// Saves (or replaces) `name`; the expression must compile.
+    pub fn save(&mut self, name: &str, expression: &str) -> Result<Option<String>, SavedError> {
+        check_name(name)?;
+        let wanted = parameters(expression);
+        let placeholders = vec!["x".to_owned(); wanted];
+        let expanded = substitute(expression, &placeholders);
+        Query::compile(&expanded).map_err(|e| SavedError::Invalid(e.to_string()))?;
+        let (mut queries, warning) = self.load();
+        queries.insert(name.to_owned(), expression.to_owned());
+        self.store(queries)?;
+        Ok(warning)
+    }
+
+    /// Forgets `name`.
+    pub fn remove(&mut self, name: &str) -> Result<Option<String>, SavedError> {
+        let (mut queries, warning) = self.load();
+        if queries.remove(name).is_none() {
+            return Err(unknown(name, &queries));
+        }
+        self.store(queries)?;
+        Ok(warning)
+    }
+
+    /// Every saved query, by name.
+    pub fn list(&self) -> (Vec<SavedQuery>, Option<String>) {
+        let (queries, warning) = self.load();
+        let list = queries
+            .into_iter()
+            .map(|(name, expression)| SavedQuery {
+                parameters: parameters(&expression),
+                name,
+                expression,
+            })
+            .collect();
+        (list, warning)
+    }
+
+    /// `.run NAME ARGS`: the expression with its arguments substituted.
+    pub fn expand(&self, name: &str, args: &[String]) -> Result<String, SavedError> {
+        let (queries, _) = self.load();
+        let expression = queries.get(name).ok_or_else(|| unknown(name, &queries))?;
+        let wanted = parameters(expression);
+        if args.len() != wanted {
+            return Err(SavedError::Arity {
+                name: name.to_owned(),
+                wanted,
+                given: args.len(),
+            });
+        }
+        Ok(substitute(expression, args))
+    }
+
+    fn store(&mut self, queries: BTreeMap<String, String>) -> Result<(), SavedError> {
+        let Some(path) = &self.path else {
+            self.memory = queries;
+            return Ok(());
+        };
+        let text = toml::to_string(&QueriesFile { queries }).map_err(|e| SavedError::Write {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })?;
+        files::write_private(path, |out| out.write_all(text.as_bytes())).map_err(|e| {
+            SavedError::Write {
+                path: path.display().to_string(),
+                reason: e.to_string(),
+            }
+        })
+    }
+}
+
+fn one_line(err: &toml::de::Error) -> String {
+    err.to_string()
+        .lines()
+        .next()
+        .unwrap_or("invalid TOML")
+        .to_owned()
+}
+
+fn check_name(name: &str) -> Result<(), SavedError> {
+    let good = !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+    if good {
+        Ok(())
+    } else {
+        Err(SavedError::BadName(name.to_owned()))
+    }
+}
+
+fn unknown(name: &str, queries: &BTreeMap<String, String>) -> SavedError {
+    let hint = crate::suggest::closest(name, queries.keys().map(String::as_str))
+        .map(|s| format!("; did you mean {s}?"))
+        .unwrap_or_default();
+    SavedError::Unknown {
+        name: name.to_owned(),
+        hint,
+    }
+}
+
+/// The highest `$N` in `expression`: how many arguments it takes.
+pub fn parameters(expression: &str) -> usize {
+    let mut highest = 0;
+    let mut rest = expression;
+    while let Some(at) = rest.find('$') {
+        let (number, len) = param_at(&rest[at + 1..]);
+        if let Some(n) = number {
+            highest = highest.max(n);
+        }
+        rest = &rest[at + 1 + len..];
+    }
+    highest
+}
+
+/// `$N` at the start of `text` (after the `$`): N and the digits' length.
+fn param_at(text: &str) -> (Option<usize>, usize) {
+    let digits = text.bytes().take_while(u8::is_ascii_digit).count().min(3);
+    match text[..digits].parse::<usize>() {
+        Ok(n) if n >= 1 => (Some(n), digits),
+        _ => (None, 0),
+    }
+}
+
+/// Replaces each `$N` in `text` with `insert(arg N)`; `$N` beyond the
+/// arguments stays as it is.
+fn replace_params(text: &str, args: &[String], insert: impl Fn(&str) -> String) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('$') {
+        out.push_str(&rest[..at]);
+        let (number, len) = param_at(&rest[at + 1..]);
+        match number.and_then(|n| args.get(n - 1)) {
+            Some(arg) => out.push_str(&insert(arg)),
+            None => out.push_str(&rest[at..at + 1 + len]),
+        }
+        rest = &rest[at + 1 + len..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// `text` as a JSON string literal: `` `"text"` ``.
+fn json_literal(text: &str) -> String {
+    format!("`{}`", escape_backticks(&json_string(text)))
+}
+
+fn json_string(text: &str) -> String {
+    serde_json::Value::from(text).to_string()
+}
+
+/// The inside of a JSON string for `text`, without its quotes.
+fn json_inner(text: &str) -> String {
+    let quoted = json_string(text);
+    quoted[1..quoted.len() - 1].to_owned()
+}
+
+fn escape_backticks(text: &str) -> String {
+    text.replace('`', "\\`")
+}
+
+/// The expression with `args` in place of `$1`, `$2`...
+pub fn substitute(expression: &str, args: &[String]) -> String {
+    let mut out = String::with_capacity(expression.len());
+    let mut chars = expression.char_indices().peekable();
+    let mut normal_start = 0;
+    while let Some((at, c)) = chars.next() {
+        if !matches!(c, '\'' | '"' | '`') {
+            continue;
+        }
+        out.push_str(&replace_params(
+            &expression[normal_start..at],
+            args,
+            json_literal,
+        ));
+        // Find the closing delimiter, skipping escaped characters.
+        let mut end = expression.len();
+        let mut closed = false;
+        while let Some((i, d)) = chars.next() {
+            if d == '\\' {
+                chars.next();
+            } else if d == c {
+                end = i;
+                closed = true;
+                break;
+            }
+        }
+        let inside = &expression[at + 1..end];
+        let close = if closed {
+            &expression[end..end + 1]
+        } else {
+            ""
+        };
+        normal_start = if closed { end + 1 } else { end };
+        if parameters(inside) == 0 {
+            out.push_str(&expression[at..normal_start]);
+            continue;
+        }
+        match c {
+            '\'' => {
+                let text = inside.replace("\\'", "'");
+                out.push_str(&json_literal(&replace_params(&text, args, str::to_owned)));
+            }
+            '"' => {
+                out.push('"');
+                out.push_str(&replace_params(inside, args, json_inner));
+                out.push_str(close);
+            }
+            _ => {
+                out.push('`');
+                out.push_str(&substitute_in_literal(inside, args));
+                out.push_str(close);
+            }
+        }
+    }
+    out.push_str(&replace_params(
+        &expression[normal_start..],
+        args,
+        json_literal,
+    ));
+    out
+}
+
+/// Inside a `` `literal` ``: within a JSON string an argument is escaped
+/// into it; elsewhere it becomes a JSON string of its own.
+fn substitute_in_literal(inside: &str, args: &[String]) -> String {
+    let mut out = String::with_capacity(inside.len());
+    let mut in_string = false;
+    let mut piece_start = 0;
+    let mut chars = inside.char_indices();
+    while let Some((at, c)) = chars.next() {
+        if c == '\\' {
+            chars.next();
+            continue;
+        }
+        if c == '"' {
+            let piece = &inside[piece_start..at];
+            out.push_str(&if in_string {
+                replace_params(piece, args, |a| escape_backticks(&json_inner(a)))
+            } else {
+                replace_params(piece, args, |a| escape_backticks(&json_string(a)))
+            });
+            out.push('"');
+            in_string = !in_string;
+            piece_start = at + 1;
+        }
+    }
+    let piece = &inside[piece_start..];
+    out.push_str(&if in_string {
+        replace_params(piece, args, |a| escape_backticks(&json_inner(a)))
+    } else {
+        replace_params(piece, args, |a| escape_backticks(&json_string(a)))
+    });
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::doc::Doc;
+    use crate::query::Val;
+    use serde_json::{Value as Json, json};
+
+    fn eval(expression: &str, data: Json) -> Json {
+        let query = Query::compile(expression)
+            .unwrap_or_else(|e| panic!("{expression:?} does not compile: {e}"));
+        let doc = Doc::from(data);
+        query.evaluate(&Val::Ref(&doc)).unwrap().to_json()
+    }
+
+    const HOSTILE: &[&str] = &[
+        "alice",
+        "O'Brien",
+        "a\\",
+        "\\'",
+        "x' || `true` || 'y",
+        "\"] | @ | [\"",
+        "` | `1",
+        "$2",
+        "tab\tnew\nline",
+        "Zoë ✓",
+        "",
+    ];
+
+    #[test]
+    fn an_argument_is_exactly_one_string_wherever_it_stands() {
+        for arg in HOSTILE {
+            let args = [arg.to_string()];
+            for template in ["$1", "'$1'", "`\"$1\"`", "`$1`"] {
+                let expanded = substitute(template, &args);
+                assert_eq!(
+                    eval(&expanded, json!({})),
+                    json!(arg),
+                    "{template} with {arg:?} gave {expanded}"
+                );
+            }
+            let expanded = substitute("\"$1\"", &args);
+            assert_eq!(eval(&expanded, json!({ *arg: 7 })), json!(7), "{expanded}");
+        }
+    }
+
+    #[test]
+    fn a_hostile_argument_cannot_widen_a_filter() {
+        let users = json!({"Users": [{"UserName": "alice"}, {"UserName": "bob"}]});
+        let template = "Users[?UserName == '$1'].UserName";
+        let args = ["x' || `true` || 'y".to_owned()];
+        assert_eq!(eval(&substitute(template, &args), users.clone()), json!([]));
+        let args = ["bob".to_owned()];
+        assert_eq!(eval(&substitute(template, &args), users), json!(["bob"]));
+    }
+
+    #[test]
+    fn parameters_are_counted_and_text_without_them_is_kept() {
+        assert_eq!(parameters("Users[?UserName == '$1' && Title == '$2']"), 2);
+        assert_eq!(parameters("length(Users)"), 0);
+        assert_eq!(parameters("'costs $0'"), 0);
+        let untouched = "Users[?Name.GivenName == 'Zoë' && `{\"a\": 1}` != `null`]";
+        assert_eq!(substitute(untouched, &[]), untouched);
+    }
+
+    #[test]
+    fn saved_queries_persist_and_check_their_arguments() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config/idcsh/queries.toml");
+        let mut saved = SavedQueries::at(path.clone());
+        saved
+            .save("member-of", "GroupMemberships[?UserName == '$1'].GroupName")
+            .unwrap();
+        let again = SavedQueries::at(path.clone());
+        assert_eq!(
+            again.expand("member-of", &["alice".into()]).unwrap(),
+            "GroupMemberships[?UserName == `\"alice\"`].GroupName"
+        );
+        assert!(matches!(
+            again.expand("member-of", &[]),
+            Err(SavedError::Arity {
+                wanted: 1,
+                given: 0,
+                ..
+            })
+        ));
+        assert!(matches!(
+            again.expand("membr-of", &[]),
+            Err(SavedError::Unknown { ref hint, .. }) if hint.contains("member-of")
+        ));
+        assert!(matches!(
+            saved.save("bad name", "Users"),
+            Err(SavedError::BadName(_))
+        ));
+        assert!(matches!(
+            saved.save("broken", "Users[?"),
+            Err(SavedError::Invalid(_))
+        ));
+        saved.remove("member-of").unwrap();
+        assert!(saved.list().0.is_empty());
+    }
+
+    #[test]
+    fn a_corrupt_queries_file_is_set_aside_and_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("queries.toml");
+        std::fs::write(&path, "[queries\nbroken").unwrap();
+        let mut saved = SavedQueries::at(path.clone());
+        let warning = saved.save("n", "length(Users)").unwrap();
+        assert!(warning.unwrap().contains("is not a valid queries file"));
+        assert_eq!(saved.list().0.len(), 1);
+        let kept = std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .any(|e| {
+                e.file_name().to_string_lossy().contains(".corrupt-")
+                    && std::fs::read_to_string(e.path()).unwrap() == "[queries\nbroken"
+            });
+        assert!(kept);
+    }
+}
