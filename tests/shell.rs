@@ -26,28 +26,28 @@ fn the_demo_shell_runs_lines_joins_open_brackets_and_survives_ctrl_c() {
     let home = common::scratch_home();
     let mut p = shell(&["--demo", "-o", "json"], &home, &[]);
     let prompt = "idcsh demo> ";
-    p.expect(prompt).unwrap();
+    at_prompt(&mut p, prompt);
     p.send_line("length(Users)").unwrap();
     p.expect("240").unwrap();
-    p.expect(prompt).unwrap();
+    at_prompt(&mut p, prompt);
     // An open bracket continues on the next line.
     p.send_line("Groups[?DisplayName ==").unwrap();
     p.send_line("'Everyone'] | length(@)").unwrap();
     p.expect("\n1").unwrap();
-    p.expect(prompt).unwrap();
+    at_prompt(&mut p, prompt);
     // Ctrl-C at the prompt clears the line; the session goes on.
     p.send("half-typed garbage").unwrap();
     p.expect("garbage").unwrap();
     p.send(ControlCode::EndOfText).unwrap();
-    p.expect(prompt).unwrap();
+    at_prompt(&mut p, prompt);
     // JSON on a terminal is coloured.
     p.send_line("`6` | to_string(@)").unwrap();
     p.expect("\u{1b}[32m6\u{1b}[0m").unwrap();
-    p.expect(prompt).unwrap();
+    at_prompt(&mut p, prompt);
     p.send_line("Users[?").unwrap();
     p.send_line("]").unwrap();
     p.expect("error: syntax error").unwrap();
-    p.expect(prompt).unwrap();
+    at_prompt(&mut p, prompt);
     p.send_line(".quit").unwrap();
     p.expect(expectrl::Eof).unwrap();
 }
@@ -92,12 +92,184 @@ fn ctrl_c_cancels_a_slow_fetch_and_keeps_the_session() {
         "{:?}",
         pressed.elapsed()
     );
-    p.expect("idcsh default@us-east-1").unwrap();
+    at_prompt(&mut p, "idcsh default@us-east-1");
     p.send_line("`1` | to_string(@)").unwrap();
     p.expect("\"1\"").unwrap();
     p.expect("idcsh default@us-east-1").unwrap();
     p.send_line(".cache | length(@)").unwrap();
     p.expect("\n0").unwrap();
+    at_prompt(&mut p, "idcsh default@us-east-1");
+    p.send(ControlCode::EndOfTransmission).unwrap();
+    p.expect(expectrl::Eof).unwrap();
+}
+
+/// Types `keys`, then Enter.
+fn run_keys(p: &mut OsSession, keys: &str) {
+    p.send(keys).unwrap();
+    p.send("\r").unwrap();
+}
+
+/// Waits for a fresh prompt, then a moment more: keys that arrive while
+/// the editor is switching the terminal back to raw mode can be lost (a
+/// person never types that fast, a test does).
+fn at_prompt(p: &mut OsSession, prompt: &str) {
+    p.expect(prompt).unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+}
+
+#[test]
+fn tab_completes_commands_collections_nested_fields_and_quoted_names() {
+    let home = common::scratch_home();
+    let mut p = shell(&["--demo", "-o", "json", "--color", "never"], &home, &[]);
+    let prompt = "idcsh demo> ";
+    at_prompt(&mut p, prompt);
+    // A command name: `.his` + Tab becomes `.history `.
+    run_keys(&mut p, ".his\t3");
+    p.expect("\"Line\"").unwrap();
+    at_prompt(&mut p, prompt);
+    // A collection, inside a function: `length(Use` + Tab.
+    run_keys(&mut p, "length(Use\t)");
+    p.expect("\n240").unwrap();
+    at_prompt(&mut p, prompt);
+    // Nested fields from the AWS shape: `Na` + Tab gives `Name.`, then
+    // `Giv` + Tab gives `GivenName`.
+    run_keys(&mut p, "Users[?Na\tGiv\t == 'Alice'].UserName | [0]");
+    p.expect("\"alice\"").unwrap();
+    at_prompt(&mut p, prompt);
+    // A group name with an apostrophe, quoted by the completion.
+    run_keys(&mut p, ".members O'B\t| length(@)");
+    p.expect(expectrl::Regex("\n[0-9]+\r?\n")).unwrap();
+    at_prompt(&mut p, prompt);
+    run_keys(&mut p, ".history Project");
+    let found = p
+        .expect(expectrl::Regex("\"Line\": \"([^\r\n]*)\""))
+        .unwrap();
+    let line = String::from_utf8_lossy(found.get(1).unwrap_or_default()).into_owned();
+    assert_eq!(line, r#".members \"O'Brien's Project Team\" | length(@)"#);
+    at_prompt(&mut p, prompt);
+    // A function name gets its parenthesis.
+    run_keys(&mut p, "to_str\t`5`)");
+    p.expect("\"5\"").unwrap();
+    at_prompt(&mut p, prompt);
+    p.send(ControlCode::EndOfTransmission).unwrap();
+    p.expect(expectrl::Eof).unwrap();
+}
+
+#[test]
+fn history_and_saved_queries_outlive_the_session() {
+    let home = common::scratch_home();
+    let prompt = "idcsh demo> ";
+    let mut p = shell(&["--demo", "-o", "json", "--color", "never"], &home, &[]);
+    at_prompt(&mut p, prompt);
+    run_keys(&mut p, "length(Groups)");
+    p.expect("\n28").unwrap();
+    at_prompt(&mut p, prompt);
+    run_keys(
+        &mut p,
+        ".save member-of \"GroupMemberships[?UserName == '$1'].GroupName\"",
+    );
+    p.expect("saved member-of").unwrap();
+    at_prompt(&mut p, prompt);
+    p.send(ControlCode::EndOfTransmission).unwrap();
+    p.expect(expectrl::Eof).unwrap();
+
+    let history = home.join("data/idcsh/history");
+    let text = std::fs::read_to_string(&history).expect("history file written");
+    assert_eq!(
+        text,
+        "length(Groups)\n.save member-of \"GroupMemberships[?UserName == '$1'].GroupName\"\n"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&history).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+        let queries = home.join("config/idcsh/queries.toml");
+        let mode = std::fs::metadata(&queries).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+
+    // The next session recalls the first one's lines: Up twice, then
+    // Ctrl-R search.
+    let mut p = shell(&["--demo", "-o", "json", "--color", "never"], &home, &[]);
+    at_prompt(&mut p, prompt);
+    p.send("\x1b[A\x1b[A\r").unwrap();
+    p.expect("\n28").unwrap();
+    at_prompt(&mut p, prompt);
+    p.send("\x12Groups").unwrap();
+    p.expect("length(Groups)").unwrap();
+    p.send("\r").unwrap();
+    p.expect("\n28").unwrap();
+    at_prompt(&mut p, prompt);
+    // The saved query runs with an argument and pipes like a command.
+    run_keys(&mut p, ".run member-of alice | length(@)");
+    p.expect(expectrl::Regex("\n[1-9][0-9]*\r?\n")).unwrap();
+    at_prompt(&mut p, prompt);
+    p.send(ControlCode::EndOfTransmission).unwrap();
+    p.expect(expectrl::Eof).unwrap();
+
+    // Script mode runs it too, and sees the history.
+    let output = common::idcsh_in(&home)
+        .args([
+            "--demo",
+            "-o",
+            "text",
+            "-c",
+            ".run member-of alice | sort(@) | [0]",
+        ])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
+    assert!(!String::from_utf8_lossy(&output.stdout).trim().is_empty());
+    // History lines are de-duplicated: length(Groups) ran three times.
+    let text = std::fs::read_to_string(&history).unwrap();
+    assert_eq!(text.matches("length(Groups)\n").count(), 1, "{text}");
+}
+
+#[test]
+fn a_live_hint_shows_the_result_while_typing_and_colours_mark_the_syntax() {
+    let home = common::scratch_home();
+    let prompt = "idcsh demo> ";
+    let mut p = shell(&["--demo", "-o", "json"], &home, &[]);
+    at_prompt(&mut p, prompt);
+    // Colours come first on the redrawn line, the hint after it.
+    p.send("Users[?UserName == 'alice'].UserName").unwrap();
+    p.expect("\u{1b}[32m'alice'\u{1b}[0m").unwrap();
+    p.expect("⇒ 1 item").unwrap();
+    p.send(ControlCode::EndOfText).unwrap();
+    at_prompt(&mut p, prompt);
+    p.send("length(Groups)").unwrap();
+    p.expect("\u{1b}[34mlength\u{1b}[0m").unwrap();
+    p.expect("⇒ 28").unwrap();
+    p.send(ControlCode::EndOfText).unwrap();
+    at_prompt(&mut p, prompt);
+    p.send(ControlCode::EndOfTransmission).unwrap();
+    p.expect(expectrl::Eof).unwrap();
+}
+
+#[test]
+fn long_results_go_through_the_pager_until_it_is_turned_off() {
+    let home = common::scratch_home();
+    let prompt = "idcsh demo> ";
+    let mut p = shell(
+        &["--demo", "-o", "json", "--color", "never"],
+        &home,
+        &[("PAGER", "sed s/^/paged:/")],
+    );
+    at_prompt(&mut p, prompt);
+    run_keys(&mut p, "Users[].UserName");
+    p.expect("paged:  \"alice\",").unwrap();
+    at_prompt(&mut p, prompt);
+    // A short result is printed as it is.
+    run_keys(&mut p, "Users[0].UserName");
+    p.expect(expectrl::Regex("\n\"alice\"\r?\n")).unwrap();
+    at_prompt(&mut p, prompt);
+    run_keys(&mut p, ".pager off");
+    p.expect("pager off").unwrap();
+    at_prompt(&mut p, prompt);
+    run_keys(&mut p, "Users[].UserName");
+    p.expect(expectrl::Regex("\n  \"alice\",")).unwrap();
+    at_prompt(&mut p, prompt);
     p.send(ControlCode::EndOfTransmission).unwrap();
     p.expect(expectrl::Eof).unwrap();
 }

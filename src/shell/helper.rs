@@ -112,12 +112,9 @@ pub fn result_hint(view: &View, line: &str) -> Option<String> {
             .ok()
             .map(|v| summary(&v));
     }
-    let fetchable = |name: &String| view.collections.contains(name);
     let missing = |name: &String| view.collection(name).is_none();
-    if refs.fields.iter().any(|f| f == "_")
-        || refs.fields.iter().any(|f| fetchable(f) && missing(f))
-        || (refs.whole && view.collections.iter().any(missing))
-    {
+    // `_`, a collection not fetched yet, or a half-typed name: no hint.
+    if refs.fields.iter().any(missing) || (refs.whole && view.collections.iter().any(missing)) {
         return None;
     }
     let entries: Vec<(Cow<'_, str>, Val<'_>)> = view
