@@ -221,6 +221,44 @@ fn faults_on_the_wire_change_nothing() {
     assert_eq!(clean, faulted);
 }
 
+/// Dropped connections and truncated bodies are retried like throttling:
+/// every collection comes out exactly as without faults, and never a
+/// partial or duplicated list (same items, same order, same length).
+#[test]
+fn dropped_connections_and_truncated_bodies_change_nothing() {
+    expected();
+    let lines = [
+        "Users[].UserId",
+        "Groups[].GroupId",
+        "GroupMemberships[].MembershipId",
+        "PermissionSets[].PermissionSetArn",
+        "Accounts[].Id",
+        "AccountAssignments",
+    ];
+    let (clean, _) = run(common::moto::endpoint(), &lines);
+    let proxy = Proxy::start(
+        common::moto::endpoint(),
+        Faults {
+            throttle_every: Some(6),
+            server_error_every: Some(9),
+            drop_every: Some(7),
+            truncate_every: Some(8),
+            ..Faults::default()
+        },
+    );
+    let (faulted, _) = run(&proxy.url, &lines);
+    let injected = proxy.faulted.load(std::sync::atomic::Ordering::SeqCst);
+    let calls = proxy.calls().len() as u64;
+    assert!(injected > 100, "{injected} faults in {calls} requests");
+    assert_eq!(clean, faulted);
+    for list in &faulted[..5] {
+        let items = list.as_array().unwrap();
+        let unique: BTreeSet<String> = items.iter().map(Json::to_string).collect();
+        assert_eq!(unique.len(), items.len(), "no duplicates");
+    }
+    eprintln!("faulted {injected} of {calls} requests; answers identical");
+}
+
 #[test]
 fn flags_skip_discovery() {
     let expected = expected();
@@ -1018,5 +1056,120 @@ fn a_user_in_no_group_has_no_groups_and_no_access() {
             serde_json::json!([]),
             serde_json::json!(["Release Managers"])
         ]
+    );
+}
+
+/// Secrets seeded in the environment and in the credentials file never
+/// reach stdout, stderr or any file idcsh writes (snapshots, history,
+/// saved queries), on success or on error.
+#[test]
+fn credentials_never_leak_into_output_or_files() {
+    expected();
+    const ENV_SECRET: &str = "EnvSecretKey/0123456789+abcdefXYZ";
+    const ENV_TOKEN: &str = "EnvSessionToken0123456789abcdefXYZ";
+    const FILE_SECRET: &str = "FileSecretKey/9876543210+zyxwvuABC";
+    let home = common::scratch_home();
+    std::fs::write(
+        home.join("aws-credentials"),
+        format!(
+            "[filed]\naws_access_key_id = AKIAFILEDKEY\naws_secret_access_key = {FILE_SECRET}\n"
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        home.join("aws-config"),
+        "[profile filed]\nregion = us-east-1\n",
+    )
+    .unwrap();
+    let snapshot = home.join("snapshot.json");
+    let proxy = Proxy::start(
+        common::moto::endpoint(),
+        Faults {
+            deny: Some("ListGroups".into()),
+            ..Faults::default()
+        },
+    );
+    let runs: Vec<(Vec<&str>, Vec<String>)> = vec![
+        // Environment credentials: answers, a denied call, a bad name.
+        (
+            vec![],
+            vec![
+                "length(Users)".into(),
+                ".whoami".into(),
+                ".timing on".into(),
+                "Groups".into(),
+                ".access nobody-at-all".into(),
+                format!(".snapshot {}", snapshot.display()),
+                ".save leak \"Users[?UserName == '$1']\"".into(),
+                ".run leak x | length(@)".into(),
+                ".profile no-such-profile".into(),
+            ],
+        ),
+        // Credentials from the file, through a profile.
+        (
+            vec!["--profile", "filed"],
+            vec!["length(Users)".into(), ".whoami".into()],
+        ),
+    ];
+    for (flags, lines) in runs {
+        let mut command = common::idcsh_in(&home);
+        if flags.is_empty() {
+            command
+                .env("AWS_ACCESS_KEY_ID", "AKIAENVKEY")
+                .env("AWS_SECRET_ACCESS_KEY", ENV_SECRET)
+                .env("AWS_SESSION_TOKEN", ENV_TOKEN)
+                .env("AWS_REGION", "us-east-1");
+        }
+        command
+            .args(&flags)
+            .args(["--endpoint-url", &proxy.url, "-o", "json"]);
+        for line in &lines {
+            command.args(["-c", line]);
+        }
+        let out = command.output().unwrap();
+        let printed = [out.stdout, out.stderr].concat();
+        let printed = String::from_utf8_lossy(&printed);
+        assert!(
+            printed.contains("access denied calling ListGroups") || flags.len() == 2,
+            "{printed}"
+        );
+        for secret in [ENV_SECRET, ENV_TOKEN, FILE_SECRET] {
+            assert!(!printed.contains(secret), "{secret} printed: {printed}");
+        }
+    }
+    // The unreachable endpoint's error names the endpoint, not the keys.
+    let out = common::idcsh_in(&home)
+        .env("AWS_ACCESS_KEY_ID", "AKIAENVKEY")
+        .env("AWS_SECRET_ACCESS_KEY", ENV_SECRET)
+        .env("AWS_REGION", "us-east-1")
+        .args(["--endpoint-url", "http://127.0.0.1:9", "-c", "Users"])
+        .output()
+        .unwrap();
+    let printed = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !printed.contains(ENV_SECRET) && printed.contains("127.0.0.1:9"),
+        "{printed}"
+    );
+    // Every file idcsh wrote under HOME (all but the credentials file).
+    assert!(snapshot.exists());
+    let mut pending = vec![home.clone()];
+    let mut checked = 0;
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else if path.file_name() != Some("aws-credentials".as_ref()) {
+                let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned();
+                for secret in [ENV_SECRET, ENV_TOKEN, FILE_SECRET] {
+                    assert!(!text.contains(secret), "{secret} in {}", path.display());
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert!(
+        checked >= 3,
+        "snapshot, queries and config files checked: {checked}"
     );
 }

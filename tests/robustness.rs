@@ -6,6 +6,9 @@ mod common;
 use idcsh::exec::{Runner, Settings};
 use idcsh::render::Format;
 use idcsh::session::Session;
+use idcsh::shell::complete::{self, Completion, View};
+use idcsh::shell::helper::result_hint;
+use idcsh::shell::highlight::highlight;
 use proptest::prelude::*;
 
 fn runner() -> Runner {
@@ -65,6 +68,19 @@ fn token() -> impl Strategy<Value = String> {
         Just(".get-user-id ".to_owned()),
         Just(".add-member ".to_owned()),
         Just("--dry-run".to_owned()),
+        Just(".save q ".to_owned()),
+        Just(".run q ".to_owned()),
+        Just(".unsave ".to_owned()),
+        Just(".queries".to_owned()),
+        Just(".history ".to_owned()),
+        Just(".pager ".to_owned()),
+        Just("$1".to_owned()),
+        Just("&".to_owned()),
+        Just("sort_by(".to_owned()),
+        Just(")".to_owned()),
+        Just(".".to_owned()),
+        Just("`".to_owned()),
+        Just("\"".to_owned()),
         Just(" ".to_owned()),
         "[a-zA-Z0-9_'é ]{1,6}",
     ]
@@ -83,6 +99,67 @@ proptest! {
         let line: String = tokens.concat();
         SHARED.with(|runner| check(&mut runner.borrow_mut(), &line));
     }
+}
+
+thread_local! {
+    /// What the editor sees in the demo: every collection in memory.
+    static VIEW: View = {
+        let session = Session::new(Box::new(idcsh::source::demo::source())).expect("session");
+        View {
+            collections: session.collection_names(),
+            directory: true,
+            data: session.available(),
+            commands: idcsh::shell::commands::names(),
+            saved: vec!["q".into()],
+            ..View::default()
+        }
+    };
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2000, failure_persistence: None, ..ProptestConfig::default() })]
+
+    /// The editor's helpers see every half-typed line at every cursor
+    /// position: completion, the live hint and highlighting never panic,
+    /// and highlighting changes nothing but colour.
+    #[test]
+    fn the_editor_survives_any_line_at_any_cursor(
+        tokens in proptest::collection::vec(prop_oneof![token(), "\\PC{0,8}"], 0..16)
+    ) {
+        let line: String = tokens.concat();
+        VIEW.with(|view| {
+            for (pos, _) in line.char_indices().chain(std::iter::once((line.len(), ' '))) {
+                if let Completion::Words { start, candidates } = complete::complete(view, &line, pos) {
+                    prop_assert!(start <= pos, "{line:?} at {pos}: start {start}");
+                    prop_assert!(line.is_char_boundary(start));
+                    for candidate in candidates {
+                        prop_assert!(!candidate.replacement.is_empty());
+                    }
+                }
+            }
+            let _ = result_hint(view, &line);
+            let coloured = highlight(&line);
+            prop_assert_eq!(strip_colour(&coloured), line.clone());
+            Ok(())
+        })?;
+    }
+}
+
+fn strip_colour(text: &str) -> String {
+    let mut out = String::new();
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            for d in chars.by_ref() {
+                if d == 'm' {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Runs a line (never a write to disk) and checks the error is one line,
@@ -144,4 +221,113 @@ fn arbitrary_bytes_on_stdin_never_panic() {
             "{stderr}"
         );
     }
+}
+
+/// Runs `idcsh --data FILE -c LINE` under a 2 GiB address-space limit, so
+/// a document that made memory grow without bound would fail the test.
+fn data_run(file: &std::path::Path, line: &str) -> std::process::Output {
+    let binary = assert_cmd::cargo::cargo_bin("idcsh");
+    std::process::Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -v 2097152; exec \"$0\" --data \"$1\" -o json -c \"$2\"")
+        .arg(binary)
+        .arg(file)
+        .arg(line)
+        .env(
+            "HOME",
+            file.parent().unwrap_or(std::path::Path::new("/tmp")),
+        )
+        .output()
+        .expect("idcsh runs")
+}
+
+#[test]
+fn hostile_documents_give_a_clear_error_or_a_right_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, bytes: &[u8]| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, bytes).unwrap();
+        path
+    };
+    // 64 MiB of opening brackets: refused at depth 128, no stack overflow.
+    let deep = write("deep.json", &vec![b'['; 64 << 20]);
+    let out = data_run(&deep, "length(@)");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.contains("not valid JSON") && stderr.contains("recursion"),
+        "{stderr}"
+    );
+    let deep_objects = write("deep-objects.json", "{\"a\":".repeat(100_000).as_bytes());
+    let out = data_run(&deep_objects, "a");
+    assert_eq!(out.status.code(), Some(1));
+    // Nesting just inside the limit is answered.
+    let inside = format!("{}1{}", "[".repeat(100), "]".repeat(100));
+    let inside = write("inside.json", inside.as_bytes());
+    let path = format!("{}[0]", "[0]".repeat(99));
+    let out = data_run(&inside, &path);
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "1", "{out:?}");
+    // Roots that are not objects are the root as they are.
+    for (text, line, answer) in [
+        ("42", "@", "42"),
+        ("\"s\"", "length(@)", "1"),
+        ("[1, 2, 3]", "sum(@)", "6"),
+        ("null", "@", "null"),
+        ("true", "to_string(@)", "\"true\""),
+    ] {
+        let file = write("root.json", text.as_bytes());
+        let out = data_run(&file, line);
+        assert!(out.status.success(), "{text}: {out:?}");
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout).trim(),
+            answer,
+            "{text}"
+        );
+    }
+    // Broken files: one line each, exit 1.
+    for (bytes, says) in [
+        (&b""[..], "end of input"),
+        (&b"{\"a\": [1, 2"[..], "end of input"),
+        (&b"{\"a\": \xff}"[..], "invalid UTF-8"),
+        (&b"{} {}"[..], "trailing characters"),
+        (&b"[1e999]"[..], "number out of range"),
+    ] {
+        let file = write("broken.json", bytes);
+        let out = data_run(&file, "@");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(stderr.contains(says), "{stderr}");
+    }
+}
+
+/// A 100 MB ListUsers document loads and answers within the same 2 GiB
+/// address-space bound.
+#[test]
+fn a_100_megabyte_document_is_answered_within_bounded_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.json");
+    let mut text = String::with_capacity(105 << 20);
+    text.push_str("{\"Users\": [");
+    let mut count = 0;
+    while text.len() < 100 << 20 {
+        if count > 0 {
+            text.push(',');
+        }
+        text.push_str(&format!(
+            "{{\"IdentityStoreId\": \"d-1234567890\", \"UserId\": \"{count:08}-5a4b-4c3d-8e2f-000000000000\", \"UserName\": \"user-{count}\", \"Name\": {{\"GivenName\": \"Given{count}\", \"FamilyName\": \"O'Family\"}}, \"DisplayName\": \"User {count}\", \"Emails\": [{{\"Value\": \"user-{count}@example.com\", \"Type\": \"work\", \"Primary\": true}}]}}"
+        ));
+        count += 1;
+    }
+    text.push_str("]}");
+    std::fs::write(&path, &text).unwrap();
+    drop(text);
+    let out = data_run(
+        &path,
+        "[length(Users), Users[?UserName == 'user-7'].Name.GivenName | [0]]",
+    );
+    assert!(out.status.success(), "{out:?}");
+    let answer: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(answer, serde_json::json!([count, "Given7"]));
 }

@@ -30,6 +30,11 @@ pub struct Faults {
     /// Accept at most this many requests a second per service (AWS's
     /// quota model); answer the rest with throttling errors.
     pub rate_per_service: Option<usize>,
+    /// Close the connection without answering every Nth request.
+    pub drop_every: Option<u64>,
+    /// Answer every Nth request with moto's answer cut in half (headers
+    /// promise the whole body), then close the connection.
+    pub truncate_every: Option<u64>,
     /// Before every real ListAccounts page, answer an empty page that still
     /// has a NextToken (AWS may do this; moto never does).
     pub empty_account_pages: bool,
@@ -248,6 +253,23 @@ async fn serve(mut client: TcpStream, state: Arc<State>) -> std::io::Result<()> 
                 faults.delay_ms
             };
             tokio::time::sleep(Duration::from_millis(ms)).await;
+        }
+        if reply.is_none() && every(faults.drop_every) {
+            state.faulted.fetch_add(1, Ordering::SeqCst);
+            state.log.lock().unwrap()[index].faulted = true;
+            return Ok(());
+        }
+        if reply.is_none() && every(faults.truncate_every) {
+            state.faulted.fetch_add(1, Ordering::SeqCst);
+            state.log.lock().unwrap()[index].faulted = true;
+            let whole = forward(&state.upstream, unwrap_empty_token(request)).await?;
+            let body_at = whole
+                .windows(4)
+                .position(|w| w == b"\r\n\r\n")
+                .map_or(0, |at| at + 4);
+            let cut = body_at + (whole.len() - body_at) / 2;
+            client.write_all(&whole[..cut]).await?;
+            return Ok(());
         }
         if reply.is_some() {
             state.log.lock().unwrap()[index].faulted = true;
