@@ -331,3 +331,54 @@ fn a_100_megabyte_document_is_answered_within_bounded_memory() {
     let answer: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(answer, serde_json::json!([count, "Given7"]));
 }
+
+/// Killed at any moment while writing saved queries and snapshots, idcsh
+/// leaves each file whole: the old version or the new one, never a part.
+#[test]
+fn a_kill_at_any_moment_leaves_whole_files() {
+    let home = common::scratch_home();
+    let snapshot = home.join("snapshot.json");
+    let queries = home.join("config/idcsh/queries.toml");
+    let mut kills = 0;
+    for round in 0..24u64 {
+        let mut command = std::process::Command::new(assert_cmd::cargo::cargo_bin("idcsh"));
+        common::isolate(&mut command, &home);
+        command.args(["--demo", "-o", "json"]);
+        for i in 0..200 {
+            command.args([
+                "-c",
+                &format!(".save q{i} \"Users[?UserName == '$1'] | [{i}]\""),
+            ]);
+            command.args(["-c", &format!(".snapshot {} --all", snapshot.display())]);
+        }
+        command
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null());
+        let mut child = command.spawn().expect("idcsh starts");
+        // Spread the kills over the run: 5 ms to about 120 ms in.
+        std::thread::sleep(std::time::Duration::from_millis(5 + (round * 37) % 115));
+        if child.try_wait().ok().flatten().is_none() {
+            kills += 1;
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        if let Ok(text) = std::fs::read_to_string(&queries) {
+            let parsed: Result<toml::Table, _> = toml::from_str(&text);
+            assert!(
+                parsed.is_ok(),
+                "round {round}: queries.toml is torn: {text:?}"
+            );
+        }
+        if let Ok(bytes) = std::fs::read(&snapshot) {
+            let parsed: Result<serde_json::Value, _> = serde_json::from_slice(&bytes);
+            let whole =
+                parsed.is_ok_and(|doc| doc["Users"].as_array().is_some_and(|u| u.len() == 240));
+            assert!(
+                whole,
+                "round {round}: the snapshot is torn ({} bytes)",
+                bytes.len()
+            );
+        }
+    }
+    assert!(kills >= 12, "most rounds were killed mid-run: {kills}");
+}
