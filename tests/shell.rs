@@ -273,3 +273,82 @@ fn long_results_go_through_the_pager_until_it_is_turned_off() {
     p.send(ControlCode::EndOfTransmission).unwrap();
     p.expect(expectrl::Eof).unwrap();
 }
+
+#[test]
+fn history_file_flags_move_or_disable_the_history() {
+    let home = common::scratch_home();
+    let prompt = "idcsh demo> ";
+    let elsewhere = home.join("elsewhere/history.txt");
+    let flag = elsewhere.to_str().unwrap();
+    for (args, line, answer) in [
+        (
+            vec![
+                "--demo",
+                "--color",
+                "never",
+                "-o",
+                "json",
+                "--history-file",
+                flag,
+            ],
+            "length(Groups)",
+            "\n28",
+        ),
+        (
+            vec!["--demo", "--color", "never", "-o", "json", "--no-history"],
+            "length(Users)",
+            "\n240",
+        ),
+    ] {
+        let mut p = shell(&args, &home, &[]);
+        at_prompt(&mut p, prompt);
+        run_keys(&mut p, line);
+        p.expect(answer).unwrap();
+        at_prompt(&mut p, prompt);
+        p.send(ControlCode::EndOfTransmission).unwrap();
+        p.expect(expectrl::Eof).unwrap();
+    }
+    assert_eq!(
+        std::fs::read_to_string(&elsewhere).unwrap(),
+        "length(Groups)\n",
+        "--history-file records there; --no-history records nothing"
+    );
+    assert!(!home.join("data/idcsh/history").exists());
+}
+
+#[test]
+fn a_corrupt_queries_file_is_reported_and_set_aside() {
+    let home = common::scratch_home();
+    let dir = home.join("config/idcsh");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("queries.toml"), "[queries]\nbroken = \n").unwrap();
+    let out = common::idcsh_in(&home)
+        .args([
+            "--demo",
+            "-o",
+            "json",
+            "-c",
+            ".queries",
+            "-c",
+            ".save n length(Users)",
+            "-c",
+            ".run n",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("is not a valid queries file"), "{stderr}");
+    assert!(stderr.contains("queries.toml.corrupt-"), "{stderr}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("240"));
+    let aside: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().contains(".corrupt-"))
+        .collect();
+    assert_eq!(aside.len(), 1);
+    assert_eq!(
+        std::fs::read_to_string(aside[0].path()).unwrap(),
+        "[queries]\nbroken = \n"
+    );
+}
