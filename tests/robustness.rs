@@ -8,7 +8,7 @@ use idcsh::render::Format;
 use idcsh::session::Session;
 use idcsh::shell::complete::{self, Completion, View};
 use idcsh::shell::helper::result_hint;
-use idcsh::shell::highlight::highlight;
+use idcsh::shell::highlight::{highlight, strip_colour};
 use proptest::prelude::*;
 
 fn runner() -> Runner {
@@ -143,23 +143,6 @@ proptest! {
             Ok(())
         })?;
     }
-}
-
-fn strip_colour(text: &str) -> String {
-    let mut out = String::new();
-    let mut chars = text.chars();
-    while let Some(c) = chars.next() {
-        if c == '\x1b' {
-            for d in chars.by_ref() {
-                if d == 'm' {
-                    break;
-                }
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 /// Runs a line (never a write to disk) and checks the error is one line,

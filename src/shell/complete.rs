@@ -115,7 +115,7 @@ impl Scope {
 fn complete_command(view: &View, text: &str, name_at: usize) -> Completion {
     let pos = text.len();
     let body = &text[name_at..];
-    if let Some(pipe) = top_level_pipe(body) {
+    if let Some(pipe) = crate::shell::line::top_level_pipe(body) {
         let after = name_at + pipe + 1;
         return complete_expression(view, text, after, Scope::Unknown);
     }
@@ -252,20 +252,6 @@ fn split_words(text: &str) -> Vec<Word> {
         });
     }
     words
-}
-
-fn top_level_pipe(text: &str) -> Option<usize> {
-    let mut quote = None;
-    for (at, c) in text.char_indices() {
-        match (quote, c) {
-            (Some(q), c) if c == q => quote = None,
-            (Some(_), _) => {}
-            (None, '\'' | '"') => quote = Some(c),
-            (None, '|') => return Some(at),
-            _ => {}
-        }
-    }
-    None
 }
 
 /// A name as one command word: bare when it can be, else quoted.

@@ -30,7 +30,7 @@ pub fn highlight(line: &str) -> String {
     out.push_str(&line[lead..name_end]);
     out.push_str(RESET);
     let rest = &line[name_end..];
-    match pipe_outside_quotes(rest) {
+    match crate::shell::line::top_level_pipe(rest) {
         Some(at) => {
             out.push_str(&arguments(&rest[..at]));
             out.push_str(OPERATOR);
@@ -66,20 +66,6 @@ fn arguments(text: &str) -> String {
         out.push_str(RESET);
     }
     out
-}
-
-fn pipe_outside_quotes(text: &str) -> Option<usize> {
-    let mut quote = None;
-    for (at, c) in text.char_indices() {
-        match (quote, c) {
-            (Some(q), c) if c == q => quote = None,
-            (Some(_), _) => {}
-            (None, '\'' | '"') => quote = Some(c),
-            (None, '|') => return Some(at),
-            _ => {}
-        }
-    }
-    None
 }
 
 /// A JMESPath expression, coloured token by token.
@@ -146,9 +132,8 @@ fn unmatched_brackets(text: &str, tokens: &[crate::shell::tokens::Token]) -> Vec
     unmatched
 }
 
-/// The text without colour codes, for tests.
-#[cfg(test)]
-fn plain(coloured: &str) -> String {
+/// The text without colour codes.
+pub fn strip_colour(coloured: &str) -> String {
     let mut out = String::new();
     let mut chars = coloured.chars();
     while let Some(c) = chars.next() {
@@ -178,7 +163,7 @@ mod tests {
             "a]}) é",
             "",
         ] {
-            assert_eq!(plain(&highlight(line)), line);
+            assert_eq!(strip_colour(&highlight(line)), line);
         }
     }
 

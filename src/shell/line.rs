@@ -72,7 +72,7 @@ fn save_line(command: &str) -> Option<Line> {
 }
 
 /// The byte offset of the first `|` outside quotes.
-fn top_level_pipe(text: &str) -> Option<usize> {
+pub fn top_level_pipe(text: &str) -> Option<usize> {
     let mut quote = None;
     let mut escaped = false;
     for (at, c) in text.char_indices() {
