@@ -19,9 +19,15 @@ pub fn open(path: &str) -> Result<InMemory, SourceError> {
             })?;
         ("stdin".to_owned(), bytes)
     } else {
-        let bytes = std::fs::read(path).map_err(|err| SourceError::Unreadable {
-            path: path.to_owned(),
-            reason: io_reason(&err),
+        let bytes = read_file(path).map_err(|reason| match reason {
+            Refused::Io(err) => SourceError::Unreadable {
+                path: path.to_owned(),
+                reason: io_reason(&err),
+            },
+            Refused::Json(reason) => SourceError::InvalidJson {
+                path: path.to_owned(),
+                reason,
+            },
         })?;
         let label = Path::new(path)
             .file_name()
@@ -70,6 +76,37 @@ pub fn parse(bytes: &[u8]) -> Result<Doc, String> {
         };
         format!("{detail} at line {} column {}", err.line(), err.column())
     })
+}
+
+/// Why a file was not read whole.
+enum Refused {
+    Io(std::io::Error),
+    Json(String),
+}
+
+/// How much of a file is looked at before the rest is read.
+const PREFIX: usize = 64 * 1024;
+
+/// Reads a file whole, unless its first 64 KiB already nest deeper than
+/// the parser allows: then the error comes without reading (and holding)
+/// the rest, however large the file.
+fn read_file(path: &str) -> Result<Vec<u8>, Refused> {
+    let mut file = std::fs::File::open(path).map_err(Refused::Io)?;
+    let size = file.metadata().map(|m| m.len() as usize).unwrap_or(0);
+    let mut bytes = Vec::with_capacity(size.min(PREFIX));
+    (&mut file)
+        .take(PREFIX as u64)
+        .read_to_end(&mut bytes)
+        .map_err(Refused::Io)?;
+    if bytes.len() == PREFIX
+        && let Err(reason) = parse(&bytes)
+        && reason.starts_with("recursion limit")
+    {
+        return Err(Refused::Json(reason));
+    }
+    bytes.reserve(size.saturating_sub(bytes.len()));
+    file.read_to_end(&mut bytes).map_err(Refused::Io)?;
+    Ok(bytes)
 }
 
 fn io_reason(err: &std::io::Error) -> String {
