@@ -144,12 +144,15 @@ pub enum Command {
     /// The last N lines typed (default 20), or those containing TEXT
     #[command(after_help = "Example: .history 5, .history Users")]
     History {
-        #[arg(allow_hyphen_values = true)]
+        #[arg(allow_hyphen_values = true, value_name = "N|TEXT")]
         filter: Vec<String>,
     },
     /// Page long results on a terminal through $PAGER (default less -FRX)
     #[command(after_help = "Example: .pager off")]
-    Pager { state: Option<Switch> },
+    Pager {
+        #[arg(value_name = "on|off")]
+        state: Option<Switch>,
+    },
     /// Collections held, their item counts and age
     #[command(after_help = "Example: .cache | [?Items > `100`]")]
     Cache,
