@@ -85,6 +85,15 @@ pub fn set_aside(path: &Path) -> io::Result<PathBuf> {
     Ok(aside)
 }
 
+/// Sets a corrupt file aside and says where it went, for a warning:
+/// "moved it to PATH", or why it could not be moved.
+pub fn set_aside_note(path: &Path) -> String {
+    match set_aside(path) {
+        Ok(aside) => format!("moved it to {}", aside.display()),
+        Err(err) => format!("cannot move it aside: {err}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

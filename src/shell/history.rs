@@ -113,19 +113,14 @@ fn read(path: &std::path::Path) -> (Vec<String>, Option<String>) {
         Ok(None) => (Vec::new(), None),
         Ok(Some(bytes)) => match String::from_utf8(bytes) {
             Ok(text) => (text.lines().map(unescape).collect(), None),
-            Err(_) => {
-                let note = match files::set_aside(path) {
-                    Ok(aside) => format!("moved it to {}", aside.display()),
-                    Err(err) => format!("and cannot move it aside: {err}"),
-                };
-                (
-                    Vec::new(),
-                    Some(format!(
-                        "the history file {} is not text; {note}; starting a new one",
-                        path.display()
-                    )),
-                )
-            }
+            Err(_) => (
+                Vec::new(),
+                Some(format!(
+                    "the history file {} is not text; {}; starting a new one",
+                    path.display(),
+                    files::set_aside_note(path)
+                )),
+            ),
         },
         Err(err) => (
             Vec::new(),

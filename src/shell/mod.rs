@@ -44,8 +44,9 @@ pub fn run(runner: &mut Runner) -> Result<(), Error> {
     runner.session.set_interactive(true);
     runner.session.catch_interrupts();
     let profiles = complete::aws_profiles();
+    let names = commands::names();
     editor.set_helper(Some(ShellHelper::new(
-        view(runner, &profiles),
+        view(runner, &profiles, &names),
         runner.settings.color,
     )));
     loop {
@@ -61,7 +62,7 @@ pub fn run(runner: &mut Runner) -> Result<(), Error> {
                 if step(runner, &text) == Flow::Quit {
                     return Ok(());
                 }
-                let view = view(runner, &profiles);
+                let view = view(runner, &profiles, &names);
                 if let Some(helper) = editor.helper_mut() {
                     helper.set_view(view);
                 }
@@ -99,8 +100,9 @@ fn step(runner: &mut Runner, text: &str) -> Flow {
     flow
 }
 
-/// What completion and hints may read now.
-fn view(runner: &Runner, profiles: &[String]) -> View {
+/// What completion and hints may read now; `profiles` and `commands` do
+/// not change during a session, so they are read once.
+fn view(runner: &Runner, profiles: &[String], commands: &[String]) -> View {
     let session = &runner.session;
     let collections = session.collection_names();
     let (saved, warning) = runner.saved.list();
@@ -115,7 +117,7 @@ fn view(runner: &Runner, profiles: &[String]) -> View {
         document: session.source().document(),
         saved: saved.into_iter().map(|q| q.name).collect(),
         profiles: profiles.to_vec(),
-        commands: commands::names(),
+        commands: commands.to_vec(),
         collections,
     }
 }

@@ -97,19 +97,14 @@ impl SavedQueries {
             .and_then(|text| toml::from_str::<QueriesFile>(text).map_err(|e| one_line(&e)));
         match parsed {
             Ok(file) => (file.queries, None),
-            Err(reason) => {
-                let moved = match files::set_aside(path) {
-                    Ok(aside) => format!("moved it to {}", aside.display()),
-                    Err(err) => format!("cannot move it aside: {err}"),
-                };
-                (
-                    BTreeMap::new(),
-                    Some(format!(
-                        "{} is not a valid queries file ({reason}); {moved}",
-                        path.display()
-                    )),
-                )
-            }
+            Err(reason) => (
+                BTreeMap::new(),
+                Some(format!(
+                    "{} is not a valid queries file ({reason}); {}",
+                    path.display(),
+                    files::set_aside_note(path)
+                )),
+            ),
         }
     }
 
