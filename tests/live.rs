@@ -221,6 +221,43 @@ fn faults_on_the_wire_change_nothing() {
     assert_eq!(clean, faulted);
 }
 
+/// Behind AWS's quota (20 requests a second per quota), the memberships of
+/// 125 groups come out complete, and the rate adapts: after the first
+/// second of throttling teaches the pacer the quota, at most about one
+/// request a second is throttled (its probe one higher), where retrying
+/// with backoff alone keeps hammering.
+#[test]
+fn a_throttled_quota_is_spent_at_its_rate_not_hammered() {
+    let expected = expected();
+    let proxy = Proxy::start(
+        common::moto::endpoint(),
+        Faults {
+            rate_per_quota: Some(20),
+            ..Faults::default()
+        },
+    );
+    let (values, _) = run(&proxy.url, &["GroupMemberships[].[GroupName, UserName]"]);
+    assert_eq!(pairs(&values[0]), expected.memberships);
+    let calls = proxy.calls();
+    let throttles: Vec<std::time::Instant> =
+        calls.iter().filter(|c| c.faulted).map(|c| c.at).collect();
+    let accepted = calls
+        .iter()
+        .filter(|c| !c.faulted && c.operation == "ListGroupMemberships")
+        .count();
+    assert!(accepted >= fixture::GROUPS, "{accepted} pages");
+    let first = *throttles.first().expect("the quota was reached");
+    let last_call = calls.iter().map(|c| c.at).max().unwrap();
+    let learning = first + std::time::Duration::from_millis(1500);
+    let late = throttles.iter().filter(|at| **at > learning).count();
+    let late_seconds = last_call.saturating_duration_since(learning).as_secs_f64();
+    assert!(
+        late as f64 <= late_seconds + 2.0,
+        "{late} throttles in the {late_seconds:.1} s after the first second of throttling ({} in all, {accepted} accepted)",
+        throttles.len()
+    );
+}
+
 /// Dropped connections and truncated bodies are retried like throttling:
 /// every collection comes out exactly as without faults, and never a
 /// partial or duplicated list (same items, same order, same length).
@@ -892,6 +929,32 @@ fn membership_writes_are_confirmed_checked_and_refresh_the_cache() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+
+    // A throttled write did nothing at AWS, so it is sent again, once.
+    let throttling = Proxy::start(
+        common::moto::endpoint(),
+        Faults {
+            throttle_first: Some("CreateGroupMembership".into()),
+            ..Faults::default()
+        },
+    );
+    let out = live(&throttling.url)
+        .env("AWS_REGION", "ca-central-1")
+        .args(["-y", "-c", ".add-member 'Release Managers' carol"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && stderr.contains("added carol to Release Managers"),
+        "{stderr}"
+    );
+    let creates: Vec<bool> = throttling
+        .calls()
+        .iter()
+        .filter(|c| c.operation == "CreateGroupMembership")
+        .map(|c| c.faulted)
+        .collect();
+    assert_eq!(creates, [true, false], "throttled, then sent again");
     let _ = carol_id;
 }
 

@@ -25,11 +25,14 @@ pub struct Faults {
     pub deny: Option<String>,
     /// Answer this operation with a conflict (as AWS does for a duplicate).
     pub conflict: Option<String>,
+    /// Throttle the first request of this operation.
+    pub throttle_first: Option<String>,
     /// Answer this operation with an empty JSON object (no items).
     pub empty: Option<String>,
-    /// Accept at most this many requests a second per service (AWS's
-    /// quota model); answer the rest with throttling errors.
-    pub rate_per_service: Option<usize>,
+    /// Accept at most this many requests a second per quota (AWS's model:
+    /// sso-admin as a whole, each Identity Store API, Organizations as a
+    /// whole); answer the rest with throttling errors.
+    pub rate_per_quota: Option<usize>,
     /// Close the connection without answering every Nth request.
     pub drop_every: Option<u64>,
     /// Answer every Nth request with moto's answer cut in half (headers
@@ -47,6 +50,8 @@ pub struct Call {
     pub body: String,
     /// Answered with an injected fault instead of moto's answer.
     pub faulted: bool,
+    /// When the proxy received it.
+    pub at: std::time::Instant,
 }
 
 /// A running proxy.
@@ -127,7 +132,7 @@ struct State {
     log: Arc<Mutex<Vec<Call>>>,
     faulted: Arc<AtomicU64>,
     seen: AtomicU64,
-    /// Accepted request times per service, for `rate_per_service`.
+    /// Accepted request times per service, for `rate_per_quota`.
     windows:
         Mutex<std::collections::HashMap<String, std::collections::VecDeque<std::time::Instant>>>,
 }
@@ -196,14 +201,16 @@ async fn serve(mut client: TcpStream, state: Arc<State>) -> std::io::Result<()> 
     let mut buffer = Vec::new();
     while let Some(request) = read_request(&mut client, &mut buffer).await {
         let operation = request.operation();
-        let index = {
+        let (index, first_of_its_kind) = {
             let mut log = state.log.lock().unwrap();
+            let first = !log.iter().any(|c| c.operation == operation);
             log.push(Call {
                 operation: operation.clone(),
                 body: String::from_utf8_lossy(&request.body).into_owned(),
                 faulted: false,
+                at: std::time::Instant::now(),
             });
-            log.len() - 1
+            (log.len() - 1, first)
         };
         let n = state.seen.fetch_add(1, Ordering::SeqCst) + 1;
         let every = |k: Option<u64>| k.is_some_and(|k| n.is_multiple_of(k));
@@ -226,9 +233,10 @@ async fn serve(mut client: TcpStream, state: Arc<State>) -> std::io::Result<()> 
         {
             Some(response(200, &[], b"{}"))
         } else if faults
-            .rate_per_service
+            .rate_per_quota
             .is_some_and(|limit| over_quota(&state, &request, limit))
             || every(faults.throttle_every)
+            || (first_of_its_kind && faults.throttle_first.as_deref() == Some(operation.as_str()))
         {
             state.faulted.fetch_add(1, Ordering::SeqCst);
             let code = if operation == "ListAccounts" {
@@ -286,11 +294,14 @@ async fn serve(mut client: TcpStream, state: Arc<State>) -> std::io::Result<()> 
 /// True when the request's service already had `limit` requests accepted
 /// in the last second; otherwise the request is counted as accepted.
 fn over_quota(state: &State, request: &Request, limit: usize) -> bool {
-    let service = request
-        .header("x-amz-target")
-        .and_then(|t| t.split('.').next())
-        .unwrap_or("query")
-        .to_owned();
+    // AWS's quotas: sso-admin as a whole, each Identity Store API on its
+    // own, Organizations as a whole.
+    let target = request.header("x-amz-target").unwrap_or("query");
+    let service = if target.starts_with("AWSIdentityStore.") {
+        target.to_owned()
+    } else {
+        target.split('.').next().unwrap_or(target).to_owned()
+    };
     let now = std::time::Instant::now();
     let mut windows = state.windows.lock().unwrap();
     let window = windows.entry(service).or_default();

@@ -4,14 +4,15 @@
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use aws_sdk_ssoadmin::types::PrincipalType;
 use futures_util::{StreamExt, TryStreamExt, stream};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::Value as Json;
 
-use super::{AwsError, AwsSource, Directory, Service};
+use super::pacer::{Answer, Verdict};
+use super::{AwsError, AwsSource, Directory};
 use crate::doc::Doc;
 use crate::source::{Fetched, Held, model};
 
@@ -255,13 +256,12 @@ impl<'a> Fetcher<'a> {
                 async move {
                     let out = self
                         .source
-                        .call(
-                            "DescribePermissionSet",
+                        .call("DescribePermissionSet", || {
                             sso.describe_permission_set()
-                                .instance_arn(instance)
-                                .permission_set_arn(arn)
-                                .send(),
-                        )
+                                .instance_arn(&instance)
+                                .permission_set_arn(&arn)
+                                .send()
+                        })
                         .await
                         .map_err(|e| self.source.site().classify("DescribePermissionSet", e))?;
                     self.counted("PermissionSets", 1);
@@ -600,13 +600,12 @@ impl<'a> Fetcher<'a> {
                     let name = if is_group {
                         let out = self
                             .source
-                            .call(
-                                "DescribeGroup",
+                            .call("DescribeGroup", || {
                                 ids.describe_group()
-                                    .identity_store_id(store)
+                                    .identity_store_id(&store)
                                     .group_id(&id)
-                                    .send(),
-                            )
+                                    .send()
+                            })
                             .await;
                         match out {
                             Ok(g) => g.display_name().map(str::to_owned),
@@ -619,13 +618,12 @@ impl<'a> Fetcher<'a> {
                     } else {
                         let out = self
                             .source
-                            .call(
-                                "DescribeUser",
+                            .call("DescribeUser", || {
                                 ids.describe_user()
-                                    .identity_store_id(store)
+                                    .identity_store_id(&store)
                                     .user_id(&id)
-                                    .send(),
-                            )
+                                    .send()
+                            })
                             .await;
                         match out {
                             Ok(u) => u.user_name().map(str::to_owned),
@@ -679,19 +677,55 @@ fn ids_of(collection: &Doc, id: &str) -> Vec<String> {
         .collect()
 }
 
+/// Before the pacer has learned a limit, the wait before sending a
+/// throttled request again: 50 ms doubling per attempt up to the quota's
+/// one-second window, with full jitter.
+fn throttle_backoff(attempt: u32) -> Duration {
+    let ceiling = Duration::from_millis(50)
+        .saturating_mul(1 << attempt.saturating_sub(1).min(5))
+        .min(Duration::from_secs(1));
+    ceiling.mul_f64(fastrand::f64())
+}
+
 impl AwsSource {
-    /// Runs one request of `operation` under the concurrency bound, paced
-    /// if its service has throttled.
-    pub(super) async fn call<T>(
+    /// Runs one request of `operation` when its quota's pacer has room,
+    /// under the concurrency bound. A throttled request is sent again when
+    /// the pacer next has room (after a backoff while the pacer has not yet
+    /// learned a limit), up to the attempt limit; other faults are the
+    /// SDK's to retry.
+    pub(super) async fn call<T, Fut>(
         &self,
         operation: &'static str,
-        request: impl Future<Output = T>,
-    ) -> T {
-        let _permit = self.permits.acquire().await;
-        if let Some(pacer) = self.pacers.of(Service::of(operation)) {
-            pacer.wait().await;
+        mut request: impl FnMut() -> Fut,
+    ) -> T
+    where
+        T: Answer,
+        Fut: Future<Output = T>,
+    {
+        let pacer = self.pacers.of(operation);
+        let attempts = super::max_attempts();
+        let mut attempt = 1;
+        loop {
+            let ticket = match &pacer {
+                Some(pacer) => Some(pacer.send().await),
+                None => None,
+            };
+            let answer = {
+                let _permit = self.permits.acquire().await;
+                request().await
+            };
+            let verdict = answer.verdict();
+            if let (Some(pacer), Some(ticket)) = (&pacer, ticket) {
+                pacer.answered(ticket, verdict, Instant::now());
+            }
+            if verdict != Verdict::Throttled || attempt >= attempts {
+                return answer;
+            }
+            if pacer.as_ref().is_none_or(|pacer| !pacer.is_limiting()) {
+                tokio::time::sleep(throttle_backoff(attempt)).await;
+            }
+            attempt += 1;
         }
-        request.await
     }
 
     /// Follows `NextToken` to the end, one page request at a time under the
@@ -728,7 +762,7 @@ impl AwsSource {
         let mut token: Option<String> = None;
         let mut seen = HashSet::new();
         for _ in 0..max_pages {
-            let (mut batch, next) = self.call(operation, page(token.take())).await?;
+            let (mut batch, next) = self.call(operation, || page(token.clone())).await?;
             items.append(&mut batch);
             match next.filter(|t| !t.is_empty()) {
                 None => return Ok(Some(items)),

@@ -16,6 +16,7 @@ pub use writes::WriteOutcome;
 
 use pacer::Pacer;
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -30,8 +31,9 @@ use aws_smithy_runtime::client::retries::{RetryPartition, TokenBucket};
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::interceptors::context::{
-    BeforeDeserializationInterceptorContextRef, BeforeTransmitInterceptorContextRef,
+    BeforeTransmitInterceptorContextRef, InterceptorContext,
 };
+use aws_smithy_runtime_api::client::retries::classifiers::{ClassifyRetry, RetryAction};
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
 use aws_smithy_types::retry::RetryConfig;
@@ -70,57 +72,46 @@ struct Clients {
     sso: ssoadmin::Client,
 }
 
-/// Request pacers, one per service.
+/// Request pacers, one per AWS quota: sso-admin shares one, each Identity
+/// Store API has its own, Organizations has one; STS is not paced.
 #[derive(Debug, Default)]
 struct Pacers {
-    identitystore: Pacer,
-    ssoadmin: Pacer,
-    organizations: Pacer,
-}
-
-/// Counts every HTTP request the SDK sends (retries included) and tells the
-/// service's pacer about throttling answers.
-#[derive(Debug)]
-struct Observe {
-    requests: Arc<AtomicU64>,
-    pacers: Arc<Pacers>,
-    service: Service,
-}
-
-/// Which service a client talks to, for pacing.
-#[derive(Debug, Clone, Copy)]
-enum Service {
-    IdentityStore,
-    SsoAdmin,
-    Organizations,
-    Sts,
-}
-
-impl Service {
-    /// The service an operation belongs to.
-    fn of(operation: &str) -> Service {
-        match operation {
-            "ListUsers"
-            | "ListGroups"
-            | "ListGroupMemberships"
-            | "DescribeUser"
-            | "DescribeGroup" => Service::IdentityStore,
-            "ListAccounts" => Service::Organizations,
-            "GetCallerIdentity" => Service::Sts,
-            _ => Service::SsoAdmin,
-        }
-    }
+    by_quota: Mutex<HashMap<&'static str, Arc<Pacer>>>,
 }
 
 impl Pacers {
-    fn of(&self, service: Service) -> Option<&Pacer> {
-        match service {
-            Service::IdentityStore => Some(&self.identitystore),
-            Service::SsoAdmin => Some(&self.ssoadmin),
-            Service::Organizations => Some(&self.organizations),
-            Service::Sts => None,
-        }
+    /// The pacer for the quota `operation` counts against.
+    fn of(&self, operation: &'static str) -> Option<Arc<Pacer>> {
+        let quota = quota_of(operation)?;
+        let mut pacers = self.by_quota.lock().ok()?;
+        Some(pacers.entry(quota).or_default().clone())
     }
+}
+
+/// The quota an operation counts against, by its service.
+fn quota_of(operation: &'static str) -> Option<&'static str> {
+    match operation {
+        "GetCallerIdentity" => None,
+        "ListAccounts" => Some("organizations"),
+        "ListUsers"
+        | "ListGroups"
+        | "ListGroupMemberships"
+        | "ListGroupMembershipsForMember"
+        | "DescribeUser"
+        | "DescribeGroup"
+        | "GetUserId"
+        | "GetGroupId"
+        | "GetGroupMembershipId"
+        | "CreateGroupMembership"
+        | "DeleteGroupMembership" => Some(operation),
+        _ => Some("sso-admin"),
+    }
+}
+
+/// Counts every HTTP request the SDK sends, retries included.
+#[derive(Debug)]
+struct Observe {
+    requests: Arc<AtomicU64>,
 }
 
 impl Intercept for Observe {
@@ -137,33 +128,44 @@ impl Intercept for Observe {
         self.requests.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }
-
-    fn read_after_transmit(
-        &self,
-        context: &BeforeDeserializationInterceptorContextRef<'_>,
-        _components: &RuntimeComponents,
-        _cfg: &mut ConfigBag,
-    ) -> Result<(), BoxError> {
-        let response = context.response();
-        let error_type = response.headers().get("x-amzn-errortype");
-        if let Some(pacer) = self.pacers.of(self.service) {
-            if pacer::is_throttling(response.status().as_u16(), error_type) {
-                pacer.throttled();
-            } else if response.status().is_success() {
-                pacer.succeeded();
-            }
-        }
-        Ok(())
-    }
 }
 
 impl Observe {
-    fn new(requests: &Arc<AtomicU64>, pacers: &Arc<Pacers>, service: Service) -> Observe {
+    fn new(requests: &Arc<AtomicU64>) -> Observe {
         Observe {
             requests: requests.clone(),
-            pacers: pacers.clone(),
-            service,
         }
+    }
+}
+
+/// Leaves throttling answers to `AwsSource::call`, which retries them
+/// through the pacer: the SDK's own backoff would send them outside it.
+#[derive(Debug)]
+struct ThrottlingToThePacer;
+
+impl ClassifyRetry for ThrottlingToThePacer {
+    fn classify_retry(&self, ctx: &InterceptorContext) -> RetryAction {
+        let Some(response) = ctx.response().filter(|r| !r.status().is_success()) else {
+            return RetryAction::NoActionIndicated;
+        };
+        let code = response
+            .headers()
+            .get("x-amzn-errortype")
+            .map(str::to_owned)
+            .or_else(|| {
+                let body = response.body().bytes()?;
+                let json: Json = serde_json::from_slice(body).ok()?;
+                json["__type"].as_str().map(str::to_owned)
+            });
+        if pacer::is_throttling(response.status().as_u16(), code.as_deref()) {
+            RetryAction::RetryForbidden
+        } else {
+            RetryAction::NoActionIndicated
+        }
+    }
+
+    fn name(&self) -> &'static str {
+        "ThrottlingToThePacer"
     }
 }
 
@@ -190,17 +192,22 @@ pub struct AwsSource {
 /// Attempts per request unless `$IDCSH_MAX_ATTEMPTS` says otherwise.
 pub const DEFAULT_MAX_ATTEMPTS: u32 = 10;
 
-/// The retry policy: the SDK's standard mode (throttling, 5xx and
-/// connection faults retried with jittered exponential backoff from 100 ms,
-/// capped at 5 s), 10 attempts, and no retry budget to run dry during a
-/// long fan-out. A collection is complete or the line fails.
-fn retry_config() -> RetryConfig {
-    let attempts = env("IDCSH_MAX_ATTEMPTS")
+/// Attempts per request: `$IDCSH_MAX_ATTEMPTS`, else 10.
+fn max_attempts() -> u32 {
+    env("IDCSH_MAX_ATTEMPTS")
         .and_then(|v| v.parse::<u32>().ok())
         .filter(|n| *n >= 1)
-        .unwrap_or(DEFAULT_MAX_ATTEMPTS);
+        .unwrap_or(DEFAULT_MAX_ATTEMPTS)
+}
+
+/// The SDK's retry policy for faults: standard mode (5xx and connection
+/// faults retried with jittered exponential backoff from 100 ms, capped at
+/// 5 s), and no retry budget to run dry during a long fan-out. Throttling is
+/// not the SDK's to retry (`ThrottlingToThePacer`): `AwsSource::call` sends
+/// it again when the pacer has room. A collection is complete or the line fails.
+fn retry_config() -> RetryConfig {
     RetryConfig::standard()
-        .with_max_attempts(attempts)
+        .with_max_attempts(max_attempts())
         .with_initial_backoff(Duration::from_millis(100))
         .with_max_backoff(Duration::from_secs(5))
 }
@@ -301,16 +308,17 @@ impl AwsSource {
         let sdk = loader.load().await;
         let requests = Arc::new(AtomicU64::new(0));
         let pacers = Arc::new(Pacers::default());
-        let regional = clients(&sdk, &requests, &pacers, None);
+        let regional = clients(&sdk, &requests, None);
         let organizations = organizations::Client::from_conf(
             organizations::config::Builder::from(&sdk)
-                .interceptor(Observe::new(&requests, &pacers, Service::Organizations))
+                .interceptor(Observe::new(&requests))
+                .retry_classifier(ThrottlingToThePacer)
                 .retry_partition(partition("idcsh-organizations"))
                 .build(),
         );
         let sts = sts::Client::from_conf(
             sts::config::Builder::from(&sdk)
-                .interceptor(Observe::new(&requests, &pacers, Service::Sts))
+                .interceptor(Observe::new(&requests))
                 .build(),
         );
         let concurrency = options.concurrency.max(1);
@@ -453,7 +461,7 @@ impl AwsSource {
             && store.is_none()
             && let Some(sso_region) = self.sso_region.clone().filter(|r| *r != self.region)
         {
-            let there = self::clients(&self.sdk, &self.requests, &self.pacers, Some(&sso_region));
+            let there = self::clients(&self.sdk, &self.requests, Some(&sso_region));
             let listed = self.list_instances(&there.sso).await?;
             if !listed.is_empty() {
                 self.note(format!(
@@ -515,14 +523,15 @@ impl AwsSource {
 fn clients(
     sdk: &aws_config::SdkConfig,
     requests: &Arc<AtomicU64>,
-    pacers: &Arc<Pacers>,
     region: Option<&str>,
 ) -> Clients {
     let mut ids = identitystore::config::Builder::from(sdk)
-        .interceptor(Observe::new(requests, pacers, Service::IdentityStore))
+        .interceptor(Observe::new(requests))
+        .retry_classifier(ThrottlingToThePacer)
         .retry_partition(partition("idcsh-identitystore"));
     let mut sso = ssoadmin::config::Builder::from(sdk)
-        .interceptor(Observe::new(requests, pacers, Service::SsoAdmin))
+        .interceptor(Observe::new(requests))
+        .retry_classifier(ThrottlingToThePacer)
         .retry_partition(partition("idcsh-ssoadmin"));
     if let Some(region) = region {
         ids = ids.region(Region::new(region.to_owned()));

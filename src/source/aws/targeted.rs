@@ -25,15 +25,14 @@ impl AwsSource {
         }
         let d = self.directory().await?;
         let described = self
-            .call(
-                "DescribeUser",
+            .call("DescribeUser", || {
                 d.clients
                     .ids
                     .describe_user()
                     .identity_store_id(&d.store_id)
                     .user_id(wanted)
-                    .send(),
-            )
+                    .send()
+            })
             .await;
         match described {
             Ok(_) => Ok(Some(wanted.to_owned())),
@@ -83,13 +82,12 @@ impl AwsSource {
                 let (ids, store) = (d.clients.ids.clone(), d.store_id.clone());
                 async move {
                     let out = self
-                        .call(
-                            "DescribeGroup",
+                        .call("DescribeGroup", || {
                             ids.describe_group()
-                                .identity_store_id(store)
+                                .identity_store_id(&store)
                                 .group_id(&group_id)
-                                .send(),
-                        )
+                                .send()
+                        })
                         .await
                         .map_err(|e| self.site().classify("DescribeGroup", e))?;
                     Ok::<_, AwsError>(out.display_name().unwrap_or_default().to_owned())
@@ -153,13 +151,12 @@ impl AwsSource {
                 let (sso, instance) = (d.clients.sso.clone(), instance.clone());
                 async move {
                     let out = self
-                        .call(
-                            "DescribePermissionSet",
+                        .call("DescribePermissionSet", || {
                             sso.describe_permission_set()
-                                .instance_arn(instance)
+                                .instance_arn(&instance)
                                 .permission_set_arn(&arn)
-                                .send(),
-                        )
+                                .send()
+                        })
                         .await
                         .map_err(|e| self.site().classify("DescribePermissionSet", e))?;
                     let name = out

@@ -69,16 +69,16 @@ impl AwsSource {
     /// `GetGroupId` by a unique attribute.
     pub async fn get_group_id(&self, attribute: &str, value: &str) -> Result<Json, AwsError> {
         let d = self.directory().await?;
+        let identifier = unique(attribute, value)?;
         let out = self
-            .call(
-                "GetGroupId",
+            .call("GetGroupId", || {
                 d.clients
                     .ids
                     .get_group_id()
                     .identity_store_id(&d.store_id)
-                    .alternate_identifier(unique(attribute, value)?)
-                    .send(),
-            )
+                    .alternate_identifier(identifier.clone())
+                    .send()
+            })
             .await
             .map_err(|e| self.site().classify("GetGroupId", e))?;
         Ok(json!({"GroupId": out.group_id(), "IdentityStoreId": out.identity_store_id()}))
@@ -87,16 +87,16 @@ impl AwsSource {
     /// `GetUserId` by a unique attribute.
     pub async fn get_user_id(&self, attribute: &str, value: &str) -> Result<Json, AwsError> {
         let d = self.directory().await?;
+        let identifier = unique(attribute, value)?;
         let out = self
-            .call(
-                "GetUserId",
+            .call("GetUserId", || {
                 d.clients
                     .ids
                     .get_user_id()
                     .identity_store_id(&d.store_id)
-                    .alternate_identifier(unique(attribute, value)?)
-                    .send(),
-            )
+                    .alternate_identifier(identifier.clone())
+                    .send()
+            })
             .await
             .map_err(|e| self.site().classify("GetUserId", e))?;
         Ok(json!({"UserId": out.user_id(), "IdentityStoreId": out.identity_store_id()}))
@@ -112,13 +112,12 @@ impl AwsSource {
         let sso = &d.clients.sso;
         let site = self.site();
         let described = self
-            .call(
-                "DescribePermissionSet",
+            .call("DescribePermissionSet", || {
                 sso.describe_permission_set()
                     .instance_arn(&instance)
                     .permission_set_arn(arn)
-                    .send(),
-            )
+                    .send()
+            })
             .await
             .map_err(|e| site.classify("DescribePermissionSet", e))?;
         let managed = self
@@ -175,13 +174,12 @@ impl AwsSource {
             )
             .await?;
         let inline = self
-            .call(
-                "GetInlinePolicyForPermissionSet",
+            .call("GetInlinePolicyForPermissionSet", || {
                 sso.get_inline_policy_for_permission_set()
                     .instance_arn(&instance)
                     .permission_set_arn(arn)
-                    .send(),
-            )
+                    .send()
+            })
             .await
             .map_err(|e| site.classify("GetInlinePolicyForPermissionSet", e))?;
         let mut value = described
@@ -209,16 +207,15 @@ impl AwsSource {
     ) -> Result<Option<String>, AwsError> {
         let d = self.directory().await?;
         let out = self
-            .call(
-                "GetGroupMembershipId",
+            .call("GetGroupMembershipId", || {
                 d.clients
                     .ids
                     .get_group_membership_id()
                     .identity_store_id(&d.store_id)
                     .group_id(group_id)
                     .member_id(MemberId::UserId(user_id.to_owned()))
-                    .send(),
-            )
+                    .send()
+            })
             .await;
         match out {
             Ok(out) => Ok(Some(out.membership_id().to_owned()).filter(|m| !m.is_empty())),
@@ -240,8 +237,7 @@ impl AwsSource {
         }
         let d = self.directory().await?;
         let sent = self
-            .call(
-                "CreateGroupMembership",
+            .call("CreateGroupMembership", || {
                 d.clients
                     .ids
                     .create_group_membership()
@@ -250,8 +246,8 @@ impl AwsSource {
                     .member_id(MemberId::UserId(user_id.to_owned()))
                     .customize()
                     .config_override(sent_once())
-                    .send(),
-            )
+                    .send()
+            })
             .await;
         match sent.map_err(|e| self.site().classify("CreateGroupMembership", e)) {
             Ok(_) => Ok(WriteOutcome::Done {
@@ -287,8 +283,7 @@ impl AwsSource {
         };
         let d = self.directory().await?;
         let sent = self
-            .call(
-                "DeleteGroupMembership",
+            .call("DeleteGroupMembership", || {
                 d.clients
                     .ids
                     .delete_group_membership()
@@ -296,8 +291,8 @@ impl AwsSource {
                     .membership_id(&membership_id)
                     .customize()
                     .config_override(sent_once())
-                    .send(),
-            )
+                    .send()
+            })
             .await;
         match sent.map_err(|e| self.site().classify("DeleteGroupMembership", e)) {
             Ok(_) => {
