@@ -4,7 +4,8 @@ use jmespath::ast::Comparator;
 
 use super::QueryError;
 use super::compile::Node;
-use super::value::{Kind, Val};
+use super::parallel;
+use super::value::{Items, Kind, Val};
 
 /// Evaluates `node` with `current` as `@`.
 pub fn eval<'a>(node: &'a Node, current: &Val<'a>) -> Result<Val<'a>, Box<QueryError>> {
@@ -33,17 +34,20 @@ pub fn eval<'a>(node: &'a Node, current: &Val<'a>) -> Result<Val<'a>, Box<QueryE
         }
         Node::Projection(lhs, rhs) => {
             let left = eval(lhs, current)?;
-            let Some(items) = left.elements() else {
-                return Ok(Val::Null);
-            };
-            let mut out = Vec::new();
-            for item in items {
-                let value = eval(rhs, &item)?;
+            let project = |item: &Val<'a>, out: &mut Vec<Val<'a>>| {
+                let value = eval(rhs, item)?;
                 if !value.is_null() {
                     out.push(value);
                 }
+                Ok::<(), Box<QueryError>>(())
+            };
+            match left.items() {
+                Some(Items::Docs(docs)) => Val::array(parallel::collect(docs, |doc, out| {
+                    project(&Val::Ref(doc), out)
+                })?),
+                Some(Items::Vals(vals)) => Val::array(parallel::collect(vals, project)?),
+                None => Val::Null,
             }
-            Val::array(out)
         }
         Node::ObjectValues(node) => {
             let value = eval(node, current)?;
@@ -54,17 +58,20 @@ pub fn eval<'a>(node: &'a Node, current: &Val<'a>) -> Result<Val<'a>, Box<QueryE
         }
         Node::Flatten(node) => {
             let value = eval(node, current)?;
-            let Some(items) = value.elements() else {
-                return Ok(Val::Null);
-            };
-            let mut out = Vec::with_capacity(items.len());
-            for item in items {
+            let flatten = |item: &Val<'a>, out: &mut Vec<Val<'a>>| {
                 match item.elements() {
                     Some(inner) => out.extend(inner),
-                    None => out.push(item),
+                    None => out.push(item.clone()),
                 }
+                Ok::<(), Box<QueryError>>(())
+            };
+            match value.items() {
+                Some(Items::Docs(docs)) => Val::array(parallel::collect(docs, |doc, out| {
+                    flatten(&Val::Ref(doc), out)
+                })?),
+                Some(Items::Vals(vals)) => Val::array(parallel::collect(vals, flatten)?),
+                None => Val::Null,
             }
-            Val::array(out)
         }
         Node::Condition(predicate, then) => {
             if eval(predicate, current)?.is_truthy() {

@@ -6,7 +6,8 @@ use std::cmp::Ordering;
 use super::QueryError;
 use super::compile::Node;
 use super::eval::eval;
-use super::value::{Kind, Val};
+use super::parallel;
+use super::value::{Items, Kind, Val};
 
 /// A built-in function, resolved from its name at compile time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -378,12 +379,16 @@ impl Function {
                 let Val::Expref(node) = args[1] else {
                     return Ok(Val::Null);
                 };
-                let keyed = sort_keys(self, &args[0], node)?;
+                let keyed = sort_keys(self, &args[0], node, None)?;
                 // Sort positions by keys read once into plain numbers and
                 // string slices, so each comparison touches only the key.
-                let plain: Vec<PlainKey> = keyed.iter().map(|(k, _)| PlainKey::of(k)).collect();
-                let mut order: Vec<usize> = (0..keyed.len()).collect();
-                order.sort_by(|&a, &b| plain[a].cmp(&plain[b]));
+                let plain: Vec<PlainKey> = parallel::collect(&keyed, |(k, _), out| {
+                    out.push(PlainKey::of(k));
+                    Ok::<(), Box<QueryError>>(())
+                })?;
+                let order = parallel::sort_by((0..keyed.len()).collect(), |&a: &usize, &b| {
+                    plain[a].cmp(&plain[b])
+                });
                 Val::array(order.into_iter().map(|i| keyed[i].1.clone()).collect())
             }
             MaxBy | MinBy => {
@@ -395,7 +400,8 @@ impl Function {
                 } else {
                     Ordering::Less
                 };
-                sort_keys(self, &args[0], node)?
+                // The best of each core's share, then the best of those.
+                sort_keys(self, &args[0], node, Some(wanted))?
                     .into_iter()
                     .reduce(|best, candidate| {
                         if candidate.0.compare(&best.0) == Some(wanted) {
@@ -423,18 +429,22 @@ fn entries<'a>(object: &Val<'a>) -> Vec<(std::borrow::Cow<'a, str>, Val<'a>)> {
 }
 
 /// Evaluates the key expression on every element; the keys must all be
-/// numbers or all be strings.
+/// numbers or all be strings. With `best`, keeps only the first element
+/// whose key is furthest that way (`max_by`, `min_by`); otherwise every
+/// (key, element) pair in order.
 fn sort_keys<'a>(
     function: Function,
     array: &Val<'a>,
     key: &'a Node,
+    best: Option<Ordering>,
 ) -> Result<Vec<(Val<'a>, Val<'a>)>, Box<QueryError>> {
-    let mut keyed = Vec::with_capacity(array.array_len().unwrap_or(0));
-    let mut key_kind = None;
-    for item in array.elements().into_iter().flatten() {
-        let k = eval(key, &item)?;
+    let Some(first) = array.elements().and_then(|mut items| items.next()) else {
+        return Ok(Vec::new());
+    };
+    let expected = eval(key, &first)?.kind();
+    let keyed = |item: &Val<'a>, out: &mut Vec<(Val<'a>, Val<'a>)>| {
+        let k = eval(key, item)?;
         let kind = k.kind();
-        let expected = *key_kind.get_or_insert(kind);
         if !matches!(kind, Kind::Number | Kind::String) || kind != expected {
             return Err(Box::new(QueryError::InvalidType {
                 function: function.name(),
@@ -450,9 +460,22 @@ fn sort_keys<'a>(
                 actual: kind.name(),
             }));
         }
-        keyed.push((k, item));
+        match best {
+            None => out.push((k, item.clone())),
+            Some(wanted) => {
+                if out.last().is_none_or(|(b, _)| k.compare(b) == Some(wanted)) {
+                    out.clear();
+                    out.push((k, item.clone()));
+                }
+            }
+        }
+        Ok(())
+    };
+    match array.items() {
+        Some(Items::Docs(docs)) => parallel::collect(docs, |doc, out| keyed(&Val::Ref(doc), out)),
+        Some(Items::Vals(vals)) => parallel::collect(vals, keyed),
+        None => Ok(Vec::new()),
     }
-    Ok(keyed)
 }
 
 /// A sort key read out of its value: all keys of one sort are numbers, or

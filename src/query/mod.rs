@@ -7,6 +7,7 @@
 mod compile;
 mod eval;
 mod functions;
+mod parallel;
 mod value;
 
 pub use compile::{MAX_EXPRESSION_BYTES, MAX_NESTING, Node, RootRefs};

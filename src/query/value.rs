@@ -7,7 +7,7 @@
 
 use std::borrow::Cow;
 use std::cmp::Ordering;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use serde_json::Value as Json;
 
@@ -23,9 +23,9 @@ pub enum Val<'a> {
     Null,
     Bool(bool),
     Number(f64),
-    String(Rc<str>),
-    Array(Rc<Vec<Val<'a>>>),
-    Object(Rc<Vec<(Cow<'a, str>, Val<'a>)>>),
+    String(Arc<str>),
+    Array(Arc<Vec<Val<'a>>>),
+    Object(Arc<Vec<(Cow<'a, str>, Val<'a>)>>),
     /// An expression reference (`&expr`), only ever a function argument.
     Expref(&'a Node),
 }
@@ -60,11 +60,11 @@ impl Kind {
 impl<'a> Val<'a> {
     /// Builds an owned array value.
     pub fn array(items: Vec<Val<'a>>) -> Self {
-        Val::Array(Rc::new(items))
+        Val::Array(Arc::new(items))
     }
 
     /// Builds an owned string value.
-    pub fn string(s: impl Into<Rc<str>>) -> Self {
+    pub fn string(s: impl Into<Arc<str>>) -> Self {
         Val::String(s.into())
     }
 
@@ -146,6 +146,16 @@ impl<'a> Val<'a> {
         match self {
             Val::Ref(Doc::Array(a)) => Some(Elements::Json(a.iter())),
             Val::Array(a) => Some(Elements::Owned(a.iter())),
+            _ => None,
+        }
+    }
+
+    /// The elements as a slice, if this is an array: borrowed documents or
+    /// values built during evaluation.
+    pub fn items(&self) -> Option<Items<'_, 'a>> {
+        match self {
+            Val::Ref(Doc::Array(a)) => Some(Items::Docs(a)),
+            Val::Array(a) => Some(Items::Vals(a)),
             _ => None,
         }
     }
@@ -288,6 +298,22 @@ pub fn number_to_json(n: f64) -> Json {
 }
 
 /// Iterator over an array's elements, borrowed or owned.
+/// An array's elements as a slice (see `Val::items`).
+pub enum Items<'v, 'a> {
+    Docs(&'a [Doc]),
+    Vals(&'v [Val<'a>]),
+}
+
+impl Items<'_, '_> {
+    /// How many elements.
+    pub fn len(&self) -> usize {
+        match self {
+            Items::Docs(docs) => docs.len(),
+            Items::Vals(vals) => vals.len(),
+        }
+    }
+}
+
 pub enum Elements<'v, 'a> {
     Json(std::slice::Iter<'a, Doc>),
     Owned(std::slice::Iter<'v, Val<'a>>),
