@@ -5,7 +5,7 @@ use jmespath::ast::Comparator;
 use super::QueryError;
 use super::compile::Node;
 use super::parallel;
-use super::value::{Items, Kind, Val};
+use super::value::{Kind, Val};
 
 /// Evaluates `node` with `current` as `@`.
 pub fn eval<'a>(node: &'a Node, current: &Val<'a>) -> Result<Val<'a>, Box<QueryError>> {
@@ -41,11 +41,8 @@ pub fn eval<'a>(node: &'a Node, current: &Val<'a>) -> Result<Val<'a>, Box<QueryE
                 }
                 Ok::<(), Box<QueryError>>(())
             };
-            match left.items() {
-                Some(Items::Docs(docs)) => Val::array(parallel::collect(docs, |doc, out| {
-                    project(&Val::Ref(doc), out)
-                })?),
-                Some(Items::Vals(vals)) => Val::array(parallel::collect(vals, project)?),
+            match parallel::each_element(&left, project) {
+                Some(items) => Val::array(items?),
                 None => Val::Null,
             }
         }
@@ -65,11 +62,8 @@ pub fn eval<'a>(node: &'a Node, current: &Val<'a>) -> Result<Val<'a>, Box<QueryE
                 }
                 Ok::<(), Box<QueryError>>(())
             };
-            match value.items() {
-                Some(Items::Docs(docs)) => Val::array(parallel::collect(docs, |doc, out| {
-                    flatten(&Val::Ref(doc), out)
-                })?),
-                Some(Items::Vals(vals)) => Val::array(parallel::collect(vals, flatten)?),
+            match parallel::each_element(&value, flatten) {
+                Some(items) => Val::array(items?),
                 None => Val::Null,
             }
         }

@@ -7,7 +7,7 @@ use super::QueryError;
 use super::compile::Node;
 use super::eval::eval;
 use super::parallel;
-use super::value::{Items, Kind, Val};
+use super::value::{Kind, Val};
 
 /// A built-in function, resolved from its name at compile time.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -471,11 +471,7 @@ fn sort_keys<'a>(
         }
         Ok(())
     };
-    match array.items() {
-        Some(Items::Docs(docs)) => parallel::collect(docs, |doc, out| keyed(&Val::Ref(doc), out)),
-        Some(Items::Vals(vals)) => parallel::collect(vals, keyed),
-        None => Ok(Vec::new()),
-    }
+    parallel::each_element(array, keyed).unwrap_or(Ok(Vec::new()))
 }
 
 /// A sort key read out of its value: all keys of one sort are numbers, or

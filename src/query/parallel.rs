@@ -12,6 +12,9 @@ use std::cell::Cell;
 use std::cmp::Ordering;
 use std::sync::OnceLock;
 
+use super::QueryError;
+use super::value::{Items, Val};
+
 /// Fewer items than this are not worth a thread.
 pub const MIN_PARALLEL_ITEMS: usize = 16_384;
 
@@ -118,6 +121,19 @@ where
         }
     }
     Ok(out)
+}
+
+/// `collect` over an array value's elements, borrowed or built; `None`
+/// when `array` is no array.
+pub fn each_element<'a, R, F>(array: &Val<'a>, each: F) -> Option<Result<Vec<R>, Box<QueryError>>>
+where
+    R: Send,
+    F: Fn(&Val<'a>, &mut Vec<R>) -> Result<(), Box<QueryError>> + Sync,
+{
+    Some(match array.items()? {
+        Items::Docs(docs) => collect(docs, |doc, out| each(&Val::Ref(doc), out)),
+        Items::Vals(vals) => collect(vals, |val, out| each(val, out)),
+    })
 }
 
 /// Sorts stably by `compare`: the two halves on two cores when there are
