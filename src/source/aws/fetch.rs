@@ -703,7 +703,6 @@ impl AwsSource {
         Fut: Future<Output = T>,
     {
         let pacer = self.pacers.of(operation);
-        let attempts = super::max_attempts();
         let mut attempt = 1;
         loop {
             let ticket = match &pacer {
@@ -718,7 +717,7 @@ impl AwsSource {
             if let (Some(pacer), Some(ticket)) = (&pacer, ticket) {
                 pacer.answered(ticket, verdict, Instant::now());
             }
-            if verdict != Verdict::Throttled || attempt >= attempts {
+            if verdict != Verdict::Throttled || attempt >= self.attempts {
                 return answer;
             }
             if pacer.as_ref().is_none_or(|pacer| !pacer.is_limiting()) {

@@ -182,6 +182,8 @@ pub struct AwsSource {
     requests: Arc<AtomicU64>,
     pacers: Arc<Pacers>,
     permits: Arc<Semaphore>,
+    /// Attempts per request, throttled or faulted (`max_attempts`).
+    attempts: u32,
     concurrency: usize,
     chosen: Mutex<(Option<String>, Option<String>)>,
     directory: tokio::sync::Mutex<Option<Directory>>,
@@ -205,9 +207,9 @@ fn max_attempts() -> u32 {
 /// 5 s), and no retry budget to run dry during a long fan-out. Throttling is
 /// not the SDK's to retry (`ThrottlingToThePacer`): `AwsSource::call` sends
 /// it again when the pacer has room. A collection is complete or the line fails.
-fn retry_config() -> RetryConfig {
+fn retry_config(attempts: u32) -> RetryConfig {
     RetryConfig::standard()
-        .with_max_attempts(max_attempts())
+        .with_max_attempts(attempts)
         .with_initial_backoff(Duration::from_millis(100))
         .with_max_backoff(Duration::from_secs(5))
 }
@@ -297,11 +299,12 @@ impl AwsSource {
                 aws_smithy_http_client::tls::rustls_provider::CryptoMode::Ring,
             ))
             .build_https();
+        let attempts = max_attempts();
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
             .profile_name(&profile)
             .region(Region::new(region.clone()))
             .http_client(http)
-            .retry_config(retry_config());
+            .retry_config(retry_config(attempts));
         if let Some(url) = &endpoint {
             loader = loader.endpoint_url(url);
         }
@@ -334,6 +337,7 @@ impl AwsSource {
             requests,
             pacers,
             permits: Arc::new(Semaphore::new(concurrency)),
+            attempts,
             concurrency,
             chosen: Mutex::new((options.identity_store_id, options.instance_arn)),
             directory: tokio::sync::Mutex::new(None),

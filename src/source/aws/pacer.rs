@@ -8,8 +8,8 @@
 //! sent or answered in the last second, so the rate sits at the quota
 //! instead of hammering and backing off.
 //!
-//! Throttling teaches only as a pattern: at least two throttles within a
-//! second, and at least a quarter of the answers in it. A lone unlucky
+//! Throttling teaches only as a pattern: at least three throttles within a
+//! second, and at least half of the answers in it. A lone unlucky
 //! request, or throttles on a small fixed share of requests, say nothing
 //! about the rate. The first pattern sets the limit to what AWS accepted in that
 //! second; a later one, among requests sent under the limit, lowers it to
@@ -371,7 +371,7 @@ mod tests {
     fn a_pattern_of_throttles_teaches_the_quota_and_the_window_holds_it() {
         let pacer = Pacer::default();
         let start = Instant::now();
-        // 20 accepted within 100 ms, then throttles until they are a quarter.
+        // 20 accepted within 100 ms, then throttles until they are half.
         for i in 0..20 {
             let ticket = pacer.try_send(start + ms(i * 5)).unwrap();
             pacer.answered(ticket, Verdict::Accepted, start + ms(i * 5 + 2));
