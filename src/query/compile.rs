@@ -33,9 +33,14 @@ pub enum Node {
     },
     Literal(Doc),
     Subexpr(Box<Node>, Box<Node>),
-    Projection(Box<Node>, Box<Node>),
+    /// Projections and flattens over the array `source` gives, fused:
+    /// `a[].b[?c].d` passes each element of `a` through every stage before
+    /// the next element, so no array in between is built.
+    Stream {
+        source: Box<Node>,
+        stages: Vec<Stage>,
+    },
     ObjectValues(Box<Node>),
-    Flatten(Box<Node>),
     Condition(Box<Node>, Box<Node>),
     Comparison(Comparator, Box<Node>, Box<Node>),
     And(Box<Node>, Box<Node>),
@@ -44,7 +49,23 @@ pub enum Node {
     MultiList(Vec<Node>),
     MultiHash(Vec<(String, Node)>),
     Function(Function, Vec<Node>),
+    /// `sort_by(args)` whose result is read only up to element `keep`
+    /// (`sort_by(a, &k)[:10]`, `[0]`): only that front is put in order.
+    SortByFirst {
+        args: Vec<Node>,
+        keep: usize,
+    },
     Expref(Box<Node>),
+}
+
+/// One step of a [`Node::Stream`]: each value that reaches it gives any
+/// number of values to the next step.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Stage {
+    /// `[]`: an array's elements take its place; anything else passes.
+    Flatten,
+    /// A projection's right-hand side; null results are dropped.
+    Project(Node),
 }
 
 /// What an expression reads from the root document.
@@ -155,12 +176,20 @@ fn lower(ast: &Ast, expression: &str) -> Result<Node, QueryError> {
                     path.push(b);
                     Node::Path(path)
                 }
-                (lhs, rhs) => Node::Subexpr(Box::new(lhs), Box::new(rhs)),
+                (lhs, rhs) => match (lhs, rhs.front_read()) {
+                    (Node::Function(Function::SortBy, args), Some(keep)) => {
+                        Node::Subexpr(Box::new(Node::SortByFirst { args, keep }), Box::new(rhs))
+                    }
+                    (lhs, _) => Node::Subexpr(Box::new(lhs), Box::new(rhs)),
+                },
             }
         }
-        Ast::Projection { lhs, rhs, .. } => Node::Projection(boxed(lhs)?, boxed(rhs)?),
+        Ast::Projection { lhs, rhs, .. } => stream(
+            lower(lhs, expression)?,
+            Stage::Project(lower(rhs, expression)?),
+        ),
         Ast::ObjectValues { node, .. } => Node::ObjectValues(boxed(node)?),
-        Ast::Flatten { node, .. } => Node::Flatten(boxed(node)?),
+        Ast::Flatten { node, .. } => stream(lower(node, expression)?, Stage::Flatten),
         Ast::Condition {
             predicate, then, ..
         } => Node::Condition(boxed(predicate)?, boxed(then)?),
@@ -205,7 +234,40 @@ fn lower(ast: &Ast, expression: &str) -> Result<Node, QueryError> {
     })
 }
 
+/// Appends `stage` to the projection or flatten that `source` already is,
+/// or starts one over it. Both take an array and map each element to any
+/// number of values, joined in order, so a chain of them is one pass.
+fn stream(source: Node, stage: Stage) -> Node {
+    match source {
+        Node::Stream { source, mut stages } => {
+            stages.push(stage);
+            Node::Stream { source, stages }
+        }
+        source => Node::Stream {
+            source: Box::new(source),
+            stages: vec![stage],
+        },
+    }
+}
+
 impl Node {
+    /// How many elements from the front of its input this node reads, when
+    /// it reads no others: `[i]` and `[i:n]` with `i`, `n` ≥ 0, and what
+    /// starts with them (`[:10].Name`).
+    fn front_read(&self) -> Option<usize> {
+        match self {
+            Node::Index(index) => usize::try_from(*index).ok()?.checked_add(1),
+            Node::Slice {
+                start,
+                stop: Some(stop),
+                step,
+            } if *step > 0 && start.is_none_or(|start| start >= 0) => usize::try_from(*stop).ok(),
+            Node::Stream { source, .. } => source.front_read(),
+            Node::Subexpr(lhs, _) => lhs.front_read(),
+            _ => None,
+        }
+    }
+
     /// The top-level names this expression reads from the root.
     pub fn root_refs(&self) -> RootRefs {
         let mut refs = RootRefs::default();
@@ -229,9 +291,17 @@ impl Node {
                 }
             }
             Node::Identity => refs.whole |= at_root,
-            Node::Subexpr(lhs, rhs) | Node::Projection(lhs, rhs) => {
+            Node::Subexpr(lhs, rhs) => {
                 lhs.collect_root_refs(at_root, refs);
                 rhs.collect_root_refs(false, refs);
+            }
+            Node::Stream { source, stages } => {
+                source.collect_root_refs(at_root, refs);
+                for stage in stages {
+                    if let Stage::Project(node) = stage {
+                        node.collect_root_refs(false, refs);
+                    }
+                }
             }
             Node::Condition(a, b)
             | Node::Comparison(_, a, b)
@@ -240,10 +310,12 @@ impl Node {
                 a.collect_root_refs(at_root, refs);
                 b.collect_root_refs(at_root, refs);
             }
-            Node::Not(node) | Node::Flatten(node) => node.collect_root_refs(at_root, refs),
+            Node::Not(node) => node.collect_root_refs(at_root, refs),
             // `*` on the root reads every collection.
             Node::ObjectValues(node) => node.collect_root_refs(at_root, refs),
-            Node::MultiList(items) | Node::Function(_, items) => {
+            Node::MultiList(items)
+            | Node::Function(_, items)
+            | Node::SortByFirst { args: items, .. } => {
                 for item in items {
                     item.collect_root_refs(at_root, refs);
                 }

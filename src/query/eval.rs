@@ -3,7 +3,8 @@
 use jmespath::ast::Comparator;
 
 use super::QueryError;
-use super::compile::Node;
+use super::compile::{Node, Stage};
+use super::functions;
 use super::parallel;
 use super::value::{Kind, Val};
 
@@ -24,24 +25,15 @@ pub fn eval<'a>(node: &'a Node, current: &Val<'a>) -> Result<Val<'a>, Box<QueryE
         }
         Node::Index(index) => current.index(*index),
         Node::Literal(doc) => Val::Ref(doc),
-        Node::Slice { start, stop, step } => match current.elements() {
-            Some(items) => slice(items.collect(), *start, *stop, *step),
-            None => Val::Null,
-        },
+        Node::Slice { start, stop, step } => slice(current, *start, *stop, *step),
         Node::Subexpr(lhs, rhs) => {
             let left = eval(lhs, current)?;
             eval(rhs, &left)?
         }
-        Node::Projection(lhs, rhs) => {
-            let left = eval(lhs, current)?;
-            let project = |item: &Val<'a>, out: &mut Vec<Val<'a>>| {
-                let value = eval(rhs, item)?;
-                if !value.is_null() {
-                    out.push(value);
-                }
-                Ok::<(), Box<QueryError>>(())
-            };
-            match parallel::each_element(&left, project) {
+        Node::Stream { source, stages } => {
+            let source = eval(source, current)?;
+            let pass = |item: &Val<'a>, out: &mut Vec<Val<'a>>| flow(stages, item.clone(), out);
+            match parallel::each_element(&source, pass) {
                 Some(items) => Val::array(items?),
                 None => Val::Null,
             }
@@ -50,20 +42,6 @@ pub fn eval<'a>(node: &'a Node, current: &Val<'a>) -> Result<Val<'a>, Box<QueryE
             let value = eval(node, current)?;
             match value.entries() {
                 Some(entries) => Val::array(entries.into_iter().map(|(_, v)| v).collect()),
-                None => Val::Null,
-            }
-        }
-        Node::Flatten(node) => {
-            let value = eval(node, current)?;
-            let flatten = |item: &Val<'a>, out: &mut Vec<Val<'a>>| {
-                match item.elements() {
-                    Some(inner) => out.extend(inner),
-                    None => out.push(item.clone()),
-                }
-                Ok::<(), Box<QueryError>>(())
-            };
-            match parallel::each_element(&value, flatten) {
-                Some(items) => Val::array(items?),
                 None => Val::Null,
             }
         }
@@ -117,6 +95,13 @@ pub fn eval<'a>(node: &'a Node, current: &Val<'a>) -> Result<Val<'a>, Box<QueryE
             }
             Val::Object(entries.into())
         }
+        Node::SortByFirst { args, keep } => {
+            let args = args
+                .iter()
+                .map(|arg| eval(arg, current))
+                .collect::<Result<Vec<_>, _>>()?;
+            functions::sort_by_first(args, *keep)?
+        }
         Node::Expref(node) => Val::Expref(node),
         Node::Function(function, args) => {
             let args = args
@@ -126,6 +111,35 @@ pub fn eval<'a>(node: &'a Node, current: &Val<'a>) -> Result<Val<'a>, Box<QueryE
             function.call(args)?
         }
     })
+}
+
+/// Passes `item` through `stages`, pushing what comes out of the last one.
+fn flow<'a>(
+    stages: &'a [Stage],
+    item: Val<'a>,
+    out: &mut Vec<Val<'a>>,
+) -> Result<(), Box<QueryError>> {
+    let Some((stage, rest)) = stages.split_first() else {
+        out.push(item);
+        return Ok(());
+    };
+    match stage {
+        Stage::Flatten => match item.elements() {
+            Some(inner) => {
+                for element in inner {
+                    flow(rest, element, out)?;
+                }
+            }
+            None => flow(rest, item, out)?,
+        },
+        Stage::Project(node) => {
+            let value = eval(node, &item)?;
+            if !value.is_null() {
+                flow(rest, value, out)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Equality for any types; ordering only between numbers (null otherwise).
@@ -152,8 +166,11 @@ fn compare<'a>(comparator: &Comparator, left: &Val<'a>, right: &Val<'a>) -> Val<
 }
 
 /// Python-style slicing, as the JMESPath specification defines it.
-fn slice<'a>(items: Vec<Val<'a>>, start: Option<i64>, stop: Option<i64>, step: i64) -> Val<'a> {
-    let len = items.len() as i64;
+fn slice<'a>(array: &Val<'a>, start: Option<i64>, stop: Option<i64>, step: i64) -> Val<'a> {
+    let Some(len) = array.array_len() else {
+        return Val::Null;
+    };
+    let len = len as i64;
     let adjust = |endpoint: i64| {
         if endpoint < 0 {
             let shifted = endpoint + len;
@@ -173,10 +190,129 @@ fn slice<'a>(items: Vec<Val<'a>>, start: Option<i64>, stop: Option<i64>, step: i
     let mut out = Vec::new();
     let mut i = start;
     while (step > 0 && i < stop) || (step < 0 && i > stop) {
-        if let Some(item) = usize::try_from(i).ok().and_then(|i| items.get(i)) {
-            out.push(item.clone());
+        if (0..len).contains(&i) {
+            out.push(array.index(i));
         }
         i += step;
     }
     Val::array(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::{Value as Json, json};
+
+    use crate::doc::Doc;
+    use crate::query::{Query, QueryError, Val};
+
+    fn run(expression: &str, data: &Json) -> Result<Json, QueryError> {
+        let doc = Doc::from(data.clone());
+        let query = Query::compile(expression)?;
+        query.evaluate(&Val::Ref(&doc)).map(|v| v.to_json())
+    }
+
+    /// Users with tied keys, a missing key, nested arrays and nulls.
+    fn people() -> Json {
+        let names = ["Nguyen", "O'Brien", "Abe", "Nguyen", "Zhou", "Abe", "Lee"];
+        let people: Vec<Json> = names
+            .iter()
+            .enumerate()
+            .map(|(i, name)| {
+                json!({
+                    "id": i,
+                    "name": {"family": name},
+                    "emails": if i % 3 == 0 { json!([{"v": format!("{i}@a")}, {"v": null}, {"x": 1}]) } else { json!([[{"v": i}], {"v": format!("{i}@b")}]) },
+                    "tags": if i == 4 { Json::Null } else { json!([[i, [i]], i]) },
+                })
+            })
+            .collect();
+        json!({"people": people, "one": {"a": [1, [2, [3]]]}})
+    }
+
+    /// A chain of projections and flattens is one pass, and answers as the
+    /// same steps taken one at a time through pipes do.
+    #[test]
+    fn fused_projections_answer_as_steps_taken_one_at_a_time() {
+        let data = people();
+        let cases = [
+            ("people[].emails[].v", "people[] | [*].emails | [] | [*].v"),
+            ("people[*].emails[*].v", "people[*].emails | [*][*].v"),
+            ("people[].tags[][]", "people[] | [*].tags | [] | []"),
+            (
+                "people[?id > `2`].name.family",
+                "people | [?id > `2`] | [*].name.family",
+            ),
+            (
+                "people[].emails[?v][].v",
+                "people[] | [*].emails | [*][?v] | [] | [*].v",
+            ),
+            ("one.a[][]", "one.a | [] | []"),
+        ];
+        for (fused, stepwise) in cases {
+            let got = run(fused, &data).unwrap();
+            assert_eq!(got, run(stepwise, &data).unwrap(), "{fused}");
+            assert_ne!(got, Json::Null, "{fused} should select something");
+        }
+        for not_an_array in ["one[]", "one[*].a", "people[0][]", "people[0].name[*]"] {
+            assert_eq!(run(not_an_array, &data).unwrap(), Json::Null, "{not_an_array}");
+        }
+        assert_eq!(
+            run("people[].emails[].v", &data).unwrap(),
+            json!(["0@a", "1@b", "2@b", "3@a", "4@b", "5@b", "6@a"])
+        );
+        let tags = run("people[].tags[][]", &data).unwrap();
+        assert_eq!(
+            tags.as_array().unwrap()[..3],
+            [json!(0), json!([0]), json!(0)]
+        );
+    }
+
+    /// `sort_by(...)[:n]` sorts only the front it keeps; the answer is the
+    /// full sort's, ties included, for every kind of front.
+    #[test]
+    fn a_sorted_front_is_the_full_sort_cut_short() {
+        let data = people();
+        let fronts = [
+            "[:0]",
+            "[:1]",
+            "[:3]",
+            "[:6]",
+            "[:7]",
+            "[:20]",
+            "[2:5]",
+            "[5:2]",
+            "[0]",
+            "[3]",
+            "[6]",
+            "[9]",
+            "[:6:2]",
+            "[1:6:3]",
+            "[:3].id",
+            "[:3].name.family",
+            "[1].id",
+            "[:3] | [].id",
+        ];
+        for front in fronts {
+            for key in ["&name.family", "&id", "&to_string(id)"] {
+                let cut = format!("sort_by(people, {key}){front}");
+                // Wrapped in a list, the sort is not seen as followed by a
+                // front, so it sorts everything.
+                let full = format!("[sort_by(people, {key})][0]{front}");
+                assert_eq!(
+                    run(&cut, &data).unwrap(),
+                    run(&full, &data).unwrap(),
+                    "{cut}"
+                );
+            }
+        }
+        assert_eq!(
+            run("sort_by(people, &name.family)[:4].id", &data).unwrap(),
+            json!([2, 5, 6, 0]),
+            "ties keep their order"
+        );
+        let err = run("sort_by(people, &(id == `5` && 'x' || id))[:1]", &data).unwrap_err();
+        assert_eq!(err.code(), "invalid-type", "every key is still checked");
+        let err = run("sort_by(`1`, &id)[:1]", &data).unwrap_err();
+        assert_eq!(err.code(), "invalid-type");
+    }
 }

@@ -2,6 +2,7 @@
 //! specification gives each one.
 
 use std::cmp::Ordering;
+use std::collections::BinaryHeap;
 
 use super::QueryError;
 use super::compile::Node;
@@ -379,17 +380,7 @@ impl Function {
                 let Val::Expref(node) = args[1] else {
                     return Ok(Val::Null);
                 };
-                let keyed = sort_keys(self, &args[0], node, None)?;
-                // Sort positions by keys read once into plain numbers and
-                // string slices, so each comparison touches only the key.
-                let plain: Vec<PlainKey> = parallel::collect(&keyed, |(k, _), out| {
-                    out.push(PlainKey::of(k));
-                    Ok::<(), Box<QueryError>>(())
-                })?;
-                let order = parallel::sort_by((0..keyed.len()).collect(), |&a: &usize, &b| {
-                    plain[a].cmp(&plain[b])
-                });
-                Val::array(order.into_iter().map(|i| keyed[i].1.clone()).collect())
+                sorted_by(&args[0], node, None)?
             }
             MaxBy | MinBy => {
                 let Val::Expref(node) = args[1] else {
@@ -416,6 +407,130 @@ impl Function {
     }
 }
 
+/// `sort_by` whose result is read only up to element `keep`
+/// (`sort_by(a, &k)[:10]`): the same elements in the same order as
+/// `sort_by` gives there, with only those `keep` put in order.
+pub fn sort_by_first<'a>(args: Vec<Val<'a>>, keep: usize) -> Result<Val<'a>, Box<QueryError>> {
+    Function::SortBy.check_types(&args)?;
+    let Val::Expref(node) = args[1] else {
+        return Ok(Val::Null);
+    };
+    sorted_by(&args[0], node, Some(keep))
+}
+
+/// The elements of `array` in the order of their keys under `key`, ties in
+/// their original order; with `keep`, only that many from the front.
+fn sorted_by<'a>(
+    array: &Val<'a>,
+    key: &'a Node,
+    keep: Option<usize>,
+) -> Result<Val<'a>, Box<QueryError>> {
+    let len = array.array_len().unwrap_or(0);
+    if let Some(keep) = keep.filter(|keep| keep.saturating_mul(4) < len) {
+        return sorted_front(array, key, keep);
+    }
+    let keyed = sort_keys(Function::SortBy, array, key, None)?;
+    // Keys read once into plain numbers and inline strings, so each
+    // comparison touches only the key.
+    let plain: Vec<PlainKey> = parallel::collect(&keyed, |(k, _), out| {
+        out.push(PlainKey::of(k));
+        Ok::<(), Box<QueryError>>(())
+    })?;
+    let order = parallel::sort_by((0..keyed.len()).collect(), |&a: &usize, &b| {
+        plain[a].cmp(&plain[b])
+    });
+    Ok(Val::array(
+        order.into_iter().map(|i| keyed[i].1.clone()).collect(),
+    ))
+}
+
+/// The first `keep` elements of `sort_by(array, &key)`, found in one pass
+/// that holds no more than `keep` elements per core: each core keeps the
+/// lowest (key, position) pairs it has seen, and the lowest of those are
+/// the front a stable sort of everything would give.
+fn sorted_front<'a>(
+    array: &Val<'a>,
+    key: &'a Node,
+    keep: usize,
+) -> Result<Val<'a>, Box<QueryError>> {
+    let Some(keys) = SortKeys::new(Function::SortBy, array, key)? else {
+        return Ok(Val::array(Vec::new()));
+    };
+    let start = |position| Front {
+        next: position,
+        kept: BinaryHeap::with_capacity(keep),
+    };
+    let step = |front: &mut Front<'a>, item: &Val<'a>| {
+        let key = keys.of(item)?;
+        let position = front.next;
+        front.next += 1;
+        if front.kept.len() < keep {
+            front.kept.push(Ranked {
+                key,
+                position,
+                item: item.clone(),
+            });
+        } else if let Some(mut worst) = front.kept.peek_mut()
+            // A tie never displaces: what is kept came earlier.
+            && key.compare(&worst.key) == Some(Ordering::Less)
+        {
+            *worst = Ranked {
+                key,
+                position,
+                item: item.clone(),
+            };
+        }
+        Ok(())
+    };
+    let fronts = parallel::fold_elements(array, start, step).unwrap_or(Ok(Vec::new()))?;
+    let mut kept: Vec<Ranked<'a>> = fronts
+        .into_iter()
+        .flat_map(|front| front.kept.into_vec())
+        .collect();
+    kept.sort_unstable();
+    kept.truncate(keep);
+    Ok(Val::array(kept.into_iter().map(|r| r.item).collect()))
+}
+
+/// The elements with the lowest (key, position) one core has seen so far.
+struct Front<'a> {
+    /// The position of the next element.
+    next: usize,
+    /// A max-heap, so the one to give up is on top.
+    kept: BinaryHeap<Ranked<'a>>,
+}
+
+/// An element with its sort key and position, ordered by both.
+struct Ranked<'a> {
+    key: Val<'a>,
+    position: usize,
+    item: Val<'a>,
+}
+
+impl Ord for Ranked<'_> {
+    fn cmp(&self, other: &Self) -> Ordering {
+        // Keys of one sort are all numbers or all strings, so they compare.
+        self.key
+            .compare(&other.key)
+            .unwrap_or(Ordering::Equal)
+            .then(self.position.cmp(&other.position))
+    }
+}
+
+impl PartialOrd for Ranked<'_> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for Ranked<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Ranked<'_> {}
+
 fn numbers<'v>(array: &'v Val<'_>) -> impl Iterator<Item = f64> + 'v {
     array
         .elements()
@@ -428,38 +543,69 @@ fn entries<'a>(object: &Val<'a>) -> Vec<(std::borrow::Cow<'a, str>, Val<'a>)> {
     object.entries().unwrap_or_default()
 }
 
-/// Evaluates the key expression on every element; the keys must all be
-/// numbers or all be strings. With `best`, keeps only the first element
-/// whose key is furthest that way (`max_by`, `min_by`); otherwise every
-/// (key, element) pair in order.
+/// Reads the sort keys of `sort_by`, `max_by` and `min_by`: the key
+/// expression on an element, which must give numbers for every element or
+/// strings for every element.
+struct SortKeys<'a> {
+    function: Function,
+    key: &'a Node,
+    /// The kind the first element's key has.
+    expected: Kind,
+}
+
+impl<'a> SortKeys<'a> {
+    /// `None` when `array` has no elements.
+    fn new(
+        function: Function,
+        array: &Val<'a>,
+        key: &'a Node,
+    ) -> Result<Option<Self>, Box<QueryError>> {
+        let Some(first) = array.elements().and_then(|mut items| items.next()) else {
+            return Ok(None);
+        };
+        Ok(Some(SortKeys {
+            function,
+            key,
+            expected: eval(key, &first)?.kind(),
+        }))
+    }
+
+    /// The key of `item`.
+    fn of(&self, item: &Val<'a>) -> Result<Val<'a>, Box<QueryError>> {
+        let k = eval(self.key, item)?;
+        let kind = k.kind();
+        if matches!(kind, Kind::Number | Kind::String) && kind == self.expected {
+            return Ok(k);
+        }
+        Err(Box::new(QueryError::InvalidType {
+            function: self.function.name(),
+            position: 2,
+            expected: format!(
+                "an expression giving {} for every element",
+                if self.expected == kind {
+                    "numbers or strings".to_owned()
+                } else {
+                    format!("{}s", self.expected.name())
+                }
+            ),
+            actual: kind.name(),
+        }))
+    }
+}
+
+/// Every (key, element) pair in order; with `best`, only the first element
+/// whose key is furthest that way (`max_by`, `min_by`) of each core's share.
 fn sort_keys<'a>(
     function: Function,
     array: &Val<'a>,
     key: &'a Node,
     best: Option<Ordering>,
 ) -> Result<Vec<(Val<'a>, Val<'a>)>, Box<QueryError>> {
-    let Some(first) = array.elements().and_then(|mut items| items.next()) else {
+    let Some(keys) = SortKeys::new(function, array, key)? else {
         return Ok(Vec::new());
     };
-    let expected = eval(key, &first)?.kind();
     let keyed = |item: &Val<'a>, out: &mut Vec<(Val<'a>, Val<'a>)>| {
-        let k = eval(key, item)?;
-        let kind = k.kind();
-        if !matches!(kind, Kind::Number | Kind::String) || kind != expected {
-            return Err(Box::new(QueryError::InvalidType {
-                function: function.name(),
-                position: 2,
-                expected: format!(
-                    "an expression giving {} for every element",
-                    if expected == kind {
-                        "numbers or strings".to_owned()
-                    } else {
-                        format!("{}s", expected.name())
-                    }
-                ),
-                actual: kind.name(),
-            }));
-        }
+        let k = keys.of(item)?;
         match best {
             None => out.push((k, item.clone())),
             Some(wanted) => {

@@ -35,68 +35,72 @@ fn cores() -> usize {
     })
 }
 
-/// One chunk's results up to its first error, and that error.
-struct Chunk<R, E> {
-    results: Vec<R>,
+/// One chunk's state after its items, or up to its first error, and that error.
+struct Chunk<S, E> {
+    state: S,
     error: Option<E>,
 }
 
-/// Runs `each` over `items` in order, each call pushing any number of
-/// results, on several cores when there are many items. Returns every
-/// chunk's results, in order; a chunk stops at its first error.
-fn chunks<'s, T, R, E, F>(items: &'s [T], each: F) -> Vec<Chunk<R, E>>
+/// Folds `items` in order into states, one per chunk, on several cores
+/// when there are many items. `start` makes a chunk's state from the
+/// position of its first item and its length; a chunk stops at its first
+/// error.
+fn chunks<'s, T, S, E>(
+    items: &'s [T],
+    start: impl Fn(usize, usize) -> S + Sync,
+    step: impl Fn(&mut S, &'s T) -> Result<(), E> + Sync,
+) -> Vec<Chunk<S, E>>
 where
     T: Sync,
-    R: Send,
+    S: Send,
     E: Send,
-    F: Fn(&'s T, &mut Vec<R>) -> Result<(), E> + Sync,
 {
-    let run = |part: &'s [T]| {
-        let mut results = Vec::with_capacity(part.len());
+    let run = |offset: usize, part: &'s [T]| {
+        let mut state = start(offset, part.len());
         for item in part {
-            if let Err(error) = each(item, &mut results) {
+            if let Err(error) = step(&mut state, item) {
                 return Chunk {
-                    results,
+                    state,
                     error: Some(error),
                 };
             }
         }
-        Chunk {
-            results,
-            error: None,
-        }
+        Chunk { state, error: None }
     };
     let cores = cores();
     if cores < 2 || items.len() < MIN_PARALLEL_ITEMS || SPLITTING.with(Cell::get) {
-        return vec![run(items)];
+        return vec![run(0, items)];
     }
     let size = items.len().div_ceil(cores);
-    let mut parts = items.chunks(size);
-    let first = parts.next().unwrap_or_default();
-    let worker = |part: &'s [T]| {
+    let mut parts = items
+        .chunks(size)
+        .enumerate()
+        .map(|(i, part)| (i * size, part));
+    let (first_offset, first) = parts.next().unwrap_or_default();
+    let worker = |offset: usize, part: &'s [T]| {
         SPLITTING.with(|s| s.set(true));
-        run(part)
+        run(offset, part)
     };
     std::thread::scope(|scope| {
         let handles: Vec<_> = parts
-            .map(|part| {
+            .map(|(offset, part)| {
                 let handle = std::thread::Builder::new()
                     .stack_size(WORKER_STACK)
-                    .spawn_scoped(scope, || worker(part));
-                (part, handle)
+                    .spawn_scoped(scope, move || worker(offset, part));
+                (offset, part, handle)
             })
             .collect();
         let mut out = Vec::with_capacity(cores);
         SPLITTING.with(|s| s.set(true));
-        out.push(run(first));
-        for (part, handle) in handles {
+        out.push(run(first_offset, first));
+        for (offset, part, handle) in handles {
             match handle {
                 Ok(handle) => match handle.join() {
                     Ok(chunk) => out.push(chunk),
                     Err(panic) => std::panic::resume_unwind(panic),
                 },
                 // No thread to be had: this one does the part.
-                Err(_) => out.push(run(part)),
+                Err(_) => out.push(run(offset, part)),
             }
         }
         SPLITTING.with(|s| s.set(false));
@@ -104,7 +108,9 @@ where
     })
 }
 
-/// As `chunks`, joined: every result in order, or the first error.
+/// Runs `each` over `items` in order, each call pushing any number of
+/// results, on several cores when there are many items: every result in
+/// order, or the first error in item order.
 pub fn collect<'s, T, R, E, F>(items: &'s [T], each: F) -> Result<Vec<R>, E>
 where
     T: Sync,
@@ -112,10 +118,14 @@ where
     E: Send,
     F: Fn(&'s T, &mut Vec<R>) -> Result<(), E> + Sync,
 {
-    let chunks = chunks(items, each);
-    let mut out = Vec::with_capacity(chunks.iter().map(|c| c.results.len()).sum());
+    let chunks = chunks(
+        items,
+        |_, len| Vec::with_capacity(len),
+        |out, item| each(item, out),
+    );
+    let mut out = Vec::with_capacity(chunks.iter().map(|c| c.state.len()).sum());
     for chunk in chunks {
-        out.extend(chunk.results);
+        out.extend(chunk.state);
         if let Some(error) = chunk.error {
             return Err(error);
         }
@@ -134,6 +144,34 @@ where
         Items::Docs(docs) => collect(docs, |doc, out| each(&Val::Ref(doc), out)),
         Items::Vals(vals) => collect(vals, |val, out| each(val, out)),
     })
+}
+
+/// Folds an array value's elements into one state per chunk, in order:
+/// `start` makes a chunk's state from the position of its first element.
+/// The states, or the first error in element order; `None` when `array`
+/// is no array.
+pub fn fold_elements<'a, S, F>(
+    array: &Val<'a>,
+    start: impl Fn(usize) -> S + Sync,
+    step: F,
+) -> Option<Result<Vec<S>, Box<QueryError>>>
+where
+    S: Send,
+    F: Fn(&mut S, &Val<'a>) -> Result<(), Box<QueryError>> + Sync,
+{
+    let start = |offset, _| start(offset);
+    let chunks = match array.items()? {
+        Items::Docs(docs) => chunks(docs, start, |state, doc| step(state, &Val::Ref(doc))),
+        Items::Vals(vals) => chunks(vals, start, |state, val| step(state, val)),
+    };
+    let mut states = Vec::with_capacity(chunks.len());
+    for chunk in chunks {
+        states.push(chunk.state);
+        if let Some(error) = chunk.error {
+            return Some(Err(error));
+        }
+    }
+    Some(Ok(states))
 }
 
 /// Sorts stably by `compare`: the two halves on two cores when there are
