@@ -4,11 +4,15 @@
 //! `serde_json` (so the evaluator can borrow them), and catches errors before
 //! any collection is fetched.
 
+use std::sync::atomic::AtomicUsize;
+use std::sync::atomic::Ordering::Relaxed;
+
 use crate::doc::Doc;
 use jmespath::ast::{Ast, Comparator};
 
 use super::QueryError;
 use super::functions::Function;
+use super::reads::Reads;
 
 /// Deepest bracket nesting an expression may have. The crate's parser is
 /// recursive, so this bound is what keeps hostile input off the stack's end.
@@ -22,9 +26,9 @@ pub const MAX_EXPRESSION_BYTES: usize = 16 * 1024;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Node {
     Identity,
-    Field(String),
+    Field(Name),
     /// `a.b.c`: a chain of field lookups, walked without recursion.
-    Path(Vec<String>),
+    Path(Vec<Name>),
     Index(i64),
     Slice {
         start: Option<i64>,
@@ -39,6 +43,8 @@ pub enum Node {
     Stream {
         source: Box<Node>,
         stages: Vec<Stage>,
+        /// What the stages read below each element, to ask for ahead.
+        reads: Reads,
     },
     ObjectValues(Box<Node>),
     Condition(Box<Node>, Box<Node>),
@@ -66,6 +72,72 @@ pub enum Stage {
     Flatten,
     /// A projection's right-hand side; null results are dropped.
     Project(Node),
+}
+
+/// A field name in an expression, with the place among an object's entries
+/// where it was last found. The items of a collection share one shape, so
+/// looking there first finds the field in one comparison, reading only
+/// the entry that holds it, instead of searching the entries before it.
+#[derive(Debug, Default)]
+pub struct Name {
+    text: String,
+    /// Shared by the threads evaluating one expression; written only when
+    /// the field turns up somewhere else.
+    last_found: AtomicUsize,
+}
+
+impl Name {
+    /// A name not yet looked up.
+    pub fn new(text: impl Into<String>) -> Name {
+        Name {
+            text: text.into(),
+            last_found: AtomicUsize::new(0),
+        }
+    }
+
+    /// Where this field was last found among an object's entries.
+    pub fn last_found(&self) -> usize {
+        self.last_found.load(Relaxed)
+    }
+
+    /// The value of this field in `doc`, if it is an object that has it.
+    #[inline]
+    pub fn lookup<'d>(&self, doc: &'d Doc) -> Option<&'d Doc> {
+        let entries = doc.as_object()?;
+        // An object's keys are unique (`Doc` keeps one entry per key), so
+        // the entry at the guess, if its key matches, is the field.
+        if let Some((key, value)) = entries.get(self.last_found())
+            && key.as_str() == self.text
+        {
+            return Some(value);
+        }
+        let position = doc.position(&self.text)?;
+        self.last_found.store(position, Relaxed);
+        Some(&entries[position].1)
+    }
+}
+
+impl std::ops::Deref for Name {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.text
+    }
+}
+
+impl Clone for Name {
+    fn clone(&self) -> Name {
+        Name {
+            text: self.text.clone(),
+            last_found: AtomicUsize::new(self.last_found()),
+        }
+    }
+}
+
+impl PartialEq for Name {
+    fn eq(&self, other: &Name) -> bool {
+        self.text == other.text
+    }
 }
 
 /// What an expression reads from the root document.
@@ -148,7 +220,7 @@ fn lower(ast: &Ast, expression: &str) -> Result<Node, QueryError> {
     let boxed = |ast: &Ast| lower(ast, expression).map(Box::new);
     Ok(match ast {
         Ast::Identity { .. } => Node::Identity,
-        Ast::Field { name, .. } => Node::Field(name.clone()),
+        Ast::Field { name, .. } => Node::Field(Name::new(name.as_str())),
         Ast::Index { idx, .. } => Node::Index(i64::from(*idx)),
         Ast::Slice {
             start, stop, step, ..
@@ -238,15 +310,15 @@ fn lower(ast: &Ast, expression: &str) -> Result<Node, QueryError> {
 /// or starts one over it. Both take an array and map each element to any
 /// number of values, joined in order, so a chain of them is one pass.
 fn stream(source: Node, stage: Stage) -> Node {
-    match source {
-        Node::Stream { source, mut stages } => {
-            stages.push(stage);
-            Node::Stream { source, stages }
-        }
-        source => Node::Stream {
-            source: Box::new(source),
-            stages: vec![stage],
-        },
+    let (source, mut stages) = match source {
+        Node::Stream { source, stages, .. } => (source, stages),
+        source => (Box::new(source), Vec::new()),
+    };
+    stages.push(stage);
+    Node::Stream {
+        source,
+        reads: Reads::of_stages(&stages),
+        stages,
     }
 }
 
@@ -278,16 +350,16 @@ impl Node {
     fn collect_root_refs(&self, at_root: bool, refs: &mut RootRefs) {
         match self {
             Node::Field(name) => {
-                if at_root && !refs.fields.contains(name) {
-                    refs.fields.push(name.clone());
+                if at_root && !refs.fields.iter().any(|f| f == &**name) {
+                    refs.fields.push(name.to_string());
                 }
             }
             Node::Path(path) => {
                 if let Some(first) = path.first()
                     && at_root
-                    && !refs.fields.contains(first)
+                    && !refs.fields.iter().any(|f| f == &**first)
                 {
-                    refs.fields.push(first.clone());
+                    refs.fields.push(first.to_string());
                 }
             }
             Node::Identity => refs.whole |= at_root,
@@ -295,7 +367,7 @@ impl Node {
                 lhs.collect_root_refs(at_root, refs);
                 rhs.collect_root_refs(false, refs);
             }
-            Node::Stream { source, stages } => {
+            Node::Stream { source, stages, .. } => {
                 source.collect_root_refs(at_root, refs);
                 for stage in stages {
                     if let Stage::Project(node) = stage {

@@ -12,11 +12,11 @@ use super::value::{Kind, Val};
 pub fn eval<'a>(node: &'a Node, current: &Val<'a>) -> Result<Val<'a>, Box<QueryError>> {
     Ok(match node {
         Node::Identity => current.clone(),
-        Node::Field(name) => current.field(name),
+        Node::Field(name) => current.field_named(name),
         Node::Path(path) => {
             let mut value = current.clone();
             for name in path {
-                value = value.field(name);
+                value = value.field_named(name);
                 if value.is_null() {
                     break;
                 }
@@ -30,10 +30,14 @@ pub fn eval<'a>(node: &'a Node, current: &Val<'a>) -> Result<Val<'a>, Box<QueryE
             let left = eval(lhs, current)?;
             eval(rhs, &left)?
         }
-        Node::Stream { source, stages } => {
+        Node::Stream {
+            source,
+            stages,
+            reads,
+        } => {
             let source = eval(source, current)?;
             let pass = |item: &Val<'a>, out: &mut Vec<Val<'a>>| flow(stages, item.clone(), out);
-            match parallel::each_element(&source, pass) {
+            match parallel::each_element(&source, Some(reads), pass) {
                 Some(items) => Val::array(items?),
                 None => Val::Null,
             }
@@ -254,7 +258,11 @@ mod tests {
             assert_ne!(got, Json::Null, "{fused} should select something");
         }
         for not_an_array in ["one[]", "one[*].a", "people[0][]", "people[0].name[*]"] {
-            assert_eq!(run(not_an_array, &data).unwrap(), Json::Null, "{not_an_array}");
+            assert_eq!(
+                run(not_an_array, &data).unwrap(),
+                Json::Null,
+                "{not_an_array}"
+            );
         }
         assert_eq!(
             run("people[].emails[].v", &data).unwrap(),
@@ -264,6 +272,39 @@ mod tests {
         assert_eq!(
             tags.as_array().unwrap()[..3],
             [json!(0), json!([0]), json!(0)]
+        );
+    }
+
+    /// A field is looked for first where it was last found; objects of
+    /// other shapes, missing fields and built objects still answer right.
+    #[test]
+    fn fields_are_found_whatever_shape_each_object_has() {
+        let data = json!([
+            {"a": 1, "b": 2, "c": {"d": 3}},
+            {"a": 4, "b": 5, "c": {"d": 6}},
+            {"c": {"x": 0, "d": 7}, "b": 8},
+            {"b": 9},
+            {"b": 10, "c": {"d": 11}, "a": 12},
+            [1, 2],
+            "text",
+            {"c": {"d": 13}},
+        ]);
+        assert_eq!(
+            run("[*].[a, b, c.d]", &data).unwrap(),
+            json!([
+                [1, 2, 3],
+                [4, 5, 6],
+                [null, 8, 7],
+                [null, 9, null],
+                [12, 10, 11],
+                [null, null, null],
+                [null, null, null],
+                [null, null, 13]
+            ])
+        );
+        assert_eq!(
+            run("[*].{b: b, a: a} | [*].a", &data).unwrap(),
+            json!([1, 4, 12])
         );
     }
 

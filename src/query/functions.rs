@@ -8,6 +8,7 @@ use super::QueryError;
 use super::compile::Node;
 use super::eval::eval;
 use super::parallel;
+use super::reads::Reads;
 use super::value::{Kind, Val};
 
 /// A built-in function, resolved from its name at compile time.
@@ -391,17 +392,7 @@ impl Function {
                 } else {
                     Ordering::Less
                 };
-                // The best of each core's share, then the best of those.
-                sort_keys(self, &args[0], node, Some(wanted))?
-                    .into_iter()
-                    .reduce(|best, candidate| {
-                        if candidate.0.compare(&best.0) == Some(wanted) {
-                            candidate
-                        } else {
-                            best
-                        }
-                    })
-                    .map_or(Val::Null, |(_, item)| item)
+                best_by(self, &args[0], node, wanted)?
             }
         })
     }
@@ -429,7 +420,7 @@ fn sorted_by<'a>(
     if let Some(keep) = keep.filter(|keep| keep.saturating_mul(4) < len) {
         return sorted_front(array, key, keep);
     }
-    let keyed = sort_keys(Function::SortBy, array, key, None)?;
+    let keyed = sort_keys(array, key)?;
     // Keys read once into plain numbers and inline strings, so each
     // comparison touches only the key.
     let plain: Vec<PlainKey> = parallel::collect(&keyed, |(k, _), out| {
@@ -482,7 +473,9 @@ fn sorted_front<'a>(
         }
         Ok(())
     };
-    let fronts = parallel::fold_elements(array, start, step).unwrap_or(Ok(Vec::new()))?;
+    let reads = keys.reads(array);
+    let fronts =
+        parallel::fold_elements(array, reads.as_ref(), start, step).unwrap_or(Ok(Vec::new()))?;
     let mut kept: Vec<Ranked<'a>> = fronts
         .into_iter()
         .flat_map(|front| front.kept.into_vec())
@@ -543,6 +536,10 @@ fn entries<'a>(object: &Val<'a>) -> Vec<(std::borrow::Cow<'a, str>, Val<'a>)> {
     object.entries().unwrap_or_default()
 }
 
+/// Arrays shorter than this are not worth working out what a key
+/// expression reads, to ask for it ahead.
+const MIN_ITEMS_TO_ASK_AHEAD: usize = 256;
+
 /// Reads the sort keys of `sort_by`, `max_by` and `min_by`: the key
 /// expression on an element, which must give numbers for every element or
 /// strings for every element.
@@ -570,6 +567,12 @@ impl<'a> SortKeys<'a> {
         }))
     }
 
+    /// What the key expression reads below an element, when `array` is
+    /// long enough for asking ahead to pay.
+    fn reads(&self, array: &Val<'a>) -> Option<Reads> {
+        (array.array_len()? >= MIN_ITEMS_TO_ASK_AHEAD).then(|| Reads::of(self.key))
+    }
+
     /// The key of `item`.
     fn of(&self, item: &Val<'a>) -> Result<Val<'a>, Box<QueryError>> {
         let k = eval(self.key, item)?;
@@ -593,31 +596,58 @@ impl<'a> SortKeys<'a> {
     }
 }
 
-/// Every (key, element) pair in order; with `best`, only the first element
-/// whose key is furthest that way (`max_by`, `min_by`) of each core's share.
+/// Every (key, element) pair in order.
 fn sort_keys<'a>(
-    function: Function,
     array: &Val<'a>,
     key: &'a Node,
-    best: Option<Ordering>,
 ) -> Result<Vec<(Val<'a>, Val<'a>)>, Box<QueryError>> {
-    let Some(keys) = SortKeys::new(function, array, key)? else {
+    let Some(keys) = SortKeys::new(Function::SortBy, array, key)? else {
         return Ok(Vec::new());
     };
     let keyed = |item: &Val<'a>, out: &mut Vec<(Val<'a>, Val<'a>)>| {
+        out.push((keys.of(item)?, item.clone()));
+        Ok(())
+    };
+    let reads = keys.reads(array);
+    parallel::each_element(array, reads.as_ref(), keyed).unwrap_or(Ok(Vec::new()))
+}
+
+/// `max_by` (`wanted` greater) and `min_by` (less): the first element whose
+/// key is furthest that way. The best of each core's share, then the best
+/// of those.
+fn best_by<'a>(
+    function: Function,
+    array: &Val<'a>,
+    key: &'a Node,
+    wanted: Ordering,
+) -> Result<Val<'a>, Box<QueryError>> {
+    let Some(keys) = SortKeys::new(function, array, key)? else {
+        return Ok(Val::Null);
+    };
+    let step = |best: &mut Option<(Val<'a>, Val<'a>)>, item: &Val<'a>| {
         let k = keys.of(item)?;
-        match best {
-            None => out.push((k, item.clone())),
-            Some(wanted) => {
-                if out.last().is_none_or(|(b, _)| k.compare(b) == Some(wanted)) {
-                    out.clear();
-                    out.push((k, item.clone()));
-                }
-            }
+        if best
+            .as_ref()
+            .is_none_or(|(b, _)| k.compare(b) == Some(wanted))
+        {
+            *best = Some((k, item.clone()));
         }
         Ok(())
     };
-    parallel::each_element(array, keyed).unwrap_or(Ok(Vec::new()))
+    let reads = keys.reads(array);
+    let bests =
+        parallel::fold_elements(array, reads.as_ref(), |_| None, step).unwrap_or(Ok(Vec::new()))?;
+    Ok(bests
+        .into_iter()
+        .flatten()
+        .reduce(|best, candidate| {
+            if candidate.0.compare(&best.0) == Some(wanted) {
+                candidate
+            } else {
+                best
+            }
+        })
+        .map_or(Val::Null, |(_, item)| item))
 }
 
 /// A sort key read out of its value: all keys of one sort are numbers, or

@@ -8,6 +8,7 @@ mod compile;
 mod eval;
 mod functions;
 mod parallel;
+mod reads;
 mod value;
 
 pub use compile::{MAX_EXPRESSION_BYTES, MAX_NESTING, Node, RootRefs};

@@ -13,10 +13,22 @@ use std::cmp::Ordering;
 use std::sync::OnceLock;
 
 use super::QueryError;
+use super::reads::Reads;
 use super::value::{Items, Val};
+use crate::doc::Doc;
 
 /// Fewer items than this are not worth a thread.
 pub const MIN_PARALLEL_ITEMS: usize = 16_384;
+
+/// How many items ahead a loop over documents asks for the memory its
+/// expression reads at the deepest level; each level nearer the item
+/// itself is asked for this many items earlier, so that the addresses of
+/// the next level are in cache when it is asked for.
+const PREFETCH_DISTANCE: usize = 16;
+
+/// Asking ahead, in a loop over `T`s, for what an expression reads below
+/// each: the reads, and the document a `T` is (when it is one).
+type Ahead<'r, T> = (&'r Reads, fn(&T) -> Option<&Doc>);
 
 /// Workers' stacks: as deep as the main thread's, for deeply nested expressions.
 const WORKER_STACK: usize = 8 * 1024 * 1024;
@@ -44,9 +56,10 @@ struct Chunk<S, E> {
 /// Folds `items` in order into states, one per chunk, on several cores
 /// when there are many items. `start` makes a chunk's state from the
 /// position of its first item and its length; a chunk stops at its first
-/// error.
+/// error. With `ahead`, memory is asked for items ahead of the one folded.
 fn chunks<'s, T, S, E>(
     items: &'s [T],
+    ahead: Option<Ahead<'_, T>>,
     start: impl Fn(usize, usize) -> S + Sync,
     step: impl Fn(&mut S, &'s T) -> Result<(), E> + Sync,
 ) -> Vec<Chunk<S, E>>
@@ -57,7 +70,24 @@ where
 {
     let run = |offset: usize, part: &'s [T]| {
         let mut state = start(offset, part.len());
-        for item in part {
+        // What to ask for ahead: the fields' places in the first item
+        // stand for every item's (a collection's items share a shape).
+        let ahead = ahead
+            .filter(|_| part.len() > PREFETCH_DISTANCE)
+            .and_then(|(reads, doc_of)| {
+                let top = reads.positions_in(doc_of(part.first()?)?);
+                Some((reads, doc_of, top, reads.depth()))
+            });
+        for (i, item) in part.iter().enumerate() {
+            if let Some((reads, doc_of, top, depth)) = &ahead {
+                for level in 0..=*depth {
+                    let distance = (depth + 1 - level) * PREFETCH_DISTANCE;
+                    let Some(doc) = part.get(i + distance).and_then(doc_of) else {
+                        continue;
+                    };
+                    reads.prefetch_shaped(doc, level, top);
+                }
+            }
             if let Err(error) = step(&mut state, item) {
                 return Chunk {
                     state,
@@ -118,11 +148,16 @@ where
     E: Send,
     F: Fn(&'s T, &mut Vec<R>) -> Result<(), E> + Sync,
 {
-    let chunks = chunks(
+    join(chunks(
         items,
+        None,
         |_, len| Vec::with_capacity(len),
         |out, item| each(item, out),
-    );
+    ))
+}
+
+/// Every chunk's results in order, up to the first error.
+fn join<R, E>(chunks: Vec<Chunk<Vec<R>, E>>) -> Result<Vec<R>, E> {
     let mut out = Vec::with_capacity(chunks.iter().map(|c| c.state.len()).sum());
     for chunk in chunks {
         out.extend(chunk.state);
@@ -134,24 +169,35 @@ where
 }
 
 /// `collect` over an array value's elements, borrowed or built; `None`
-/// when `array` is no array.
-pub fn each_element<'a, R, F>(array: &Val<'a>, each: F) -> Option<Result<Vec<R>, Box<QueryError>>>
+/// when `array` is no array. `reads`, when given, is what `each` reads
+/// below an element, asked for ahead.
+pub fn each_element<'a, R, F>(
+    array: &Val<'a>,
+    reads: Option<&Reads>,
+    each: F,
+) -> Option<Result<Vec<R>, Box<QueryError>>>
 where
     R: Send,
     F: Fn(&Val<'a>, &mut Vec<R>) -> Result<(), Box<QueryError>> + Sync,
 {
-    Some(match array.items()? {
-        Items::Docs(docs) => collect(docs, |doc, out| each(&Val::Ref(doc), out)),
-        Items::Vals(vals) => collect(vals, |val, out| each(val, out)),
-    })
+    let start = |_, len| Vec::with_capacity(len);
+    Some(join(match array.items()? {
+        Items::Docs(docs) => chunks(docs, reads.map(|r| (r, as_doc as _)), start, |out, doc| {
+            each(&Val::Ref(doc), out)
+        }),
+        Items::Vals(vals) => chunks(vals, reads.map(|r| (r, val_doc as _)), start, |out, val| {
+            each(val, out)
+        }),
+    }))
 }
 
 /// Folds an array value's elements into one state per chunk, in order:
-/// `start` makes a chunk's state from the position of its first element.
-/// The states, or the first error in element order; `None` when `array`
-/// is no array.
+/// `start` makes a chunk's state from the position of its first element;
+/// `reads`, when given, is what `step` reads below an element. The states,
+/// or the first error in element order; `None` when `array` is no array.
 pub fn fold_elements<'a, S, F>(
     array: &Val<'a>,
+    reads: Option<&Reads>,
     start: impl Fn(usize) -> S + Sync,
     step: F,
 ) -> Option<Result<Vec<S>, Box<QueryError>>>
@@ -161,8 +207,18 @@ where
 {
     let start = |offset, _| start(offset);
     let chunks = match array.items()? {
-        Items::Docs(docs) => chunks(docs, start, |state, doc| step(state, &Val::Ref(doc))),
-        Items::Vals(vals) => chunks(vals, start, |state, val| step(state, val)),
+        Items::Docs(docs) => chunks(
+            docs,
+            reads.map(|r| (r, as_doc as _)),
+            start,
+            |state, doc| step(state, &Val::Ref(doc)),
+        ),
+        Items::Vals(vals) => chunks(
+            vals,
+            reads.map(|r| (r, val_doc as _)),
+            start,
+            |state, val| step(state, val),
+        ),
     };
     let mut states = Vec::with_capacity(chunks.len());
     for chunk in chunks {
@@ -172,6 +228,17 @@ where
         }
     }
     Some(Ok(states))
+}
+
+fn as_doc(doc: &Doc) -> Option<&Doc> {
+    Some(doc)
+}
+
+fn val_doc<'v>(val: &'v Val<'_>) -> Option<&'v Doc> {
+    match val {
+        Val::Ref(doc) => Some(doc),
+        _ => None,
+    }
 }
 
 /// Sorts stably by `compare`: the two halves on two cores when there are

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use serde_json::Value as Json;
 
-use super::compile::Node;
+use super::compile::{Name, Node};
 use crate::doc::Doc;
 
 /// A JMESPath value during evaluation; `'a` is the lifetime of the data and
@@ -180,6 +180,14 @@ impl<'a> Val<'a> {
             Val::Ref(Doc::Object(entries)) => Some(entries.len()),
             Val::Object(entries) => Some(entries.len()),
             _ => None,
+        }
+    }
+
+    /// As `field`, looking first where the name was last found.
+    pub fn field_named(&self, name: &Name) -> Val<'a> {
+        match self {
+            Val::Ref(doc) => name.lookup(doc).map_or(Val::Null, Val::Ref),
+            _ => self.field(name),
         }
     }
 
