@@ -54,11 +54,12 @@ struct Chunk<S, E> {
 }
 
 /// Folds `items` in order into states, one per chunk, on several cores
-/// when there are many items. `start` makes a chunk's state from the
+/// when there are `min_items` or more. `start` makes a chunk's state from the
 /// position of its first item and its length; a chunk stops at its first
 /// error. With `ahead`, memory is asked for items ahead of the one folded.
 fn chunks<'s, T, S, E>(
     items: &'s [T],
+    min_items: usize,
     ahead: Option<Ahead<'_, T>>,
     start: impl Fn(usize, usize) -> S + Sync,
     step: impl Fn(&mut S, &'s T) -> Result<(), E> + Sync,
@@ -98,7 +99,7 @@ where
         Chunk { state, error: None }
     };
     let cores = cores();
-    if cores < 2 || items.len() < MIN_PARALLEL_ITEMS || SPLITTING.with(Cell::get) {
+    if cores < 2 || items.len() < min_items || SPLITTING.with(Cell::get) {
         return vec![run(0, items)];
     }
     let size = items.len().div_ceil(cores);
@@ -148,8 +149,21 @@ where
     E: Send,
     F: Fn(&'s T, &mut Vec<R>) -> Result<(), E> + Sync,
 {
+    collect_from(MIN_PARALLEL_ITEMS, items, each)
+}
+
+/// As `collect`, split from `min_items` items on: for work that costs more
+/// per item than evaluating does.
+pub fn collect_from<'s, T, R, E, F>(min_items: usize, items: &'s [T], each: F) -> Result<Vec<R>, E>
+where
+    T: Sync,
+    R: Send,
+    E: Send,
+    F: Fn(&'s T, &mut Vec<R>) -> Result<(), E> + Sync,
+{
     join(chunks(
         items,
+        min_items,
         None,
         |_, len| Vec::with_capacity(len),
         |out, item| each(item, out),
@@ -182,12 +196,20 @@ where
 {
     let start = |_, len| Vec::with_capacity(len);
     Some(join(match array.items()? {
-        Items::Docs(docs) => chunks(docs, reads.map(|r| (r, as_doc as _)), start, |out, doc| {
-            each(&Val::Ref(doc), out)
-        }),
-        Items::Vals(vals) => chunks(vals, reads.map(|r| (r, val_doc as _)), start, |out, val| {
-            each(val, out)
-        }),
+        Items::Docs(docs) => chunks(
+            docs,
+            MIN_PARALLEL_ITEMS,
+            reads.map(|r| (r, as_doc as _)),
+            start,
+            |out, doc| each(&Val::Ref(doc), out),
+        ),
+        Items::Vals(vals) => chunks(
+            vals,
+            MIN_PARALLEL_ITEMS,
+            reads.map(|r| (r, val_doc as _)),
+            start,
+            |out, val| each(val, out),
+        ),
     }))
 }
 
@@ -209,12 +231,14 @@ where
     let chunks = match array.items()? {
         Items::Docs(docs) => chunks(
             docs,
+            MIN_PARALLEL_ITEMS,
             reads.map(|r| (r, as_doc as _)),
             start,
             |state, doc| step(state, &Val::Ref(doc)),
         ),
         Items::Vals(vals) => chunks(
             vals,
+            MIN_PARALLEL_ITEMS,
             reads.map(|r| (r, val_doc as _)),
             start,
             |state, val| step(state, val),
@@ -351,6 +375,11 @@ mod tests {
                 .map(|v| v.to_json())
         };
         assert_eq!(run("[?n > `59997`].n"), Ok(json!([59998, 59999])));
+        // The answer is converted to JSON on every core, in order.
+        let numbers: Vec<i64> = (0..60_000).collect();
+        assert_eq!(run("[*].n"), Ok(json!(numbers)));
+        let pairs: Vec<_> = (0..5000).map(|i| json!({"n": i, "t": [i, -i]})).collect();
+        assert_eq!(run("[:5000].{n: n, t: tags}"), Ok(json!(pairs)));
         assert_eq!(run("length([].tags[])"), Ok(json!(120_000)));
         assert_eq!(
             run("[].tags[] | [59999:60002]"),

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use serde_json::Value as Json;
 
 use super::compile::{Name, Node};
+use super::parallel;
 use crate::doc::Doc;
 
 /// A JMESPath value during evaluation; `'a` is the lifetime of the data and
@@ -284,7 +285,16 @@ impl<'a> Val<'a> {
             Val::Bool(b) => Json::Bool(*b),
             Val::Number(n) => number_to_json(*n),
             Val::String(s) => Json::String(s.to_string()),
-            Val::Array(items) => Json::Array(items.iter().map(Val::to_json).collect()),
+            Val::Array(items) => {
+                let convert = |item: &Val<'a>, out: &mut Vec<Json>| {
+                    out.push(item.to_json());
+                    Ok::<(), std::convert::Infallible>(())
+                };
+                match parallel::collect_from(MIN_ITEMS_TO_CONVERT_IN_PARALLEL, items, convert) {
+                    Ok(items) => Json::Array(items),
+                    Err(never) => match never {},
+                }
+            }
             Val::Object(entries) => Json::Object(
                 entries
                     .iter()
@@ -294,6 +304,10 @@ impl<'a> Val<'a> {
         }
     }
 }
+
+/// Results with this many items or more are converted to JSON on every
+/// core: each item costs allocations, more than evaluating one does.
+const MIN_ITEMS_TO_CONVERT_IN_PARALLEL: usize = 4096;
 
 /// A computed number as JSON: whole numbers print without a fraction, as
 /// they do in the AWS CLI; values JSON cannot hold become null.
