@@ -297,8 +297,13 @@ mod tests {
         ] {
             let doc = Doc::parse(text).unwrap();
             let before = doc.clone();
-            for level in 0..6 {
-                reads.prefetch(&doc, level);
+            // Positions taken from an object of another shape, or none.
+            let shaped = Doc::parse(r#"{"x": 0, "y": 1, "b": 2, "a": 3}"#).unwrap();
+            for positions in [reads.positions_in(&shaped), reads.positions_in(&doc)] {
+                for level in 0..6 {
+                    reads.prefetch(&doc, level);
+                    reads.prefetch_shaped(&doc, level, &positions);
+                }
             }
             assert_eq!(doc, before);
         }
