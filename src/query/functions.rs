@@ -423,10 +423,11 @@ fn sorted_by<'a>(
     let keyed = sort_keys(array, key)?;
     // Keys read once into plain numbers and inline strings, so each
     // comparison touches only the key.
-    let plain: Vec<PlainKey> = parallel::collect(&keyed, |(k, _), out| {
-        out.push(PlainKey::of(k));
-        Ok::<(), Box<QueryError>>(())
-    })?;
+    let plain: Vec<PlainKey> =
+        parallel::collect(parallel::MIN_PARALLEL_ITEMS, &keyed, |(k, _), out| {
+            out.push(PlainKey::of(k));
+            Ok::<(), Box<QueryError>>(())
+        })?;
     let order = parallel::sort_by((0..keyed.len()).collect(), |&a: &usize, &b| {
         plain[a].cmp(&plain[b])
     });

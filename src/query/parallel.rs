@@ -140,21 +140,11 @@ where
 }
 
 /// Runs `each` over `items` in order, each call pushing any number of
-/// results, on several cores when there are many items: every result in
-/// order, or the first error in item order.
-pub fn collect<'s, T, R, E, F>(items: &'s [T], each: F) -> Result<Vec<R>, E>
-where
-    T: Sync,
-    R: Send,
-    E: Send,
-    F: Fn(&'s T, &mut Vec<R>) -> Result<(), E> + Sync,
-{
-    collect_from(MIN_PARALLEL_ITEMS, items, each)
-}
-
-/// As `collect`, split from `min_items` items on: for work that costs more
-/// per item than evaluating does.
-pub fn collect_from<'s, T, R, E, F>(min_items: usize, items: &'s [T], each: F) -> Result<Vec<R>, E>
+/// results, on several cores when there are `min_items` or more (work
+/// that costs more per item than evaluating may split earlier than
+/// `MIN_PARALLEL_ITEMS`): every result in order, or the first error in
+/// item order.
+pub fn collect<'s, T, R, E, F>(min_items: usize, items: &'s [T], each: F) -> Result<Vec<R>, E>
 where
     T: Sync,
     R: Send,
@@ -195,22 +185,8 @@ where
     F: Fn(&Val<'a>, &mut Vec<R>) -> Result<(), Box<QueryError>> + Sync,
 {
     let start = |_, len| Vec::with_capacity(len);
-    Some(join(match array.items()? {
-        Items::Docs(docs) => chunks(
-            docs,
-            MIN_PARALLEL_ITEMS,
-            reads.map(|r| (r, as_doc as _)),
-            start,
-            |out, doc| each(&Val::Ref(doc), out),
-        ),
-        Items::Vals(vals) => chunks(
-            vals,
-            MIN_PARALLEL_ITEMS,
-            reads.map(|r| (r, val_doc as _)),
-            start,
-            |out, val| each(val, out),
-        ),
-    }))
+    let step = |out: &mut Vec<R>, item: &Val<'a>| each(item, out);
+    Some(join(element_chunks(array, reads, start, step)?))
 }
 
 /// Folds an array value's elements into one state per chunk, in order:
@@ -227,8 +203,29 @@ where
     S: Send,
     F: Fn(&mut S, &Val<'a>) -> Result<(), Box<QueryError>> + Sync,
 {
-    let start = |offset, _| start(offset);
-    let chunks = match array.items()? {
+    let chunks = element_chunks(array, reads, |offset, _| start(offset), step)?;
+    let mut states = Vec::with_capacity(chunks.len());
+    for chunk in chunks {
+        states.push(chunk.state);
+        if let Some(error) = chunk.error {
+            return Some(Err(error));
+        }
+    }
+    Some(Ok(states))
+}
+
+/// `chunks` over an array value's elements, borrowed or built.
+fn element_chunks<'a, S, F>(
+    array: &Val<'a>,
+    reads: Option<&Reads>,
+    start: impl Fn(usize, usize) -> S + Sync,
+    step: F,
+) -> Option<Vec<Chunk<S, Box<QueryError>>>>
+where
+    S: Send,
+    F: Fn(&mut S, &Val<'a>) -> Result<(), Box<QueryError>> + Sync,
+{
+    Some(match array.items()? {
         Items::Docs(docs) => chunks(
             docs,
             MIN_PARALLEL_ITEMS,
@@ -243,15 +240,7 @@ where
             start,
             |state, val| step(state, val),
         ),
-    };
-    let mut states = Vec::with_capacity(chunks.len());
-    for chunk in chunks {
-        states.push(chunk.state);
-        if let Some(error) = chunk.error {
-            return Some(Err(error));
-        }
-    }
-    Some(Ok(states))
+    })
 }
 
 fn as_doc(doc: &Doc) -> Option<&Doc> {
@@ -332,7 +321,7 @@ mod tests {
             .filter(|i| i.is_multiple_of(3))
             .flat_map(|i| [i * 2, i * 2 + 1])
             .collect();
-        assert_eq!(collect(&items, each), Ok(one_pass));
+        assert_eq!(collect(MIN_PARALLEL_ITEMS, &items, each), Ok(one_pass));
     }
 
     #[test]
@@ -347,9 +336,18 @@ mod tests {
                 Ok(())
             }
         };
-        assert_eq!(collect(&items, failing_at(&[70_000, 20_000])), Err(20_000));
-        assert_eq!(collect(&items, failing_at(&[70_000])), Err(70_000));
-        assert_eq!(collect(&items, failing_at(&[99_999])), Err(99_999));
+        assert_eq!(
+            collect(MIN_PARALLEL_ITEMS, &items, failing_at(&[70_000, 20_000])),
+            Err(20_000)
+        );
+        assert_eq!(
+            collect(MIN_PARALLEL_ITEMS, &items, failing_at(&[70_000])),
+            Err(70_000)
+        );
+        assert_eq!(
+            collect(MIN_PARALLEL_ITEMS, &items, failing_at(&[99_999])),
+            Err(99_999)
+        );
     }
 
     #[test]

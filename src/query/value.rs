@@ -290,7 +290,7 @@ impl<'a> Val<'a> {
                     out.push(item.to_json());
                     Ok::<(), std::convert::Infallible>(())
                 };
-                match parallel::collect_from(MIN_ITEMS_TO_CONVERT_IN_PARALLEL, items, convert) {
+                match parallel::collect(MIN_ITEMS_TO_CONVERT_IN_PARALLEL, items, convert) {
                     Ok(items) => Json::Array(items),
                     Err(never) => match never {},
                 }
