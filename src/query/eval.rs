@@ -312,7 +312,15 @@ mod tests {
     /// full sort's, ties included, for every kind of front.
     #[test]
     fn a_sorted_front_is_the_full_sort_cut_short() {
-        let data = people();
+        let mut data = people();
+        // Seven people exercise fronts too long to pick out (a front of a
+        // quarter or more is sorted in full); a crowd of 400 with five
+        // family names exercises the picking, ties and all.
+        let names = ["Nguyen", "O'Brien", "Abe", "Zhou", "Lee"];
+        let crowd: Vec<Json> = (0..400)
+            .map(|i| json!({"id": (i * 37) % 400, "name": {"family": names[(i * 7) % 5]}}))
+            .collect();
+        data["crowd"] = json!(crowd);
         let fronts = [
             "[:0]",
             "[:1]",
@@ -333,19 +341,26 @@ mod tests {
             "[1].id",
             "[:3] | [].id",
         ];
-        for front in fronts {
+        for front in fronts.iter().chain(&["[:50].id", "[10:90].id", "[99].id"]) {
             for key in ["&name.family", "&id", "&to_string(id)"] {
-                let cut = format!("sort_by(people, {key}){front}");
-                // Wrapped in a list, the sort is not seen as followed by a
-                // front, so it sorts everything.
-                let full = format!("[sort_by(people, {key})][0]{front}");
-                assert_eq!(
-                    run(&cut, &data).unwrap(),
-                    run(&full, &data).unwrap(),
-                    "{cut}"
-                );
+                for array in ["people", "crowd"] {
+                    let cut = format!("sort_by({array}, {key}){front}");
+                    // Wrapped in a list, the sort is not seen as followed
+                    // by a front, so it sorts everything.
+                    let full = format!("[sort_by({array}, {key})][0]{front}");
+                    assert_eq!(
+                        run(&cut, &data).unwrap(),
+                        run(&full, &data).unwrap(),
+                        "{cut}"
+                    );
+                }
             }
         }
+        assert_eq!(
+            run("sort_by(crowd, &name.family)[:3].id", &data).unwrap(),
+            json!([37, 222, 7]),
+            "the first three Abes, in the crowd's order"
+        );
         assert_eq!(
             run("sort_by(people, &name.family)[:4].id", &data).unwrap(),
             json!([2, 5, 6, 0]),
