@@ -177,6 +177,26 @@ fn huge_and_deep_lines_are_refused_quickly() {
     }
 }
 
+/// Chains nest without brackets: the longest the byte limit allows get
+/// one error line from the binary, not a stack overflow.
+#[test]
+fn long_chains_within_the_byte_limit_are_refused_not_a_crash() {
+    for tail in ["[]", ".a", " | a", "[*]", "[0]"] {
+        let count = (idcsh::query::MAX_EXPRESSION_BYTES - 10) / tail.len();
+        let line = format!("Users{}", tail.repeat(count));
+        let output = std::process::Command::new(assert_cmd::cargo::cargo_bin("idcsh"))
+            .args(["--demo", "-c", &line])
+            .output()
+            .expect("idcsh runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(1), "{tail}: {stderr}");
+        assert!(
+            stderr.starts_with("error: expression nests deeper than"),
+            "{tail}: {stderr}"
+        );
+    }
+}
+
 #[test]
 fn arbitrary_bytes_on_stdin_never_panic() {
     let mut seed = 0x5eed_u64;

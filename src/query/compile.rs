@@ -18,6 +18,12 @@ use super::reads::Reads;
 /// recursive, so this bound is what keeps hostile input off the stack's end.
 pub const MAX_NESTING: usize = 200;
 
+/// Deepest syntax tree an expression may have. Brackets are bounded
+/// above; this bounds chains (`a.b.c`, `a[][]`, `a | b | c`), which nest
+/// without them, so compiling and evaluating stay far from the stack's
+/// end even in a debug build.
+pub const MAX_DEPTH: usize = 500;
+
 /// Longest expression accepted, in bytes. Chains such as `a.b.c...` nest
 /// without brackets; this bounds their depth along with the parser's.
 pub const MAX_EXPRESSION_BYTES: usize = 16 * 1024;
@@ -157,7 +163,7 @@ pub fn compile(expression: &str) -> Result<Node, QueryError> {
         offset: err.offset,
         message: syntax_message(&err.reason),
     })?;
-    lower(&ast, expression)
+    lower(&ast, expression, 0)
 }
 
 fn syntax_message(reason: &jmespath::ErrorReason) -> String {
@@ -216,7 +222,14 @@ fn check_nesting(expression: &str) -> Result<(), QueryError> {
     Ok(())
 }
 
-fn lower(ast: &Ast, expression: &str) -> Result<Node, QueryError> {
+fn lower(ast: &Ast, expression: &str, depth: usize) -> Result<Node, QueryError> {
+    if depth > MAX_DEPTH {
+        return Err(QueryError::TooDeep {
+            expression: expression.to_owned(),
+            offset: offset_of(ast),
+        });
+    }
+    let lower = |ast: &Ast, expression: &str| lower(ast, expression, depth + 1);
     let boxed = |ast: &Ast| lower(ast, expression).map(Box::new);
     Ok(match ast {
         Ast::Identity { .. } => Node::Identity,
@@ -304,6 +317,30 @@ fn lower(ast: &Ast, expression: &str) -> Result<Node, QueryError> {
             )
         }
     })
+}
+
+/// Where in the expression `ast` starts.
+fn offset_of(ast: &Ast) -> usize {
+    match ast {
+        Ast::Comparison { offset, .. }
+        | Ast::Condition { offset, .. }
+        | Ast::Identity { offset }
+        | Ast::Expref { offset, .. }
+        | Ast::Flatten { offset, .. }
+        | Ast::Function { offset, .. }
+        | Ast::Field { offset, .. }
+        | Ast::Index { offset, .. }
+        | Ast::Literal { offset, .. }
+        | Ast::MultiList { offset, .. }
+        | Ast::MultiHash { offset, .. }
+        | Ast::Not { offset, .. }
+        | Ast::Projection { offset, .. }
+        | Ast::ObjectValues { offset, .. }
+        | Ast::And { offset, .. }
+        | Ast::Or { offset, .. }
+        | Ast::Slice { offset, .. }
+        | Ast::Subexpr { offset, .. } => *offset,
+    }
 }
 
 /// Appends `stage` to the projection or flatten that `source` already is,
@@ -446,6 +483,17 @@ mod tests {
         assert!(matches!(compile(&nots), Err(QueryError::TooDeep { .. })));
         let long = "a.".repeat(50_000) + "a";
         assert!(matches!(compile(&long), Err(QueryError::TooLong { .. })));
+        // Chains nest without brackets: bounded by steps, not by length.
+        let flattens = format!("a{}", "[]".repeat(1000));
+        assert!(matches!(
+            compile(&flattens),
+            Err(QueryError::TooDeep { .. })
+        ));
+        let fields = format!("a{}", ".b".repeat(800));
+        assert!(matches!(compile(&fields), Err(QueryError::TooDeep { .. })));
+        let pipes = format!("a{}", " | b".repeat(800));
+        assert!(matches!(compile(&pipes), Err(QueryError::TooDeep { .. })));
+        assert!(compile(&format!("a{}", "[].b".repeat(100))).is_ok());
         // Brackets inside string literals do not count.
         let quoted = format!("'{}'", "[".repeat(1000));
         assert!(compile(&quoted).is_ok());

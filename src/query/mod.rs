@@ -11,7 +11,7 @@ mod parallel;
 mod reads;
 mod value;
 
-pub use compile::{MAX_EXPRESSION_BYTES, MAX_NESTING, Node, RootRefs};
+pub use compile::{MAX_DEPTH, MAX_EXPRESSION_BYTES, MAX_NESTING, Node, RootRefs};
 pub use functions::NAMES as FUNCTION_NAMES;
 pub use value::Val;
 
@@ -26,7 +26,7 @@ pub enum QueryError {
         offset: usize,
         message: String,
     },
-    #[error("expression nests deeper than {MAX_NESTING} levels")]
+    #[error("expression nests deeper than {MAX_NESTING} brackets or {MAX_DEPTH} steps")]
     TooDeep { expression: String, offset: usize },
     #[error("expression is {length} bytes long; the limit is {MAX_EXPRESSION_BYTES}")]
     TooLong { length: usize },
