@@ -69,21 +69,8 @@ impl Doc {
 
     /// The value of `key`, if this is an object that has it.
     pub fn get(&self, key: &str) -> Option<&Doc> {
-        let Doc::Object(entries) = self else {
-            return None;
-        };
-        let wanted = key.as_bytes();
-        let first = wanted.first().copied();
-        // Length and first byte rule out almost every other key before a
-        // full comparison is needed.
-        entries
-            .iter()
-            .find(|(k, _)| {
-                k.len() == wanted.len()
-                    && k.as_bytes().first().copied() == first
-                    && k.as_bytes() == wanted
-            })
-            .map(|(_, v)| v)
+        let position = self.position(key)?;
+        self.as_object().map(|entries| &entries[position].1)
     }
 
     /// Asks the processor to start loading this value's first entries or
@@ -115,7 +102,15 @@ impl Doc {
 
     /// Where `key` is among this object's entries.
     pub fn position(&self, key: &str) -> Option<usize> {
-        self.as_object()?.iter().position(|(k, _)| k == key)
+        let wanted = key.as_bytes();
+        let first = wanted.first().copied();
+        // Length and first byte rule out almost every other key before a
+        // full comparison is needed.
+        self.as_object()?.iter().position(|(k, _)| {
+            k.len() == wanted.len()
+                && k.as_bytes().first().copied() == first
+                && k.as_bytes() == wanted
+        })
     }
 
     /// The string, if this is one.

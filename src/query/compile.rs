@@ -119,7 +119,7 @@ impl Name {
         }
         let position = doc.position(&self.text)?;
         self.last_found.store(position, Relaxed);
-        Some(&entries[position].1)
+        entries.get(position).map(|(_, value)| value)
     }
 }
 
@@ -483,20 +483,32 @@ mod tests {
         assert!(matches!(compile(&nots), Err(QueryError::TooDeep { .. })));
         let long = "a.".repeat(50_000) + "a";
         assert!(matches!(compile(&long), Err(QueryError::TooLong { .. })));
-        // Chains nest without brackets: bounded by steps, not by length.
-        let flattens = format!("a{}", "[]".repeat(1000));
-        assert!(matches!(
-            compile(&flattens),
-            Err(QueryError::TooDeep { .. })
-        ));
-        let fields = format!("a{}", ".b".repeat(800));
-        assert!(matches!(compile(&fields), Err(QueryError::TooDeep { .. })));
-        let pipes = format!("a{}", " | b".repeat(800));
-        assert!(matches!(compile(&pipes), Err(QueryError::TooDeep { .. })));
-        assert!(compile(&format!("a{}", "[].b".repeat(100))).is_ok());
         // Brackets inside string literals do not count.
         let quoted = format!("'{}'", "[".repeat(1000));
         assert!(compile(&quoted).is_ok());
+    }
+
+    /// Chains nest without brackets: bounded by steps, not by length. Run
+    /// with the stack the binary's main thread has (a test thread has a
+    /// quarter of it).
+    #[test]
+    fn chains_beyond_the_bound_are_an_error_not_a_crash() {
+        let check = || {
+            let flattens = format!("a{}", "[]".repeat(1000));
+            assert!(matches!(
+                compile(&flattens),
+                Err(QueryError::TooDeep { .. })
+            ));
+            let fields = format!("a{}", ".b".repeat(800));
+            assert!(matches!(compile(&fields), Err(QueryError::TooDeep { .. })));
+            let pipes = format!("a{}", " | b".repeat(800));
+            assert!(matches!(compile(&pipes), Err(QueryError::TooDeep { .. })));
+            assert!(compile(&format!("a{}", "[].b".repeat(100))).is_ok());
+        };
+        let thread = std::thread::Builder::new().stack_size(8 << 20).spawn(check);
+        if let Err(panic) = thread.unwrap().join() {
+            std::panic::resume_unwind(panic);
+        }
     }
 
     #[test]
