@@ -35,7 +35,7 @@ _idcsh() {
 
     case "${cmd}" in
         idcsh)
-            opts="-p -c -o -y -h -V --profile --region --endpoint-url --identity-store-id --instance-arn --demo --data --output --bail --yes --concurrency --no-history --history-file --color --help --version completions help"
+            opts="-p -c -o -y -h -V --profile --region --endpoint-url --identity-store-id --instance-arn --demo --data --output --bail --yes --concurrency --no-history --history-file --color --compat --help --version completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -91,6 +91,10 @@ _idcsh() {
                     ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --compat)
+                    COMPREPLY=($(compgen -W "spec aws-cli" -- "${cur}"))
                     return 0
                     ;;
                 *)

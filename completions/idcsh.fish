@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_idcsh_global_optspecs
-    string join \n p/profile= region= endpoint-url= identity-store-id= instance-arn= demo data= c= o/output= bail y/yes concurrency= no-history history-file= color= h/help V/version
+    string join \n p/profile= region= endpoint-url= identity-store-id= instance-arn= demo data= c= o/output= bail y/yes concurrency= no-history history-file= color= compat= h/help V/version
 end
 
 function __fish_idcsh_needs_command
@@ -41,11 +41,13 @@ complete -c idcsh -n "__fish_idcsh_needs_command" -l history-file -d 'History fi
 complete -c idcsh -n "__fish_idcsh_needs_command" -l color -d 'When to use colour (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
+complete -c idcsh -n "__fish_idcsh_needs_command" -l compat -d 'JMESPath as the specification reads it, or as the AWS CLI\'s --query does where they differ' -r -f -a "spec\t'The JMESPath specification (warns where the AWS CLI differs)'
+aws-cli\t'The AWS CLI\'s --query (Python jmespath 1.0.1)'"
 complete -c idcsh -n "__fish_idcsh_needs_command" -l demo -d 'Use the built-in sample directory: no AWS account, no network'
 complete -c idcsh -n "__fish_idcsh_needs_command" -l bail -d 'Script mode: stop at the first failing line'
 complete -c idcsh -n "__fish_idcsh_needs_command" -s y -l yes -d 'Do not ask before write commands'
 complete -c idcsh -n "__fish_idcsh_needs_command" -l no-history -d 'Do not read or write the history file'
-complete -c idcsh -n "__fish_idcsh_needs_command" -s h -l help -d 'Print help'
+complete -c idcsh -n "__fish_idcsh_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c idcsh -n "__fish_idcsh_needs_command" -s V -l version -d 'Print version'
 complete -c idcsh -n "__fish_idcsh_needs_command" -f -a "completions" -d 'Print a completion script for SHELL'
 complete -c idcsh -n "__fish_idcsh_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

@@ -38,6 +38,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
         yes: cli.yes,
         can_ask: io::stdin().is_terminal() && cli.lines.is_empty(),
         pager: stdout_is_terminal,
+        dialect: cli.compat.dialect(),
     };
     if cli.data.as_deref() == Some("-") && cli.lines.is_empty() {
         return Err(Error::Usage(

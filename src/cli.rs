@@ -75,6 +75,46 @@ pub struct Cli {
     /// When to use colour (NO_COLOR is honoured)
     #[arg(long, value_name = "WHEN", default_value = "auto")]
     pub color: ColorChoice,
+
+    /// JMESPath as the specification reads it, or as the AWS CLI's --query does where they differ
+    #[arg(long, value_name = "MODE", default_value = "spec")]
+    pub compat: Compat,
+}
+
+/// `--compat` and `.compat`: whose JMESPath to follow where the
+/// specification and the AWS CLI's Python jmespath differ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Compat {
+    /// The JMESPath specification (warns where the AWS CLI differs)
+    Spec,
+    /// The AWS CLI's --query (Python jmespath 1.0.1)
+    AwsCli,
+}
+
+impl Compat {
+    /// The parser's dialect.
+    pub fn dialect(self) -> crate::query::Dialect {
+        match self {
+            Compat::Spec => crate::query::Dialect::Spec,
+            Compat::AwsCli => crate::query::Dialect::AwsCli,
+        }
+    }
+
+    /// The name as typed.
+    pub fn name(self) -> &'static str {
+        match self {
+            Compat::Spec => "spec",
+            Compat::AwsCli => "aws-cli",
+        }
+    }
+
+    /// The setting for a dialect.
+    pub fn of(dialect: crate::query::Dialect) -> Compat {
+        match dialect {
+            crate::query::Dialect::Spec => Compat::Spec,
+            crate::query::Dialect::AwsCli => Compat::AwsCli,
+        }
+    }
 }
 
 /// Subcommands that do not start the shell.

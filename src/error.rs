@@ -21,6 +21,12 @@ pub enum Error {
     Saved(#[from] crate::shell::saved::SavedError),
     #[error("interrupted; the session and its cache are intact")]
     Interrupted,
+    /// A failure that came with warnings worth reading first (`length(Userz)`).
+    #[error("{error}")]
+    Warned {
+        warnings: Vec<String>,
+        error: Box<Error>,
+    },
     #[error("{context}: {source}")]
     Io {
         context: String,
@@ -36,6 +42,18 @@ impl From<crate::source::aws::AwsError> for Error {
 }
 
 impl Error {
+    /// `error`, with `warnings` to print before it (none: `error` alone).
+    pub fn warned(warnings: Vec<String>, error: Error) -> Error {
+        if warnings.is_empty() {
+            error
+        } else {
+            Error::Warned {
+                warnings,
+                error: Box::new(error),
+            }
+        }
+    }
+
     /// An I/O error with what was being done.
     pub fn io(context: impl Into<String>, source: io::Error) -> Error {
         Error::Io {
@@ -48,6 +66,12 @@ impl Error {
 /// Writes `err` as one `error:` line; for an expression error, the
 /// expression follows with a caret under the column.
 pub fn report(err: &Error, out: &mut impl Write) {
+    if let Error::Warned { warnings, error } = err {
+        for warning in warnings {
+            let _ = writeln!(out, "warning: {warning}");
+        }
+        return report(error, out);
+    }
     let _ = writeln!(out, "error: {err}");
     if let Error::Query(query) = err
         && let Some((expression, offset)) = query.location()

@@ -10,7 +10,7 @@ use serde_json::{Value as Json, json};
 use crate::doc::Doc;
 use crate::error::{Error, report};
 use crate::insights;
-use crate::query::Query;
+use crate::query::{Dialect, Query};
 use crate::render::{self, Format, Style};
 use crate::session::{self, Session};
 use crate::shell::commands::{self, Command, Switch};
@@ -31,6 +31,8 @@ pub struct Settings {
     pub can_ask: bool,
     /// Long results go through `$PAGER` (the shell on a terminal only).
     pub pager: bool,
+    /// The specification's JMESPath, or the AWS CLI's where they differ.
+    pub dialect: Dialect,
 }
 
 impl Settings {
@@ -43,6 +45,7 @@ impl Settings {
             yes: false,
             can_ask: false,
             pager: false,
+            dialect: Dialect::Spec,
         }
     }
 }
@@ -113,14 +116,26 @@ impl Runner {
             }
             Line::Command { words, filter } => {
                 // Compile the filter first: a typo should not cost a fetch.
-                let filter = filter.map(|f| Query::compile(&f)).transpose()?;
+                let filter = filter
+                    .map(|f| Query::compile_in(&f, self.settings.dialect))
+                    .transpose()?;
                 let command = commands::parse(&words).map_err(Error::Usage)?;
                 let outcome = self.run_command(command)?;
                 match (outcome, filter) {
-                    (Outcome::Value { value, warnings }, Some(filter)) => {
-                        let value = Arc::new(self.session.filter(&filter, &value)?);
-                        self.session.set_last(value.clone());
-                        Ok(Outcome::Value { value, warnings })
+                    (
+                        Outcome::Value {
+                            value,
+                            mut warnings,
+                        },
+                        Some(filter),
+                    ) => {
+                        let answer = self.session.filter(&filter, &value)?;
+                        warnings.extend(answer.warnings);
+                        self.session.set_last(answer.value.clone());
+                        Ok(Outcome::Value {
+                            value: answer.value,
+                            warnings,
+                        })
                     }
                     (Outcome::Value { value, warnings }, None) => {
                         self.session.set_last(value.clone());
@@ -137,7 +152,7 @@ impl Runner {
     }
 
     fn expression(&mut self, expression: &str) -> Result<Outcome, Error> {
-        let query = Query::compile(expression)?;
+        let query = Query::compile_in(expression, self.settings.dialect)?;
         let answer = self.session.evaluate(&query)?;
         Ok(Outcome::Value {
             value: answer.value,
@@ -377,6 +392,15 @@ impl Runner {
                     rows.into_iter()
                         .map(|(n, line)| json!({"N": n, "Line": line}))
                         .collect(),
+                ))
+            }
+            Command::Compat { mode } => {
+                if let Some(mode) = mode {
+                    self.settings.dialect = mode.dialect();
+                }
+                Outcome::Note(format!(
+                    "compat {}",
+                    crate::cli::Compat::of(self.settings.dialect).name()
                 ))
             }
             Command::Pager { state } => {

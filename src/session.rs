@@ -202,23 +202,53 @@ impl Session {
     }
 
     /// Evaluates `query` over the root, fetching what it names first.
+    /// Warnings (an unknown collection, say) are kept when the line fails.
     pub fn evaluate(&mut self, query: &Query) -> Result<Answer, Error> {
-        let (needed, warnings) = self.plan(query);
-        self.ensure(&needed)?;
-        let value = self.evaluate_held(query, &self.last)?;
-        let mut warnings = warnings;
+        let (needed, mut warnings) = self.plan(query);
+        let value = self
+            .ensure(&needed)
+            .and_then(|()| self.evaluate_held(query, &self.last));
         warnings.extend(self.source.take_notes());
-        Ok(Answer {
-            value: Arc::new(value),
-            warnings,
-        })
+        match value {
+            Ok(value) => {
+                warnings.extend(self.query_warnings(query));
+                Ok(Answer {
+                    value: Arc::new(value),
+                    warnings,
+                })
+            }
+            Err(error) => Err(Error::warned(warnings, error)),
+        }
     }
 
     /// Evaluates `query` with `current` as the input (a command's result
     /// piped into an expression).
-    pub fn filter(&self, query: &Query, current: &Json) -> Result<Json, Error> {
+    pub fn filter(&self, query: &Query, current: &Json) -> Result<Answer, Error> {
         let current = Doc::from(current.clone());
-        Ok(query.evaluate(&Val::Ref(&current))?.to_json())
+        let value = query.evaluate(&Val::Ref(&current))?.to_json();
+        Ok(Answer {
+            value: Arc::new(value),
+            warnings: query.divergence_warnings(),
+        })
+    }
+
+    /// What the user should hear about an evaluated query: fields the data
+    /// does not have, and where the AWS CLI would answer differently.
+    fn query_warnings(&self, query: &Query) -> Vec<String> {
+        let document = self.source.document();
+        let held = &self.held;
+        let lookup = |name: &str| -> Option<(&str, &[Doc])> {
+            match &document {
+                Some(_) => None,
+                None => {
+                    let (key, collection) = held.get_key_value(name)?;
+                    Some((key.as_str(), collection.value.as_array()?))
+                }
+            }
+        };
+        let mut warnings = query.data_warnings(&lookup);
+        warnings.extend(query.divergence_warnings());
+        warnings
     }
 
     /// Which collections `query` needs, and warnings for names that are none.
@@ -241,19 +271,29 @@ impl Session {
     }
 
     fn evaluate_held(&self, query: &Query, last: &Json) -> Result<Json, Error> {
+        let names_last = query.root_refs().fields.iter().any(|f| f == "_");
         if let Some(document) = self.source.document() {
+            // A root that is not an object has no `_` key: `_` is the
+            // previous result there too.
+            if names_last {
+                let bound = query.with_root_field_bound("_", Doc::from(last.clone()));
+                return Ok(bound.evaluate(&Val::Ref(&document))?.to_json());
+            }
             return Ok(query.evaluate(&Val::Ref(&document))?.to_json());
         }
         // `_` is converted for the evaluator only when an expression names it.
-        let names_last = query.root_refs().fields.iter().any(|f| f == "_");
         let last = if names_last && !self.held.contains_key("_") {
             Some(Doc::from(last.clone()))
         } else {
             None
         };
+        // The root's keys in the source's order (a `--data` document's own
+        // order), whatever order earlier lines fetched them in.
         let mut entries: Vec<(Cow<'_, str>, Val<'_>)> = self
-            .held
-            .iter()
+            .source
+            .collections()
+            .into_iter()
+            .filter_map(|name| self.held.get_key_value(name.as_str()))
             .map(|(name, held)| (Cow::Borrowed(name.as_str()), Val::Ref(held.value.as_ref())))
             .collect();
         // `_` joins the root only when named, so `@` and `keys(@)` show the

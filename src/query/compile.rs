@@ -1,20 +1,21 @@
-//! Turns the `jmespath` crate's AST into the tree our evaluator runs.
+//! Turns the parser's AST into the tree our evaluator runs.
 //!
 //! Compiling once resolves function names and arities, converts literals to
 //! `serde_json` (so the evaluator can borrow them), and catches errors before
 //! any collection is fetched.
 
-use std::sync::atomic::AtomicUsize;
+use std::sync::Arc;
 use std::sync::atomic::Ordering::Relaxed;
+use std::sync::atomic::{AtomicBool, AtomicUsize};
 
 use crate::doc::Doc;
-use jmespath::ast::{Ast, Comparator};
 
 use super::QueryError;
 use super::functions::Function;
+use super::parse::{self, Ast, AstKind, Comparator, Dialect, Divergence};
 use super::reads::Reads;
 
-/// Deepest bracket nesting an expression may have. The crate's parser is
+/// Deepest bracket nesting an expression may have. The parser is
 /// recursive, so this bound is what keeps hostile input off the stack's end.
 pub const MAX_NESTING: usize = 200;
 
@@ -54,7 +55,7 @@ pub enum Node {
     },
     ObjectValues(Box<Node>),
     Condition(Box<Node>, Box<Node>),
-    Comparison(Comparator, Box<Node>, Box<Node>),
+    Comparison(Comparator, Box<Node>, Box<Node>, StringOrder),
     And(Box<Node>, Box<Node>),
     Or(Box<Node>, Box<Node>),
     Not(Box<Node>),
@@ -68,6 +69,23 @@ pub enum Node {
         keep: usize,
     },
     Expref(Box<Node>),
+}
+
+/// What `<`, `<=`, `>`, `>=` do with two strings.
+#[derive(Debug, Clone)]
+pub enum StringOrder {
+    /// The specification: null. The flag, shared by every comparison of
+    /// one expression, records that it happened, for a warning.
+    Null(Arc<AtomicBool>),
+    /// The AWS CLI: compared by code points; a string and a number are
+    /// an error, as Python's comparison raises one.
+    Compare,
+}
+
+impl PartialEq for StringOrder {
+    fn eq(&self, other: &StringOrder) -> bool {
+        std::mem::discriminant(self) == std::mem::discriminant(other)
+    }
 }
 
 /// One step of a [`Node::Stream`]: each value that reaches it gives any
@@ -155,22 +173,44 @@ pub struct RootRefs {
     pub whole: bool,
 }
 
-/// Parses and compiles `expression`.
-pub fn compile(expression: &str) -> Result<Node, QueryError> {
-    check_nesting(expression)?;
-    let ast = jmespath::parse(expression).map_err(|err| QueryError::Syntax {
-        expression: expression.to_owned(),
-        offset: err.offset,
-        message: syntax_message(&err.reason),
-    })?;
-    lower(&ast, expression, 0)
+/// A compiled expression and what it found along the way.
+#[derive(Debug)]
+pub struct Compiled {
+    pub node: Node,
+    /// The syntax tree, for warnings about the data it reads.
+    pub ast: Ast,
+    /// Where the AWS CLI would read the expression differently (in the
+    /// specification's dialect; empty in the AWS CLI's).
+    pub divergences: Vec<Divergence>,
+    /// Set when an ordering comparison met two strings (and returned null).
+    pub string_ordering: Arc<AtomicBool>,
 }
 
-fn syntax_message(reason: &jmespath::ErrorReason) -> String {
-    match reason {
-        jmespath::ErrorReason::Parse(message) => message.clone(),
-        jmespath::ErrorReason::Runtime(err) => err.to_string(),
-    }
+/// Parses and compiles `expression` in `dialect`.
+pub fn compile(expression: &str, dialect: Dialect) -> Result<Compiled, QueryError> {
+    check_nesting(expression)?;
+    let (ast, _) = parse::parse(expression, dialect)?;
+    let divergences = match dialect {
+        Dialect::Spec => parse::parse(expression, Dialect::AwsCli)
+            .map(|(_, found)| found)
+            .unwrap_or_default(),
+        Dialect::AwsCli => Vec::new(),
+    };
+    let string_ordering = Arc::new(AtomicBool::new(false));
+    let strings = match dialect {
+        Dialect::Spec => StringOrder::Null(string_ordering.clone()),
+        Dialect::AwsCli => StringOrder::Compare,
+    };
+    let lowering = Lowering {
+        expression,
+        strings,
+    };
+    Ok(Compiled {
+        node: lowering.lower(&ast, 0)?,
+        ast,
+        divergences,
+        string_ordering,
+    })
 }
 
 /// Rejects nesting deeper than [`MAX_NESTING`] before the recursive parser sees it.
@@ -222,124 +262,87 @@ fn check_nesting(expression: &str) -> Result<(), QueryError> {
     Ok(())
 }
 
-fn lower(ast: &Ast, expression: &str, depth: usize) -> Result<Node, QueryError> {
-    if depth > MAX_DEPTH {
-        return Err(QueryError::TooDeep {
-            expression: expression.to_owned(),
-            offset: offset_of(ast),
-        });
-    }
-    let lower = |ast: &Ast, expression: &str| lower(ast, expression, depth + 1);
-    let boxed = |ast: &Ast| lower(ast, expression).map(Box::new);
-    Ok(match ast {
-        Ast::Identity { .. } => Node::Identity,
-        Ast::Field { name, .. } => Node::Field(Name::new(name.as_str())),
-        Ast::Index { idx, .. } => Node::Index(i64::from(*idx)),
-        Ast::Slice {
-            start, stop, step, ..
-        } => {
-            if *step == 0 {
-                return Err(QueryError::InvalidValue(
-                    "slice step cannot be 0".to_owned(),
-                ));
-            }
-            Node::Slice {
-                start: start.map(i64::from),
-                stop: stop.map(i64::from),
-                step: i64::from(*step),
-            }
-        }
-        Ast::Literal { value, .. } => Node::Literal(Doc::from(
-            serde_json::to_value(&**value)
-                .map_err(|err| QueryError::InvalidValue(format!("literal: {err}")))?,
-        )),
-        Ast::Subexpr { lhs, rhs, .. } => {
-            let (lhs, rhs) = (lower(lhs, expression)?, lower(rhs, expression)?);
-            match (lhs, rhs) {
-                (Node::Field(a), Node::Field(b)) => Node::Path(vec![a, b]),
-                (Node::Path(mut path), Node::Field(b)) => {
-                    path.push(b);
-                    Node::Path(path)
-                }
-                (lhs, rhs) => match (lhs, rhs.front_read()) {
-                    (Node::Function(Function::SortBy, args), Some(keep)) => {
-                        Node::Subexpr(Box::new(Node::SortByFirst { args, keep }), Box::new(rhs))
-                    }
-                    (lhs, _) => Node::Subexpr(Box::new(lhs), Box::new(rhs)),
-                },
-            }
-        }
-        Ast::Projection { lhs, rhs, .. } => stream(
-            lower(lhs, expression)?,
-            Stage::Project(lower(rhs, expression)?),
-        ),
-        Ast::ObjectValues { node, .. } => Node::ObjectValues(boxed(node)?),
-        Ast::Flatten { node, .. } => stream(lower(node, expression)?, Stage::Flatten),
-        Ast::Condition {
-            predicate, then, ..
-        } => Node::Condition(boxed(predicate)?, boxed(then)?),
-        Ast::Comparison {
-            comparator,
-            lhs,
-            rhs,
-            ..
-        } => Node::Comparison(comparator.clone(), boxed(lhs)?, boxed(rhs)?),
-        Ast::And { lhs, rhs, .. } => Node::And(boxed(lhs)?, boxed(rhs)?),
-        Ast::Or { lhs, rhs, .. } => Node::Or(boxed(lhs)?, boxed(rhs)?),
-        Ast::Not { node, .. } => Node::Not(boxed(node)?),
-        Ast::MultiList { elements, .. } => Node::MultiList(
-            elements
-                .iter()
-                .map(|e| lower(e, expression))
-                .collect::<Result<_, _>>()?,
-        ),
-        Ast::MultiHash { elements, .. } => Node::MultiHash(
-            elements
-                .iter()
-                .map(|kv| Ok((kv.key.clone(), lower(&kv.value, expression)?)))
-                .collect::<Result<_, QueryError>>()?,
-        ),
-        Ast::Expref { ast, .. } => Node::Expref(boxed(ast)?),
-        Ast::Function { name, args, offset } => {
-            let function =
-                Function::from_name(name).ok_or_else(|| QueryError::UnknownFunction {
-                    name: name.clone(),
-                    expression: expression.to_owned(),
-                    offset: *offset,
-                    suggestion: Function::closest(name),
-                })?;
-            function.check_arity(args.len())?;
-            Node::Function(
-                function,
-                args.iter()
-                    .map(|a| lower(a, expression))
-                    .collect::<Result<_, _>>()?,
-            )
-        }
-    })
+/// What lowering needs besides the tree: the text, for error locations,
+/// and what ordering comparisons do with strings.
+struct Lowering<'e> {
+    expression: &'e str,
+    strings: StringOrder,
 }
 
-/// Where in the expression `ast` starts.
-fn offset_of(ast: &Ast) -> usize {
-    match ast {
-        Ast::Comparison { offset, .. }
-        | Ast::Condition { offset, .. }
-        | Ast::Identity { offset }
-        | Ast::Expref { offset, .. }
-        | Ast::Flatten { offset, .. }
-        | Ast::Function { offset, .. }
-        | Ast::Field { offset, .. }
-        | Ast::Index { offset, .. }
-        | Ast::Literal { offset, .. }
-        | Ast::MultiList { offset, .. }
-        | Ast::MultiHash { offset, .. }
-        | Ast::Not { offset, .. }
-        | Ast::Projection { offset, .. }
-        | Ast::ObjectValues { offset, .. }
-        | Ast::And { offset, .. }
-        | Ast::Or { offset, .. }
-        | Ast::Slice { offset, .. }
-        | Ast::Subexpr { offset, .. } => *offset,
+impl Lowering<'_> {
+    fn lower(&self, ast: &Ast, depth: usize) -> Result<Node, QueryError> {
+        if depth > MAX_DEPTH {
+            return Err(QueryError::TooDeep {
+                expression: self.expression.to_owned(),
+                offset: ast.at,
+            });
+        }
+        let lower = |ast: &Ast| self.lower(ast, depth + 1);
+        let boxed = |ast: &Ast| lower(ast).map(Box::new);
+        let all = |asts: &[Ast]| asts.iter().map(lower).collect::<Result<Vec<_>, _>>();
+        Ok(match &ast.kind {
+            AstKind::Identity => Node::Identity,
+            AstKind::Field(name) => Node::Field(Name::new(name.as_str())),
+            AstKind::Index(index) => Node::Index(*index),
+            AstKind::Slice { start, stop, step } => {
+                if *step == 0 {
+                    return Err(QueryError::InvalidValue(
+                        "slice step cannot be 0".to_owned(),
+                    ));
+                }
+                Node::Slice {
+                    start: *start,
+                    stop: *stop,
+                    step: *step,
+                }
+            }
+            AstKind::Literal(value) => Node::Literal(Doc::from(value.clone())),
+            AstKind::Subexpr(lhs, rhs) => {
+                let (lhs, rhs) = (lower(lhs)?, lower(rhs)?);
+                match (lhs, rhs) {
+                    (Node::Field(a), Node::Field(b)) => Node::Path(vec![a, b]),
+                    (Node::Path(mut path), Node::Field(b)) => {
+                        path.push(b);
+                        Node::Path(path)
+                    }
+                    (lhs, rhs) => match (lhs, rhs.front_read()) {
+                        (Node::Function(Function::SortBy, args), Some(keep)) => {
+                            Node::Subexpr(Box::new(Node::SortByFirst { args, keep }), Box::new(rhs))
+                        }
+                        (lhs, _) => Node::Subexpr(Box::new(lhs), Box::new(rhs)),
+                    },
+                }
+            }
+            AstKind::Projection(lhs, rhs) => stream(lower(lhs)?, Stage::Project(lower(rhs)?)),
+            AstKind::ObjectValues(node) => Node::ObjectValues(boxed(node)?),
+            AstKind::Flatten(node) => stream(lower(node)?, Stage::Flatten),
+            AstKind::Condition(predicate, then) => Node::Condition(boxed(predicate)?, boxed(then)?),
+            AstKind::Comparison(comparator, lhs, rhs) => {
+                Node::Comparison(*comparator, boxed(lhs)?, boxed(rhs)?, self.strings.clone())
+            }
+            AstKind::And(lhs, rhs) => Node::And(boxed(lhs)?, boxed(rhs)?),
+            AstKind::Or(lhs, rhs) => Node::Or(boxed(lhs)?, boxed(rhs)?),
+            AstKind::Not(node) => Node::Not(boxed(node)?),
+            AstKind::MultiList(elements) => Node::MultiList(all(elements)?),
+            AstKind::MultiHash(pairs) => Node::MultiHash(
+                pairs
+                    .iter()
+                    .map(|(key, value)| Ok((key.clone(), lower(value)?)))
+                    .collect::<Result<_, QueryError>>()?,
+            ),
+            AstKind::Expref(node) => Node::Expref(boxed(node)?),
+            AstKind::Function(name, args) => {
+                let function =
+                    Function::from_name(name).ok_or_else(|| QueryError::UnknownFunction {
+                        name: name.clone(),
+                        expression: self.expression.to_owned(),
+                        offset: ast.at,
+                        suggestion: Function::closest(name),
+                    })?;
+                function.check_arity(args.len())?;
+                Node::Function(function, all(args)?)
+            }
+        })
     }
 }
 
@@ -374,6 +377,57 @@ impl Node {
             Node::Stream { source, .. } => source.front_read(),
             Node::Subexpr(lhs, _) => lhs.front_read(),
             _ => None,
+        }
+    }
+
+    /// A copy with the top-level field `name` replaced by `value`.
+    pub fn bind_root_field(&self, name: &str, value: &Doc, at_root: bool) -> Node {
+        let bind =
+            |node: &Node, at_root: bool| Box::new(node.bind_root_field(name, value, at_root));
+        match self {
+            Node::Field(field) if at_root && &**field == name => Node::Literal(value.clone()),
+            Node::Path(path) if at_root && path.first().is_some_and(|f| &**f == name) => {
+                let rest = match &path[1..] {
+                    [one] => Node::Field(one.clone()),
+                    more => Node::Path(more.to_vec()),
+                };
+                Node::Subexpr(Box::new(Node::Literal(value.clone())), Box::new(rest))
+            }
+            Node::Subexpr(lhs, rhs) => Node::Subexpr(bind(lhs, at_root), rhs.clone()),
+            Node::Stream {
+                source,
+                stages,
+                reads,
+            } => Node::Stream {
+                source: bind(source, at_root),
+                stages: stages.clone(),
+                reads: reads.clone(),
+            },
+            Node::Condition(a, b) => Node::Condition(bind(a, at_root), bind(b, at_root)),
+            Node::Comparison(c, a, b, s) => {
+                Node::Comparison(*c, bind(a, at_root), bind(b, at_root), s.clone())
+            }
+            Node::And(a, b) => Node::And(bind(a, at_root), bind(b, at_root)),
+            Node::Or(a, b) => Node::Or(bind(a, at_root), bind(b, at_root)),
+            Node::Not(a) => Node::Not(bind(a, at_root)),
+            Node::ObjectValues(a) => Node::ObjectValues(bind(a, at_root)),
+            Node::MultiList(items) => {
+                Node::MultiList(items.iter().map(|i| *bind(i, at_root)).collect())
+            }
+            Node::Function(f, items) => {
+                Node::Function(*f, items.iter().map(|i| *bind(i, at_root)).collect())
+            }
+            Node::SortByFirst { args, keep } => Node::SortByFirst {
+                args: args.iter().map(|i| *bind(i, at_root)).collect(),
+                keep: *keep,
+            },
+            Node::MultiHash(pairs) => Node::MultiHash(
+                pairs
+                    .iter()
+                    .map(|(k, v)| (k.clone(), *bind(v, at_root)))
+                    .collect(),
+            ),
+            other => other.clone(),
         }
     }
 
@@ -413,7 +467,7 @@ impl Node {
                 }
             }
             Node::Condition(a, b)
-            | Node::Comparison(_, a, b)
+            | Node::Comparison(_, a, b, _)
             | Node::And(a, b)
             | Node::Or(a, b) => {
                 a.collect_root_refs(at_root, refs);
@@ -443,6 +497,10 @@ impl Node {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn compile(expression: &str) -> Result<Node, QueryError> {
+        super::compile(expression, Dialect::Spec).map(|compiled| compiled.node)
+    }
 
     fn refs(expression: &str) -> (Vec<String>, bool) {
         let refs = compile(expression).unwrap().root_refs();

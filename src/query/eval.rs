@@ -1,11 +1,10 @@
 //! The evaluator: walks a compiled expression over borrowed data.
 
-use jmespath::ast::Comparator;
-
 use super::QueryError;
-use super::compile::{Node, Stage};
+use super::compile::{Node, Stage, StringOrder};
 use super::functions;
 use super::parallel;
+use super::parse::Comparator;
 use super::value::{Kind, Val};
 
 /// Evaluates `node` with `current` as `@`.
@@ -56,10 +55,10 @@ pub fn eval<'a>(node: &'a Node, current: &Val<'a>) -> Result<Val<'a>, Box<QueryE
                 Val::Null
             }
         }
-        Node::Comparison(comparator, lhs, rhs) => {
+        Node::Comparison(comparator, lhs, rhs, strings) => {
             let left = eval(lhs, current)?;
             let right = eval(rhs, current)?;
-            compare(comparator, &left, &right)
+            compare(*comparator, &left, &right, strings)?
         }
         Node::And(lhs, rhs) => {
             let left = eval(lhs, current)?;
@@ -146,27 +145,45 @@ fn flow<'a>(
     Ok(())
 }
 
-/// Equality for any types; ordering only between numbers (null otherwise).
-fn compare<'a>(comparator: &Comparator, left: &Val<'a>, right: &Val<'a>) -> Val<'a> {
+/// Equality for any types; ordering between numbers, and between strings
+/// as `strings` says (null otherwise).
+fn compare<'a>(
+    comparator: Comparator,
+    left: &Val<'a>,
+    right: &Val<'a>,
+    strings: &StringOrder,
+) -> Result<Val<'a>, Box<QueryError>> {
     use std::cmp::Ordering::*;
-    match comparator {
-        Comparator::Equal => Val::Bool(left.equals(right)),
-        Comparator::NotEqual => Val::Bool(!left.equals(right)),
-        ordering => {
-            if left.kind() != Kind::Number || right.kind() != Kind::Number {
-                return Val::Null;
+    let order = match comparator {
+        Comparator::Equal => return Ok(Val::Bool(left.equals(right))),
+        Comparator::NotEqual => return Ok(Val::Bool(!left.equals(right))),
+        _ => match (left.kind(), right.kind(), strings) {
+            (Kind::Number, Kind::Number, _) => left.compare(right),
+            (Kind::String, Kind::String, StringOrder::Null(seen)) => {
+                seen.store(true, std::sync::atomic::Ordering::Relaxed);
+                None
             }
-            let Some(order) = left.compare(right) else {
-                return Val::Null;
-            };
-            Val::Bool(match ordering {
-                Comparator::LessThan => order == Less,
-                Comparator::LessThanEqual => order != Greater,
-                Comparator::GreaterThan => order == Greater,
-                _ => order != Less,
-            })
-        }
-    }
+            (Kind::String, Kind::String, StringOrder::Compare) => left.compare(right),
+            (Kind::String, Kind::Number, StringOrder::Compare)
+            | (Kind::Number, Kind::String, StringOrder::Compare) => {
+                return Err(Box::new(QueryError::InvalidValue(format!(
+                    "cannot order a {} and a {} (the AWS CLI fails here too)",
+                    left.kind().name(),
+                    right.kind().name()
+                ))));
+            }
+            _ => None,
+        },
+    };
+    let Some(order) = order else {
+        return Ok(Val::Null);
+    };
+    Ok(Val::Bool(match comparator {
+        Comparator::LessThan => order == Less,
+        Comparator::LessThanEqual => order != Greater,
+        Comparator::GreaterThan => order == Greater,
+        _ => order != Less,
+    }))
 }
 
 /// Python-style slicing, as the JMESPath specification defines it.

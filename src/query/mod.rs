@@ -1,19 +1,30 @@
-//! JMESPath: the one place that talks to the `jmespath` crate.
+//! JMESPath: tokenize (`lexer`), parse (`parse`), compile the syntax tree
+//! into the tree the evaluator runs (`compile`), and evaluate it over
+//! borrowed `Doc` data (see `crate::doc`), so a query never converts the
+//! data it reads and keys keep the order AWS returned them in.
 //!
-//! The crate parses; we compile its AST into our own tree and evaluate that
-//! over borrowed `Doc` data (see `crate::doc`), so a query never converts
-//! the data it reads and keys keep the order AWS returned them in.
+//! The `jmespath` crate's parser disagrees with the specification on a
+//! handful of points (repeated keys, `[-0]`, `[a b]`, large indices,
+//! where a projection ends), so the parser is our own; the crate's
+//! compliance suite still checks it (`tests/compliance.rs`).
 
 mod compile;
 mod eval;
 mod functions;
+pub mod lexer;
+pub mod lint;
 mod parallel;
+mod parse;
 mod reads;
 mod value;
 
 pub use compile::{MAX_DEPTH, MAX_EXPRESSION_BYTES, MAX_NESTING, Node, RootRefs};
 pub use functions::NAMES as FUNCTION_NAMES;
+pub use parse::{Dialect, Divergence};
 pub use value::Val;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde_json::Value as Json;
 
@@ -88,19 +99,56 @@ impl QueryError {
 pub struct Query {
     text: String,
     node: Node,
+    ast: parse::Ast,
     refs: RootRefs,
+    divergences: Vec<Divergence>,
+    string_ordering: Arc<AtomicBool>,
 }
 
 impl Query {
-    /// Parses and compiles `text`.
+    /// Parses and compiles `text` as the JMESPath specification reads it.
     pub fn compile(text: &str) -> Result<Query, QueryError> {
-        let node = compile::compile(text)?;
-        let refs = node.root_refs();
+        Query::compile_in(text, Dialect::Spec)
+    }
+
+    /// Parses and compiles `text` in `dialect`.
+    pub fn compile_in(text: &str, dialect: Dialect) -> Result<Query, QueryError> {
+        let compiled = compile::compile(text, dialect)?;
+        let refs = compiled.node.root_refs();
         Ok(Query {
             text: text.to_owned(),
-            node,
+            node: compiled.node,
+            ast: compiled.ast,
             refs,
+            divergences: compiled.divergences,
+            string_ordering: compiled.string_ordering,
         })
+    }
+
+    /// Where the AWS CLI would answer differently, as one line each:
+    /// what the text itself shows, and string comparisons the last
+    /// evaluation met.
+    pub fn divergence_warnings(&self) -> Vec<String> {
+        let mut found = self.divergences.clone();
+        if self.string_ordering.load(Ordering::Relaxed) {
+            found.push(Divergence::StringOrdering);
+        }
+        found.iter().map(|d| d.describe().to_owned()).collect()
+    }
+
+    /// Warnings about fields the expression reads that the data does not
+    /// have; `lookup` finds a top-level collection's name and items.
+    pub fn data_warnings<'d>(&self, lookup: lint::Lookup<'_, 'd>) -> Vec<String> {
+        lint::warnings(&self.ast, &self.text, lookup)
+    }
+
+    /// This query with the top-level field `name` read as `value` (`_`
+    /// over a root that is not an object).
+    pub fn with_root_field_bound(&self, name: &str, value: crate::doc::Doc) -> Query {
+        Query {
+            node: self.node.bind_root_field(name, &value, true),
+            ..self.clone()
+        }
     }
 
     /// The expression as written.
@@ -115,6 +163,7 @@ impl Query {
 
     /// Evaluates against `root`, borrowing from it wherever possible.
     pub fn evaluate<'a>(&'a self, root: &Val<'a>) -> Result<Val<'a>, QueryError> {
+        self.string_ordering.store(false, Ordering::Relaxed);
         eval::eval(&self.node, root).map_err(|err| *err)
     }
 

@@ -159,7 +159,7 @@ fn record<'r>(node: &Node, at: &'r mut Reads) -> Option<&'r mut Reads> {
             record(predicate, at);
             None
         }
-        Node::Comparison(_, lhs, rhs) | Node::And(lhs, rhs) | Node::Or(lhs, rhs) => {
+        Node::Comparison(_, lhs, rhs, _) | Node::And(lhs, rhs) | Node::Or(lhs, rhs) => {
             record(lhs, at);
             record(rhs, at);
             None
@@ -218,7 +218,12 @@ fn record_stages(stages: &[Stage], mut at: &mut Reads) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::query::compile::compile;
+    use crate::query::QueryError;
+    use crate::query::parse::Dialect;
+
+    fn compile(expression: &str) -> Result<Node, QueryError> {
+        crate::query::compile::compile(expression, Dialect::Spec).map(|c| c.node)
+    }
 
     /// The reads of a stream's stages, or of a whole expression, as
     /// sorted dotted paths (`[]` for array elements).

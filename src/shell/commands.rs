@@ -162,6 +162,15 @@ pub enum Command {
     /// Print each line's time and AWS request count on stderr
     #[command(after_help = "Example: .timing on")]
     Timing { state: Option<Switch> },
+    /// Show or switch whose JMESPath to follow: the specification, or the AWS CLI's --query
+    #[command(after_help = "Example: .compat aws-cli\n\
+        spec (the default) warns on a line where the AWS CLI would answer differently;\n\
+        aws-cli answers as the AWS CLI does: strings ordered with < and >, a.*.b.c read as (a.*.b).c,\n\
+        no projection after a slice that follows an index, `foo` read as a string.")]
+    Compat {
+        #[arg(value_name = "spec|aws-cli")]
+        mode: Option<crate::cli::Compat>,
+    },
     /// Leave the shell (also .exit or Ctrl-D)
     #[command(visible_alias = "exit")]
     Quit,

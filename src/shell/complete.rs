@@ -8,9 +8,9 @@ use std::sync::Arc;
 
 use crate::doc::Doc;
 use crate::query::FUNCTION_NAMES;
+use crate::query::lexer::{Token, TokenKind, tokenize};
 use crate::render::Format;
 use crate::shell::shapes;
-use crate::shell::tokens::{Token, TokenKind, tokenize};
 
 /// What completion and hints can see: data already in memory, never a call.
 #[derive(Debug, Clone, Default)]
@@ -152,6 +152,7 @@ fn complete_command(view: &View, text: &str, name_at: usize) -> Completion {
         ("help", 0) => view.commands.clone(),
         ("output", 0) => Format::NAMES.iter().map(|s| s.to_string()).collect(),
         ("timing" | "pager", 0) => vec!["on".into(), "off".into()],
+        ("compat", 0) => vec!["spec".into(), "aws-cli".into()],
         ("profile", 0) => view.profiles.clone(),
         ("region", 0) => REGIONS.iter().map(|s| s.to_string()).collect(),
         ("refresh", _) => view.collections.clone(),

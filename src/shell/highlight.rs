@@ -2,7 +2,7 @@
 //! operators, functions and brackets each in their own colour; a bracket
 //! without its partner and an unclosed quote in red.
 
-use crate::shell::tokens::{TokenKind, tokenize};
+use crate::query::lexer::{TokenKind, tokenize};
 
 const RESET: &str = "\x1b[0m";
 const COMMAND: &str = "\x1b[1;36m";
@@ -106,7 +106,7 @@ fn expression(text: &str) -> String {
 }
 
 /// Start offsets of brackets that have no partner.
-fn unmatched_brackets(text: &str, tokens: &[crate::shell::tokens::Token]) -> Vec<usize> {
+fn unmatched_brackets(text: &str, tokens: &[crate::query::lexer::Token]) -> Vec<usize> {
     let mut open: Vec<(char, usize)> = Vec::new();
     let mut unmatched = Vec::new();
     for token in tokens.iter().filter(|t| t.kind == TokenKind::Bracket) {

@@ -10,7 +10,6 @@ pub mod line;
 pub mod pager;
 pub mod saved;
 pub mod shapes;
-pub mod tokens;
 
 use std::io::{self, Write};
 

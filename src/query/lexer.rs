@@ -1,6 +1,7 @@
-//! A forgiving JMESPath tokenizer for the editor: it never fails, so that
-//! half-typed lines can be highlighted and completed. Evaluation uses the
-//! real parser; this one only needs to find where things are.
+//! The one JMESPath tokenizer. It never fails: every byte of a line lands
+//! in a token, so the editor can highlight and complete half-typed lines,
+//! and the parser (`super::parse`) reads the same tokens, refusing what
+//! the grammar does not allow (an unclosed quote, `$`, a lone `=`).
 
 /// What a token is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

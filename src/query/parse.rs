@@ -1,0 +1,955 @@
+//! The JMESPath parser: the tokens of `super::lexer` into an [`Ast`].
+//!
+//! It follows the specification's grammar and the shape of the reference
+//! (Python) parser, a Pratt parser with the same binding powers, so that
+//! a `--query` written for the AWS CLI reads the same way. Where the AWS
+//! CLI's Python jmespath parses differently from the specification, the
+//! [`Dialect`] chooses, and parsing in the AWS CLI dialect notes each
+//! place where it did ([`Divergence`]), so the specification's reading can
+//! warn about it.
+
+use serde_json::Value as Json;
+
+use super::QueryError;
+use super::lexer::{self, TokenKind};
+
+/// Which grammar to follow where the specification and the AWS CLI differ.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Dialect {
+    /// The JMESPath specification, as its compliance suite tests it.
+    #[default]
+    Spec,
+    /// The AWS CLI's Python jmespath (1.0.1), for `--query` strings
+    /// pasted from scripts.
+    AwsCli,
+}
+
+/// A place where the AWS CLI's jmespath reads an expression differently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Divergence {
+    /// `a.*.b.c`: Python ends the `.*` projection before `.c` (or a
+    /// filter), and applies the rest to the projected list as a whole.
+    ValueProjectionEnds,
+    /// `a[0][1:3].b`: Python does not project after a slice that follows
+    /// an index, so `.b` reads the sliced list as a whole.
+    SliceAfterIndex,
+    /// `` `foo` ``: Python reads a literal that is not JSON as a string.
+    BareLiteral,
+    /// `<`, `<=`, `>`, `>=` between two strings: null in the
+    /// specification, compared by code points in Python.
+    StringOrdering,
+}
+
+impl Divergence {
+    /// One line for the user: what idcsh did and what the AWS CLI does.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Divergence::ValueProjectionEnds => {
+                "the AWS CLI ends a .* projection at the next . or [?, so it reads a.*.b.c as (a.*.b).c and returns null where idcsh projects b.c over every value"
+            }
+            Divergence::SliceAfterIndex => {
+                "the AWS CLI does not project after a slice that follows an index (a[0][1:3].b reads .b of the sliced list, giving null); idcsh projects, as the specification says"
+            }
+            Divergence::BareLiteral => {
+                "the AWS CLI reads a literal that is not JSON (`foo`) as a string; the specification refuses it: write 'foo'"
+            }
+            Divergence::StringOrdering => {
+                "<, <=, > and >= between strings give null in the JMESPath specification (a filter with them matches nothing); the AWS CLI compares strings, and so does --compat aws-cli (.compat aws-cli)"
+            }
+        }
+    }
+}
+
+/// Comparison operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Comparator {
+    Equal,
+    NotEqual,
+    LessThan,
+    LessThanEqual,
+    GreaterThan,
+    GreaterThanEqual,
+}
+
+impl Comparator {
+    /// True for `<`, `<=`, `>`, `>=`.
+    pub fn is_ordering(self) -> bool {
+        !matches!(self, Comparator::Equal | Comparator::NotEqual)
+    }
+}
+
+/// A parsed expression node and the character column it starts at.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ast {
+    pub at: usize,
+    pub kind: AstKind,
+}
+
+/// What a node is. Projections take the shapes the evaluator runs:
+/// `a[*].b` is `Projection(a, b)`, `a.*.b` is
+/// `Projection(ObjectValues(a), b)`, `a[?c].b` is
+/// `Projection(a, Condition(c, b))`, `a[].b` is `Projection(Flatten(a), b)`
+/// and `a[1:2].b` is `Projection(Subexpr(a, Slice), b)`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AstKind {
+    Identity,
+    Field(String),
+    Index(i64),
+    Slice {
+        start: Option<i64>,
+        stop: Option<i64>,
+        step: i64,
+    },
+    Literal(Json),
+    /// The right side evaluated on the left's result (`a.b`, `a | b`, `a[0]`).
+    Subexpr(Box<Ast>, Box<Ast>),
+    Projection(Box<Ast>, Box<Ast>),
+    ObjectValues(Box<Ast>),
+    Flatten(Box<Ast>),
+    Condition(Box<Ast>, Box<Ast>),
+    Comparison(Comparator, Box<Ast>, Box<Ast>),
+    And(Box<Ast>, Box<Ast>),
+    Or(Box<Ast>, Box<Ast>),
+    Not(Box<Ast>),
+    MultiList(Vec<Ast>),
+    /// Keys are unique: a repeated key keeps its first place and its last value.
+    MultiHash(Vec<(String, Ast)>),
+    Function(String, Vec<Ast>),
+    Expref(Box<Ast>),
+}
+
+/// Parses `text`; in the AWS CLI dialect, also returns where it read the
+/// expression differently from the specification.
+pub fn parse(text: &str, dialect: Dialect) -> Result<(Ast, Vec<Divergence>), QueryError> {
+    let (tokens, bare_literal) = tokens(text, dialect)?;
+    let mut parser = Parser {
+        text,
+        tokens,
+        next: 0,
+        dialect,
+        divergences: Vec::new(),
+    };
+    if bare_literal {
+        parser.divergences.push(Divergence::BareLiteral);
+    }
+    let ast = parser.expression(0)?;
+    if parser.peek() != &Tok::End {
+        return Err(parser.unexpected("an operator such as . | [ or the end"));
+    }
+    let mut divergences = parser.divergences;
+    divergences.sort();
+    divergences.dedup();
+    Ok((ast, divergences))
+}
+
+/// A token the parser reads.
+#[derive(Debug, Clone, PartialEq)]
+enum Tok {
+    Identifier(String),
+    Quoted(String),
+    Literal(Json),
+    Number(i64),
+    Dot,
+    Star,
+    Flatten,
+    Filter,
+    LBracket,
+    RBracket,
+    LBrace,
+    RBrace,
+    LParen,
+    RParen,
+    Comma,
+    Colon,
+    At,
+    Ampersand,
+    And,
+    Or,
+    Pipe,
+    Not,
+    Compare(Comparator),
+    End,
+}
+
+/// How strongly a token binds what is on its left (the reference parser's table).
+fn binding_power(token: &Tok) -> usize {
+    match token {
+        Tok::Pipe => 1,
+        Tok::Or => 2,
+        Tok::And => 3,
+        Tok::Compare(_) => 5,
+        Tok::Flatten => 9,
+        Tok::Star => 20,
+        Tok::Filter => 21,
+        Tok::Dot => 40,
+        Tok::Not => 45,
+        Tok::LBrace => 50,
+        Tok::LBracket => 55,
+        Tok::LParen => 60,
+        _ => 0,
+    }
+}
+
+/// Tokens below this binding power end a projection.
+const PROJECTION_STOP: usize = 10;
+
+/// A token with its byte range in the expression.
+#[derive(Debug)]
+struct Spanned {
+    tok: Tok,
+    start: usize,
+    end: usize,
+}
+
+fn syntax(text: &str, byte: usize, message: impl Into<String>) -> QueryError {
+    QueryError::Syntax {
+        expression: text.to_owned(),
+        offset: column(text, byte),
+        message: message.into(),
+    }
+}
+
+/// The character column of a byte offset.
+fn column(text: &str, byte: usize) -> usize {
+    text.get(..byte)
+        .map_or(byte, |before| before.chars().count())
+}
+
+/// The lexer's tokens as the parser reads them: spaces dropped, `[]` and
+/// `[?` joined when nothing stands between, strings and literals decoded;
+/// and whether a literal that is not JSON was read as a string (the AWS
+/// CLI dialect only).
+fn tokens(text: &str, dialect: Dialect) -> Result<(Vec<Spanned>, bool), QueryError> {
+    let mut bare_literal = false;
+    let raw: Vec<lexer::Token> = lexer::tokenize(text)
+        .into_iter()
+        .filter(|t| t.kind != TokenKind::Space)
+        .collect();
+    let mut out = Vec::with_capacity(raw.len() + 1);
+    let mut i = 0;
+    while let Some(token) = raw.get(i) {
+        let source = token.text(text);
+        let fail = |message: String| Err(syntax(text, token.start, message));
+        let mut end = token.end;
+        let tok = match token.kind {
+            TokenKind::Identifier => Tok::Identifier(source.to_owned()),
+            TokenKind::Number => Tok::Number(number(source)),
+            TokenKind::QuotedIdentifier | TokenKind::RawString | TokenKind::Literal
+                if !token.closed =>
+            {
+                let what = match token.kind {
+                    TokenKind::QuotedIdentifier => "quoted name",
+                    TokenKind::RawString => "string",
+                    _ => "literal",
+                };
+                return fail(format!(
+                    "this {what} is not closed: {} is missing",
+                    &source[..1]
+                ));
+            }
+            TokenKind::QuotedIdentifier => match serde_json::from_str::<String>(source) {
+                Ok(name) => Tok::Quoted(name),
+                Err(_) => {
+                    return fail(format!(
+                        "{source} is not a valid quoted name (a backslash may only escape \" \\ / b f n r t or uXXXX); a string is written in single quotes"
+                    ));
+                }
+            },
+            TokenKind::RawString => {
+                let inside = &source[1..source.len() - 1];
+                Tok::Literal(Json::String(inside.replace("\\'", "'")))
+            }
+            TokenKind::Literal => {
+                let inside = source[1..source.len() - 1].replace("\\`", "`");
+                match serde_json::from_str::<Json>(&inside) {
+                    Ok(value) => Tok::Literal(value),
+                    Err(_) if dialect == Dialect::AwsCli => {
+                        bare_literal = true;
+                        Tok::Literal(Json::String(inside.trim_start().to_owned()))
+                    }
+                    Err(_) => {
+                        return fail(format!(
+                            "{source} is not JSON; a string is written '{}' or `\"{}\"` (the AWS CLI reads it as a string)",
+                            inside.trim(),
+                            inside.trim()
+                        ));
+                    }
+                }
+            }
+            TokenKind::Bracket => {
+                let next = raw.get(i + 1).filter(|n| n.start == token.end);
+                match (source, next.map(|n| n.text(text))) {
+                    ("[", Some("]")) => {
+                        i += 1;
+                        end += 1;
+                        Tok::Flatten
+                    }
+                    ("[", Some("?")) => {
+                        i += 1;
+                        end += 1;
+                        Tok::Filter
+                    }
+                    ("[", _) => Tok::LBracket,
+                    ("]", _) => Tok::RBracket,
+                    ("{", _) => Tok::LBrace,
+                    ("}", _) => Tok::RBrace,
+                    ("(", _) => Tok::LParen,
+                    _ => Tok::RParen,
+                }
+            }
+            TokenKind::Operator => match source {
+                "." => Tok::Dot,
+                "," => Tok::Comma,
+                ":" => Tok::Colon,
+                "@" => Tok::At,
+                "*" => Tok::Star,
+                "&" => Tok::Ampersand,
+                "&&" => Tok::And,
+                "|" => Tok::Pipe,
+                "||" => Tok::Or,
+                "!" => Tok::Not,
+                "==" => Tok::Compare(Comparator::Equal),
+                "!=" => Tok::Compare(Comparator::NotEqual),
+                "<" => Tok::Compare(Comparator::LessThan),
+                "<=" => Tok::Compare(Comparator::LessThanEqual),
+                ">" => Tok::Compare(Comparator::GreaterThan),
+                ">=" => Tok::Compare(Comparator::GreaterThanEqual),
+                "=" => return fail("= is not an operator; compare with ==".to_owned()),
+                "?" => {
+                    return fail(
+                        "? starts a filter only right after [, as in [?Name == 'x']".to_owned(),
+                    );
+                }
+                other => return fail(format!("unexpected {other}")),
+            },
+            TokenKind::Other if source == "-" => {
+                return fail(
+                    "- must be followed by digits (a negative index such as [-1])".to_owned(),
+                );
+            }
+            TokenKind::Other => {
+                return fail(format!(
+                    "{source} is not part of JMESPath; names with such characters are quoted: \"{source}\""
+                ));
+            }
+            TokenKind::Space => unreachable!("spaces are filtered out above"),
+        };
+        out.push(Spanned {
+            tok,
+            start: token.start,
+            end,
+        });
+        i += 1;
+    }
+    out.push(Spanned {
+        tok: Tok::End,
+        start: text.len(),
+        end: text.len(),
+    });
+    Ok((out, bare_literal))
+}
+
+/// A number token's value; beyond `i64`, the nearest `i64` (an index that
+/// large finds nothing either way).
+fn number(source: &str) -> i64 {
+    source.parse::<i64>().unwrap_or(if source.starts_with('-') {
+        i64::MIN
+    } else {
+        i64::MAX
+    })
+}
+
+struct Parser<'t> {
+    text: &'t str,
+    tokens: Vec<Spanned>,
+    next: usize,
+    dialect: Dialect,
+    divergences: Vec<Divergence>,
+}
+
+type Parsed = Result<Ast, QueryError>;
+
+impl Parser<'_> {
+    fn peek(&self) -> &Tok {
+        self.peek_at(0)
+    }
+
+    fn peek_at(&self, ahead: usize) -> &Tok {
+        self.tokens
+            .get(self.next + ahead)
+            .or(self.tokens.last())
+            .map_or(&Tok::End, |s| &s.tok)
+    }
+
+    /// The character column of the next token.
+    fn at(&self) -> usize {
+        let byte = self
+            .tokens
+            .get(self.next)
+            .map_or(self.text.len(), |s| s.start);
+        column(self.text, byte)
+    }
+
+    fn advance(&mut self) -> Tok {
+        let tok = self.peek().clone();
+        if self.next < self.tokens.len() - 1 {
+            self.next += 1;
+        }
+        tok
+    }
+
+    fn expect(&mut self, wanted: Tok, expected: &str) -> Result<(), QueryError> {
+        if *self.peek() == wanted {
+            self.advance();
+            Ok(())
+        } else {
+            Err(self.unexpected(expected))
+        }
+    }
+
+    /// "expected X, found Y" at the next token.
+    fn unexpected(&self, expected: &str) -> QueryError {
+        let spanned = &self.tokens[self.next.min(self.tokens.len() - 1)];
+        let found = match spanned.tok {
+            Tok::End => {
+                return syntax(
+                    self.text,
+                    spanned.start,
+                    format!("the expression ends too early; expected {expected}"),
+                );
+            }
+            _ => &self.text[spanned.start..spanned.end],
+        };
+        syntax(
+            self.text,
+            spanned.start,
+            format!("expected {expected}, found {found}"),
+        )
+    }
+
+    fn node(at: usize, kind: AstKind) -> Ast {
+        Ast { at, kind }
+    }
+
+    fn boxed(at: usize, kind: AstKind) -> Box<Ast> {
+        Box::new(Ast { at, kind })
+    }
+
+    fn expression(&mut self, right_power: usize) -> Parsed {
+        let mut left = self.prefix()?;
+        while right_power < binding_power(self.peek()) {
+            left = self.infix(left)?;
+        }
+        Ok(left)
+    }
+
+    /// What a token means at the start of an expression.
+    fn prefix(&mut self) -> Parsed {
+        let at = self.at();
+        let identity = || Self::boxed(at, AstKind::Identity);
+        match self.peek().clone() {
+            Tok::End => Err(self.unexpected("an expression")),
+            Tok::Literal(value) => {
+                self.advance();
+                Ok(Self::node(at, AstKind::Literal(value)))
+            }
+            Tok::Identifier(name) => {
+                self.advance();
+                Ok(Self::node(at, AstKind::Field(name)))
+            }
+            Tok::Quoted(name) => {
+                self.advance();
+                if *self.peek() == Tok::LParen {
+                    return Err(syntax(
+                        self.text,
+                        self.tokens[self.next].start,
+                        "a function's name is written without quotes",
+                    ));
+                }
+                Ok(Self::node(at, AstKind::Field(name)))
+            }
+            Tok::Star => {
+                self.advance();
+                let right = if *self.peek() == Tok::RBracket {
+                    identity()
+                } else {
+                    Box::new(self.projection_rhs(binding_power(&Tok::Star))?)
+                };
+                let values = Self::boxed(at, AstKind::ObjectValues(identity()));
+                Ok(Self::node(at, AstKind::Projection(values, right)))
+            }
+            Tok::Filter => {
+                self.advance();
+                self.filter(Self::node(at, AstKind::Identity))
+            }
+            Tok::LBrace => {
+                self.advance();
+                self.multi_hash(at)
+            }
+            Tok::LParen => {
+                self.advance();
+                let inner = self.expression(0)?;
+                self.expect(Tok::RParen, ")")?;
+                Ok(inner)
+            }
+            Tok::Flatten => {
+                self.advance();
+                let flattened = Self::boxed(at, AstKind::Flatten(identity()));
+                let right = self.projection_rhs(binding_power(&Tok::Flatten))?;
+                Ok(Self::node(
+                    at,
+                    AstKind::Projection(flattened, Box::new(right)),
+                ))
+            }
+            Tok::Not => {
+                self.advance();
+                let inner = self.expression(binding_power(&Tok::Not))?;
+                Ok(Self::node(at, AstKind::Not(Box::new(inner))))
+            }
+            Tok::LBracket => {
+                self.advance();
+                match (self.peek(), self.peek_at(1)) {
+                    (Tok::Number(_) | Tok::Colon, _) => {
+                        let index = self.index_or_slice()?;
+                        self.index_after(Self::node(at, AstKind::Identity), index)
+                    }
+                    (Tok::Star, Tok::RBracket) => {
+                        self.advance();
+                        self.advance();
+                        let right = self.projection_rhs(binding_power(&Tok::Star))?;
+                        Ok(Self::node(
+                            at,
+                            AstKind::Projection(identity(), Box::new(right)),
+                        ))
+                    }
+                    _ => self.multi_list(at),
+                }
+            }
+            Tok::At => {
+                self.advance();
+                Ok(Self::node(at, AstKind::Identity))
+            }
+            Tok::Ampersand => {
+                self.advance();
+                let inner = self.expression(0)?;
+                Ok(Self::node(at, AstKind::Expref(Box::new(inner))))
+            }
+            Tok::Number(_) => Err(syntax(
+                self.text,
+                self.tokens[self.next].start,
+                "a number stands alone only inside [ ]; a number value is written `1`",
+            )),
+            _ => Err(self.unexpected("an expression")),
+        }
+    }
+
+    /// What a token means after a complete expression, `left`.
+    fn infix(&mut self, left: Ast) -> Parsed {
+        let at = left.at;
+        let token = self.advance();
+        match token {
+            Tok::Dot if *self.peek() == Tok::Star => {
+                self.advance();
+                let power = match self.dialect {
+                    Dialect::Spec => binding_power(&Tok::Star),
+                    Dialect::AwsCli => binding_power(&Tok::Dot),
+                };
+                let right = self.projection_rhs(power)?;
+                if self.dialect == Dialect::AwsCli
+                    && (binding_power(&Tok::Star) + 1..=binding_power(&Tok::Dot))
+                        .contains(&binding_power(self.peek()))
+                {
+                    self.divergences.push(Divergence::ValueProjectionEnds);
+                }
+                let values = Self::boxed(at, AstKind::ObjectValues(Box::new(left)));
+                Ok(Self::node(at, AstKind::Projection(values, Box::new(right))))
+            }
+            Tok::Dot => {
+                let right = self.dot_rhs(binding_power(&Tok::Dot))?;
+                Ok(Self::node(
+                    at,
+                    AstKind::Subexpr(Box::new(left), Box::new(right)),
+                ))
+            }
+            Tok::Pipe => {
+                let right = self.expression(binding_power(&Tok::Pipe))?;
+                Ok(Self::node(
+                    at,
+                    AstKind::Subexpr(Box::new(left), Box::new(right)),
+                ))
+            }
+            Tok::Or => {
+                let right = self.expression(binding_power(&Tok::Or))?;
+                Ok(Self::node(at, AstKind::Or(Box::new(left), Box::new(right))))
+            }
+            Tok::And => {
+                let right = self.expression(binding_power(&Tok::And))?;
+                Ok(Self::node(
+                    at,
+                    AstKind::And(Box::new(left), Box::new(right)),
+                ))
+            }
+            Tok::Compare(comparator) => {
+                let right = self.expression(binding_power(&Tok::Compare(comparator)))?;
+                Ok(Self::node(
+                    at,
+                    AstKind::Comparison(comparator, Box::new(left), Box::new(right)),
+                ))
+            }
+            Tok::LParen => self.function(left),
+            Tok::Filter => self.filter(left),
+            Tok::Flatten => {
+                let flattened = Self::boxed(at, AstKind::Flatten(Box::new(left)));
+                let right = self.projection_rhs(binding_power(&Tok::Flatten))?;
+                Ok(Self::node(
+                    at,
+                    AstKind::Projection(flattened, Box::new(right)),
+                ))
+            }
+            Tok::LBracket => match self.peek() {
+                Tok::Number(_) | Tok::Colon => {
+                    let index = self.index_or_slice()?;
+                    self.index_after(left, index)
+                }
+                _ => {
+                    self.expect(Tok::Star, "a number, : or * after [")?;
+                    self.expect(Tok::RBracket, "] after [*")?;
+                    let right = self.projection_rhs(binding_power(&Tok::Star))?;
+                    Ok(Self::node(
+                        at,
+                        AstKind::Projection(Box::new(left), Box::new(right)),
+                    ))
+                }
+            },
+            _ => {
+                self.next -= 1;
+                Err(self.unexpected("an operator such as . | [ or the end"))
+            }
+        }
+    }
+
+    /// `left[index]`, or `left[slice]` and the projection that follows a slice.
+    fn index_after(&mut self, left: Ast, index: Ast) -> Parsed {
+        let at = left.at;
+        let is_slice = matches!(index.kind, AstKind::Slice { .. });
+        // Python's parser appends a slice to an index expression without
+        // starting a projection.
+        let after_index = matches!(&left.kind, AstKind::Subexpr(_, right)
+            if matches!(right.kind, AstKind::Index(_) | AstKind::Slice { .. }));
+        let indexed = Self::node(at, AstKind::Subexpr(Box::new(left), Box::new(index)));
+        if !is_slice {
+            return Ok(indexed);
+        }
+        if self.dialect == Dialect::AwsCli && after_index {
+            if binding_power(self.peek()) >= PROJECTION_STOP {
+                self.divergences.push(Divergence::SliceAfterIndex);
+            }
+            return Ok(indexed);
+        }
+        let right = self.projection_rhs(binding_power(&Tok::Star))?;
+        Ok(Self::node(
+            at,
+            AstKind::Projection(Box::new(indexed), Box::new(right)),
+        ))
+    }
+
+    /// After `[`: `n]`, or a slice `start:stop:step]` with each part optional.
+    fn index_or_slice(&mut self) -> Parsed {
+        let at = self.at();
+        if *self.peek() != Tok::Colon && *self.peek_at(1) != Tok::Colon {
+            let Tok::Number(index) = self.advance() else {
+                unreachable!("called with a number or : next");
+            };
+            self.expect(Tok::RBracket, "] after the index")?;
+            return Ok(Self::node(at, AstKind::Index(index)));
+        }
+        let mut parts = [None; 3];
+        let mut part = 0;
+        while *self.peek() != Tok::RBracket {
+            match self.peek() {
+                Tok::Colon if part < 2 => {
+                    part += 1;
+                    self.advance();
+                }
+                Tok::Number(n) if parts[part].is_none() => {
+                    parts[part] = Some(*n);
+                    self.advance();
+                }
+                _ => return Err(self.unexpected("a number, : or ] in a slice")),
+            }
+        }
+        self.advance();
+        Ok(Self::node(
+            at,
+            AstKind::Slice {
+                start: parts[0],
+                stop: parts[1],
+                step: parts[2].unwrap_or(1),
+            },
+        ))
+    }
+
+    /// After a projection: what each element goes through, or nothing when
+    /// the next token ends the projection.
+    fn projection_rhs(&mut self, power: usize) -> Parsed {
+        match self.peek() {
+            tok if binding_power(tok) < PROJECTION_STOP => {
+                Ok(Self::node(self.at(), AstKind::Identity))
+            }
+            Tok::LBracket | Tok::Filter => self.expression(power),
+            Tok::Dot => {
+                self.advance();
+                self.dot_rhs(power)
+            }
+            _ => Err(self.unexpected(". [ [? | or the end after a projection")),
+        }
+    }
+
+    /// After `.`: a field, `*`, a multi-select list or hash.
+    fn dot_rhs(&mut self, power: usize) -> Parsed {
+        let at = self.at();
+        match self.peek() {
+            Tok::Identifier(_) | Tok::Quoted(_) | Tok::Star => self.expression(power),
+            Tok::LBracket => {
+                self.advance();
+                self.multi_list(at)
+            }
+            Tok::LBrace => {
+                self.advance();
+                self.multi_hash(at)
+            }
+            _ => Err(self.unexpected("a field name, *, [ or { after .")),
+        }
+    }
+
+    /// After `[?` on `left`: the condition, `]`, and the projection.
+    fn filter(&mut self, left: Ast) -> Parsed {
+        let at = left.at;
+        let condition = self.expression(0)?;
+        self.expect(Tok::RBracket, "] to close the filter")?;
+        let right = if *self.peek() == Tok::Flatten {
+            Self::node(self.at(), AstKind::Identity)
+        } else {
+            self.projection_rhs(binding_power(&Tok::Filter))?
+        };
+        let condition = Self::boxed(
+            condition.at,
+            AstKind::Condition(Box::new(condition), Box::new(right)),
+        );
+        Ok(Self::node(
+            at,
+            AstKind::Projection(Box::new(left), condition),
+        ))
+    }
+
+    /// After `name(`: the arguments and `)`.
+    fn function(&mut self, left: Ast) -> Parsed {
+        let AstKind::Field(name) = left.kind else {
+            self.next -= 1;
+            return Err(syntax(
+                self.text,
+                self.tokens[self.next].start,
+                "( follows only a function's name, as in length(Users)",
+            ));
+        };
+        let mut args = Vec::new();
+        if *self.peek() != Tok::RParen {
+            loop {
+                args.push(self.expression(0)?);
+                match self.peek() {
+                    Tok::Comma => {
+                        self.advance();
+                    }
+                    Tok::RParen => break,
+                    _ => return Err(self.unexpected(&format!(", or ) in {name}(...)"))),
+                }
+            }
+        }
+        self.advance();
+        Ok(Self::node(left.at, AstKind::Function(name, args)))
+    }
+
+    /// After `[`: `a, b, ...]`.
+    fn multi_list(&mut self, at: usize) -> Parsed {
+        let mut items = Vec::new();
+        loop {
+            items.push(self.expression(0)?);
+            match self.peek() {
+                Tok::Comma => {
+                    self.advance();
+                }
+                Tok::RBracket => break,
+                _ => return Err(self.unexpected(", or ] in a list")),
+            }
+        }
+        self.advance();
+        Ok(Self::node(at, AstKind::MultiList(items)))
+    }
+
+    /// After `{`: `key: value, ...}`.
+    fn multi_hash(&mut self, at: usize) -> Parsed {
+        let mut pairs: Vec<(String, Ast)> = Vec::new();
+        loop {
+            let key = match self.peek() {
+                Tok::Identifier(key) | Tok::Quoted(key) => key.clone(),
+                _ => return Err(self.unexpected("a key name in {key: value}")),
+            };
+            self.advance();
+            self.expect(Tok::Colon, ": after the key")?;
+            let value = self.expression(0)?;
+            match pairs.iter_mut().find(|(k, _)| *k == key) {
+                Some(pair) => pair.1 = value,
+                None => pairs.push((key, value)),
+            }
+            match self.peek() {
+                Tok::Comma => {
+                    self.advance();
+                }
+                Tok::RBrace => break,
+                _ => return Err(self.unexpected(", or } in {key: value}")),
+            }
+        }
+        self.advance();
+        Ok(Self::node(at, AstKind::MultiHash(pairs)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(text: &str) -> Result<Ast, QueryError> {
+        parse(text, Dialect::Spec).map(|(ast, _)| ast)
+    }
+
+    fn message(text: &str) -> (String, usize) {
+        match spec(text) {
+            Err(QueryError::Syntax {
+                message, offset, ..
+            }) => (message, offset),
+            other => panic!("{text}: expected a syntax error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn what_the_grammar_refuses_is_a_syntax_error() {
+        for text in [
+            "[a b]",
+            "f(a b)",
+            "[ ]",
+            "a[ ]",
+            "a.&b",
+            "{a: b c: d}",
+            "f(a,)",
+            "{}",
+            "a[?b",
+            "a = b",
+            "$a",
+            "a.",
+            "[1 2]",
+            "a[1::2:]",
+            "\"f\"(a)",
+            "(a",
+            "a)",
+            "-",
+            "a..b",
+        ] {
+            message(text);
+        }
+    }
+
+    #[test]
+    fn what_the_grammar_allows_parses() {
+        for text in [
+            "[-0]",
+            "a[2147483648]",
+            "a[-99999999999999999999]",
+            "[*]",
+            "[ * ]",
+            "a[ 1 : 2 ]",
+            "`[1, 2]`",
+            "'it\\'s'",
+            "\"a b\".c",
+            "a[?b == `1`] | [0]",
+            "&a.b",
+            "!!a",
+            "*",
+            "a[*].b[?c].d[]",
+            "[a, b].c",
+            "{x: a}.x",
+            "sort_by(@, &a)[:2]",
+        ] {
+            assert!(spec(text).is_ok(), "{text}: {:?}", spec(text));
+        }
+        assert_eq!(spec("[-0]").unwrap().kind, spec("[0]").unwrap().kind);
+    }
+
+    #[test]
+    fn a_repeated_key_keeps_its_first_place_and_last_value() {
+        let AstKind::MultiHash(pairs) = spec("{x: `1`, y: `3`, x: `2`}").unwrap().kind else {
+            panic!("not a hash");
+        };
+        let keys: Vec<&str> = pairs.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, ["x", "y"]);
+        assert_eq!(pairs[0].1.kind, AstKind::Literal(Json::from(2)));
+    }
+
+    #[test]
+    fn a_projection_ends_after_a_multi_select_hash_as_after_a_list() {
+        for text in ["n[].{x: b}.x", "n[].[b].x"] {
+            let AstKind::Subexpr(left, right) = spec(text).unwrap().kind else {
+                panic!("{text}: .x is not applied to the projection's result");
+            };
+            assert!(matches!(left.kind, AstKind::Projection(..)), "{text}");
+            assert_eq!(right.kind, AstKind::Field("x".into()), "{text}");
+        }
+    }
+
+    #[test]
+    fn carets_count_characters_not_bytes() {
+        assert_eq!(message("'Zoë' == $").1, 9);
+        assert_eq!(message("`\"名前\"` ==").1, 9);
+    }
+
+    #[test]
+    fn messages_speak_the_users_language() {
+        assert_eq!(message("[a b]").0, "expected , or ] in a list, found b");
+        assert_eq!(
+            message("Users[?UserName == ]").0,
+            "expected an expression, found ]"
+        );
+        assert_eq!(
+            message("Users[?UserName == 'x'").0,
+            "the expression ends too early; expected ] to close the filter"
+        );
+        for text in [
+            "a.&b", "`foo`", "a = b", "'open", "[1 2]", "Users.", "f(a b)",
+        ] {
+            let (text_message, _) = message(text);
+            for jargon in ["nud", "led", "Token", "Literal(", "lbp", "Rcvar"] {
+                assert!(!text_message.contains(jargon), "{text}: {text_message}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_aws_cli_dialect_reads_the_three_python_points_its_way() {
+        let (spec_ast, none) = parse("a.*.b.c", Dialect::Spec).unwrap();
+        assert!(none.is_empty());
+        let (cli_ast, found) = parse("a.*.b.c", Dialect::AwsCli).unwrap();
+        assert_ne!(spec_ast, cli_ast);
+        assert_eq!(found, [Divergence::ValueProjectionEnds]);
+        assert!(matches!(cli_ast.kind, AstKind::Subexpr(..)));
+
+        let (_, found) = parse("a[0][1:3].b", Dialect::AwsCli).unwrap();
+        assert_eq!(found, [Divergence::SliceAfterIndex]);
+        let (_, found) = parse("a[0][1:3]", Dialect::AwsCli).unwrap();
+        assert!(found.is_empty(), "nothing follows the slice: same answer");
+        let (_, found) = parse("a.*.b[0]", Dialect::AwsCli).unwrap();
+        assert!(found.is_empty(), "[0] binds tighter than . in both");
+
+        assert!(spec("`foo`").is_err());
+        let (ast, _) = parse("`foo`", Dialect::AwsCli).unwrap();
+        assert_eq!(ast.kind, AstKind::Literal(Json::from("foo")));
+    }
+}
