@@ -477,14 +477,14 @@ sso_start_url = https://corp.awsapps.com/start
         );
     }
     // No instance in the profile's region: its sso_region (here from its
-    // sso-session) is tried, and said. Environment keys come first in the
-    // credential chain, so no SSO login is needed here.
+    // sso-session) is tried, and said. With the profile from AWS_PROFILE,
+    // environment keys come first in the credential chain (as in the AWS
+    // CLI), so no SSO login is needed here.
     let out = common::idcsh_in(&home)
         .env("AWS_ACCESS_KEY_ID", "testing")
         .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_PROFILE", "elsewhere")
         .args([
-            "--profile",
-            "elsewhere",
             "--endpoint-url",
             &proxy.url,
             "-c",
@@ -524,6 +524,85 @@ sso_start_url = https://corp.awsapps.com/start
         stderr.trim(),
         "error: profile statix is not in ~/.aws/config or ~/.aws/credentials; did you mean statics?"
     );
+}
+
+/// The AWS CLI signs with a profile named on its command line even when
+/// AWS_ACCESS_KEY_ID is exported; AWS_PROFILE and the default profile
+/// yield to the environment's keys. Checked on the wire: the key each
+/// request was signed with.
+#[test]
+fn a_named_profile_signs_with_its_own_keys_over_the_environments() {
+    expected();
+    let home = common::scratch_home();
+    std::fs::write(
+        home.join("aws-config"),
+        "[profile statics]\nregion = us-east-1\n\n[profile sso]\nregion = us-east-1\nsso_session = corp\nsso_account_id = 123456789012\nsso_role_name = Admin\n\n[sso-session corp]\nsso_region = us-east-1\nsso_start_url = https://corp.awsapps.com/start\n",
+    )
+    .unwrap();
+    std::fs::write(
+        home.join("aws-credentials"),
+        "[statics]\naws_access_key_id = AKIDPROFILE\naws_secret_access_key = testing\n",
+    )
+    .unwrap();
+    let proxy = Proxy::start(common::moto::endpoint(), Faults::default());
+    let signed_with = |args: &[&str], env_profile: Option<&str>| {
+        proxy.clear();
+        let mut command = common::idcsh_in(&home);
+        command
+            .env("AWS_ACCESS_KEY_ID", "AKIDENVIRONMENT")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("AWS_REGION", "us-east-1")
+            .args(["--endpoint-url", &proxy.url, "-o", "json"])
+            .args(args);
+        if let Some(profile) = env_profile {
+            command.env("AWS_PROFILE", profile);
+        }
+        let out = command.output().unwrap();
+        let keys: BTreeSet<String> = proxy.calls().into_iter().map(|c| c.access_key).collect();
+        (out, keys)
+    };
+    let key_set = |keys: &[&str]| keys.iter().map(|k| k.to_string()).collect::<BTreeSet<_>>();
+
+    let (out, keys) = signed_with(&["-p", "statics", "-c", ".whoami | Credentials"], None);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(keys, key_set(&["AKIDPROFILE"]));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "\"profile statics\""
+    );
+
+    // `.profile NAME` is as explicit as -p.
+    let (out, keys) = signed_with(&["-c", ".profile statics", "-c", "length(Groups)"], None);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(keys, key_set(&["AKIDPROFILE"]));
+
+    // AWS_PROFILE is not: the environment's keys sign, and .whoami says so.
+    let (out, keys) = signed_with(&["-c", ".whoami | Credentials"], Some("statics"));
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(keys, key_set(&["AKIDENVIRONMENT"]));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("environment variables"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+
+    // An SSO profile named explicitly needs its login, keys or not.
+    for args in [
+        &["-p", "sso", "-c", "length(Users)"][..],
+        &["-c", ".profile sso", "-c", "length(Users)"][..],
+    ] {
+        let (out, keys) = signed_with(args, None);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("run: aws sso login --profile sso"),
+            "{args:?}: {stderr}"
+        );
+        assert!(
+            !keys.contains("AKIDENVIRONMENT"),
+            "{args:?}: signed with the environment's keys"
+        );
+    }
 }
 
 #[test]

@@ -52,6 +52,8 @@ pub struct Call {
     pub faulted: bool,
     /// When the proxy received it.
     pub at: std::time::Instant,
+    /// The access key ID the request was signed with.
+    pub access_key: String,
 }
 
 /// A running proxy.
@@ -150,6 +152,15 @@ impl Request {
         })
     }
 
+    /// `Credential=AKID/date/region/service/aws4_request` in the signature.
+    fn access_key(&self) -> String {
+        self.header("authorization")
+            .and_then(|a| a.split("Credential=").nth(1))
+            .and_then(|c| c.split('/').next())
+            .unwrap_or_default()
+            .to_owned()
+    }
+
     fn operation(&self) -> String {
         if let Some(target) = self.header("x-amz-target") {
             return target.rsplit('.').next().unwrap_or(target).to_owned();
@@ -209,6 +220,7 @@ async fn serve(mut client: TcpStream, state: Arc<State>) -> std::io::Result<()> 
                 body: String::from_utf8_lossy(&request.body).into_owned(),
                 faulted: false,
                 at: std::time::Instant::now(),
+                access_key: request.access_key(),
             });
             (log.len() - 1, first)
         };

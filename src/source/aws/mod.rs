@@ -172,6 +172,8 @@ impl ClassifyRetry for ThrottlingToThePacer {
 /// The live AWS source.
 pub struct AwsSource {
     profile: String,
+    /// Where the signing keys come from.
+    credentials: Credentials,
     region: String,
     sso_region: Option<String>,
     endpoint: Option<String>,
@@ -247,10 +249,25 @@ fn options_named_profile(profile: &str) -> bool {
     profile != "default"
 }
 
+/// Where a source's signing keys come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Credentials {
+    /// The profile's settings (keys, SSO, credential_process, a role).
+    Profile,
+    /// AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, the profile named
+    /// only by default or by AWS_PROFILE.
+    Environment,
+}
+
 impl AwsSource {
     /// Resolves profile, region and endpoint, and builds the clients.
     /// Nothing is sent to AWS yet.
     pub async fn connect(options: AwsOptions) -> Result<AwsSource, AwsError> {
+        // As the AWS CLI: a profile named on the command line (or with
+        // `.profile`) signs with that profile's credentials even when
+        // AWS_ACCESS_KEY_ID is set; AWS_PROFILE and the default profile
+        // come after the environment's keys.
+        let explicit = options.profile.is_some();
         let profile = options
             .profile
             .or_else(|| env("AWS_PROFILE"))
@@ -303,11 +320,28 @@ impl AwsSource {
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
             .profile_name(&profile)
             .region(Region::new(region.clone()))
-            .http_client(http)
+            .http_client(http.clone())
             .retry_config(retry_config(attempts));
         if let Some(url) = &endpoint {
             loader = loader.endpoint_url(url);
         }
+        let credentials = if explicit {
+            let provider_config = aws_config::provider_config::ProviderConfig::default()
+                .with_http_client(http.clone())
+                .with_region(Some(Region::new(region.clone())))
+                .with_behavior_version(Some(BehaviorVersion::latest()));
+            loader = loader.credentials_provider(
+                aws_config::profile::ProfileFileCredentialsProvider::builder()
+                    .configure(&provider_config)
+                    .profile_name(&profile)
+                    .build(),
+            );
+            Credentials::Profile
+        } else if env("AWS_ACCESS_KEY_ID").is_some() {
+            Credentials::Environment
+        } else {
+            Credentials::Profile
+        };
         let sdk = loader.load().await;
         let requests = Arc::new(AtomicU64::new(0));
         let pacers = Arc::new(Pacers::default());
@@ -327,6 +361,7 @@ impl AwsSource {
         let concurrency = options.concurrency.max(1);
         Ok(AwsSource {
             profile,
+            credentials,
             region,
             sso_region,
             endpoint,
@@ -414,6 +449,10 @@ impl AwsSource {
             "Arn": me.arn(),
             "UserId": me.user_id(),
             "Profile": self.profile,
+            "Credentials": match self.credentials {
+                Credentials::Profile => format!("profile {}", self.profile),
+                Credentials::Environment => "environment variables (AWS_ACCESS_KEY_ID)".to_owned(),
+            },
             "Region": self.region,
             "IdentityCenterRegion": self.directory.lock().await.as_ref().map(|d| d.region.clone()),
             "IdentityStoreId": store,
