@@ -129,7 +129,9 @@ fn run_script(runner: &mut Runner, lines: impl Iterator<Item = String>, bail: bo
     }
 }
 
-/// Lines from a reader, an open bracket or quote joining the next line on.
+/// Lines from a reader, an open bracket or quote joining the next line on,
+/// up to the longest expression there can be: past that the joined text
+/// is answered at once (as too long) instead of swallowing the script.
 /// Unreadable input (invalid UTF-8) becomes a line that fails to parse.
 fn joined_lines(reader: impl BufRead) -> impl Iterator<Item = String> {
     let mut raw = reader.split(b'\n');
@@ -144,7 +146,7 @@ fn joined_lines(reader: impl BufRead) -> impl Iterator<Item = String> {
                 text.push('\n');
             }
             text.push_str(piece.trim_end_matches('\r'));
-            if !is_incomplete(&text) {
+            if text.len() > crate::query::MAX_EXPRESSION_BYTES || !is_incomplete(&text) {
                 return Some(text);
             }
         }
@@ -163,5 +165,15 @@ mod tests {
             lines,
             ["Users[?UserName ==\n  'alice']", "length(Groups)", "[1,"]
         );
+    }
+
+    #[test]
+    fn an_open_quote_stops_joining_at_the_expression_limit() {
+        let mut input = String::from("Users[?UserName == 'alice\n");
+        input.push_str(&"x\n".repeat(40_000));
+        let lines: Vec<String> = joined_lines(input.as_bytes()).collect();
+        let limit = crate::query::MAX_EXPRESSION_BYTES;
+        assert!(lines[0].len() > limit && lines[0].len() < limit + 10);
+        assert!(lines.len() > 30_000, "the rest are lines of their own");
     }
 }

@@ -16,7 +16,7 @@ use crate::session::{self, Session};
 use crate::shell::commands::{self, Command, Switch};
 use crate::shell::history::History;
 use crate::shell::line::{self, Line};
-use crate::shell::saved::SavedQueries;
+use crate::shell::saved::{SavedError, SavedQueries};
 use crate::source::aws::{AwsOptions, AwsSource};
 
 /// Settings the user can change from inside the shell.
@@ -331,11 +331,24 @@ impl Runner {
                 dry_run,
             } => self.membership(Change::Remove, &group, &user, dry_run)?,
             Command::Snapshot { file, all } => {
+                let file = crate::files::expand_home(&file);
+                if let Some(folder) = file.parent().filter(|p| !p.as_os_str().is_empty())
+                    && !folder.is_dir()
+                {
+                    return Err(Error::Usage(format!(
+                        "no folder {}; create it first (the snapshot was not written)",
+                        folder.display()
+                    )));
+                }
                 if all {
                     self.session.ensure(&self.session.collection_names())?;
                 }
                 let count = self.write_snapshot(&file)?;
-                Outcome::Note(format!("wrote {count} collections to {}", file.display()))
+                Outcome::Note(format!(
+                    "wrote {count} collection{} to {}",
+                    if count == 1 { "" } else { "s" },
+                    file.display()
+                ))
             }
             Command::Cache => Outcome::Value {
                 value: Arc::new(self.cache_listing()),
@@ -358,8 +371,28 @@ impl Runner {
                     if self.settings.timing { "on" } else { "off" }
                 ))
             }
-            Command::Save { name, expression } => {
-                let warning = self.saved.save(&name, &expression)?;
+            Command::Save {
+                name,
+                expression,
+                force,
+            } => {
+                let replace = match self.saved.get(&name) {
+                    Some(old) if old != expression && !force && !self.settings.yes => {
+                        if !self.settings.can_ask {
+                            return Err(SavedError::Exists {
+                                name,
+                                expression: old,
+                            }
+                            .into());
+                        }
+                        if !self.confirm(&format!("replace saved query {name} ({old})?"))? {
+                            return Ok(Outcome::Note("nothing was changed".into()));
+                        }
+                        true
+                    }
+                    _ => true,
+                };
+                let warning = self.saved.save(&name, &expression, replace)?;
                 with_warning(
                     Outcome::Note(format!("saved {name}: {expression}")),
                     warning,
@@ -493,12 +526,7 @@ impl Runner {
                     "refusing to {verb} without confirmation; pass --yes (-y) to write from a script"
                 )));
             }
-            eprint!("{call}\n{verb}? [y/N] ");
-            let mut answer = String::new();
-            io::stdin()
-                .read_line(&mut answer)
-                .map_err(|e| Error::io("cannot read the answer", e))?;
-            if !matches!(answer.trim().to_lowercase().as_str(), "y" | "yes") {
+            if !self.confirm(&format!("{call}\n{verb}?"))? {
                 return Ok(Outcome::Note("nothing was changed".into()));
             }
         }
@@ -532,6 +560,16 @@ impl Runner {
             }
         };
         Ok(Outcome::Note(note))
+    }
+
+    /// Asks the person at the terminal; true for y or yes.
+    fn confirm(&self, question: &str) -> Result<bool, Error> {
+        eprint!("{question} [y/N] ");
+        let mut answer = String::new();
+        io::stdin()
+            .read_line(&mut answer)
+            .map_err(|e| Error::io("cannot read the answer", e))?;
+        Ok(matches!(answer.trim().to_lowercase().as_str(), "y" | "yes"))
     }
 
     /// On the live source, when any of `collections` is not held, finds the

@@ -24,6 +24,19 @@ fn xdg_dir(variable: &str, under_home: &str) -> Option<PathBuf> {
     Some(base.join("idcsh"))
 }
 
+/// `~` or `~/...` under the home folder, as a shell (and completion)
+/// reads it; any other path as it is.
+pub fn expand_home(path: &Path) -> PathBuf {
+    let home = || std::env::var_os("HOME").map(PathBuf::from);
+    match path.strip_prefix("~") {
+        Ok(rest) => match home() {
+            Some(home) => home.join(rest),
+            None => path.to_path_buf(),
+        },
+        Err(_) => path.to_path_buf(),
+    }
+}
+
 /// Replaces `path` with what `write` produces: a temporary file beside it
 /// (mode 0600), synced, then renamed over it. Missing folders are created
 /// (mode 0700).

@@ -484,12 +484,7 @@ sso_start_url = https://corp.awsapps.com/start
         .env("AWS_ACCESS_KEY_ID", "testing")
         .env("AWS_SECRET_ACCESS_KEY", "testing")
         .env("AWS_PROFILE", "elsewhere")
-        .args([
-            "--endpoint-url",
-            &proxy.url,
-            "-c",
-            "length(Groups)",
-        ])
+        .args(["--endpoint-url", &proxy.url, "-c", "length(Groups)"])
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -564,7 +559,11 @@ fn a_named_profile_signs_with_its_own_keys_over_the_environments() {
     let key_set = |keys: &[&str]| keys.iter().map(|k| k.to_string()).collect::<BTreeSet<_>>();
 
     let (out, keys) = signed_with(&["-p", "statics", "-c", ".whoami | Credentials"], None);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(keys, key_set(&["AKIDPROFILE"]));
     assert_eq!(
         String::from_utf8_lossy(&out.stdout).trim(),
@@ -573,12 +572,20 @@ fn a_named_profile_signs_with_its_own_keys_over_the_environments() {
 
     // `.profile NAME` is as explicit as -p.
     let (out, keys) = signed_with(&["-c", ".profile statics", "-c", "length(Groups)"], None);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(keys, key_set(&["AKIDPROFILE"]));
 
     // AWS_PROFILE is not: the environment's keys sign, and .whoami says so.
     let (out, keys) = signed_with(&["-c", ".whoami | Credentials"], Some("statics"));
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert_eq!(keys, key_set(&["AKIDENVIRONMENT"]));
     assert!(
         String::from_utf8_lossy(&out.stdout).contains("environment variables"),

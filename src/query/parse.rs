@@ -128,6 +128,7 @@ pub fn parse(text: &str, dialect: Dialect) -> Result<(Ast, Vec<Divergence>), Que
         next: 0,
         dialect,
         divergences: Vec::new(),
+        depth: 0,
     };
     if bare_literal {
         parser.divergences.push(Divergence::BareLiteral);
@@ -365,6 +366,8 @@ struct Parser<'t> {
     next: usize,
     dialect: Dialect,
     divergences: Vec<Divergence>,
+    /// How many expressions are being parsed inside one another.
+    depth: usize,
 }
 
 type Parsed = Result<Ast, QueryError>;
@@ -435,11 +438,22 @@ impl Parser<'_> {
         Box::new(Ast { at, kind })
     }
 
+    /// An expression, ended by a token that binds no tighter than
+    /// `right_power`. Nested ones (`a[*][*]...`, `!!a`) are bounded so
+    /// no input reaches the stack's end.
     fn expression(&mut self, right_power: usize) -> Parsed {
+        self.depth += 1;
+        if self.depth > super::MAX_DEPTH {
+            return Err(QueryError::TooDeep {
+                expression: self.text.to_owned(),
+                offset: self.at(),
+            });
+        }
         let mut left = self.prefix()?;
         while right_power < binding_power(self.peek()) {
             left = self.infix(left)?;
         }
+        self.depth -= 1;
         Ok(left)
     }
 

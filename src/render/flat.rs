@@ -88,6 +88,28 @@ pub fn scalar_text(value: &Json) -> String {
     }
 }
 
+/// `text` with control characters escaped as JSON escapes them (`\r`,
+/// `\u001b`), so directory data cannot move the cursor or recolour the
+/// terminal; DEL and the C1 controls are escaped too.
+pub fn escape_controls(text: &str) -> String {
+    if !text.chars().any(char::is_control) {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04x}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// True for null, booleans, numbers and strings.
 pub fn is_scalar(value: &Json) -> bool {
     !matches!(value, Json::Array(_) | Json::Object(_))
@@ -111,6 +133,15 @@ mod tests {
         );
         assert_eq!(grid.rows[0], ["a", "A", "", ""]);
         assert_eq!(grid.rows[1], ["b", "", "x", "B"]);
+    }
+
+    #[test]
+    fn control_characters_are_escaped_as_json_escapes_them() {
+        assert_eq!(
+            escape_controls("a\u{1b}[31mred\r\nb\tc\u{7f}"),
+            "a\\u001b[31mred\\r\\nb\\tc\\u007f"
+        );
+        assert_eq!(escape_controls("Zoë 名前"), "Zoë 名前");
     }
 
     #[test]

@@ -6,7 +6,12 @@ use comfy_table::{ContentArrangement, Table, presets};
 use serde_json::Value as Json;
 
 use super::Style;
-use super::flat::{cell, grid, is_object_rows, is_scalar};
+use super::flat::{escape_controls, grid, is_object_rows, is_scalar};
+
+/// A value as a cell, control characters escaped.
+fn cell(value: &Json) -> String {
+    escape_controls(&super::flat::cell(value))
+}
 
 pub fn render(value: &Json, style: &Style, out: &mut impl Write) -> io::Result<()> {
     let mut table = Table::new();
@@ -20,9 +25,9 @@ pub fn render(value: &Json, style: &Style, out: &mut impl Write) -> io::Result<(
         Json::Array(items) if items.is_empty() => return writeln!(out, "(no results)"),
         Json::Array(items) if is_object_rows(value) => {
             let grid = grid(items);
-            table.set_header(grid.header);
+            table.set_header(grid.header.iter().map(|h| escape_controls(h)));
             for row in grid.rows {
-                table.add_row(row);
+                table.add_row(row.iter().map(|c| escape_controls(c)).collect::<Vec<_>>());
             }
         }
         Json::Array(items) if items.iter().all(|i| matches!(i, Json::Array(_))) => {
@@ -41,7 +46,7 @@ pub fn render(value: &Json, style: &Style, out: &mut impl Write) -> io::Result<(
             super::flat::flatten("", value, &mut flat);
             table.set_header(vec!["Key", "Value"]);
             for (key, text) in flat {
-                table.add_row(vec![key, text]);
+                table.add_row(vec![escape_controls(&key), escape_controls(&text)]);
             }
         }
         Json::Null => return writeln!(out, "null"),

@@ -32,7 +32,7 @@ pub fn render(value: &Json, out: &mut impl Write) -> io::Result<()> {
         Json::Object(_) => {
             let mut flat = indexmap::IndexMap::new();
             super::flat::flatten("", value, &mut flat);
-            let cells: Vec<&str> = flat.values().map(|c| none_if_empty(c)).collect();
+            let cells: Vec<String> = flat.values().map(|c| none_if_empty(c)).collect();
             writeln!(out, "{}", cells.join("\t"))
         }
         scalar => writeln!(out, "{}", word(scalar)),
@@ -53,14 +53,20 @@ fn word(value: &Json) -> String {
         Json::Null => "None".into(),
         Json::Bool(true) => "True".into(),
         Json::Bool(false) => "False".into(),
-        Json::String(s) => s.clone(),
+        Json::String(s) => super::flat::escape_controls(s),
         Json::Number(n) => n.to_string(),
         other => other.to_string(),
     }
 }
 
-fn none_if_empty(cell: &str) -> &str {
-    if cell.is_empty() { "None" } else { cell }
+/// A cell as the AWS CLI writes it (`None` for nothing), control
+/// characters escaped.
+fn none_if_empty(cell: &str) -> String {
+    if cell.is_empty() {
+        "None".to_owned()
+    } else {
+        super::flat::escape_controls(cell)
+    }
 }
 
 #[cfg(test)]

@@ -121,9 +121,13 @@ pub enum Command {
     #[command(
         after_help = "Example: .save member-of \"GroupMemberships[?UserName == '$1'].GroupName\"\n\
         The expression is the rest of the line; quote it as one word or give it bare.\n\
+        An existing name is replaced only when confirmed, or with --force.\n\
         An argument is always a string and cannot change the expression around it."
     )]
     Save {
+        /// Replace a saved query of that name without asking
+        #[arg(long, short)]
+        force: bool,
         name: String,
         #[arg(allow_hyphen_values = true)]
         expression: String,

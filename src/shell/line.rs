@@ -23,13 +23,20 @@ pub struct UnbalancedQuote;
 
 /// Splits `text` into what it asks for.
 pub fn parse(text: &str) -> Result<Line, UnbalancedQuote> {
-    let text = text.trim();
+    // A byte order mark (a script saved by some Windows editors) is not text.
+    let text = text.trim_start_matches('\u{feff}').trim();
     if text.is_empty() || text.starts_with('#') {
         return Ok(Line::Empty);
     }
     let Some(command) = text.strip_prefix('.') else {
         return Ok(Line::Expression(text.to_owned()));
     };
+    if command.trim().is_empty() {
+        return Ok(Line::Command {
+            words: vec!["help".to_owned()],
+            filter: None,
+        });
+    }
     if let Some(line) = save_line(command) {
         return Ok(line);
     }
@@ -47,18 +54,28 @@ pub fn parse(text: &str) -> Result<Line, UnbalancedQuote> {
     Ok(Line::Command { words, filter })
 }
 
-/// `.save NAME EXPRESSION`: the expression is the rest of the line as
-/// typed (pipes included), or the one quoted word it is.
+/// `.save [--force] NAME EXPRESSION`: the expression is the rest of the
+/// line as typed (pipes included), or the one quoted word it is.
 fn save_line(command: &str) -> Option<Line> {
     let rest = command.strip_prefix("save")?;
     if !rest.starts_with(char::is_whitespace) {
         return None;
     }
-    let rest = rest.trim_start();
+    let mut words = vec!["save".to_owned()];
+    let mut rest = rest.trim_start();
+    for flag in ["--force", "-f"] {
+        if let Some(after) = rest.strip_prefix(flag)
+            && (after.is_empty() || after.starts_with(char::is_whitespace))
+        {
+            words.push("--force".to_owned());
+            rest = after.trim_start();
+            break;
+        }
+    }
     let (name, expression) = rest
         .split_once(char::is_whitespace)
         .map_or((rest, ""), |(name, expression)| (name, expression.trim()));
-    let mut words = vec!["save".to_owned(), name.to_owned()];
+    words.push(name.to_owned());
     let quoted = expression.starts_with(['\'', '"']);
     match shell_words::split(expression) {
         Ok(split) if quoted && split.len() == 1 => words.extend(split),
@@ -153,6 +170,14 @@ mod tests {
         );
         assert_eq!(parse(".save n").unwrap(), command(&["save", "n"], None));
         assert_eq!(
+            parse(".save --force n length(@)").unwrap(),
+            command(&["save", "--force", "n", "length(@)"], None)
+        );
+        assert_eq!(
+            parse(".save -f n 'a b'").unwrap(),
+            command(&["save", "--force", "n", "a b"], None)
+        );
+        assert_eq!(
             parse(".saved x | y").unwrap(),
             command(&["saved", "x"], Some("y"))
         );
@@ -186,6 +211,11 @@ mod tests {
             Line::Expression("Users[?a || b]".into())
         );
         assert_eq!(parse("   ").unwrap(), Line::Empty);
+        assert_eq!(parse(".").unwrap(), command(&["help"], None));
+        assert_eq!(
+            parse("\u{feff}length(@)").unwrap(),
+            Line::Expression("length(@)".into())
+        );
         assert_eq!(parse("# a comment").unwrap(), Line::Empty);
         assert_eq!(parse(".members 'open"), Err(UnbalancedQuote));
     }

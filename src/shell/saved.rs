@@ -29,6 +29,10 @@ pub enum SavedError {
     },
     #[error("{0}")]
     Invalid(String),
+    #[error(
+        "a saved query named {name} exists ({expression}); .save --force {name} ... replaces it"
+    )]
+    Exists { name: String, expression: String },
     #[error("cannot write {path}: {reason}")]
     Write { path: String, reason: String },
 }
@@ -108,14 +112,32 @@ impl SavedQueries {
         }
     }
 
-    /// Saves (or replaces) `name`; the expression must compile.
-    pub fn save(&mut self, name: &str, expression: &str) -> Result<Option<String>, SavedError> {
+    /// The expression saved as `name`.
+    pub fn get(&self, name: &str) -> Option<String> {
+        self.load().0.remove(name)
+    }
+
+    /// Saves `name`, replacing one of that name only when `replace`; the
+    /// expression must compile, checked with each `$N` standing for the
+    /// string "$N".
+    pub fn save(
+        &mut self,
+        name: &str,
+        expression: &str,
+        replace: bool,
+    ) -> Result<Option<String>, SavedError> {
         check_name(name)?;
         let wanted = parameters(expression);
-        let placeholders = vec!["x".to_owned(); wanted];
+        let placeholders: Vec<String> = (1..=wanted).map(|n| format!("${n}")).collect();
         let expanded = substitute(expression, &placeholders);
         Query::compile(&expanded).map_err(|e| SavedError::Invalid(e.to_string()))?;
         let (mut queries, warning) = self.load();
+        if let Some(old) = queries.get(name).filter(|_| !replace) {
+            return Err(SavedError::Exists {
+                name: name.to_owned(),
+                expression: old.clone(),
+            });
+        }
         queries.insert(name.to_owned(), expression.to_owned());
         self.store(queries)?;
         Ok(warning)
@@ -434,7 +456,11 @@ mod tests {
         let path = dir.path().join("config/idcsh/queries.toml");
         let mut saved = SavedQueries::at(path.clone());
         saved
-            .save("member-of", "GroupMemberships[?UserName == '$1'].GroupName")
+            .save(
+                "member-of",
+                "GroupMemberships[?UserName == '$1'].GroupName",
+                false,
+            )
             .unwrap();
         let again = SavedQueries::at(path.clone());
         assert_eq!(
@@ -454,11 +480,11 @@ mod tests {
             Err(SavedError::Unknown { ref hint, .. }) if hint.contains("member-of")
         ));
         assert!(matches!(
-            saved.save("bad name", "Users"),
+            saved.save("bad name", "Users", false),
             Err(SavedError::BadName(_))
         ));
         assert!(matches!(
-            saved.save("broken", "Users[?"),
+            saved.save("broken", "Users[?", false),
             Err(SavedError::Invalid(_))
         ));
         saved.remove("member-of").unwrap();
@@ -471,7 +497,7 @@ mod tests {
         let path = dir.path().join("queries.toml");
         std::fs::write(&path, "[queries\nbroken").unwrap();
         let mut saved = SavedQueries::at(path.clone());
-        let warning = saved.save("n", "length(Users)").unwrap();
+        let warning = saved.save("n", "length(Users)", false).unwrap();
         assert!(warning.unwrap().contains("is not a valid queries file"));
         assert_eq!(saved.list().0.len(), 1);
         let kept = std::fs::read_dir(dir.path())

@@ -57,6 +57,8 @@ pub fn parse(bytes: &[u8]) -> Result<Doc, String> {
             + 1;
         format!("invalid UTF-8 at byte {} (line {line})", err.valid_up_to())
     })?;
+    // A byte order mark (some Windows tools write one) is not JSON.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     Doc::parse(text).map_err(|err| {
         let what = match err.classify() {
             serde_json::error::Category::Eof => "unexpected end of input",
