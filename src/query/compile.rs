@@ -61,7 +61,9 @@ pub enum Node {
     Not(Box<Node>),
     MultiList(Vec<Node>),
     MultiHash(Vec<(String, Node)>),
-    Function(Function, Vec<Node>),
+    /// A function call; the [`StringOrder`] says what `contains()` does
+    /// with a string and a non-string (false, or the AWS CLI's error).
+    Function(Function, Vec<Node>, StringOrder),
     /// `sort_by(args)` whose result is read only up to element `keep`
     /// (`sort_by(a, &k)[:10]`, `[0]`): only that front is put in order.
     SortByFirst {
@@ -71,14 +73,17 @@ pub enum Node {
     Expref(Box<Node>),
 }
 
-/// What `<`, `<=`, `>`, `>=` do with two strings.
+/// What `<`, `<=`, `>`, `>=` do with a string, and `contains()` with a
+/// string and a non-string.
 #[derive(Debug, Clone)]
 pub enum StringOrder {
-    /// The specification: null. The flag, shared by every comparison of
-    /// one expression, records that it happened, for a warning.
+    /// The specification: null (and false for `contains`). The flag,
+    /// shared by the whole expression, records that it happened, for a
+    /// warning.
     Null(Arc<AtomicBool>),
-    /// The AWS CLI: compared by code points; a string and a number are
-    /// an error, as Python's comparison raises one.
+    /// The AWS CLI: two strings compared by code points; a string and a
+    /// number, or `contains()` of a string and a non-string, are an
+    /// error, as Python raises one.
     Compare,
 }
 
@@ -306,7 +311,7 @@ impl Lowering<'_> {
                         Node::Path(path)
                     }
                     (lhs, rhs) => match (lhs, rhs.front_read()) {
-                        (Node::Function(Function::SortBy, args), Some(keep)) => {
+                        (Node::Function(Function::SortBy, args, _), Some(keep)) => {
                             Node::Subexpr(Box::new(Node::SortByFirst { args, keep }), Box::new(rhs))
                         }
                         (lhs, _) => Node::Subexpr(Box::new(lhs), Box::new(rhs)),
@@ -340,7 +345,7 @@ impl Lowering<'_> {
                         suggestion: Function::closest(name),
                     })?;
                 function.check_arity(args.len())?;
-                Node::Function(function, all(args)?)
+                Node::Function(function, all(args)?, self.strings.clone())
             }
         })
     }
@@ -414,9 +419,11 @@ impl Node {
             Node::MultiList(items) => {
                 Node::MultiList(items.iter().map(|i| *bind(i, at_root)).collect())
             }
-            Node::Function(f, items) => {
-                Node::Function(*f, items.iter().map(|i| *bind(i, at_root)).collect())
-            }
+            Node::Function(f, items, strings) => Node::Function(
+                *f,
+                items.iter().map(|i| *bind(i, at_root)).collect(),
+                strings.clone(),
+            ),
             Node::SortByFirst { args, keep } => Node::SortByFirst {
                 args: args.iter().map(|i| *bind(i, at_root)).collect(),
                 keep: *keep,
@@ -477,7 +484,7 @@ impl Node {
             // `*` on the root reads every collection.
             Node::ObjectValues(node) => node.collect_root_refs(at_root, refs),
             Node::MultiList(items)
-            | Node::Function(_, items)
+            | Node::Function(_, items, _)
             | Node::SortByFirst { args: items, .. } => {
                 for item in items {
                     item.collect_root_refs(at_root, refs);

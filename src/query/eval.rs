@@ -106,11 +106,28 @@ pub fn eval<'a>(node: &'a Node, current: &Val<'a>) -> Result<Val<'a>, Box<QueryE
             functions::sort_by_first(args, *keep)?
         }
         Node::Expref(node) => Val::Expref(node),
-        Node::Function(function, args) => {
+        Node::Function(function, args, strings) => {
             let args = args
                 .iter()
                 .map(|arg| eval(arg, current))
                 .collect::<Result<Vec<_>, _>>()?;
+            if *function == functions::Function::Contains
+                && let [subject, search] = args.as_slice()
+                && subject.kind() == Kind::String
+                && search.kind() != Kind::String
+            {
+                match strings {
+                    StringOrder::Null(seen) => {
+                        seen.store(true, std::sync::atomic::Ordering::Relaxed)
+                    }
+                    StringOrder::Compare => {
+                        return Err(Box::new(QueryError::InvalidValue(format!(
+                            "contains() searches a string for a string, not a {} (the AWS CLI fails here too)",
+                            search.kind().name()
+                        ))));
+                    }
+                }
+            }
             function.call(args)?
         }
     })
@@ -159,7 +176,8 @@ fn compare<'a>(
         Comparator::NotEqual => return Ok(Val::Bool(!left.equals(right))),
         _ => match (left.kind(), right.kind(), strings) {
             (Kind::Number, Kind::Number, _) => left.compare(right),
-            (Kind::String, Kind::String, StringOrder::Null(seen)) => {
+            (Kind::String, Kind::String | Kind::Number, StringOrder::Null(seen))
+            | (Kind::Number, Kind::String, StringOrder::Null(seen)) => {
                 seen.store(true, std::sync::atomic::Ordering::Relaxed);
                 None
             }

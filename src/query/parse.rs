@@ -35,8 +35,9 @@ pub enum Divergence {
     SliceAfterIndex,
     /// `` `foo` ``: Python reads a literal that is not JSON as a string.
     BareLiteral,
-    /// `<`, `<=`, `>`, `>=` between two strings: null in the
-    /// specification, compared by code points in Python.
+    /// `<`, `<=`, `>`, `>=` with a string: null in the specification;
+    /// Python compares two strings by code points and fails on a string
+    /// and a number.
     StringOrdering,
 }
 
@@ -54,7 +55,7 @@ impl Divergence {
                 "the AWS CLI reads a literal that is not JSON (`foo`) as a string; the specification refuses it: write 'foo'"
             }
             Divergence::StringOrdering => {
-                "<, <=, > and >= between strings give null in the JMESPath specification (a filter with them matches nothing); the AWS CLI compares strings, and so does --compat aws-cli (.compat aws-cli)"
+                "<, <=, > and >= with a string give null in the JMESPath specification (a filter with them matches nothing), and contains() of a string and a non-string gives false; the AWS CLI compares two strings and fails on the others, and so does --compat aws-cli (.compat aws-cli)"
             }
         }
     }

@@ -180,7 +180,7 @@ fn record<'r>(node: &Node, at: &'r mut Reads) -> Option<&'r mut Reads> {
             }
             None
         }
-        Node::Function(Function::SortBy | Function::MaxBy | Function::MinBy, args)
+        Node::Function(Function::SortBy | Function::MaxBy | Function::MinBy, args, _)
         | Node::SortByFirst { args, .. } => {
             if let [array, Node::Expref(key)] = args.as_slice()
                 && let Some(array) = record(array, at)
@@ -189,7 +189,7 @@ fn record<'r>(node: &Node, at: &'r mut Reads) -> Option<&'r mut Reads> {
             }
             None
         }
-        Node::Function(_, args) => {
+        Node::Function(_, args, _) => {
             for arg in args {
                 record(arg, at);
             }

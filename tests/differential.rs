@@ -1,0 +1,507 @@
+//! Differential test against the AWS CLI's JMESPath: Python's jmespath
+//! 1.0.1 from `.venv`. A few thousand expressions, generated from a fixed
+//! seed over an AWS-shaped document, are answered by both:
+//!
+//! - with `--compat aws-cli` (`Dialect::AwsCli`), idcsh must answer as
+//!   Python does, value for value and error for error;
+//! - in the specification's dialect, idcsh may answer differently only
+//!   where it warned that the AWS CLI would (the documented list), and
+//!   where README's list of differences says so: a function that does
+//!   not exist or gets the wrong number of arguments is an error when the
+//!   expression is compiled, while Python fails only if the call is
+//!   reached.
+//!
+//! Any other disagreement fails the test, with the expressions shown.
+
+mod common;
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+use idcsh::query::{Dialect, Query};
+use serde_json::{Value as Json, json};
+
+const SEED: u64 = 0x1dc5_4a11;
+const EXPRESSIONS: usize = 4000;
+
+/// An AWS-shaped document: users, groups, accounts, numbers, nulls,
+/// nested objects and arrays. ASCII only (see README: `to_string`).
+fn document() -> Json {
+    let names = [
+        ("alice", "Alice", "OBrien", 31, true, "2023-01-15T09:00:00Z"),
+        ("bob", "Bob", "Nguyen", 45, false, "2022-11-02T10:30:00Z"),
+        ("carol", "Carol", "Smith", 28, true, "2024-03-09T08:15:00Z"),
+        ("dave", "Dave", "Nguyen", 52, true, "2023-06-01T00:00:00Z"),
+        ("erin", "Erin", "Lee", 39, false, "2021-07-21T17:45:00Z"),
+        ("frank", "Frank", "Smith", 23, true, "2024-12-31T23:59:59Z"),
+    ];
+    let users: Vec<Json> = names
+        .iter()
+        .enumerate()
+        .map(|(i, (user, given, family, age, active, created))| {
+            let tags = &["team-a", "team-b", "ops"][..(i % 3) + 1];
+            let mut user = json!({
+                "UserName": user,
+                "UserId": format!("u-{i:03}"),
+                "Name": {"GivenName": given, "FamilyName": family},
+                "Age": age,
+                "Score": (*age as f64) / 4.0,
+                "Active": active,
+                "CreatedAt": created,
+                "Tags": tags,
+                "Emails": [{"Value": format!("{user}@example.com"), "Primary": true}],
+            });
+            if i % 2 == 0 {
+                user["Title"] = json!("Engineer");
+            }
+            if i == 3 {
+                user["Title"] = Json::Null;
+                user["Emails"] = json!([]);
+            }
+            user
+        })
+        .collect();
+    json!({
+        "Users": users,
+        "Groups": [
+            {"GroupId": "g-1", "DisplayName": "Admins", "Members": ["alice", "dave"]},
+            {"GroupId": "g-2", "DisplayName": "Developers", "Members": ["bob", "carol", "frank"]},
+            {"GroupId": "g-3", "DisplayName": "Empty", "Members": []},
+        ],
+        "Accounts": {
+            "prod": {"Id": "111", "Sets": {"Admin": {"Hours": 1}, "Read": {"Hours": 8}}},
+            "dev": {"Id": "222", "Sets": {"Admin": {"Hours": 4}}},
+        },
+        "matrix": [[1, 2, 3], [4, 5, 6], [7, 8, 9]],
+        "numbers": [3, -1, 4.5, 0, 10],
+        "words": ["pear", "apple", "fig", "banana"],
+        "n": 7,
+        "s": "Hello",
+        "t": true,
+        "f": false,
+        "nothing": null,
+        "empty": [],
+        "obj": {"a": 1, "b": "x", "c": [1, 2]},
+    })
+}
+
+/// A small seeded generator of JMESPath text, biased toward what a
+/// `--query` user writes.
+struct Gen {
+    rng: fastrand::Rng,
+}
+
+impl Gen {
+    fn pick<'a>(&mut self, options: &[&'a str]) -> &'a str {
+        options[self.rng.usize(..options.len())]
+    }
+
+    fn chance(&mut self, percent: u8) -> bool {
+        self.rng.u8(..100) < percent
+    }
+
+    fn literal(&mut self) -> String {
+        match self.rng.u8(..10) {
+            0 => format!("`{}`", self.rng.i32(-3..60)),
+            1 => format!(
+                "'{}'",
+                self.pick(&["alice", "Engineer", "2023-06-01", "Nguyen", "", "a"])
+            ),
+            2 => format!("`\"{}\"`", self.pick(&["bob", "ops", "x"])),
+            3 => self.pick(&["`true`", "`false`", "`null`"]).to_owned(),
+            4 => self
+                .pick(&["`[1, 2]`", "`[]`", "`{\"a\": 1}`", "`{}`"])
+                .to_owned(),
+            5 => format!("`{}.5`", self.rng.i32(-2..40)),
+            6 if self.chance(20) => "`foo`".to_owned(),
+            _ => format!(
+                "'{}'",
+                self.pick(&["team-a", "Smith", "2024-01-01T00:00:00Z", "pear"])
+            ),
+        }
+    }
+
+    /// A field of a user, group or nested object.
+    fn field(&mut self) -> String {
+        self.pick(&[
+            "UserName",
+            "Age",
+            "Score",
+            "Active",
+            "CreatedAt",
+            "Title",
+            "Tags",
+            "Name",
+            "Name.GivenName",
+            "Name.FamilyName",
+            "Emails",
+            "Emails[0].Value",
+            "UserId",
+            "DisplayName",
+            "Members",
+            "Id",
+            "a",
+            "b",
+            "c",
+            "missing",
+        ])
+        .to_owned()
+    }
+
+    fn comparison(&mut self) -> String {
+        let op = self.pick(&["==", "!=", "<", "<=", ">", ">="]);
+        let left = self.field();
+        let right = if self.chance(70) {
+            self.literal()
+        } else {
+            self.field()
+        };
+        format!("{left} {op} {right}")
+    }
+
+    fn condition(&mut self, depth: u8) -> String {
+        match self.rng.u8(..8) {
+            0 if depth > 0 => format!(
+                "{} && {}",
+                self.condition(depth - 1),
+                self.condition(depth - 1)
+            ),
+            1 if depth > 0 => format!(
+                "{} || {}",
+                self.condition(depth - 1),
+                self.condition(depth - 1)
+            ),
+            2 => format!("!{}", self.field()),
+            3 => format!(
+                "{}({}, {})",
+                self.pick(&["contains", "starts_with", "ends_with"]),
+                self.field(),
+                self.literal()
+            ),
+            4 => self.field(),
+            _ => self.comparison(),
+        }
+    }
+
+    fn index(&mut self) -> String {
+        match self.rng.u8(..6) {
+            0 => format!("[{}]", self.rng.i32(-4..5)),
+            1 => format!("[{}:{}]", self.rng.i32(-3..4), self.rng.i32(-3..6)),
+            2 => format!("[::{}]", self.pick(&["1", "-1", "2", "-2"])),
+            3 => format!("[{}:]", self.rng.i32(-2..3)),
+            4 => "[*]".to_owned(),
+            _ => "[]".to_owned(),
+        }
+    }
+
+    /// What can follow an expression: a step, projected or not.
+    fn suffix(&mut self, depth: u8) -> String {
+        match self.rng.u8(..10) {
+            0 | 1 => format!(".{}", self.field()),
+            2 => self.index(),
+            3 => format!("[?{}]", self.condition(1)),
+            4 => ".*".to_owned(),
+            5 if depth > 0 => format!(".{{x: {}, y: {}}}", self.field(), self.field()),
+            6 if depth > 0 => format!(".[{}, {}]", self.field(), self.field()),
+            7 if depth > 0 => format!(" | {}", self.expression(depth - 1)),
+            _ => format!(".{}", self.field()),
+        }
+    }
+
+    fn root(&mut self) -> String {
+        self.pick(&[
+            "Users",
+            "Groups",
+            "Accounts",
+            "matrix",
+            "numbers",
+            "words",
+            "n",
+            "s",
+            "t",
+            "nothing",
+            "empty",
+            "obj",
+            "@",
+            "Accounts.*",
+            "Accounts.*.Sets",
+            "Accounts.*.Sets.*",
+        ])
+        .to_owned()
+    }
+
+    fn function(&mut self, depth: u8) -> String {
+        let array = if self.chance(50) {
+            format!("Users[].{}", self.field())
+        } else {
+            self.root()
+        };
+        match self.rng.u8(..14) {
+            0 => format!("length({array})"),
+            1 => format!("sort({array})"),
+            2 => format!("sort_by(Users, &{}){}", self.field(), self.index()),
+            3 => format!(
+                "{}(Users, &{})",
+                self.pick(&["max_by", "min_by"]),
+                self.field()
+            ),
+            4 => format!(
+                "{}({array})",
+                self.pick(&["sum", "avg", "max", "min", "reverse"])
+            ),
+            5 => format!("join(', ', {array})"),
+            6 => format!(
+                "keys({})",
+                self.pick(&["obj", "Accounts", "@", "Users[0]", "n"])
+            ),
+            7 => format!(
+                "values({})",
+                self.pick(&["obj", "Accounts.prod", "Users[1]"])
+            ),
+            8 => format!("map(&{}, Users)", self.field()),
+            9 => format!(
+                "to_string({})",
+                self.pick(&["n", "s", "obj", "numbers", "nothing"])
+            ),
+            10 => format!(
+                "{}({})",
+                self.pick(&[
+                    "to_number",
+                    "to_array",
+                    "type",
+                    "abs",
+                    "ceil",
+                    "floor",
+                    "not_null"
+                ]),
+                self.pick(&[
+                    "n",
+                    "s",
+                    "numbers[2]",
+                    "nothing",
+                    "'12'",
+                    "'1e3'",
+                    "' 4'",
+                    "obj"
+                ])
+            ),
+            11 => format!(
+                "merge(obj, {})",
+                self.pick(&["`{\"a\": 2}`", "Users[0].Name", "obj"])
+            ),
+            12 if depth > 0 => format!("length({})", self.expression(depth - 1)),
+            _ => format!("contains({array}, {})", self.literal()),
+        }
+    }
+
+    fn expression(&mut self, depth: u8) -> String {
+        let mut text = match self.rng.u8(..10) {
+            0 | 1 => self.function(depth),
+            2 => self.literal(),
+            3 if depth > 0 => format!(
+                "{{a: {}, b: {}}}",
+                self.expression(depth - 1),
+                self.expression(depth - 1)
+            ),
+            4 if depth > 0 => format!(
+                "[{}, {}]",
+                self.expression(depth - 1),
+                self.expression(depth - 1)
+            ),
+            5 => format!("Users[?{}]", self.condition(2)),
+            _ => self.root(),
+        };
+        let steps = self.rng.u8(..4);
+        for _ in 0..steps {
+            let suffix = self.suffix(depth);
+            text.push_str(&suffix);
+        }
+        if depth > 0 && self.chance(10) {
+            text = format!("{text} || {}", self.expression(depth - 1));
+        }
+        text
+    }
+}
+
+/// An answer in a form both sides can be compared in.
+#[derive(Debug, Clone)]
+enum Answer {
+    Value(Json),
+    /// The error's kind (shown when a test fails).
+    Error(#[allow(dead_code)] String),
+}
+
+fn same_value(a: &Json, b: &Json) -> bool {
+    match (a, b) {
+        (Json::Number(x), Json::Number(y)) => {
+            let (x, y) = (
+                x.as_f64().unwrap_or(f64::NAN),
+                y.as_f64().unwrap_or(f64::NAN),
+            );
+            x == y || (x - y).abs() <= 1e-9 * x.abs().max(y.abs())
+        }
+        (Json::Array(x), Json::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same_value(a, b))
+        }
+        (Json::Object(x), Json::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .zip(y)
+                    .all(|((ka, va), (kb, vb))| ka == kb && same_value(va, vb))
+        }
+        _ => a == b,
+    }
+}
+
+fn agree(ours: &Answer, python: &Answer) -> bool {
+    match (ours, python) {
+        (Answer::Value(a), Answer::Value(b)) => same_value(a, b),
+        (Answer::Error(_), Answer::Error(_)) => true,
+        _ => false,
+    }
+}
+
+fn python_answers(data: &Json, expressions: &[String]) -> (Vec<Answer>, String) {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let python = root.join(".venv/bin/python");
+    assert!(
+        python.exists(),
+        "{} is missing: run scripts/test.sh (it installs jmespath into .venv)",
+        python.display()
+    );
+    let dir = common::scratch_home();
+    let data_path = dir.join("data.json");
+    std::fs::write(&data_path, data.to_string()).unwrap();
+    let mut lines = String::new();
+    for expression in expressions {
+        writeln!(lines, "{}", Json::from(expression.as_str())).unwrap();
+    }
+    let input = dir.join("expressions.jsonl");
+    std::fs::write(&input, lines).unwrap();
+    let output = std::process::Command::new(python)
+        .arg(root.join("scripts/jmespath_eval.py"))
+        .arg(&data_path)
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let mut answers = Vec::new();
+    let mut version = String::new();
+    for line in String::from_utf8_lossy(&output.stdout).lines() {
+        let answer: Json = serde_json::from_str(line).unwrap();
+        if let Some(v) = answer.get("version") {
+            version = v.as_str().unwrap_or_default().to_owned();
+        } else if let Some(kind) = answer.get("error") {
+            answers.push(Answer::Error(kind.as_str().unwrap_or_default().to_owned()));
+        } else {
+            answers.push(Answer::Value(answer["ok"].clone()));
+        }
+    }
+    assert_eq!(answers.len(), expressions.len());
+    (answers, version)
+}
+
+/// Our answer in `dialect`, and the warnings saying the AWS CLI differs
+/// (for an expression that does not compile: its error, when it names
+/// what the AWS CLI does).
+fn ours(
+    expression: &str,
+    data: &Json,
+    dialect: Dialect,
+) -> (Answer, Vec<String>, Option<&'static str>) {
+    match Query::compile_in(expression, dialect) {
+        Err(err) => {
+            let message = err.to_string();
+            let warnings = if message.contains("the AWS CLI") {
+                vec![message]
+            } else {
+                Vec::new()
+            };
+            (
+                Answer::Error(err.code().to_owned()),
+                warnings,
+                Some(err.code()),
+            )
+        }
+        Ok(query) => match query.search(data) {
+            Ok(value) => (Answer::Value(value), query.divergence_warnings(), None),
+            Err(err) => (
+                Answer::Error(err.code().to_owned()),
+                query.divergence_warnings(),
+                None,
+            ),
+        },
+    }
+}
+
+#[test]
+fn idcsh_answers_as_the_aws_cli_or_says_why_not() {
+    let data = document();
+    // IDCSH_DIFF_SEED and IDCSH_DIFF_COUNT explore beyond what CI runs.
+    let seed = std::env::var("IDCSH_DIFF_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(SEED);
+    let count = std::env::var("IDCSH_DIFF_COUNT")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(EXPRESSIONS);
+    let mut generator = Gen {
+        rng: fastrand::Rng::with_seed(seed),
+    };
+    let expressions: Vec<String> = (0..count).map(|_| generator.expression(2)).collect();
+    let (python, version) = python_answers(&data, &expressions);
+    assert_eq!(version, "1.0.1", "the AWS CLI's jmespath is 1.0.1");
+
+    let mut compat_disagreements = Vec::new();
+    let mut unexplained = Vec::new();
+    let (mut warned, mut values) = (0, 0);
+    for (expression, python) in expressions.iter().zip(&python) {
+        if matches!(python, Answer::Value(_)) {
+            values += 1;
+        }
+        let (compat, _, compile_error) = ours(expression, &data, Dialect::AwsCli);
+        // Documented: unknown functions and wrong argument counts fail at
+        // compile time in idcsh, and only when reached in Python.
+        let compile_time_only = matches!(compile_error, Some("unknown-function" | "invalid-arity"));
+        if !agree(&compat, python) && !compile_time_only {
+            compat_disagreements.push(format!(
+                "{expression}\n    ours: {compat:?}\n    python: {python:?}"
+            ));
+        }
+        let (spec, warnings, compile_error) = ours(expression, &data, Dialect::Spec);
+        let compile_time_only = matches!(compile_error, Some("unknown-function" | "invalid-arity"));
+        if !agree(&spec, python) {
+            if !warnings.is_empty() {
+                warned += 1;
+            } else if !compile_time_only {
+                unexplained.push(format!(
+                    "{expression}\n    ours: {spec:?}\n    python: {python:?}"
+                ));
+            }
+        }
+    }
+    let show = |list: &[String]| list.iter().take(15).cloned().collect::<Vec<_>>().join("\n");
+    eprintln!(
+        "{count} expressions (seed {seed}): {values} values from Python; {warned} answered differently with a warning"
+    );
+    assert!(
+        compat_disagreements.is_empty(),
+        "{} expressions answered differently with --compat aws-cli:\n{}",
+        compat_disagreements.len(),
+        show(&compat_disagreements)
+    );
+    assert!(
+        unexplained.is_empty(),
+        "{} expressions answered differently from the AWS CLI without a warning:\n{}",
+        unexplained.len(),
+        show(&unexplained)
+    );
+    // The generator must reach the interesting places, or the test proves little.
+    assert!(values > count / 2, "only {values} expressions gave values");
+    assert!(warned > 20, "only {warned} disagreements were warned about");
+}
