@@ -647,3 +647,315 @@ fn lookups_work_offline_and_writes_say_they_need_aws() {
         "error: demo is offline; this command needs the live AWS source\n"
     );
 }
+
+/// Runs `lines` with `-c` and returns (stdout, stderr, success).
+fn run_lines(args: &[&str], lines: &[&str]) -> (String, String, bool) {
+    let mut command = idcsh();
+    command.args(args);
+    for line in lines {
+        command.args(["-c", line]);
+    }
+    let output = command.output().unwrap();
+    (
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+        output.status.success(),
+    )
+}
+
+fn data_file(text: &[u8]) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("doc.json");
+    std::fs::write(&path, text).unwrap();
+    let path = path.to_str().unwrap().to_owned();
+    (dir, path)
+}
+
+#[test]
+fn a_projection_ends_after_a_multi_select_hash_as_after_a_list() {
+    let (hash, _, _) = run_lines(&["--demo"], &["Users[?UserName=='alice'].{Id: UserId}[0]"]);
+    let (list, _, _) = run_lines(&["--demo"], &["Users[?UserName=='alice'].[UserId][0]"]);
+    let id = json_of(&["--demo", "-c", "Users[?UserName=='alice'] | [0].UserId"]);
+    assert_eq!(
+        serde_json::from_str::<Json>(&hash).unwrap(),
+        json!({"Id": id})
+    );
+    assert_eq!(serde_json::from_str::<Json>(&list).unwrap(), json!([id]));
+    let (_dir, path) = data_file(br#"{"n": [{"b": 1}, {"b": 2}]}"#);
+    assert_eq!(
+        json_of(&["--data", &path, "-c", "n[].{x: b}.x"]),
+        Json::Null
+    );
+    assert_eq!(json_of(&["--data", &path, "-c", "n[].[b].x"]), Json::Null);
+}
+
+#[test]
+fn the_root_keeps_the_documents_key_order_whatever_came_before() {
+    let (_dir, path) = data_file(br#"{"a": 1, "b": 2}"#);
+    let (out, _, _) = run_lines(&["--data", &path, "-o", "text"], &["b", "keys(@)"]);
+    assert_eq!(out, "2\na\tb\n");
+    let (out, _, _) = run_lines(&["--demo", "-o", "text"], &["length(Groups)", "keys(@)"]);
+    assert!(out.ends_with("Instances\tUsers\tGroups\tGroupMemberships\tPermissionSets\tAccounts\tAccountAssignments\n"), "{out}");
+}
+
+#[test]
+fn keys_repeat_large_indices_and_minus_zero_follow_the_grammar() {
+    let (_dir, path) = data_file(br#"{"a": [1, 2]}"#);
+    assert_eq!(
+        json_of(&["--data", &path, "-c", "{x: `1`, x: `2`}"]),
+        json!({"x": 2})
+    );
+    assert_eq!(
+        json_of(&["--data", &path, "-c", "keys({x: `1`, x: `2`})"]),
+        json!(["x"])
+    );
+    assert_eq!(json_of(&["--data", &path, "-c", "a[-0]"]), json!(1));
+    assert_eq!(
+        json_of(&["--data", &path, "-c", "a[2147483648]"]),
+        Json::Null
+    );
+    assert_eq!(
+        json_of(&["--data", &path, "-c", "a[-99999999999999999999]"]),
+        Json::Null
+    );
+    for bad in ["[a b]", "length(a a)", "a[ ]", "[ ]", "a.&b"] {
+        let (_, err, ok) = run_lines(&["--data", &path], &[bad]);
+        assert!(
+            !ok && err.starts_with("error: syntax error"),
+            "{bad}: {err}"
+        );
+        for jargon in ["nud", "led", "Literal(", "Token"] {
+            assert!(!err.contains(jargon), "{bad}: {err}");
+        }
+    }
+}
+
+#[test]
+fn a_caret_counts_characters_not_bytes() {
+    let (_, err, _) = run_lines(&["--demo"], &["Users[?Name.GivenName == 'Zoë' && = 1]"]);
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(
+        lines[1], "  Users[?Name.GivenName == 'Zoë' && = 1]",
+        "{err}"
+    );
+    let caret = lines[2].chars().position(|c| c == '^').unwrap();
+    let under = lines[1].chars().nth(caret).unwrap();
+    assert_eq!(under, '=', "{err}");
+}
+
+#[test]
+fn where_the_aws_cli_differs_idcsh_warns_and_compat_follows_it() {
+    let (_dir, path) = data_file(
+        br#"{"Users": [{"U": "a", "CreatedAt": "2023-01-01"}, {"U": "b", "CreatedAt": "2024-01-01"}],
+             "m": {"x": {"b": {"c": 1}}, "y": {"b": {"c": 2}}}, "l": [[0, 1, 2]]}"#,
+    );
+    let cases: &[(&str, Json, Json)] = &[
+        (
+            "Users[?CreatedAt > '2023-06-01'].U",
+            json!([]),
+            json!(["b"]),
+        ),
+        ("m.*.b.c", json!([1, 2]), Json::Null),
+        ("l[0][1:3].x", json!([]), Json::Null),
+    ];
+    for (expression, spec, aws_cli) in cases {
+        let (out, err, ok) = run_lines(&["--data", &path], &[expression]);
+        assert!(ok, "{expression}: {err}");
+        assert_eq!(
+            serde_json::from_str::<Json>(&out).unwrap(),
+            *spec,
+            "{expression}"
+        );
+        assert_eq!(err.lines().count(), 1, "{expression}: one warning: {err}");
+        assert!(
+            err.starts_with("warning: ") && err.contains("AWS CLI"),
+            "{expression}: {err}"
+        );
+        let (out, err, _) = run_lines(&["--data", &path, "--compat", "aws-cli"], &[expression]);
+        assert_eq!(
+            serde_json::from_str::<Json>(&out).unwrap(),
+            *aws_cli,
+            "{expression}"
+        );
+        assert_eq!(err, "", "{expression}: compat mode warns of nothing");
+        let (out, _, _) = run_lines(&["--data", &path], &[".compat aws-cli", expression]);
+        assert_eq!(
+            serde_json::from_str::<Json>(&out).unwrap(),
+            *aws_cli,
+            "{expression}"
+        );
+    }
+    // A string with a number: null in the specification, an error in the AWS CLI.
+    let (_, err, ok) = run_lines(
+        &["--data", &path, "--compat", "aws-cli"],
+        &["Users[?U > `1`]"],
+    );
+    assert!(
+        !ok && err.contains("cannot order a string and a number"),
+        "{err}"
+    );
+}
+
+#[test]
+fn empty_answers_say_why() {
+    let cases = [
+        (
+            "Users[?Username == 'alice']",
+            "Users items have no field Username, so it is null; did you mean UserName?",
+        ),
+        (
+            "Users[?UserName == \"alice\"]",
+            "\"alice\" in double quotes is a field name, and Users items have no field alice; for the string write 'alice'",
+        ),
+        (
+            "Users.UserName",
+            "Users is an array, so Users.UserName is null; did you mean Users[].UserName?",
+        ),
+        (
+            "Users[].Name.Given",
+            "Users items' Name have no field Given, so it is null",
+        ),
+    ];
+    for (expression, warning) in cases {
+        let (_, err, ok) = run_lines(&["--demo"], &[expression]);
+        assert!(ok, "{expression}: {err}");
+        assert_eq!(
+            err.trim_end(),
+            format!("warning: {warning}"),
+            "{expression}"
+        );
+    }
+    let (_, err, ok) = run_lines(&["--demo"], &["Users[?UserName == 'alice'].Name.GivenName"]);
+    assert!(ok && err.is_empty(), "{err}");
+    // The unknown collection is named even when the line then fails.
+    let (_, err, ok) = run_lines(&["--demo"], &["length(Userz)"]);
+    assert!(!ok);
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(
+        lines[0],
+        "warning: Userz is not a collection, so it is null; did you mean Users?"
+    );
+    assert!(lines[1].starts_with("error: length()"), "{err}");
+}
+
+#[test]
+fn control_characters_in_the_data_do_not_reach_the_terminal() {
+    let (_dir, path) = data_file(b"[{\"Name\": \"evil\\u001b[2J\\r\\nname\"}]");
+    for format in ["table", "text"] {
+        let out = stdout_of(&["--data", &path, "-o", format, "-c", "@"]);
+        assert!(
+            !out.contains('\u{1b}') && !out.contains('\r'),
+            "{format}: {out:?}"
+        );
+        assert!(out.contains("evil\\u001b[2J\\r\\nname"), "{format}: {out}");
+    }
+    let json = stdout_of(&["--data", &path, "-o", "json", "-c", "[0].Name"]);
+    assert_eq!(json, "\"evil\\u001b[2J\\r\\nname\"\n");
+}
+
+#[test]
+fn a_bom_is_not_part_of_a_file_or_a_script() {
+    let (_dir, path) = data_file(b"\xef\xbb\xbf{\"a\": [1, 2]}");
+    assert_eq!(json_of(&["--data", &path, "-c", "a[1]"]), json!(2));
+    let output = idcsh()
+        .args(["--demo"])
+        .write_stdin(b"\xef\xbb\xbflength(Groups)\n".to_vec())
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&output.stdout), "28\n");
+}
+
+#[test]
+fn underscore_is_the_previous_result_over_any_root() {
+    let (_dir, path) = data_file(b"[10, 20, 30]");
+    let (out, err, ok) = run_lines(
+        &["--data", &path, "-o", "text"],
+        &["[1:]", "_[0]", "{p: _, r: [0]}"],
+    );
+    assert!(ok, "{err}");
+    assert_eq!(out, "20\t30\n20\n20\t10\n");
+}
+
+#[test]
+fn an_open_quote_on_stdin_is_answered_at_the_limit_not_after_every_line() {
+    let mut script = String::from("Users[?UserName == 'alice\n");
+    script.push_str(&"x\n".repeat(40_000));
+    script.push_str("length(Groups)\n");
+    let output = idcsh()
+        .args(["--demo"])
+        .write_stdin(script)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .contains("the limit is 16384"),
+        "{}",
+        stderr.lines().next().unwrap_or_default()
+    );
+    assert!(String::from_utf8_lossy(&output.stdout).ends_with("28\n"));
+}
+
+#[test]
+fn a_snapshot_path_expands_home_and_creates_no_folders() {
+    let home = common::scratch_home();
+    let output = common::idcsh_in(&home)
+        .current_dir(&home)
+        .args([
+            "--demo",
+            "-c",
+            ".snapshot ~/snap.json",
+            "-c",
+            ".snapshot ~/missing/snap.json",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(home.join("snap.json").is_file(), "{stderr}");
+    assert!(!home.join("~").exists(), "a folder named ~ was made");
+    assert!(!home.join("missing").exists(), "a missing folder was made");
+    assert!(
+        stderr.contains(&format!(
+            "error: no folder {}",
+            home.join("missing").display()
+        )),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn save_replaces_a_name_only_when_told() {
+    let home = common::scratch_home();
+    let run = |lines: &[&str]| {
+        let mut command = common::idcsh_in(&home);
+        command.arg("--demo");
+        for line in lines {
+            command.args(["-c", line]);
+        }
+        let output = command.output().unwrap();
+        (
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    run(&[".save n length(Users)"]);
+    let (_, err) = run(&[".save n length(Groups)"]);
+    assert_eq!(
+        err.trim_end(),
+        "error: a saved query named n exists (length(Users)); .save --force n ... replaces it"
+    );
+    let (out, _) = run(&[".run n"]);
+    assert_eq!(out, "240\n");
+    run(&[".save --force n length(Groups)"]);
+    let (out, _) = run(&[".run n"]);
+    assert_eq!(out, "28\n");
+    // A $N expression is checked with "$N" standing in, which the error shows.
+    let (_, err) = run(&[".save bad Users[?UserName == $1"]);
+    assert!(
+        err.contains("checked as Users[?UserName == `\"$1\"`"),
+        "{err}"
+    );
+}

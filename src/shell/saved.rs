@@ -130,7 +130,13 @@ impl SavedQueries {
         let wanted = parameters(expression);
         let placeholders: Vec<String> = (1..=wanted).map(|n| format!("${n}")).collect();
         let expanded = substitute(expression, &placeholders);
-        Query::compile(&expanded).map_err(|e| SavedError::Invalid(e.to_string()))?;
+        Query::compile(&expanded).map_err(|e| {
+            SavedError::Invalid(if wanted == 0 {
+                e.to_string()
+            } else {
+                format!("{e} (checked as {expanded})")
+            })
+        })?;
         let (mut queries, warning) = self.load();
         if let Some(old) = queries.get(name).filter(|_| !replace) {
             return Err(SavedError::Exists {
