@@ -107,11 +107,21 @@ fn every_case_passes_in_the_query_engine() {
     );
 }
 
+/// A line that starts with `.` is a command in idcsh (`.` alone lists the
+/// commands), so the few cases whose expression starts with a dot, all
+/// syntax errors, are checked by the engine above only.
 #[test]
 fn every_case_passes_through_the_binary_with_data() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("given.json");
     for block in cases() {
+        let block: Vec<Case> = block
+            .into_iter()
+            .filter(|case| !case.expression.trim_start().starts_with('.'))
+            .collect();
+        if block.is_empty() {
+            continue;
+        }
         std::fs::write(&data, serde_json::to_vec(&block[0].given).unwrap()).unwrap();
         let mut command = assert_cmd::Command::cargo_bin("idcsh").unwrap();
         command
