@@ -41,7 +41,7 @@ fn main() {
         collections: vec!["Users".into()],
         directory: true,
         data: vec![("Users".into(), Arc::new(users))],
-        commands: idcsh::shell::commands::names(),
+        commands: idcsh::commands::names(),
         ..View::default()
     };
     let scan = Query::compile("Users[].Name.GivenName").expect("compiles");

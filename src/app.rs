@@ -7,12 +7,12 @@ use std::process::ExitCode;
 use crate::cli::{Cli, ColorChoice, Sub};
 use crate::error::Error;
 use crate::exec::{Flow, Runner, Settings};
+use crate::history::History;
+use crate::line::is_incomplete;
 use crate::render::Format;
+use crate::saved::SavedQueries;
 use crate::session::Session;
 use crate::shell;
-use crate::shell::history::History;
-use crate::shell::line::is_incomplete;
-use crate::shell::saved::SavedQueries;
 use crate::source::aws::{AwsOptions, AwsSource};
 use crate::source::{self, Source};
 
@@ -36,8 +36,8 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
         },
         timing: false,
         yes: cli.yes,
-        can_ask: io::stdin().is_terminal() && cli.lines.is_empty(),
         pager: stdout_is_terminal,
+        expanded: crate::render::Expanded::Auto,
         dialect: cli.compat.dialect(),
     };
     if cli.data.as_deref() == Some("-") && cli.lines.is_empty() {
@@ -64,6 +64,9 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
     session.replace_source(source);
     let mut runner = Runner::new(session, settings);
     runner.aws = aws;
+    if io::stdin().is_terminal() && cli.lines.is_empty() {
+        runner.confirm = Some(Box::new(crate::commands::Terminal));
+    }
     if let Some(path) = SavedQueries::default_path() {
         runner.saved = SavedQueries::at(path);
     }

@@ -18,7 +18,7 @@ pub enum Error {
     #[error(transparent)]
     Name(#[from] crate::insights::NameError),
     #[error(transparent)]
-    Saved(#[from] crate::shell::saved::SavedError),
+    Saved(#[from] crate::saved::SavedError),
     #[error("interrupted; the session and its cache are intact")]
     Interrupted,
     /// A failure that came with warnings worth reading first (`length(Userz)`).

@@ -1,20 +1,25 @@
 //! idcsh: an interactive shell for AWS IAM Identity Center, queried with
 //! JMESPath.
 //!
-//! Data flows one way: a line is parsed (`shell::line`), the collections it
-//! needs are fetched from a `source` into the `session`, the expression is
-//! evaluated (`query`), and the result is rendered (`render`). `app` wires
-//! it together; `exec` is the one path every line takes.
+//! Data flows one way: a line is parsed (`line`), a command runs
+//! (`commands`) or the collections an expression needs are fetched from a
+//! `source` into the `session` and it is evaluated (`query`), and the
+//! result is rendered (`render`). `app` wires it together; `exec` is the
+//! one path every line takes, from `-c`, a script or the `shell`.
 
 pub mod app;
 pub mod cli;
+pub mod commands;
 pub mod doc;
 pub mod error;
 pub mod exec;
 pub mod files;
+pub mod history;
 pub mod insights;
+pub mod line;
 pub mod query;
 pub mod render;
+pub mod saved;
 pub mod session;
 pub mod shell;
 pub mod source;

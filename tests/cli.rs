@@ -248,7 +248,7 @@ fn command_results_can_be_filtered() {
 fn help_lists_commands_and_explains_one() {
     let out = stdout_of(&["--demo", "-c", ".help"]);
     assert!(
-        out.contains(".cache") && out.contains(".refresh [COLLECTIONS]..."),
+        out.contains(".cache") && out.contains(".refresh [COLLECTION]..."),
         "{out}"
     );
     let out = stdout_of(&["--demo", "-c", ".help refresh"]);

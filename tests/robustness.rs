@@ -109,7 +109,7 @@ thread_local! {
             collections: session.collection_names(),
             directory: true,
             data: session.available(),
-            commands: idcsh::shell::commands::names(),
+            commands: idcsh::commands::names(),
             saved: vec!["q".into()],
             ..View::default()
         }

@@ -39,13 +39,40 @@ impl Format {
     }
 }
 
-/// How to render: the format, colour, and the width a table must fit.
+/// When a table is drawn expanded: one field per line, record by record
+/// (as psql's `\x` and pgcli's auto-expand).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Expanded {
+    /// When a row does not fit the width.
+    #[default]
+    Auto,
+    /// Always.
+    On,
+    /// Never: columns are narrowed and long cells cut with `…`.
+    Off,
+}
+
+impl Expanded {
+    /// The setting's name as the user types it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Expanded::Auto => "auto",
+            Expanded::On => "on",
+            Expanded::Off => "off",
+        }
+    }
+}
+
+/// How to render: the format, colour, the width a table must fit, and
+/// when a table is expanded.
 #[derive(Debug, Clone, Copy)]
 pub struct Style {
     pub format: Format,
     pub color: bool,
-    /// Columns available; `None` means no limit.
+    /// Columns available; `None` means the terminal's width, or no limit
+    /// when there is no terminal.
     pub width: Option<u16>,
+    pub expanded: Expanded,
 }
 
 /// Writes `value` to `out` in `style.format`, ending with a newline.
@@ -92,6 +119,7 @@ mod tests {
             format,
             color: false,
             width: Some(200),
+            expanded: Expanded::Auto,
         };
         render(value, &style, &mut out).unwrap();
         String::from_utf8(out).unwrap()

@@ -84,6 +84,7 @@ mod tests {
             format: Format::Table,
             color: false,
             width: Some(60),
+            expanded: super::super::Expanded::Off,
         };
         super::render(&value, &style, &mut out).unwrap();
         let text = String::from_utf8(out).unwrap();

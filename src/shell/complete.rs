@@ -115,7 +115,7 @@ impl Scope {
 fn complete_command(view: &View, text: &str, name_at: usize) -> Completion {
     let pos = text.len();
     let body = &text[name_at..];
-    if let Some(pipe) = crate::shell::line::top_level_pipe(body) {
+    if let Some(pipe) = crate::line::top_level_pipe(body) {
         let after = name_at + pipe + 1;
         return complete_expression(view, text, after, Scope::Unknown);
     }
@@ -768,7 +768,7 @@ mod tests {
             document: None,
             saved: vec!["member-of".into(), "admins".into()],
             profiles: vec!["default".into(), "root".into()],
-            commands: crate::shell::commands::names(),
+            commands: crate::commands::names(),
         }
     }
 

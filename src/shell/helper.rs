@@ -10,9 +10,10 @@ use rustyline::hint::{Hint, Hinter, HistoryHinter};
 use rustyline::validate::{ValidationContext, ValidationResult, Validator};
 use rustyline::{Context, Helper};
 
+use crate::line;
 use crate::query::{Query, Val};
 use crate::shell::complete::{self, Completion, View};
-use crate::shell::{highlight, line};
+use crate::shell::highlight;
 
 /// What the editor asks about the line being typed.
 pub struct ShellHelper {

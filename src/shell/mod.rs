@@ -1,14 +1,10 @@
 //! The interactive shell: the rustyline loop around `Runner::step`, with
 //! completion, highlighting, hints, persistent history and a pager.
 
-pub mod commands;
 pub mod complete;
 pub mod helper;
 pub mod highlight;
-pub mod history;
-pub mod line;
 pub mod pager;
-pub mod saved;
 pub mod shapes;
 
 use std::io::{self, Write};
@@ -31,7 +27,7 @@ pub fn run(runner: &mut Runner) -> Result<(), Error> {
         .edit_mode(EditMode::Emacs)
         .completion_type(CompletionType::List)
         .auto_add_history(false)
-        .max_history_size(history::HISTORY_LIMIT)
+        .max_history_size(crate::history::HISTORY_LIMIT)
         .and_then(|b| b.history_ignore_dups(true))
         .map_err(editor_error)?
         .build();
@@ -43,7 +39,7 @@ pub fn run(runner: &mut Runner) -> Result<(), Error> {
     runner.session.set_interactive(true);
     runner.session.catch_interrupts();
     let profiles = complete::aws_profiles();
-    let names = commands::names();
+    let names = crate::commands::names();
     editor.set_helper(Some(ShellHelper::new(
         view(runner, &profiles, &names),
         runner.settings.color,

@@ -1,9 +1,25 @@
 //! The dot-commands: one clap definition feeds dispatch, `.help` and
-//! completion.
+//! completion. Each family of commands runs in its own file, on typed
+//! arguments: `session` (settings and the connection), `directory`
+//! (questions about the directory, snapshots), `writes` (membership
+//! changes), `saved` (saved queries and history).
+
+mod directory;
+mod saved;
+mod session;
+mod writes;
 
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
+use crate::error::Error;
+use crate::exec::{Outcome, Runner};
 use crate::render::Format;
+
+pub use directory::{
+    AccountArgs, GroupArgs, LookupArgs, PermissionSetArgs, SnapshotArgs, UserArgs,
+};
+pub use saved::{HistoryArgs, RunArgs, SaveArgs};
+pub use writes::{Confirm, MembershipArgs, Terminal};
 
 /// A dot-command line, parsed by clap in multicall mode: the first word is
 /// the command's name.
@@ -32,10 +48,16 @@ pub enum Command {
     Output { format: Option<Format> },
     /// Show or switch the AWS profile (switching drops the cache)
     #[command(after_help = "Example: .profile root")]
-    Profile { name: Option<String> },
+    Profile {
+        #[arg(value_name = "NAME")]
+        name: Option<String>,
+    },
     /// Show or switch the AWS region (switching drops the cache)
     #[command(after_help = "Example: .region eu-west-1")]
-    Region { name: Option<String> },
+    Region {
+        #[arg(value_name = "REGION")]
+        name: Option<String>,
+    },
     /// Show or set the Identity Store ID
     #[command(after_help = "Example: .store d-1234567890")]
     Store { id: Option<String> },
@@ -47,76 +69,34 @@ pub enum Command {
     Whoami,
     /// A group's members, with user names
     #[command(after_help = "Example: .members 'Platform Engineers' | [].UserName")]
-    Members {
-        /// DisplayName or GroupId
-        group: String,
-    },
+    Members(GroupArgs),
     /// The groups a user belongs to
     #[command(after_help = "Example: .groups-of alice")]
-    GroupsOf {
-        /// UserName or UserId
-        user: String,
-    },
+    GroupsOf(UserArgs),
     /// A user's effective access: every account and permission set, direct or through which group
     #[command(after_help = "Example: .access alice | [?Via != 'direct']")]
-    Access {
-        /// UserName or UserId
-        user: String,
-    },
+    Access(UserArgs),
     /// Every user with access to an account, and through what
     #[command(after_help = "Example: .who-can prod-payments AdministratorAccess")]
-    WhoCan {
-        /// Account Name or Id
-        account: String,
-        /// Permission set Name or ARN
-        permission_set: Option<String>,
-    },
+    WhoCan(AccountArgs),
     /// GetGroupId by a unique attribute, without hand-written JSON
     #[command(after_help = "Example: .get-group-id DisplayName=Platform Engineers")]
-    GetGroupId {
-        /// ATTRIBUTE=VALUE, e.g. DisplayName=Admins
-        #[arg(required = true, num_args = 1..)]
-        attribute: Vec<String>,
-    },
+    GetGroupId(LookupArgs),
     /// GetUserId by a unique attribute, without hand-written JSON
     #[command(after_help = "Example: .get-user-id UserName=alice")]
-    GetUserId {
-        /// ATTRIBUTE=VALUE, e.g. UserName=alice or Emails.Value=alice@example.com
-        #[arg(required = true, num_args = 1..)]
-        attribute: Vec<String>,
-    },
+    GetUserId(LookupArgs),
     /// A permission set's details, managed and customer managed policies, inline policy
     #[command(after_help = "Example: .describe-permission-set AdministratorAccess")]
-    DescribePermissionSet {
-        /// Name or ARN
-        permission_set: String,
-    },
+    DescribePermissionSet(PermissionSetArgs),
     /// Add a user to a group (asks first unless --yes; --dry-run calls nothing)
     #[command(after_help = "Example: .add-member 'Platform Engineers' alice --dry-run")]
-    AddMember {
-        group: String,
-        user: String,
-        /// Show the call without making it
-        #[arg(long)]
-        dry_run: bool,
-    },
+    AddMember(MembershipArgs),
     /// Remove a user from a group (asks first unless --yes; --dry-run calls nothing)
     #[command(after_help = "Example: .remove-member 'Platform Engineers' alice")]
-    RemoveMember {
-        group: String,
-        user: String,
-        /// Show the call without making it
-        #[arg(long)]
-        dry_run: bool,
-    },
+    RemoveMember(MembershipArgs),
     /// Write the collections fetched so far as one JSON document that --data reads
     #[command(after_help = "Example: .snapshot directory.json --all")]
-    Snapshot {
-        file: std::path::PathBuf,
-        /// Fetch every collection first
-        #[arg(long)]
-        all: bool,
-    },
+    Snapshot(SnapshotArgs),
     /// Save an expression under a name; $1, $2... take .run's arguments
     #[command(
         after_help = "Example: .save member-of \"GroupMemberships[?UserName == '$1'].GroupName\"\n\
@@ -124,48 +104,49 @@ pub enum Command {
         An existing name is replaced only when confirmed, or with --force.\n\
         An argument is always a string and cannot change the expression around it."
     )]
-    Save {
-        /// Replace a saved query of that name without asking
-        #[arg(long, short)]
-        force: bool,
-        name: String,
-        #[arg(allow_hyphen_values = true)]
-        expression: String,
-    },
+    Save(SaveArgs),
     /// List the saved queries
     #[command(after_help = "Example: .queries | [].Name")]
     Queries,
     /// Run a saved query with its arguments
     #[command(after_help = "Example: .run member-of alice | length(@)")]
-    Run {
-        name: String,
-        #[arg(allow_hyphen_values = true)]
-        args: Vec<String>,
-    },
+    Run(RunArgs),
     /// Forget a saved query
     #[command(after_help = "Example: .unsave member-of")]
-    Unsave { name: String },
+    Unsave {
+        #[arg(value_name = "NAME")]
+        name: String,
+    },
     /// The last N lines typed (default 20), or those containing TEXT
     #[command(after_help = "Example: .history 5, .history Users")]
-    History {
-        #[arg(allow_hyphen_values = true, value_name = "N|TEXT")]
-        filter: Vec<String>,
-    },
+    History(HistoryArgs),
     /// Page long results on a terminal through $PAGER (default less -FRX)
     #[command(after_help = "Example: .pager off")]
     Pager {
         #[arg(value_name = "on|off")]
         state: Option<Switch>,
     },
+    /// Tables too wide for the terminal: one field per line (auto), always (on) or never (off)
+    #[command(after_help = "Example: .expanded auto")]
+    Expanded {
+        #[arg(value_name = "on|off|auto")]
+        mode: Option<crate::render::Expanded>,
+    },
     /// Collections held, their item counts and age
     #[command(after_help = "Example: .cache | [?Items > `100`]")]
     Cache,
     /// Forget cached collections (all by default)
     #[command(after_help = "Example: .refresh Users Groups")]
-    Refresh { collections: Vec<String> },
+    Refresh {
+        #[arg(value_name = "COLLECTION")]
+        collections: Vec<String>,
+    },
     /// Print each line's time and AWS request count on stderr
     #[command(after_help = "Example: .timing on")]
-    Timing { state: Option<Switch> },
+    Timing {
+        #[arg(value_name = "on|off")]
+        state: Option<Switch>,
+    },
     /// Show or switch whose JMESPath to follow: the specification, or the AWS CLI's --query
     #[command(after_help = "Example: .compat aws-cli\n\
         spec (the default) warns on a line where the AWS CLI would answer differently;\n\
@@ -178,6 +159,44 @@ pub enum Command {
     /// Leave the shell (also .exit or Ctrl-D)
     #[command(visible_alias = "exit")]
     Quit,
+}
+
+impl Command {
+    /// Runs the command in `runner`'s session.
+    pub fn run(self, runner: &mut Runner) -> Result<Outcome, Error> {
+        use Command::*;
+        match self {
+            Help { command } => session::help(command.as_deref()),
+            Output { format } => Ok(session::output(runner, format)),
+            Profile { name } => session::profile(runner, name),
+            Region { name } => session::region(runner, name),
+            Store { id } => session::store(runner, id),
+            Instance { arn } => session::instance(runner, arn),
+            Whoami => session::whoami(runner),
+            Cache => Ok(session::cache(runner)),
+            Refresh { collections } => session::refresh(runner, &collections),
+            Timing { state } => Ok(session::timing(runner, state)),
+            Pager { state } => Ok(session::pager(runner, state)),
+            Expanded { mode } => Ok(session::expanded(runner, mode)),
+            Compat { mode } => Ok(session::compat(runner, mode)),
+            Quit => Ok(Outcome::Quit),
+            Members(args) => directory::members(runner, args),
+            GroupsOf(args) => directory::groups_of(runner, args),
+            Access(args) => directory::access(runner, args),
+            WhoCan(args) => directory::who_can(runner, args),
+            GetGroupId(args) => directory::unique_id(runner, args, &crate::insights::GROUP),
+            GetUserId(args) => directory::unique_id(runner, args, &crate::insights::USER),
+            DescribePermissionSet(args) => directory::describe_permission_set(runner, args),
+            Snapshot(args) => directory::snapshot(runner, args),
+            AddMember(args) => writes::membership(runner, writes::Change::Add, args),
+            RemoveMember(args) => writes::membership(runner, writes::Change::Remove, args),
+            Save(args) => saved::save(runner, args),
+            Queries => Ok(saved::queries(runner)),
+            Run(args) => saved::run(runner, args),
+            Unsave { name } => saved::unsave(runner, &name),
+            History(args) => Ok(saved::history(runner, args)),
+        }
+    }
 }
 
 /// `on` or `off`.
@@ -284,6 +303,11 @@ mod tests {
         assert!(matches!(
             parse(&words("refresh Users Groups")),
             Ok(Command::Refresh { collections }) if collections == ["Users", "Groups"]
+        ));
+        assert!(matches!(
+            parse(&words("who-can prod Admin")),
+            Ok(Command::WhoCan(AccountArgs { account, permission_set: Some(set) }))
+                if account == "prod" && set == "Admin"
         ));
     }
 

@@ -1,0 +1,287 @@
+//! Questions about the directory (members, groups of a user, effective
+//! access, who can reach an account, lookups by attribute, a permission
+//! set's details) and snapshots of it. Answers come from the collections,
+//! or on the live source from calls about one user when the whole
+//! directory is not held.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use serde_json::{Value as Json, json};
+
+use crate::doc::Doc;
+use crate::error::Error;
+use crate::exec::{Outcome, Runner, data};
+use crate::insights;
+
+/// A group, by `DisplayName` or `GroupId`.
+#[derive(Debug, Args)]
+pub struct GroupArgs {
+    /// DisplayName or GroupId
+    pub group: String,
+}
+
+/// A user, by `UserName` or `UserId`.
+#[derive(Debug, Args)]
+pub struct UserArgs {
+    /// UserName or UserId
+    pub user: String,
+}
+
+/// `.who-can ACCOUNT [PERMISSION_SET]`.
+#[derive(Debug, Args)]
+pub struct AccountArgs {
+    /// Account Name or Id
+    pub account: String,
+    /// Permission set Name or ARN
+    pub permission_set: Option<String>,
+}
+
+/// `ATTRIBUTE=VALUE`, spaces allowed in the value.
+#[derive(Debug, Args)]
+pub struct LookupArgs {
+    /// ATTRIBUTE=VALUE, e.g. DisplayName=Admins, UserName=alice or Emails.Value=alice@example.com
+    #[arg(required = true, num_args = 1.., value_name = "ATTRIBUTE=VALUE")]
+    pub attribute: Vec<String>,
+}
+
+/// A permission set, by `Name` or ARN.
+#[derive(Debug, Args)]
+pub struct PermissionSetArgs {
+    /// Name or ARN
+    pub permission_set: String,
+}
+
+/// `.snapshot FILE [--all]`.
+#[derive(Debug, Args)]
+pub struct SnapshotArgs {
+    pub file: PathBuf,
+    /// Fetch every collection first
+    #[arg(long)]
+    pub all: bool,
+}
+
+/// `.members GROUP`.
+pub(super) fn members(runner: &mut Runner, args: GroupArgs) -> Result<Outcome, Error> {
+    let [groups, memberships, users] =
+        runner.collections(["Groups", "GroupMemberships", "Users"])?;
+    let group = insights::resolve(&groups, &insights::GROUP, &args.group)?;
+    Ok(data(insights::members(group, &memberships, &users)))
+}
+
+/// `.groups-of USER`.
+pub(super) fn groups_of(runner: &mut Runner, args: UserArgs) -> Result<Outcome, Error> {
+    if let Some(user_id) = targeted_user(runner, &args.user, &["Users", "GroupMemberships"])? {
+        let aws = runner.live()?;
+        return Ok(data(Json::Array(
+            runner.session.run(aws.groups_of_user(&user_id))?,
+        )));
+    }
+    let [users, memberships] = runner.collections(["Users", "GroupMemberships"])?;
+    let user = insights::resolve(&users, &insights::USER, &args.user)?;
+    Ok(data(insights::groups_of(user, &memberships)))
+}
+
+/// `.access USER`.
+pub(super) fn access(runner: &mut Runner, args: UserArgs) -> Result<Outcome, Error> {
+    let all = ["Users", "GroupMemberships", "AccountAssignments"];
+    if let Some(user_id) = targeted_user(runner, &args.user, &all)? {
+        let [accounts] = runner.collections(["Accounts"])?;
+        let names: std::collections::HashMap<String, String> = accounts
+            .as_array()
+            .unwrap_or_default()
+            .iter()
+            .map(|a| (text(a, "Id"), text(a, "Name")))
+            .collect();
+        let aws = runner.live()?;
+        let mut rows = runner.session.run(aws.access_of_user(&user_id, &names))?;
+        insights::sort_rows(&mut rows, &["AccountName", "PermissionSetName", "Via"]);
+        return Ok(data(Json::Array(rows)));
+    }
+    let [users, memberships, assignments] = runner.collections(all)?;
+    let user = insights::resolve(&users, &insights::USER, &args.user)?;
+    Ok(data(insights::access(user, &memberships, &assignments)))
+}
+
+/// `.who-can ACCOUNT [PERMISSION_SET]`.
+pub(super) fn who_can(runner: &mut Runner, args: AccountArgs) -> Result<Outcome, Error> {
+    let [accounts, users, memberships, assignments] = runner.collections([
+        "Accounts",
+        "Users",
+        "GroupMemberships",
+        "AccountAssignments",
+    ])?;
+    let account = insights::resolve(&accounts, &insights::ACCOUNT, &args.account)?;
+    let sets = match &args.permission_set {
+        Some(_) => Some(runner.collections(["PermissionSets"])?),
+        None => None,
+    };
+    let set = match (&sets, &args.permission_set) {
+        (Some([sets]), Some(name)) => {
+            Some(insights::resolve(sets, &insights::PERMISSION_SET, name)?)
+        }
+        _ => None,
+    };
+    Ok(data(insights::who_can(
+        account,
+        set,
+        &memberships,
+        &users,
+        &assignments,
+    )))
+}
+
+/// `.get-group-id` / `.get-user-id`: the live source asks AWS; offline
+/// sources search the collection.
+pub(super) fn unique_id(
+    runner: &mut Runner,
+    args: LookupArgs,
+    kind: &insights::Kind,
+) -> Result<Outcome, Error> {
+    let assignment = args.attribute.join(" ");
+    let Some((attribute, value)) = assignment.split_once('=') else {
+        return Err(Error::Usage(format!(
+            "expected ATTRIBUTE=VALUE, got {assignment}"
+        )));
+    };
+    let (attribute, value) = (attribute.trim(), value.trim());
+    let groups = kind.id_field == "GroupId";
+    if let Some(aws) = runner.session.source().as_aws() {
+        let found = if groups {
+            runner.session.run(aws.get_group_id(attribute, value))
+        } else {
+            runner.session.run(aws.get_user_id(attribute, value))
+        };
+        return found.map(data);
+    }
+    let [items] = runner.collections([if groups { "Groups" } else { "Users" }])?;
+    let found = items
+        .as_array()
+        .unwrap_or_default()
+        .iter()
+        .find(|item| insights::has_attribute(item, attribute, value))
+        .ok_or_else(|| Error::Usage(format!("no {} with {attribute} = {value}", kind.what)))?;
+    Ok(data(json!({
+        kind.id_field: found[kind.id_field].as_str(),
+        "IdentityStoreId": found["IdentityStoreId"].as_str(),
+    })))
+}
+
+/// `.describe-permission-set PS`.
+pub(super) fn describe_permission_set(
+    runner: &mut Runner,
+    args: PermissionSetArgs,
+) -> Result<Outcome, Error> {
+    let [sets] = runner.collections(["PermissionSets"])?;
+    let set = insights::resolve(&sets, &insights::PERMISSION_SET, &args.permission_set)?.to_json();
+    match runner.session.source().as_aws() {
+        Some(aws) => {
+            let arn = set["PermissionSetArn"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
+            Ok(data(runner.session.run(aws.describe_permission_set(&arn))?))
+        }
+        None => Ok(data(set)),
+    }
+}
+
+/// `.snapshot FILE [--all]`: `~/` is the home folder; a missing folder is
+/// an error, not created.
+pub(super) fn snapshot(runner: &mut Runner, args: SnapshotArgs) -> Result<Outcome, Error> {
+    let file = crate::files::expand_home(&args.file);
+    if let Some(folder) = file.parent().filter(|p| !p.as_os_str().is_empty())
+        && !folder.is_dir()
+    {
+        return Err(Error::Usage(format!(
+            "no folder {}; create it first (the snapshot was not written)",
+            folder.display()
+        )));
+    }
+    if args.all {
+        let names = runner.session.collection_names();
+        runner.session.ensure(&names)?;
+    }
+    let count = write_snapshot(runner, &file)?;
+    Ok(Outcome::Note(format!(
+        "wrote {count} collection{} to {}",
+        if count == 1 { "" } else { "s" },
+        file.display()
+    )))
+}
+
+/// On the live source, when any of `collections` is not held, finds the
+/// user with the calls about that user alone and returns the UserId;
+/// `None` means: answer from the collections.
+fn targeted_user(
+    runner: &mut Runner,
+    user: &str,
+    collections: &[&str],
+) -> Result<Option<String>, Error> {
+    let Some(aws) = runner.session.source().as_aws() else {
+        return Ok(None);
+    };
+    if collections
+        .iter()
+        .all(|c| runner.session.held().contains_key(*c))
+    {
+        return Ok(None);
+    }
+    match runner.session.run(aws.find_user(user))? {
+        Some(user_id) => Ok(Some(user_id)),
+        None => Err(insights::NameError::Unknown {
+            what: "user",
+            name: user.to_owned(),
+            suggestion: None,
+        }
+        .into()),
+    }
+}
+
+/// Writes the held collections, with where and when they came from, as
+/// one JSON document; atomically (a crash leaves the old file or none)
+/// and readable only by the owner.
+fn write_snapshot(runner: &mut Runner, path: &std::path::Path) -> Result<usize, Error> {
+    let (store, instance) = runner.store_and_instance()?;
+    let time = aws_smithy_types::DateTime::from(std::time::SystemTime::now());
+    let meta = Doc::from(json!({
+        "Source": runner.session.source_label(),
+        "IdentityStoreId": store,
+        "InstanceArn": instance,
+        "Time": crate::source::model::timestamp(&time),
+    }));
+    let held = runner.session.held();
+    let mut entries: Vec<(&str, &Doc)> = vec![("Snapshot", &meta)];
+    entries.extend(
+        held.iter()
+            .filter(|(name, _)| *name != "Snapshot")
+            .map(|(name, h)| (name.as_str(), h.value.as_ref())),
+    );
+    let count = entries.len() - 1;
+    let document = SnapshotDocument(entries);
+    crate::files::write_private(path, |out| {
+        serde_json::to_writer(&mut *out, &document).map_err(std::io::Error::other)?;
+        out.write_all(b"\n")
+    })
+    .map_err(|e| Error::io(format!("cannot write {}", path.display()), e))?;
+    Ok(count)
+}
+
+/// The snapshot's top level: name → collection, in order.
+struct SnapshotDocument<'a>(Vec<(&'a str, &'a Doc)>);
+
+impl serde::Serialize for SnapshotDocument<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (name, value) in &self.0 {
+            map.serialize_entry(name, value)?;
+        }
+        map.end()
+    }
+}
+
+/// A string field of an item, or "".
+pub(super) fn text(doc: &Doc, key: &str) -> String {
+    doc[key].as_str().unwrap_or_default().to_owned()
+}

@@ -1,0 +1,107 @@
+//! Saved queries (`.save`, `.queries`, `.run`, `.unsave`) and `.history`.
+
+use clap::Args;
+use serde_json::{Value as Json, json};
+
+use crate::error::Error;
+use crate::exec::{Outcome, Runner, data, with_warning};
+use crate::saved::SavedError;
+
+/// `.save [--force] NAME EXPRESSION`.
+#[derive(Debug, Args)]
+pub struct SaveArgs {
+    /// Replace a saved query of that name without asking
+    #[arg(long, short)]
+    pub force: bool,
+    pub name: String,
+    #[arg(allow_hyphen_values = true)]
+    pub expression: String,
+}
+
+/// `.run NAME [ARG...]`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[arg(value_name = "NAME")]
+    pub name: String,
+    #[arg(allow_hyphen_values = true, value_name = "ARG")]
+    pub args: Vec<String>,
+}
+
+/// `.history [N|TEXT]`.
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    #[arg(allow_hyphen_values = true, value_name = "N|TEXT")]
+    pub filter: Vec<String>,
+}
+
+/// `.save`: an existing name is replaced when `--force` or `--yes` says
+/// so, or the person at the terminal agrees.
+pub(super) fn save(runner: &mut Runner, args: SaveArgs) -> Result<Outcome, Error> {
+    let SaveArgs {
+        force,
+        name,
+        expression,
+    } = args;
+    if let Some(old) = runner.saved.get(&name)
+        && old != expression
+        && !force
+        && !runner.settings.yes
+    {
+        let Some(confirm) = runner.confirm.as_mut() else {
+            return Err(SavedError::Exists {
+                name,
+                expression: old,
+            }
+            .into());
+        };
+        if !confirm.confirm(&format!("replace saved query {name} ({old})?"))? {
+            return Ok(Outcome::Note("nothing was changed".into()));
+        }
+    }
+    let warning = runner.saved.save(&name, &expression, true)?;
+    Ok(with_warning(
+        Outcome::Note(format!("saved {name}: {expression}")),
+        warning,
+    ))
+}
+
+/// `.unsave NAME`.
+pub(super) fn unsave(runner: &mut Runner, name: &str) -> Result<Outcome, Error> {
+    let warning = runner.saved.remove(name)?;
+    Ok(with_warning(
+        Outcome::Note(format!("forgot {name}")),
+        warning,
+    ))
+}
+
+/// `.queries`.
+pub(super) fn queries(runner: &Runner) -> Outcome {
+    let (queries, warning) = runner.saved.list();
+    let rows = queries
+        .into_iter()
+        .map(|q| json!({"Name": q.name, "Expression": q.expression, "Parameters": q.parameters}))
+        .collect();
+    with_warning(data(Json::Array(rows)), warning)
+}
+
+/// `.run NAME [ARG...]`: the saved expression with its arguments, run as
+/// a line of its own.
+pub(super) fn run(runner: &mut Runner, args: RunArgs) -> Result<Outcome, Error> {
+    let expression = runner.saved.expand(&args.name, &args.args)?;
+    runner.expression(&expression)
+}
+
+/// `.history [N|TEXT]`.
+pub(super) fn history(runner: &Runner, args: HistoryArgs) -> Outcome {
+    let filter = args.filter.join(" ");
+    let rows = match filter.parse::<usize>() {
+        Ok(n) => runner.history.last(n),
+        Err(_) if filter.is_empty() => runner.history.last(20),
+        Err(_) => runner.history.containing(&filter),
+    };
+    data(Json::Array(
+        rows.into_iter()
+            .map(|(n, line)| json!({"N": n, "Line": line}))
+            .collect(),
+    ))
+}

@@ -1,0 +1,126 @@
+//! Membership writes: resolve the names, show the call, ask (or refuse in
+//! a script without `--yes`), write once, check, and drop the cached
+//! memberships so the next query is true. Asking is a capability the
+//! caller passes in ([`Confirm`]); the engine reads no terminal itself.
+
+use std::io;
+
+use clap::Args;
+
+use super::directory::text;
+use crate::error::Error;
+use crate::exec::{Outcome, Runner};
+use crate::insights;
+use crate::source::aws::WriteOutcome;
+
+/// Asks the person at the terminal before a change.
+pub trait Confirm {
+    /// Puts `question` and returns the answer: true for yes.
+    fn confirm(&mut self, question: &str) -> Result<bool, Error>;
+}
+
+/// Asks on stderr and reads the answer from stdin (`y` or `yes`).
+pub struct Terminal;
+
+impl Confirm for Terminal {
+    fn confirm(&mut self, question: &str) -> Result<bool, Error> {
+        eprint!("{question} [y/N] ");
+        let mut answer = String::new();
+        io::stdin()
+            .read_line(&mut answer)
+            .map_err(|e| Error::io("cannot read the answer", e))?;
+        Ok(matches!(answer.trim().to_lowercase().as_str(), "y" | "yes"))
+    }
+}
+
+/// `.add-member` / `.remove-member GROUP USER [--dry-run]`.
+#[derive(Debug, Args)]
+pub struct MembershipArgs {
+    /// DisplayName or GroupId
+    pub group: String,
+    /// UserName or UserId
+    pub user: String,
+    /// Show the call without making it
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// A membership change.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Change {
+    Add,
+    Remove,
+}
+
+/// Runs a membership change.
+pub(super) fn membership(
+    runner: &mut Runner,
+    change: Change,
+    args: MembershipArgs,
+) -> Result<Outcome, Error> {
+    let [groups, users] = runner.collections(["Groups", "Users"])?;
+    let group = insights::resolve(&groups, &insights::GROUP, &args.group)?;
+    let user = insights::resolve(&users, &insights::USER, &args.user)?;
+    let (group_id, group_name) = (text(group, "GroupId"), text(group, "DisplayName"));
+    let (user_id, user_name) = (text(user, "UserId"), text(user, "UserName"));
+    let (store, _) = runner.store_and_instance()?;
+    let store = store.unwrap_or_default();
+    let (verb, call) = match change {
+        Change::Add => (
+            format!("add {user_name} to {group_name}"),
+            format!(
+                "CreateGroupMembership(IdentityStoreId={store}, GroupId={group_id}, MemberId={{UserId={user_id}}})"
+            ),
+        ),
+        Change::Remove => (
+            format!("remove {user_name} from {group_name}"),
+            format!(
+                "DeleteGroupMembership(IdentityStoreId={store}, MembershipId of {user_id} in {group_id})"
+            ),
+        ),
+    };
+    if args.dry_run {
+        return Ok(Outcome::Note(format!(
+            "dry run, nothing sent: would {verb}: {call}"
+        )));
+    }
+    runner.live()?;
+    if !runner.settings.yes {
+        let Some(confirm) = runner.confirm.as_mut() else {
+            return Err(Error::Usage(format!(
+                "refusing to {verb} without confirmation; pass --yes (-y) to write from a script"
+            )));
+        };
+        if !confirm.confirm(&format!("{call}\n{verb}?"))? {
+            return Ok(Outcome::Note("nothing was changed".into()));
+        }
+    }
+    let aws = runner.live()?;
+    let outcome = match change {
+        Change::Add => runner.session.run(aws.add_member(&group_id, &user_id))?,
+        Change::Remove => runner.session.run(aws.remove_member(&group_id, &user_id))?,
+    };
+    runner.session.forget(&["GroupMemberships".to_owned()])?;
+    let note = match (change, outcome) {
+        (Change::Add, WriteOutcome::Done { membership_id }) => format!(
+            "added {user_name} to {group_name} (MembershipId {}, checked)",
+            membership_id.unwrap_or_else(|| "not found on the check".into())
+        ),
+        (Change::Remove, WriteOutcome::Done { .. }) => {
+            format!("removed {user_name} from {group_name} (checked)")
+        }
+        (_, WriteOutcome::AlreadyMember { membership_id }) => format!(
+            "{user_name} is already a member of {group_name} (MembershipId {membership_id}); nothing was changed"
+        ),
+        (_, WriteOutcome::NotMember) => {
+            format!("{user_name} is not a member of {group_name}; nothing was changed")
+        }
+        (_, WriteOutcome::Unclear { took_effect, error }) => {
+            return Err(Error::Usage(format!(
+                "the call to {verb} failed ({error}); checked afterwards: it {} take effect; not retried",
+                if took_effect { "did" } else { "did not" }
+            )));
+        }
+    };
+    Ok(Outcome::Note(note))
+}
