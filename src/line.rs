@@ -1,5 +1,10 @@
 //! The line parser: a command (`.name args | filter`) or an expression.
 //! Also decides whether input is complete, for multi-line entry.
+//!
+//! Two grammars, one scanner each: a command's words are split by
+//! [`scan_command`] (quotes and backslashes as in a POSIX shell, the first
+//! bare `|` starting the filter), which completion and highlighting use
+//! too; JMESPath text is read by `query::lexer`.
 
 /// What a line asks for.
 #[derive(Debug, PartialEq, Eq)]
@@ -40,45 +45,119 @@ pub fn parse(text: &str) -> Result<Line, UnbalancedQuote> {
     if let Some(line) = save_line(command) {
         return Ok(line);
     }
-    let (head, filter) = match top_level_pipe(command) {
-        Some(at) => {
-            let filter = command[at + 1..].trim();
-            (
-                &command[..at],
-                (!filter.is_empty()).then(|| filter.to_owned()),
-            )
-        }
-        None => (command, None),
-    };
-    let words = shell_words::split(head).map_err(|_| UnbalancedQuote)?;
+    let scan = scan_command(command);
+    if scan.open_quote {
+        return Err(UnbalancedQuote);
+    }
+    let filter = scan
+        .pipe
+        .map(|at| command[at + 1..].trim())
+        .filter(|f| !f.is_empty())
+        .map(str::to_owned);
+    let words = scan.words.into_iter().map(|w| w.text).collect();
     Ok(Line::Command { words, filter })
+}
+
+/// A word of a command line: its text with quotes and escapes taken
+/// out, and the byte range it was typed in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Word {
+    pub text: String,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// A command line split into words, up to its filter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommandScan {
+    pub words: Vec<Word>,
+    /// The byte offset of the `|` that starts the filter.
+    pub pipe: Option<usize>,
+    /// The text ended inside a quote (the last word is unfinished).
+    pub open_quote: bool,
+}
+
+/// Splits a command line (after the dot) into words as a POSIX shell
+/// does: blanks separate words; `'...'` is literal; in `"..."` a
+/// backslash escapes `"`, `\`, `$` and `` ` ``; outside quotes a
+/// backslash escapes any character. The first `|` outside quotes and not
+/// escaped ends the words: the rest is the filter. Never fails, so that a
+/// half-typed line can be completed.
+pub fn scan_command(text: &str) -> CommandScan {
+    let mut words = Vec::new();
+    let mut word: Option<Word> = None;
+    let mut quote: Option<char> = None;
+    let mut chars = text.char_indices().peekable();
+    let mut pipe = None;
+    while let Some((at, c)) = chars.next() {
+        let end = at + c.len_utf8();
+        if quote.is_none() && c.is_whitespace() {
+            words.extend(word.take());
+            continue;
+        }
+        if quote.is_none() && c == '|' {
+            pipe = Some(at);
+            break;
+        }
+        let current = word.get_or_insert_with(|| Word {
+            text: String::new(),
+            start: at,
+            end,
+        });
+        current.end = end;
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some('"'), '\\') => match chars.peek() {
+                Some(&(next_at, next)) if matches!(next, '"' | '\\' | '$' | '`') => {
+                    current.text.push(next);
+                    current.end = next_at + next.len_utf8();
+                    chars.next();
+                }
+                Some(&(_, '\n')) => {
+                    chars.next();
+                }
+                _ => current.text.push('\\'),
+            },
+            (Some(_), c) => current.text.push(c),
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '\\') => match chars.next() {
+                Some((next_at, next)) => {
+                    if next != '\n' {
+                        current.text.push(next);
+                    }
+                    current.end = next_at + next.len_utf8();
+                }
+                None => current.text.push('\\'),
+            },
+            (None, c) => current.text.push(c),
+        }
+    }
+    words.extend(word);
+    CommandScan {
+        words,
+        pipe,
+        open_quote: quote.is_some(),
+    }
 }
 
 /// `.save [--force] NAME EXPRESSION`: the expression is the rest of the
 /// line as typed (pipes included), or the one quoted word it is.
 fn save_line(command: &str) -> Option<Line> {
-    let rest = command.strip_prefix("save")?;
-    if !rest.starts_with(char::is_whitespace) {
-        return None;
-    }
+    let save = save_parts(command)?;
     let mut words = vec!["save".to_owned()];
-    let mut rest = rest.trim_start();
-    for flag in ["--force", "-f"] {
-        if let Some(after) = rest.strip_prefix(flag)
-            && (after.is_empty() || after.starts_with(char::is_whitespace))
-        {
-            words.push("--force".to_owned());
-            rest = after.trim_start();
-            break;
-        }
+    if save.force {
+        words.push("--force".to_owned());
     }
-    let (name, expression) = rest
-        .split_once(char::is_whitespace)
-        .map_or((rest, ""), |(name, expression)| (name, expression.trim()));
-    words.push(name.to_owned());
+    words.push(save.name.to_owned());
+    let expression = save.expression;
     let quoted = expression.starts_with(['\'', '"']);
-    match shell_words::split(expression) {
-        Ok(split) if quoted && split.len() == 1 => words.extend(split),
+    let scan = scan_command(expression);
+    match scan.words.as_slice() {
+        [one]
+            if quoted && !scan.open_quote && scan.pipe.is_none() && one.end == expression.len() =>
+        {
+            words.push(one.text.clone())
+        }
         _ if expression.is_empty() => {}
         _ => words.push(expression.to_owned()),
     }
@@ -88,56 +167,78 @@ fn save_line(command: &str) -> Option<Line> {
     })
 }
 
-/// The byte offset of the first `|` outside quotes.
-pub fn top_level_pipe(text: &str) -> Option<usize> {
-    let mut quote = None;
-    let mut escaped = false;
-    for (at, c) in text.char_indices() {
-        match quote {
-            Some(q) => {
-                if escaped {
-                    escaped = false;
-                } else if c == '\\' && q == '"' {
-                    escaped = true;
-                } else if c == q {
-                    quote = None;
-                }
-            }
-            None => match c {
-                '\'' | '"' => quote = Some(c),
-                '|' => return Some(at),
-                _ => {}
-            },
+/// The parts of `.save [--force] NAME EXPRESSION` as typed.
+struct SaveParts<'t> {
+    force: bool,
+    name: &'t str,
+    expression: &'t str,
+}
+
+fn save_parts(command: &str) -> Option<SaveParts<'_>> {
+    let rest = command.strip_prefix("save")?;
+    if !rest.starts_with(char::is_whitespace) {
+        return None;
+    }
+    let mut rest = rest.trim_start();
+    let mut force = false;
+    for flag in ["--force", "-f"] {
+        if let Some(after) = rest.strip_prefix(flag)
+            && (after.is_empty() || after.starts_with(char::is_whitespace))
+        {
+            force = true;
+            rest = after.trim_start();
+            break;
         }
     }
-    None
+    let (name, expression) = rest
+        .split_once(char::is_whitespace)
+        .map_or((rest, ""), |(name, expression)| (name, expression.trim()));
+    Some(SaveParts {
+        force,
+        name,
+        expression,
+    })
 }
 
 /// True when `text` has an open bracket or quote, so that the shell should
-/// read another line instead of running it.
+/// read another line instead of running it: a command's open quote, or an
+/// expression (a command's filter) whose tokens leave a string or a
+/// bracket open.
 pub fn is_incomplete(text: &str) -> bool {
-    let mut depth: i64 = 0;
-    let mut quote = None;
-    let mut escaped = false;
-    for c in text.chars() {
-        if let Some(q) = quote {
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == q {
-                quote = None;
+    let text = text.trim_start();
+    match text.strip_prefix('.') {
+        Some(command) => {
+            if let Some(save) = save_parts(command) {
+                return if save.expression.starts_with(['\'', '"']) {
+                    scan_command(save.expression).open_quote
+                } else {
+                    expression_is_incomplete(save.expression)
+                };
             }
-            continue;
+            let scan = scan_command(command);
+            scan.open_quote
+                || scan
+                    .pipe
+                    .is_some_and(|at| expression_is_incomplete(&command[at + 1..]))
         }
-        match c {
-            '\'' | '"' | '`' => quote = Some(c),
-            '(' | '[' | '{' => depth += 1,
-            ')' | ']' | '}' => depth -= 1,
-            _ => {}
+        None => expression_is_incomplete(text),
+    }
+}
+
+fn expression_is_incomplete(text: &str) -> bool {
+    let mut depth: i64 = 0;
+    for token in crate::query::lexer::tokenize(text) {
+        if !token.closed {
+            return true;
+        }
+        if token.kind == crate::query::lexer::TokenKind::Bracket {
+            match token.text(text) {
+                "(" | "[" | "{" => depth += 1,
+                _ => depth -= 1,
+            }
         }
     }
-    quote.is_some() || depth > 0
+    depth > 0
 }
 
 #[cfg(test)]
@@ -220,8 +321,44 @@ mod tests {
         assert_eq!(parse(".members 'open"), Err(UnbalancedQuote));
     }
 
+    fn words(text: &str) -> Vec<String> {
+        scan_command(text)
+            .words
+            .into_iter()
+            .map(|w| w.text)
+            .collect()
+    }
+
+    #[test]
+    fn command_words_split_as_a_shell_splits_them() {
+        assert_eq!(words(r"groups-of O\'x"), ["groups-of", "O'x"]);
+        assert_eq!(words(r"members a\|b"), ["members", "a|b"]);
+        assert_eq!(
+            words(r#"members "a \"b\" \x" 'c\d'"#),
+            ["members", r#"a "b" \x"#, r"c\d"]
+        );
+        let scan = scan_command(r"groups-of O\'x | length(@)");
+        assert_eq!(scan.pipe, Some(15));
+        assert_eq!(
+            parse(r".groups-of O\'x | length(@)").unwrap(),
+            command(&["groups-of", "O'x"], Some("length(@)"))
+        );
+        assert_eq!(
+            parse(r".members a\|b").unwrap(),
+            command(&["members", "a|b"], None)
+        );
+        let scan = scan_command("members 'Platform E");
+        assert!(scan.open_quote);
+        assert_eq!(scan.words[1].start, 8);
+    }
+
     #[test]
     fn open_brackets_and_quotes_continue_the_line() {
+        assert!(is_incomplete(".save n Users[?UserName == 'a'"));
+        assert!(!is_incomplete(".save n \"Users[?UserName == 'a'\""));
+        assert!(is_incomplete(".members 'Platform"));
+        assert!(is_incomplete(".members x | [?a"));
+        assert!(!is_incomplete(".members x[ | length(@)"));
         assert!(is_incomplete("Users[?UserName == 'alice'"));
         assert!(is_incomplete("{a: b,"));
         assert!(is_incomplete("Users[?UserName == 'ali"));

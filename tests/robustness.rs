@@ -394,3 +394,35 @@ fn a_kill_at_any_moment_leaves_whole_files() {
     }
     assert!(kills >= 12, "most rounds were killed mid-run: {kills}");
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    /// The one command-line scanner reads back what completion quotes:
+    /// any words, joined, split into the same words (the parser and
+    /// completion cannot disagree on a name with quotes, spaces, `|` or
+    /// backslashes in it).
+    #[test]
+    fn command_words_read_back_as_quoted(words in proptest::collection::vec("[ -~é名\t]{0,12}", 1..5)) {
+        let words: Vec<String> = words.into_iter().filter(|w| !w.is_empty()).collect();
+        let line: Vec<String> = words.iter().map(|w| complete::shell_quote(w)).collect();
+        let scan = idcsh::line::scan_command(&line.join(" "));
+        prop_assert!(!scan.open_quote && scan.pipe.is_none(), "{line:?}");
+        let read: Vec<String> = scan.words.into_iter().map(|w| w.text).collect();
+        prop_assert_eq!(read, words);
+    }
+
+    /// Where a POSIX shell's splitting (the shell-words crate) reads a
+    /// line without a bare `|`, the scanner reads the same words.
+    #[test]
+    fn command_words_split_as_a_shell_splits_them(text in "[a-z '\"\\\\|$` ]{0,24}") {
+        let scan = idcsh::line::scan_command(&text);
+        if scan.pipe.is_none()
+            && let Ok(expected) = shell_words::split(&text)
+        {
+            prop_assert!(!scan.open_quote);
+            let read: Vec<String> = scan.words.into_iter().map(|w| w.text).collect();
+            prop_assert_eq!(read, expected, "{:?}", text);
+        }
+    }
+}

@@ -50,13 +50,13 @@ pub enum Command {
     #[command(after_help = "Example: .profile root")]
     Profile {
         #[arg(value_name = "NAME")]
-        name: Option<String>,
+        profile: Option<String>,
     },
     /// Show or switch the AWS region (switching drops the cache)
     #[command(after_help = "Example: .region eu-west-1")]
     Region {
         #[arg(value_name = "REGION")]
-        name: Option<String>,
+        region: Option<String>,
     },
     /// Show or set the Identity Store ID
     #[command(after_help = "Example: .store d-1234567890")]
@@ -115,7 +115,7 @@ pub enum Command {
     #[command(after_help = "Example: .unsave member-of")]
     Unsave {
         #[arg(value_name = "NAME")]
-        name: String,
+        query: String,
     },
     /// The last N lines typed (default 20), or those containing TEXT
     #[command(after_help = "Example: .history 5, .history Users")]
@@ -168,8 +168,8 @@ impl Command {
         match self {
             Help { command } => session::help(command.as_deref()),
             Output { format } => Ok(session::output(runner, format)),
-            Profile { name } => session::profile(runner, name),
-            Region { name } => session::region(runner, name),
+            Profile { profile } => session::profile(runner, profile),
+            Region { region } => session::region(runner, region),
             Store { id } => session::store(runner, id),
             Instance { arn } => session::instance(runner, arn),
             Whoami => session::whoami(runner),
@@ -193,7 +193,7 @@ impl Command {
             Save(args) => saved::save(runner, args),
             Queries => Ok(saved::queries(runner)),
             Run(args) => saved::run(runner, args),
-            Unsave { name } => saved::unsave(runner, &name),
+            Unsave { query } => saved::unsave(runner, &query),
             History(args) => Ok(saved::history(runner, args)),
         }
     }

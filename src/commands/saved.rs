@@ -22,7 +22,7 @@ pub struct SaveArgs {
 #[derive(Debug, Args)]
 pub struct RunArgs {
     #[arg(value_name = "NAME")]
-    pub name: String,
+    pub query: String,
     #[arg(allow_hyphen_values = true, value_name = "ARG")]
     pub args: Vec<String>,
 }
@@ -87,7 +87,7 @@ pub(super) fn queries(runner: &Runner) -> Outcome {
 /// `.run NAME [ARG...]`: the saved expression with its arguments, run as
 /// a line of its own.
 pub(super) fn run(runner: &mut Runner, args: RunArgs) -> Result<Outcome, Error> {
-    let expression = runner.saved.expand(&args.name, &args.args)?;
+    let expression = runner.saved.expand(&args.query, &args.args)?;
     runner.expression(&expression)
 }
 

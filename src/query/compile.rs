@@ -15,8 +15,8 @@ use super::functions::Function;
 use super::parse::{self, Ast, AstKind, Comparator, Dialect, Divergence};
 use super::reads::Reads;
 
-/// Deepest bracket nesting an expression may have. The parser is
-/// recursive, so this bound is what keeps hostile input off the stack's end.
+/// Deepest bracket nesting an expression may have, checked on the tokens
+/// before the recursive parser reads them.
 pub const MAX_NESTING: usize = 200;
 
 /// Deepest syntax tree an expression may have. Brackets are bounded
@@ -193,7 +193,7 @@ pub struct Compiled {
 
 /// Parses and compiles `expression` in `dialect`.
 pub fn compile(expression: &str, dialect: Dialect) -> Result<Compiled, QueryError> {
-    check_nesting(expression)?;
+    check_length(expression)?;
     let (ast, _) = parse::parse(expression, dialect)?;
     let divergences = match dialect {
         Dialect::Spec => parse::parse(expression, Dialect::AwsCli)
@@ -218,51 +218,12 @@ pub fn compile(expression: &str, dialect: Dialect) -> Result<Compiled, QueryErro
     })
 }
 
-/// Rejects nesting deeper than [`MAX_NESTING`] before the recursive parser sees it.
-fn check_nesting(expression: &str) -> Result<(), QueryError> {
+/// Rejects an expression longer than [`MAX_EXPRESSION_BYTES`] before it is read.
+fn check_length(expression: &str) -> Result<(), QueryError> {
     if expression.len() > MAX_EXPRESSION_BYTES {
         return Err(QueryError::TooLong {
             length: expression.len(),
         });
-    }
-    let mut depth = 0usize;
-    let mut quote: Option<char> = None;
-    let mut escaped = false;
-    for (offset, c) in expression.char_indices() {
-        if let Some(q) = quote {
-            if escaped {
-                escaped = false;
-            } else if c == '\\' {
-                escaped = true;
-            } else if c == q {
-                quote = None;
-            }
-            continue;
-        }
-        match c {
-            '\'' | '"' | '`' => quote = Some(c),
-            '(' | '[' | '{' => {
-                depth += 1;
-                if depth > MAX_NESTING {
-                    return Err(QueryError::TooDeep {
-                        expression: expression.to_owned(),
-                        offset,
-                    });
-                }
-            }
-            ')' | ']' | '}' => depth = depth.saturating_sub(1),
-            // `&` and `!` recurse in the parser without brackets.
-            '&' | '!' => {
-                depth += 1;
-                if depth > MAX_NESTING * 2 {
-                    return Err(QueryError::TooDeep {
-                        expression: expression.to_owned(),
-                        offset,
-                    });
-                }
-            }
-            _ => {}
-        }
     }
     Ok(())
 }

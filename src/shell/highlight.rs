@@ -30,7 +30,7 @@ pub fn highlight(line: &str) -> String {
     out.push_str(&line[lead..name_end]);
     out.push_str(RESET);
     let rest = &line[name_end..];
-    match crate::line::top_level_pipe(rest) {
+    match crate::line::scan_command(rest).pipe {
         Some(at) => {
             out.push_str(&arguments(&rest[..at]));
             out.push_str(OPERATOR);

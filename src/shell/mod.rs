@@ -38,7 +38,10 @@ pub fn run(runner: &mut Runner) -> Result<(), Error> {
     }
     runner.session.set_interactive(true);
     runner.session.catch_interrupts();
-    let profiles = complete::aws_profiles();
+    let profiles = runner
+        .session
+        .run(async { Ok::<_, Error>(crate::source::aws::profile_names().await) })
+        .unwrap_or_default();
     let names = crate::commands::names();
     editor.set_helper(Some(ShellHelper::new(
         view(runner, &profiles, &names),
