@@ -2,16 +2,19 @@
 //! under the source's bound, and the names SPEC section 2 adds.
 
 use std::collections::{HashMap, HashSet};
-use std::future::Future;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use aws_sdk_ssoadmin::types::PrincipalType;
 use futures_util::{StreamExt, TryStreamExt, stream};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::Value as Json;
 
-use super::pacer::{Answer, Verdict};
+use aws_sdk_identitystore::operation::list_groups::ListGroupsError;
+use aws_sdk_identitystore::operation::list_users::ListUsersError;
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_runtime_api::client::result::SdkError;
+
 use super::{AwsError, AwsSource, Directory};
 use crate::doc::Doc;
 use crate::source::{Fetched, Held, model};
@@ -210,8 +213,7 @@ impl<'a> Fetcher<'a> {
                         .max_results(100)
                         .set_next_token(token)
                         .send()
-                        .await
-                        .map_err(|e| self.source.site().classify("ListGroupMemberships", e))?;
+                        .await?;
                     self.counted("GroupMemberships", out.group_memberships().len());
                     Ok((
                         out.group_memberships()
@@ -241,8 +243,7 @@ impl<'a> Fetcher<'a> {
                         .max_results(100)
                         .set_next_token(token)
                         .send()
-                        .await
-                        .map_err(|e| self.source.site().classify("ListPermissionSets", e))?;
+                        .await?;
                     Ok((
                         out.permission_sets().to_vec(),
                         out.next_token().map(str::to_owned),
@@ -256,14 +257,13 @@ impl<'a> Fetcher<'a> {
                 async move {
                     let out = self
                         .source
-                        .call("DescribePermissionSet", || {
+                        .request("DescribePermissionSet", || {
                             sso.describe_permission_set()
                                 .instance_arn(&instance)
                                 .permission_set_arn(&arn)
                                 .send()
                         })
-                        .await
-                        .map_err(|e| self.source.site().classify("DescribePermissionSet", e))?;
+                        .await?;
                     self.counted("PermissionSets", 1);
                     Ok(out
                         .permission_set()
@@ -286,8 +286,7 @@ impl<'a> Fetcher<'a> {
                         .max_results(20)
                         .set_next_token(token)
                         .send()
-                        .await
-                        .map_err(|e| self.source.site().classify("ListAccounts", e))?;
+                        .await?;
                     self.counted("Accounts", out.accounts().len());
                     Ok((
                         out.accounts().iter().map(model::account).collect(),
@@ -376,12 +375,7 @@ impl<'a> Fetcher<'a> {
                                     .max_results(100)
                                     .set_next_token(token)
                                     .send()
-                                    .await
-                                    .map_err(|e| {
-                                        self.source
-                                            .site()
-                                            .classify("ListPermissionSetsProvisionedToAccount", e)
-                                    })?;
+                                    .await?;
                                 Ok((
                                     out.permission_sets().to_vec(),
                                     out.next_token().map(str::to_owned),
@@ -412,10 +406,7 @@ impl<'a> Fetcher<'a> {
                                 .max_results(100)
                                 .set_next_token(token)
                                 .send()
-                                .await
-                                .map_err(|e| {
-                                    self.source.site().classify("ListAccountAssignments", e)
-                                })?;
+                                .await?;
                             self.counted("AccountAssignments", out.account_assignments().len());
                             Ok((
                                 out.account_assignments()
@@ -600,7 +591,7 @@ impl<'a> Fetcher<'a> {
                     let name = if is_group {
                         let out = self
                             .source
-                            .call("DescribeGroup", || {
+                            .request("DescribeGroup", || {
                                 ids.describe_group()
                                     .identity_store_id(&store)
                                     .group_id(&id)
@@ -610,15 +601,13 @@ impl<'a> Fetcher<'a> {
                         match out {
                             Ok(g) => g.display_name().map(str::to_owned),
                             Err(e) => {
-                                return ignore_not_found(
-                                    self.source.site().classify("DescribeGroup", e),
-                                );
+                                return ignore_not_found(e);
                             }
                         }
                     } else {
                         let out = self
                             .source
-                            .call("DescribeUser", || {
+                            .request("DescribeUser", || {
                                 ids.describe_user()
                                     .identity_store_id(&store)
                                     .user_id(&id)
@@ -628,9 +617,7 @@ impl<'a> Fetcher<'a> {
                         match out {
                             Ok(u) => u.user_name().map(str::to_owned),
                             Err(e) => {
-                                return ignore_not_found(
-                                    self.source.site().classify("DescribeUser", e),
-                                );
+                                return ignore_not_found(e);
                             }
                         }
                     };
@@ -677,111 +664,13 @@ fn ids_of(collection: &Doc, id: &str) -> Vec<String> {
         .collect()
 }
 
-/// Before the pacer has learned a limit, the wait before sending a
-/// throttled request again: 50 ms doubling per attempt up to the quota's
-/// one-second window, with full jitter.
-fn throttle_backoff(attempt: u32) -> Duration {
-    let ceiling = Duration::from_millis(50)
-        .saturating_mul(1 << attempt.saturating_sub(1).min(5))
-        .min(Duration::from_secs(1));
-    ceiling.mul_f64(fastrand::f64())
-}
-
 impl AwsSource {
-    /// Runs one request of `operation` when its quota's pacer has room,
-    /// under the concurrency bound. A throttled request is sent again when
-    /// the pacer next has room (after a backoff while the pacer has not yet
-    /// learned a limit), up to the attempt limit; other faults are the
-    /// SDK's to retry.
-    pub(super) async fn call<T, Fut>(
-        &self,
-        operation: &'static str,
-        mut request: impl FnMut() -> Fut,
-    ) -> T
-    where
-        T: Answer,
-        Fut: Future<Output = T>,
-    {
-        let pacer = self.pacers.of(operation);
-        let mut attempt = 1;
-        loop {
-            let ticket = match &pacer {
-                Some(pacer) => Some(pacer.send().await),
-                None => None,
-            };
-            let answer = {
-                let _permit = self.permits.acquire().await;
-                request().await
-            };
-            let verdict = answer.verdict();
-            if let (Some(pacer), Some(ticket)) = (&pacer, ticket) {
-                pacer.answered(ticket, verdict, Instant::now());
-            }
-            if verdict != Verdict::Throttled || attempt >= self.attempts {
-                return answer;
-            }
-            if pacer.as_ref().is_none_or(|pacer| !pacer.is_limiting()) {
-                tokio::time::sleep(throttle_backoff(attempt)).await;
-            }
-            attempt += 1;
-        }
-    }
-
-    /// Follows `NextToken` to the end, one page request at a time under the
-    /// concurrency bound. A token seen twice ends the listing with an error
-    /// rather than a loop.
-    pub(super) async fn paginate<T, F, Fut>(
-        &self,
-        operation: &'static str,
-        page: F,
-    ) -> Result<Vec<T>, AwsError>
-    where
-        F: FnMut(Option<String>) -> Fut,
-        Fut: Future<Output = Result<(Vec<T>, Option<String>), AwsError>>,
-    {
-        Ok(self
-            .paginate_up_to(operation, usize::MAX, page)
-            .await?
-            .unwrap_or_default())
-    }
-
-    /// As `paginate`, but gives up (`None`) rather than read more than
-    /// `max_pages` pages.
-    pub(super) async fn paginate_up_to<T, F, Fut>(
-        &self,
-        operation: &'static str,
-        max_pages: usize,
-        mut page: F,
-    ) -> Result<Option<Vec<T>>, AwsError>
-    where
-        F: FnMut(Option<String>) -> Fut,
-        Fut: Future<Output = Result<(Vec<T>, Option<String>), AwsError>>,
-    {
-        let mut items = Vec::new();
-        let mut token: Option<String> = None;
-        let mut seen = HashSet::new();
-        for _ in 0..max_pages {
-            let (mut batch, next) = self.call(operation, || page(token.clone())).await?;
-            items.append(&mut batch);
-            match next.filter(|t| !t.is_empty()) {
-                None => return Ok(Some(items)),
-                Some(next) => {
-                    if !seen.insert(next.clone()) {
-                        return Err(AwsError::PaginationLoop { operation });
-                    }
-                    token = Some(next);
-                }
-            }
-        }
-        Ok(None)
-    }
-
     /// One page of `ListUsers`.
     pub(super) async fn users_page(
         &self,
         d: &Directory,
         token: Option<String>,
-    ) -> Result<(Vec<Json>, Option<String>), AwsError> {
+    ) -> Result<(Vec<Json>, Option<String>), SdkError<ListUsersError, HttpResponse>> {
         let out = d
             .clients
             .ids
@@ -790,8 +679,7 @@ impl AwsSource {
             .max_results(100)
             .set_next_token(token)
             .send()
-            .await
-            .map_err(|e| self.site().classify("ListUsers", e))?;
+            .await?;
         Ok((
             out.users().iter().map(model::user).collect(),
             out.next_token().map(str::to_owned),
@@ -803,7 +691,7 @@ impl AwsSource {
         &self,
         d: &Directory,
         token: Option<String>,
-    ) -> Result<(Vec<Json>, Option<String>), AwsError> {
+    ) -> Result<(Vec<Json>, Option<String>), SdkError<ListGroupsError, HttpResponse>> {
         let out = d
             .clients
             .ids
@@ -812,8 +700,7 @@ impl AwsSource {
             .max_results(100)
             .set_next_token(token)
             .send()
-            .await
-            .map_err(|e| self.site().classify("ListGroups", e))?;
+            .await?;
         Ok((
             out.groups().iter().map(model::group).collect(),
             out.next_token().map(str::to_owned),
@@ -839,11 +726,7 @@ impl AwsSource {
                     .max_results(100)
                     .set_next_token(token)
                     .send()
-                    .await
-                    .map_err(|e| {
-                        self.site()
-                            .classify("ListAccountAssignmentsForPrincipal", e)
-                    })?;
+                    .await?;
                 let items = out
                     .account_assignments()
                     .iter()
@@ -873,8 +756,7 @@ impl AwsSource {
                     .max_results(100)
                     .set_next_token(token)
                     .send()
-                    .await
-                    .map_err(|e| self.site().classify("ListInstances", e))?;
+                    .await?;
                 Ok((
                     out.instances().iter().map(model::instance).collect(),
                     out.next_token().map(str::to_owned),

@@ -9,6 +9,7 @@
 mod error;
 mod fetch;
 mod pacer;
+mod request;
 mod targeted;
 mod writes;
 

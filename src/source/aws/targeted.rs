@@ -25,7 +25,7 @@ impl AwsSource {
         }
         let d = self.directory().await?;
         let described = self
-            .call("DescribeUser", || {
+            .request("DescribeUser", || {
                 d.clients
                     .ids
                     .describe_user()
@@ -36,7 +36,7 @@ impl AwsSource {
             .await;
         match described {
             Ok(_) => Ok(Some(wanted.to_owned())),
-            Err(err) => match self.site().classify("DescribeUser", err) {
+            Err(err) => match err {
                 AwsError::Service { code, .. }
                     if code == "ResourceNotFoundException" || code == "ValidationException" =>
                 {
@@ -61,8 +61,7 @@ impl AwsSource {
                         .max_results(100)
                         .set_next_token(token)
                         .send()
-                        .await
-                        .map_err(|e| self.site().classify("ListGroupMembershipsForMember", e))?;
+                        .await?;
                     let items = out
                         .group_memberships()
                         .iter()
@@ -82,14 +81,13 @@ impl AwsSource {
                 let (ids, store) = (d.clients.ids.clone(), d.store_id.clone());
                 async move {
                     let out = self
-                        .call("DescribeGroup", || {
+                        .request("DescribeGroup", || {
                             ids.describe_group()
                                 .identity_store_id(&store)
                                 .group_id(&group_id)
                                 .send()
                         })
-                        .await
-                        .map_err(|e| self.site().classify("DescribeGroup", e))?;
+                        .await?;
                     Ok::<_, AwsError>(out.display_name().unwrap_or_default().to_owned())
                 }
             })
@@ -151,14 +149,13 @@ impl AwsSource {
                 let (sso, instance) = (d.clients.sso.clone(), instance.clone());
                 async move {
                     let out = self
-                        .call("DescribePermissionSet", || {
+                        .request("DescribePermissionSet", || {
                             sso.describe_permission_set()
                                 .instance_arn(&instance)
                                 .permission_set_arn(&arn)
                                 .send()
                         })
-                        .await
-                        .map_err(|e| self.site().classify("DescribePermissionSet", e))?;
+                        .await?;
                     let name = out
                         .permission_set()
                         .and_then(|p| p.name())

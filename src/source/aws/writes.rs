@@ -71,7 +71,7 @@ impl AwsSource {
         let d = self.directory().await?;
         let identifier = unique(attribute, value)?;
         let out = self
-            .call("GetGroupId", || {
+            .request("GetGroupId", || {
                 d.clients
                     .ids
                     .get_group_id()
@@ -79,8 +79,7 @@ impl AwsSource {
                     .alternate_identifier(identifier.clone())
                     .send()
             })
-            .await
-            .map_err(|e| self.site().classify("GetGroupId", e))?;
+            .await?;
         Ok(json!({"GroupId": out.group_id(), "IdentityStoreId": out.identity_store_id()}))
     }
 
@@ -89,7 +88,7 @@ impl AwsSource {
         let d = self.directory().await?;
         let identifier = unique(attribute, value)?;
         let out = self
-            .call("GetUserId", || {
+            .request("GetUserId", || {
                 d.clients
                     .ids
                     .get_user_id()
@@ -97,8 +96,7 @@ impl AwsSource {
                     .alternate_identifier(identifier.clone())
                     .send()
             })
-            .await
-            .map_err(|e| self.site().classify("GetUserId", e))?;
+            .await?;
         Ok(json!({"UserId": out.user_id(), "IdentityStoreId": out.identity_store_id()}))
     }
 
@@ -110,16 +108,14 @@ impl AwsSource {
             operation: "DescribePermissionSet",
         })?;
         let sso = &d.clients.sso;
-        let site = self.site();
         let described = self
-            .call("DescribePermissionSet", || {
+            .request("DescribePermissionSet", || {
                 sso.describe_permission_set()
                     .instance_arn(&instance)
                     .permission_set_arn(arn)
                     .send()
             })
-            .await
-            .map_err(|e| site.classify("DescribePermissionSet", e))?;
+            .await?;
         let managed = self
             .paginate("ListManagedPoliciesInPermissionSet", |token| {
                 let (sso, instance) = (sso.clone(), instance.clone());
@@ -130,11 +126,7 @@ impl AwsSource {
                         .permission_set_arn(arn)
                         .set_next_token(token)
                         .send()
-                        .await
-                        .map_err(|e| {
-                            self.site()
-                                .classify("ListManagedPoliciesInPermissionSet", e)
-                        })?;
+                        .await?;
                     let items = out
                         .attached_managed_policies()
                         .iter()
@@ -156,13 +148,7 @@ impl AwsSource {
                             .permission_set_arn(arn)
                             .set_next_token(token)
                             .send()
-                            .await
-                            .map_err(|e| {
-                                self.site().classify(
-                                    "ListCustomerManagedPolicyReferencesInPermissionSet",
-                                    e,
-                                )
-                            })?;
+                            .await?;
                         let items = out
                             .customer_managed_policy_references()
                             .iter()
@@ -174,14 +160,13 @@ impl AwsSource {
             )
             .await?;
         let inline = self
-            .call("GetInlinePolicyForPermissionSet", || {
+            .request("GetInlinePolicyForPermissionSet", || {
                 sso.get_inline_policy_for_permission_set()
                     .instance_arn(&instance)
                     .permission_set_arn(arn)
                     .send()
             })
-            .await
-            .map_err(|e| site.classify("GetInlinePolicyForPermissionSet", e))?;
+            .await?;
         let mut value = described
             .permission_set()
             .map_or(Json::Null, crate::source::model::permission_set);
@@ -207,7 +192,7 @@ impl AwsSource {
     ) -> Result<Option<String>, AwsError> {
         let d = self.directory().await?;
         let out = self
-            .call("GetGroupMembershipId", || {
+            .request("GetGroupMembershipId", || {
                 d.clients
                     .ids
                     .get_group_membership_id()
@@ -219,7 +204,7 @@ impl AwsSource {
             .await;
         match out {
             Ok(out) => Ok(Some(out.membership_id().to_owned()).filter(|m| !m.is_empty())),
-            Err(err) => match self.site().classify("GetGroupMembershipId", err) {
+            Err(err) => match err {
                 AwsError::Service { code, .. } if code == "ResourceNotFoundException" => Ok(None),
                 other => Err(other),
             },
@@ -237,7 +222,7 @@ impl AwsSource {
         }
         let d = self.directory().await?;
         let sent = self
-            .call("CreateGroupMembership", || {
+            .request("CreateGroupMembership", || {
                 d.clients
                     .ids
                     .create_group_membership()
@@ -249,7 +234,7 @@ impl AwsSource {
                     .send()
             })
             .await;
-        match sent.map_err(|e| self.site().classify("CreateGroupMembership", e)) {
+        match sent {
             Ok(_) => Ok(WriteOutcome::Done {
                 membership_id: self.membership_id(group_id, user_id).await?,
             }),
@@ -283,7 +268,7 @@ impl AwsSource {
         };
         let d = self.directory().await?;
         let sent = self
-            .call("DeleteGroupMembership", || {
+            .request("DeleteGroupMembership", || {
                 d.clients
                     .ids
                     .delete_group_membership()
@@ -294,7 +279,7 @@ impl AwsSource {
                     .send()
             })
             .await;
-        match sent.map_err(|e| self.site().classify("DeleteGroupMembership", e)) {
+        match sent {
             Ok(_) => {
                 let still = self.membership_id(group_id, user_id).await?;
                 Ok(if still.is_none() {

@@ -1,0 +1,128 @@
+//! The one way a request goes to AWS: paced by its quota, bounded by the
+//! concurrency limit, retried after throttling, its SDK error turned into
+//! an `AwsError` that names the operation; and pagination on top of it.
+
+use std::collections::HashSet;
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+
+use super::pacer::{Answer, Verdict};
+use super::{AwsError, AwsSource};
+
+/// Before the pacer has learned a limit, the wait before sending a
+/// throttled request again: 50 ms doubling per attempt up to the quota's
+/// one-second window, with full jitter.
+fn throttle_backoff(attempt: u32) -> Duration {
+    let ceiling = Duration::from_millis(50)
+        .saturating_mul(1 << attempt.saturating_sub(1).min(5))
+        .min(Duration::from_secs(1));
+    ceiling.mul_f64(fastrand::f64())
+}
+
+impl AwsSource {
+    /// The one way a request goes to AWS: `send` makes the request of
+    /// `operation`, and an SDK error comes back as an [`AwsError`] that
+    /// names it. It is sent when the operation's quota has room, under the
+    /// concurrency bound; a throttled request is sent again when the pacer
+    /// next has room (after a backoff while the pacer has not yet learned a
+    /// limit), up to the attempt limit; other faults are the SDK's to retry.
+    pub(super) async fn request<O, E, Fut>(
+        &self,
+        operation: &'static str,
+        send: impl FnMut() -> Fut,
+    ) -> Result<O, AwsError>
+    where
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+        Fut: Future<Output = Result<O, SdkError<E, HttpResponse>>>,
+    {
+        self.paced(operation, send)
+            .await
+            .map_err(|e| self.site().classify(operation, e))
+    }
+
+    /// Sends when the pacer has room, again after throttling (see `request`).
+    async fn paced<T, Fut>(&self, operation: &'static str, mut request: impl FnMut() -> Fut) -> T
+    where
+        T: Answer,
+        Fut: Future<Output = T>,
+    {
+        let pacer = self.pacers.of(operation);
+        let mut attempt = 1;
+        loop {
+            let ticket = match &pacer {
+                Some(pacer) => Some(pacer.send().await),
+                None => None,
+            };
+            let answer = {
+                let _permit = self.permits.acquire().await;
+                request().await
+            };
+            let verdict = answer.verdict();
+            if let (Some(pacer), Some(ticket)) = (&pacer, ticket) {
+                pacer.answered(ticket, verdict, Instant::now());
+            }
+            if verdict != Verdict::Throttled || attempt >= self.attempts {
+                return answer;
+            }
+            if pacer.as_ref().is_none_or(|pacer| !pacer.is_limiting()) {
+                tokio::time::sleep(throttle_backoff(attempt)).await;
+            }
+            attempt += 1;
+        }
+    }
+
+    /// Follows `NextToken` to the end, one page request at a time through
+    /// [`request`](Self::request). A token seen twice ends the listing with
+    /// an error rather than a loop.
+    pub(super) async fn paginate<T, E, F, Fut>(
+        &self,
+        operation: &'static str,
+        page: F,
+    ) -> Result<Vec<T>, AwsError>
+    where
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+        F: FnMut(Option<String>) -> Fut,
+        Fut: Future<Output = Result<(Vec<T>, Option<String>), SdkError<E, HttpResponse>>>,
+    {
+        Ok(self
+            .paginate_up_to(operation, usize::MAX, page)
+            .await?
+            .unwrap_or_default())
+    }
+
+    /// As `paginate`, but gives up (`None`) rather than read more than
+    /// `max_pages` pages.
+    pub(super) async fn paginate_up_to<T, E, F, Fut>(
+        &self,
+        operation: &'static str,
+        max_pages: usize,
+        mut page: F,
+    ) -> Result<Option<Vec<T>>, AwsError>
+    where
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+        F: FnMut(Option<String>) -> Fut,
+        Fut: Future<Output = Result<(Vec<T>, Option<String>), SdkError<E, HttpResponse>>>,
+    {
+        let mut items = Vec::new();
+        let mut token: Option<String> = None;
+        let mut seen = HashSet::new();
+        for _ in 0..max_pages {
+            let (mut batch, next) = self.request(operation, || page(token.clone())).await?;
+            items.append(&mut batch);
+            match next.filter(|t| !t.is_empty()) {
+                None => return Ok(Some(items)),
+                Some(next) => {
+                    if !seen.insert(next.clone()) {
+                        return Err(AwsError::PaginationLoop { operation });
+                    }
+                    token = Some(next);
+                }
+            }
+        }
+        Ok(None)
+    }
+}
