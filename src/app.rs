@@ -84,7 +84,8 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
     }
 
     if !cli.lines.is_empty() {
-        let code = run_script(&mut runner, cli.lines.into_iter(), cli.bail);
+        let lines = cli.lines.into_iter().enumerate().map(|(i, l)| (i + 1, l));
+        let code = run_script(&mut runner, lines, "-c", cli.bail);
         // The process ends next: freeing a large held document is wasted work.
         std::mem::forget(runner);
         return Ok(code);
@@ -94,7 +95,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
         return Ok(ExitCode::SUCCESS);
     }
     let lines = joined_lines(io::stdin().lock());
-    let code = run_script(&mut runner, lines, cli.bail);
+    let code = run_script(&mut runner, lines, "line", cli.bail);
     std::mem::forget(runner);
     Ok(code)
 }
@@ -106,13 +107,30 @@ fn offline_source(cli: &Cli) -> Result<Box<dyn Source>, Error> {
     }
 }
 
-/// Runs lines in order; exit status 1 when any failed.
-fn run_script(runner: &mut Runner, lines: impl Iterator<Item = String>, bail: bool) -> ExitCode {
+/// Runs numbered lines in order; an error names its line (`line 3`, or
+/// `-c 2` for the second `-c`) when there is more than one. Exit status 1
+/// when any failed.
+fn run_script(
+    runner: &mut Runner,
+    lines: impl Iterator<Item = (usize, String)>,
+    what: &str,
+    bail: bool,
+) -> ExitCode {
     let mut failed = false;
-    for line in lines {
+    let mut lines = lines.peekable();
+    let mut first = true;
+    while let Some((number, line)) = lines.next() {
+        let alone = first && lines.peek().is_none();
+        first = false;
+        let location = (!alone).then(|| format!("{what} {number}"));
         // Unlocked handles: a fetch's progress line writes to stderr from
         // another thread while the line runs.
-        let flow = runner.step(&line, &mut io::stdout(), &mut io::stderr());
+        let flow = runner.step_at(
+            &line,
+            location.as_deref(),
+            &mut io::stdout(),
+            &mut io::stderr(),
+        );
         match flow {
             Flow::Continue => {}
             Flow::Quit => break,
@@ -132,25 +150,29 @@ fn run_script(runner: &mut Runner, lines: impl Iterator<Item = String>, bail: bo
     }
 }
 
-/// Lines from a reader, an open bracket or quote joining the next line on,
+/// Numbered lines from a reader (the number of an entry's first line), an
+/// open bracket or quote joining the next line on,
 /// up to the longest expression there can be: past that the joined text
 /// is answered at once (as too long) instead of swallowing the script.
 /// Unreadable input (invalid UTF-8) becomes a line that fails to parse.
-fn joined_lines(reader: impl BufRead) -> impl Iterator<Item = String> {
+fn joined_lines(reader: impl BufRead) -> impl Iterator<Item = (usize, String)> {
     let mut raw = reader.split(b'\n');
+    let mut read = 0;
     std::iter::from_fn(move || {
         let mut text = String::new();
+        let first = read + 1;
         loop {
             let Some(Ok(bytes)) = raw.next() else {
-                return (!text.is_empty()).then_some(text);
+                return (!text.is_empty()).then_some((first, text));
             };
+            read += 1;
             let piece = String::from_utf8_lossy(&bytes);
             if !text.is_empty() {
                 text.push('\n');
             }
             text.push_str(piece.trim_end_matches('\r'));
             if text.len() > crate::query::MAX_EXPRESSION_BYTES || !is_incomplete(&text) {
-                return Some(text);
+                return Some((first, text));
             }
         }
     })
@@ -163,10 +185,14 @@ mod tests {
     #[test]
     fn open_brackets_join_the_next_lines() {
         let input = b"Users[?UserName ==\n  'alice']\nlength(Groups)\n[1,\n" as &[u8];
-        let lines: Vec<String> = joined_lines(input).collect();
+        let lines: Vec<(usize, String)> = joined_lines(input).collect();
         assert_eq!(
             lines,
-            ["Users[?UserName ==\n  'alice']", "length(Groups)", "[1,"]
+            [
+                (1, "Users[?UserName ==\n  'alice']".to_owned()),
+                (3, "length(Groups)".to_owned()),
+                (4, "[1,".to_owned())
+            ]
         );
     }
 
@@ -174,7 +200,7 @@ mod tests {
     fn an_open_quote_stops_joining_at_the_expression_limit() {
         let mut input = String::from("Users[?UserName == 'alice\n");
         input.push_str(&"x\n".repeat(40_000));
-        let lines: Vec<String> = joined_lines(input.as_bytes()).collect();
+        let lines: Vec<String> = joined_lines(input.as_bytes()).map(|(_, l)| l).collect();
         let limit = crate::query::MAX_EXPRESSION_BYTES;
         assert!(lines[0].len() > limit && lines[0].len() < limit + 10);
         assert!(lines.len() > 30_000, "the rest are lines of their own");

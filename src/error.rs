@@ -66,13 +66,25 @@ impl Error {
 /// Writes `err` as one `error:` line; for an expression error, the
 /// expression follows with a caret under the column.
 pub fn report(err: &Error, out: &mut impl Write) {
+    report_at(err, None, out);
+}
+
+/// As [`report`], saying where the failing line was (`line 3`) first.
+pub fn report_at(err: &Error, location: Option<&str>, out: &mut impl Write) {
     if let Error::Warned { warnings, error } = err {
         for warning in warnings {
             let _ = writeln!(out, "warning: {warning}");
         }
-        return report(error, out);
+        return report_at(error, location, out);
     }
-    let _ = writeln!(out, "error: {err}");
+    match location {
+        Some(location) => {
+            let _ = writeln!(out, "error: {location}: {err}");
+        }
+        None => {
+            let _ = writeln!(out, "error: {err}");
+        }
+    }
     if let Error::Query(query) = err
         && let Some((expression, offset)) = query.location()
     {

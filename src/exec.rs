@@ -9,7 +9,7 @@ use serde_json::Value as Json;
 
 use crate::commands::{self, Confirm};
 use crate::doc::Doc;
-use crate::error::{Error, report};
+use crate::error::{Error, report, report_at};
 use crate::history::History;
 use crate::line::{self, Line};
 use crate::query::{Dialect, Query};
@@ -217,6 +217,18 @@ impl Runner {
     /// Runs a line and prints its result to `out` and everything else to
     /// `err`. A closed stdout (`idcsh ... | head`) ends quietly.
     pub fn step(&mut self, text: &str, out: &mut impl Write, err: &mut impl Write) -> Flow {
+        self.step_at(text, None, out, err)
+    }
+
+    /// As [`step`](Self::step), an error naming where the line came from
+    /// (`line 3` of a script).
+    pub fn step_at(
+        &mut self,
+        text: &str,
+        location: Option<&str>,
+        out: &mut impl Write,
+        err: &mut impl Write,
+    ) -> Flow {
         let started = Instant::now();
         let requests_before = self.session.requests_made();
         let result = self.run_line(text);
@@ -231,7 +243,7 @@ impl Runner {
                 }
             },
             Err(e) => {
-                report(&e, err);
+                report_at(&e, location, err);
                 Flow::Failed
             }
         };

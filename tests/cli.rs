@@ -919,7 +919,7 @@ fn a_snapshot_path_expands_home_and_creates_no_folders() {
     assert!(!home.join("missing").exists(), "a missing folder was made");
     assert!(
         stderr.contains(&format!(
-            "error: no folder {}",
+            "error: -c 2: no folder {}",
             home.join("missing").display()
         )),
         "{stderr}"

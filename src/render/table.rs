@@ -1,66 +1,249 @@
-//! `table`: comfy-table, fitted to the terminal's width.
+//! `table`: comfy-table when the rows fit the terminal's width; otherwise,
+//! as pgcli and psql do, an expanded layout, one field per line record by
+//! record (`.expanded auto`, the default). A cell is never wrapped across
+//! lines, so an ID or ARN can always be copied whole; with `.expanded off`
+//! a table too wide has its longest cells cut with `…` instead.
 
 use std::io::{self, Write};
 
 use comfy_table::{ContentArrangement, Table, presets};
 use serde_json::Value as Json;
+use unicode_width::UnicodeWidthStr;
 
-use super::Style;
 use super::flat::{escape_controls, grid, is_object_rows, is_scalar};
+use super::{Expanded, Style};
 
 /// A value as a cell, control characters escaped.
 fn cell(value: &Json) -> String {
     escape_controls(&super::flat::cell(value))
 }
 
+/// Rows to lay out: a header (none for arrays of arrays and of scalars)
+/// and the cells of each row.
+struct Rows {
+    header: Option<Vec<String>>,
+    rows: Vec<Vec<String>>,
+}
+
 pub fn render(value: &Json, style: &Style, out: &mut impl Write) -> io::Result<()> {
-    let mut table = Table::new();
-    table
-        .load_style(presets::UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic);
-    if let Some(width) = style.width {
-        table.set_width(width);
-    }
-    match value {
+    let rows = match value {
         Json::Array(items) if items.is_empty() => return writeln!(out, "(no results)"),
         Json::Array(items) if is_object_rows(value) => {
             let grid = grid(items);
-            table.set_header(grid.header.iter().map(|h| escape_controls(h)));
-            for row in grid.rows {
-                table.add_row(row.iter().map(|c| escape_controls(c)).collect::<Vec<_>>());
+            Rows {
+                header: Some(grid.header.iter().map(|h| escape_controls(h)).collect()),
+                rows: grid
+                    .rows
+                    .iter()
+                    .map(|row| row.iter().map(|c| escape_controls(c)).collect())
+                    .collect(),
             }
         }
-        Json::Array(items) if items.iter().all(|i| matches!(i, Json::Array(_))) => {
-            for item in items {
-                let cells = item.as_array().into_iter().flatten().map(cell);
-                table.add_row(cells.collect::<Vec<_>>());
-            }
-        }
-        Json::Array(items) => {
-            for item in items {
-                table.add_row(vec![cell(item)]);
-            }
-        }
+        Json::Array(items) if items.iter().all(|i| matches!(i, Json::Array(_))) => Rows {
+            header: None,
+            rows: items
+                .iter()
+                .map(|item| item.as_array().into_iter().flatten().map(cell).collect())
+                .collect(),
+        },
+        Json::Array(items) => Rows {
+            header: None,
+            rows: items.iter().map(|item| vec![cell(item)]).collect(),
+        },
         Json::Object(map) if !map.is_empty() => {
             let mut flat = indexmap::IndexMap::new();
             super::flat::flatten("", value, &mut flat);
-            table.set_header(vec!["Key", "Value"]);
-            for (key, text) in flat {
-                table.add_row(vec![escape_controls(&key), escape_controls(&text)]);
+            Rows {
+                header: Some(vec!["Key".to_owned(), "Value".to_owned()]),
+                rows: flat
+                    .into_iter()
+                    .map(|(key, text)| vec![escape_controls(&key), escape_controls(&text)])
+                    .collect(),
             }
         }
         Json::Null => return writeln!(out, "null"),
         scalar if is_scalar(scalar) => return writeln!(out, "{}", cell(scalar)),
         other => return writeln!(out, "{other}"),
+    };
+    let width = style.width.map(usize::from).or_else(terminal_width);
+    let fits = width.is_none_or(|width| natural_width(&rows) <= width);
+    match (style.expanded, fits) {
+        (Expanded::On, _) | (Expanded::Auto, false) => expanded(value, &rows, width, out),
+        (Expanded::Off, false) => boxed(&cut_to(&rows, width.unwrap_or(usize::MAX)), out),
+        _ => boxed(&rows, out),
+    }
+}
+
+/// The terminal's width, when stdout is one.
+fn terminal_width() -> Option<usize> {
+    terminal_size::terminal_size().map(|(width, _)| usize::from(width.0))
+}
+
+fn display_width(text: &str) -> usize {
+    UnicodeWidthStr::width(text)
+}
+
+/// Each column's widest cell (header included).
+fn column_widths(rows: &Rows) -> Vec<usize> {
+    let columns = rows
+        .rows
+        .iter()
+        .map(Vec::len)
+        .chain(rows.header.iter().map(Vec::len))
+        .max()
+        .unwrap_or(0);
+    let mut widths = vec![0; columns];
+    for row in rows.header.iter().chain(&rows.rows) {
+        for (i, text) in row.iter().enumerate() {
+            widths[i] = widths[i].max(display_width(text));
+        }
+    }
+    widths
+}
+
+/// The width of the boxed table with nothing cut: each column with a
+/// space either side and a border between.
+fn natural_width(rows: &Rows) -> usize {
+    let widths = column_widths(rows);
+    widths.iter().sum::<usize>() + 3 * widths.len() + 1
+}
+
+/// The rows in a box, one line per row: no cell is ever wrapped.
+fn boxed(rows: &Rows, out: &mut impl Write) -> io::Result<()> {
+    let mut table = Table::new();
+    table
+        .load_style(presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Disabled);
+    if let Some(header) = &rows.header {
+        table.set_header(header.clone());
+    }
+    for row in &rows.rows {
+        table.add_row(row.clone());
     }
     writeln!(out, "{table}")
 }
 
+/// The rows with the widest columns narrowed until the box fits `width`,
+/// their cells cut with `…`. Columns keep at least a few characters.
+fn cut_to(rows: &Rows, width: usize) -> Rows {
+    const NARROWEST: usize = 6;
+    let mut widths = column_widths(rows);
+    let borders = 3 * widths.len() + 1;
+    let budget = width.saturating_sub(borders);
+    while widths.iter().sum::<usize>() > budget {
+        let Some((widest, &w)) = widths.iter().enumerate().max_by_key(|(_, w)| **w) else {
+            break;
+        };
+        if w <= NARROWEST {
+            break;
+        }
+        widths[widest] = w - 1;
+    }
+    let cut_row = |row: &Vec<String>| -> Vec<String> {
+        row.iter()
+            .enumerate()
+            .map(|(i, text)| cut(text, widths[i]))
+            .collect()
+    };
+    Rows {
+        header: rows.header.as_ref().map(cut_row),
+        rows: rows.rows.iter().map(cut_row).collect(),
+    }
+}
+
+/// `text` cut to `width` columns, ending in `…` when cut.
+pub fn cut(text: &str, width: usize) -> String {
+    if display_width(text) <= width {
+        return text.to_owned();
+    }
+    let mut kept = String::new();
+    let mut used = 0;
+    for c in text.chars() {
+        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        kept.push(c);
+        used += w;
+    }
+    kept.push('…');
+    kept
+}
+
+/// One field per line, record by record, as psql's `\x`:
+///
+/// ```text
+/// -[ RECORD 1 ]----------------
+/// UserName       | alice
+/// Name.GivenName | Alice
+/// ```
+///
+/// Values are whole: a long one runs past the edge rather than being cut
+/// or broken, so it can be copied.
+fn expanded(
+    value: &Json,
+    rows: &Rows,
+    width: Option<usize>,
+    out: &mut impl Write,
+) -> io::Result<()> {
+    let header: Vec<String> = match &rows.header {
+        // A single object's Key/Value rows are its fields already.
+        Some(_) if value.is_object() => {
+            let key_width = rows.rows.iter().map(|r| display_width(&r[0])).max();
+            for row in &rows.rows {
+                field(&row[0], &row[1], key_width.unwrap_or(0), out)?;
+            }
+            return Ok(());
+        }
+        Some(header) => header.clone(),
+        None if rows.rows.iter().all(|r| r.len() == 1) => {
+            // A list of single values: one per line, whole.
+            for row in &rows.rows {
+                writeln!(out, "{}", row[0])?;
+            }
+            return Ok(());
+        }
+        None => (1..=column_widths(rows).len())
+            .map(|i| format!("Column{i}"))
+            .collect(),
+    };
+    let key_width = header.iter().map(|h| display_width(h)).max().unwrap_or(0);
+    let rule = width.unwrap_or(40).clamp(20, 80);
+    for (n, row) in rows.rows.iter().enumerate() {
+        let title = format!("-[ RECORD {} ]", n + 1);
+        let fill = rule.saturating_sub(display_width(&title));
+        writeln!(out, "{title}{}", "-".repeat(fill))?;
+        for (key, text) in header.iter().zip(row) {
+            if !text.is_empty() {
+                field(key, text, key_width, out)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn field(key: &str, text: &str, key_width: usize, out: &mut impl Write) -> io::Result<()> {
+    let pad = key_width.saturating_sub(display_width(key));
+    writeln!(out, "{key}{} | {text}", " ".repeat(pad))
+}
+
 #[cfg(test)]
 mod tests {
-    use super::super::Format;
     use super::super::tests::rendered;
+    use super::super::{Expanded, Format, Style};
     use serde_json::json;
+
+    fn at(value: &serde_json::Value, width: u16, expanded: Expanded) -> String {
+        let mut out = Vec::new();
+        let style = Style {
+            format: Format::Table,
+            color: false,
+            width: Some(width),
+            expanded,
+        };
+        super::render(value, &style, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
 
     #[test]
     fn objects_become_rows_with_dotted_columns() {
@@ -76,19 +259,54 @@ mod tests {
     }
 
     #[test]
-    fn a_table_fits_the_width_it_is_given() {
+    fn rows_too_wide_are_expanded_one_field_per_line_with_ids_whole() {
+        let arn = "arn:aws:sso:::permissionSet/ssoins-7223a8c1a0b2c3d4/ps-0123456789abcdef0123";
+        let value = json!([
+            {"UserName": "alice", "UserId": "9067a1b2c3-88545875-97aa-2195-7f31-ba0a71a708ba", "Arn": arn},
+            {"UserName": "bob", "UserId": "9067a1b2c3-2c6ed50e-0891-24c0-9ffb-58a6480be825", "Arn": arn},
+        ]);
+        let text = at(&value, 80, Expanded::Auto);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], format!("-[ RECORD 1 ]{}", "-".repeat(80 - 13)));
+        assert_eq!(lines[1], "UserName | alice");
+        assert_eq!(
+            lines[2],
+            "UserId   | 9067a1b2c3-88545875-97aa-2195-7f31-ba0a71a708ba"
+        );
+        assert_eq!(lines[3], format!("Arn      | {arn}"));
+        assert!(lines[4].starts_with("-[ RECORD 2 ]"));
+        assert_eq!(lines.len(), 8);
+        // What fits stays a table; `on` expands anyway; `off` never does.
+        assert!(at(&value, 200, Expanded::Auto).starts_with('┌'));
+        assert!(at(&value, 200, Expanded::On).starts_with("-[ RECORD 1 ]"));
+        assert!(at(&value, 80, Expanded::Off).starts_with('┌'));
+    }
+
+    #[test]
+    fn with_expanded_off_a_table_fits_by_cutting_its_longest_cells() {
         let long = "x".repeat(300);
-        let value = json!([{"A": long, "B": "short"}]);
-        let mut out = Vec::new();
-        let style = super::Style {
-            format: Format::Table,
-            color: false,
-            width: Some(60),
-            expanded: super::super::Expanded::Off,
-        };
-        super::render(&value, &style, &mut out).unwrap();
-        let text = String::from_utf8(out).unwrap();
+        let value = json!([{"A": long, "B": "short"}, {"A": "a", "B": "b"}]);
+        let text = at(&value, 60, Expanded::Off);
         assert!(text.lines().all(|l| l.chars().count() <= 60), "{text}");
+        assert!(text.contains("x…"), "{text}");
+        assert!(text.contains("short"), "{text}");
+        assert_eq!(text.lines().count(), 6, "one line a row: {text}");
+    }
+
+    #[test]
+    fn a_long_value_list_and_a_wide_object_stay_whole() {
+        let long = "arn:aws:iam::123456789012:role/".to_owned() + &"r".repeat(80);
+        let text = at(&json!([long, "b"]), 60, Expanded::Auto);
+        assert_eq!(text, format!("{long}\nb\n"));
+        let text = at(&json!({"Id": "1", "Arn": long}), 60, Expanded::Auto);
+        assert_eq!(text, format!("Id  | 1\nArn | {long}\n"));
+    }
+
+    #[test]
+    fn cut_keeps_whole_characters_and_marks_the_cut() {
+        assert_eq!(super::cut("abcdef", 4), "abc…");
+        assert_eq!(super::cut("名前名前", 5), "名前…");
+        assert_eq!(super::cut("abc", 3), "abc");
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::cell::RefCell;
 use rustyline::completion::{Completer, FilenameCompleter, Pair};
 use rustyline::highlight::{CmdKind, Highlighter};
 use rustyline::hint::{Hint, Hinter, HistoryHinter};
-use rustyline::validate::{ValidationContext, ValidationResult, Validator};
+use rustyline::validate::Validator;
 use rustyline::{Context, Helper};
 
 use crate::line;
@@ -103,7 +103,8 @@ pub const HINT_ITEM_LIMIT: usize = 50_000;
 /// What `line` would return, in a few words, when it is an expression
 /// over collections already in memory; `None` otherwise. Never fetches.
 pub fn result_hint(view: &View, line: &str) -> Option<String> {
-    let text = line.trim();
+    let blanked = highlight::blank_markers(line);
+    let text = blanked.as_deref().unwrap_or(line).trim();
     if text.is_empty() || text.starts_with('.') || text.starts_with('#') {
         return None;
     }
@@ -167,6 +168,8 @@ impl Completer for ShellHelper {
         pos: usize,
         ctx: &Context<'_>,
     ) -> rustyline::Result<(usize, Vec<Pair>)> {
+        let blanked = highlight::blank_markers(line);
+        let line = blanked.as_deref().unwrap_or(line);
         match complete::complete(&self.view, line, pos) {
             Completion::Words { start, candidates } => Ok((
                 start,
@@ -205,15 +208,9 @@ impl Highlighter for ShellHelper {
     }
 }
 
-impl Validator for ShellHelper {
-    fn validate(&self, ctx: &mut ValidationContext<'_>) -> rustyline::Result<ValidationResult> {
-        Ok(if line::is_incomplete(ctx.input()) {
-            ValidationResult::Incomplete
-        } else {
-            ValidationResult::Valid(None)
-        })
-    }
-}
+/// Every line Enter hands over is complete: Enter on an open bracket or
+/// quote continues the entry instead (`super::Continue`).
+impl Validator for ShellHelper {}
 
 impl Helper for ShellHelper {}
 

@@ -13,9 +13,64 @@ const OPERATOR: &str = "\x1b[35m";
 const FUNCTION: &str = "\x1b[34m";
 const BRACKET: &str = "\x1b[1m";
 const ERROR: &str = "\x1b[1;31m";
+const DIM: &str = "\x1b[2m";
 
-/// The line with ANSI colours; the same text and width as `line`.
+/// The shell's continuation marker at the start of a continuation line
+/// (after spaces that align it under the prompt's end).
+pub const MARKER: &str = "...> ";
+
+/// `line` with each continuation marker (and the spaces before it) made
+/// blanks of the same width, so that tokens, brackets and positions read
+/// as if the marker were not there; `None` when there is none.
+pub fn blank_markers(line: &str) -> Option<String> {
+    if !line.contains('\n') || !line.contains(MARKER) {
+        return None;
+    }
+    let mut out = String::with_capacity(line.len());
+    for (i, piece) in line.split('\n').enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let after_spaces = piece.trim_start_matches(' ');
+        match after_spaces.strip_prefix(MARKER) {
+            Some(rest) if i > 0 => {
+                out.push_str(&" ".repeat(piece.len() - rest.len()));
+                out.push_str(rest);
+            }
+            _ => out.push_str(piece),
+        }
+    }
+    Some(out)
+}
+
+/// The line with ANSI colours; the same text and width as `line`. The
+/// shell's continuation markers are shown dim.
 pub fn highlight(line: &str) -> String {
+    let Some(blanked) = blank_markers(line) else {
+        return highlight_text(line);
+    };
+    let coloured = highlight_text(&blanked);
+    let mut out = String::with_capacity(coloured.len() + 16);
+    for (i, (piece, original)) in coloured.split('\n').zip(line.split('\n')).enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let after_spaces = original.trim_start_matches(' ');
+        if i > 0 && after_spaces.starts_with(MARKER) {
+            let width = original.len() - after_spaces.len() + MARKER.len();
+            let blank = " ".repeat(width);
+            out.push_str(DIM);
+            out.push_str(&original[..width]);
+            out.push_str(RESET);
+            out.push_str(piece.strip_prefix(blank.as_str()).unwrap_or(piece));
+        } else {
+            out.push_str(piece);
+        }
+    }
+    out
+}
+
+fn highlight_text(line: &str) -> String {
     let trimmed = line.trim_start();
     let Some(command) = trimmed.strip_prefix('.') else {
         return expression(line);
@@ -182,5 +237,26 @@ mod tests {
         assert!(command.starts_with(&format!("{COMMAND}.members{RESET}")));
         assert!(command.contains(&format!("{STRING}'A B'{RESET}")));
         assert!(command.contains(&format!("{NUMBER}0{RESET}")));
+    }
+}
+
+#[cfg(test)]
+mod marker_tests {
+    use super::*;
+
+    #[test]
+    fn continuation_markers_are_dim_and_read_as_blanks() {
+        let line = "Users[?UserName ==\n       ...> 'alice']";
+        let blanked = blank_markers(line).unwrap();
+        assert_eq!(blanked, "Users[?UserName ==\n            'alice']");
+        assert!(!crate::line::is_incomplete(&blanked));
+        let coloured = highlight(line);
+        assert_eq!(strip_colour(&coloured), line);
+        assert!(
+            coloured.contains("\x1b[2m       ...> \x1b[0m"),
+            "{coloured:?}"
+        );
+        assert!(coloured.contains("\x1b[32m'alice'"), "{coloured:?}");
+        assert_eq!(blank_markers("a ...> b"), None);
     }
 }

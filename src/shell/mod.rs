@@ -11,7 +11,12 @@ use std::io::{self, Write};
 
 use rustyline::error::ReadlineError;
 use rustyline::history::{DefaultHistory, History as _};
-use rustyline::{CompletionType, Config, EditMode, Editor};
+use std::sync::{Arc, Mutex};
+
+use rustyline::{
+    Cmd, CompletionType, ConditionalEventHandler, Config, EditMode, Editor, Event, EventContext,
+    EventHandler, KeyCode, KeyEvent, Modifiers, RepeatCount,
+};
 
 use crate::error::Error;
 use crate::exec::{Flow, Runner};
@@ -47,28 +52,63 @@ pub fn run(runner: &mut Runner) -> Result<(), Error> {
         view(runner, &profiles, &names),
         runner.settings.color,
     )));
+    let continuation = Arc::new(Mutex::new(String::new()));
+    // Enter, and Ctrl-J (a line feed, as some terminals and pastes send).
+    for key in [
+        KeyEvent(KeyCode::Enter, Modifiers::NONE),
+        KeyEvent::ctrl('J'),
+    ] {
+        editor.bind_sequence(
+            key,
+            EventHandler::Conditional(Box::new(Continue(continuation.clone()))),
+        );
+    }
     loop {
         let prompt = format!("idcsh {}> ", runner.session.source_label());
-        match editor.readline(&prompt) {
-            Ok(text) => {
-                if !text.trim().is_empty() {
-                    let _ = editor.add_history_entry(text.as_str());
-                    if let Some(warning) = runner.history.record(&text) {
-                        eprintln!("warning: {warning}");
-                    }
-                }
-                if step(runner, &text) == Flow::Quit {
-                    return Ok(());
-                }
-                let view = view(runner, &profiles, &names);
-                if let Some(helper) = editor.helper_mut() {
-                    helper.set_view(view);
-                }
-            }
+        let marker = format!(
+            "{:>width$}",
+            highlight::MARKER,
+            width = prompt.chars().count()
+        );
+        if let Ok(mut shared) = continuation.lock() {
+            shared.clone_from(&marker);
+        }
+        let text = match editor.readline(&prompt) {
+            Ok(text) => text.replace(&format!("\n{marker}"), "\n"),
             Err(ReadlineError::Interrupted) => continue,
             Err(ReadlineError::Eof) => return Ok(()),
             Err(err) => return Err(Error::io("cannot read input", io::Error::other(err))),
+        };
+        if !text.trim().is_empty() {
+            let _ = editor.add_history_entry(text.as_str());
+            if let Some(warning) = runner.history.record(&text) {
+                eprintln!("warning: {warning}");
+            }
         }
+        if step(runner, &text) == Flow::Quit {
+            return Ok(());
+        }
+        let view = view(runner, &profiles, &names);
+        if let Some(helper) = editor.helper_mut() {
+            helper.set_view(view);
+        }
+    }
+}
+
+/// Enter on an entry with an open bracket or quote starts a new line
+/// with a continuation prompt (`...>` under the prompt's end) instead of
+/// running it. rustyline draws no prompt on continuation lines, so the
+/// marker is typed into the line and taken out again when it is run.
+struct Continue(Arc<Mutex<String>>);
+
+impl ConditionalEventHandler for Continue {
+    fn handle(&self, _: &Event, _: RepeatCount, _: bool, ctx: &EventContext) -> Option<Cmd> {
+        let line = ctx.line();
+        let open = ctx.pos() == line.len()
+            && crate::line::is_incomplete(line)
+            && line.len() <= crate::query::MAX_EXPRESSION_BYTES;
+        let marker = self.0.lock().ok()?.clone();
+        open.then(|| Cmd::Insert(1, format!("\n{marker}")))
     }
 }
 

@@ -1,5 +1,7 @@
 //! Long results on a terminal go through a pager: `$PAGER`, else
 //! `less -FRX` (quit if one screen, keep colours, leave the text on screen).
+//! As git does, `$LESS` defaults to `FRX`, so `PAGER=less` shows colours
+//! rather than escape codes.
 
 use std::io::{self, Write};
 use std::process::{Command, Stdio};
@@ -31,11 +33,12 @@ pub fn page(output: &[u8], command: &[String], err: &mut impl Write) -> io::Resu
     let Some((program, args)) = command.split_first() else {
         return io::stdout().write_all(output);
     };
-    let child = Command::new(program)
-        .args(args)
-        .env("LESSCHARSET", "utf-8")
-        .stdin(Stdio::piped())
-        .spawn();
+    let mut command = Command::new(program);
+    command.args(args).env("LESSCHARSET", "utf-8");
+    if std::env::var_os("LESS").is_none() {
+        command.env("LESS", "FRX");
+    }
+    let child = command.stdin(Stdio::piped()).spawn();
     let mut child = match child {
         Ok(child) => child,
         Err(e) => {
