@@ -40,9 +40,12 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
         expanded: crate::render::Expanded::Auto,
         dialect: cli.compat.dialect(),
     };
-    if cli.data.as_deref() == Some("-") && cli.lines.is_empty() {
+    // `... | idcsh --data -`: the document comes from the pipe, and the
+    // shell reads its lines from the terminal, when there is one.
+    let shell_on_tty = cli.data.as_deref() == Some("-") && cli.lines.is_empty();
+    if shell_on_tty && !shell::terminal_available() {
         return Err(Error::Usage(
-            "--data - reads the document from stdin, so give the lines to run with -c".into(),
+            "--data - reads the document from stdin and there is no terminal for the shell; give the lines to run with -c".into(),
         ));
     }
     let aws = (!cli.demo && cli.data.is_none()).then(|| AwsOptions {
@@ -64,7 +67,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
     session.replace_source(source);
     let mut runner = Runner::new(session, settings);
     runner.aws = aws;
-    if io::stdin().is_terminal() && cli.lines.is_empty() {
+    if (io::stdin().is_terminal() || shell_on_tty) && cli.lines.is_empty() {
         runner.confirm = Some(Box::new(crate::commands::Terminal));
     }
     if let Some(path) = SavedQueries::default_path() {
@@ -90,8 +93,8 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
         std::mem::forget(runner);
         return Ok(code);
     }
-    if io::stdin().is_terminal() {
-        shell::run(&mut runner)?;
+    if io::stdin().is_terminal() || shell_on_tty {
+        shell::run(&mut runner, shell_on_tty)?;
         return Ok(ExitCode::SUCCESS);
     }
     let lines = joined_lines(io::stdin().lock());

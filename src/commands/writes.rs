@@ -19,16 +19,22 @@ pub trait Confirm {
     fn confirm(&mut self, question: &str) -> Result<bool, Error>;
 }
 
-/// Asks on stderr and reads the answer from stdin (`y` or `yes`).
+/// Asks on stderr and reads the answer (`y` or `yes`) from stdin, or from
+/// the terminal when stdin is a pipe (`... | idcsh --data -`).
 pub struct Terminal;
 
 impl Confirm for Terminal {
     fn confirm(&mut self, question: &str) -> Result<bool, Error> {
+        use std::io::{BufRead, IsTerminal};
         eprint!("{question} [y/N] ");
         let mut answer = String::new();
-        io::stdin()
-            .read_line(&mut answer)
-            .map_err(|e| Error::io("cannot read the answer", e))?;
+        let read = if io::stdin().is_terminal() {
+            io::stdin().read_line(&mut answer)
+        } else {
+            std::fs::File::open("/dev/tty")
+                .and_then(|tty| io::BufReader::new(tty).read_line(&mut answer))
+        };
+        read.map_err(|e| Error::io("cannot read the answer", e))?;
         Ok(matches!(answer.trim().to_lowercase().as_str(), "y" | "yes"))
     }
 }

@@ -8,6 +8,7 @@ mod csv;
 mod flat;
 mod table;
 mod text;
+mod yaml;
 
 use std::io::{self, Write};
 
@@ -79,7 +80,7 @@ pub struct Style {
 pub fn render(value: &Json, style: &Style, out: &mut impl Write) -> io::Result<()> {
     match style.format {
         Format::Json => json(value, style.color, out),
-        Format::Yaml => yaml(value, out),
+        Format::Yaml => yaml::render(value, out),
         Format::Table => table::render(value, style, out),
         Format::Text => text::render(value, out),
         Format::Csv => csv::render(value, out),
@@ -101,11 +102,6 @@ fn json(value: &Json, color: bool, out: &mut impl Write) -> io::Result<()> {
         })?;
         writeln!(out)
     }
-}
-
-fn yaml(value: &Json, out: &mut impl Write) -> io::Result<()> {
-    let text = serde_norway::to_string(value).map_err(io::Error::other)?;
-    out.write_all(text.as_bytes())
 }
 
 #[cfg(test)]

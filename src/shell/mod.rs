@@ -14,8 +14,8 @@ use rustyline::history::{DefaultHistory, History as _};
 use std::sync::{Arc, Mutex};
 
 use rustyline::{
-    Cmd, CompletionType, ConditionalEventHandler, Config, EditMode, Editor, Event, EventContext,
-    EventHandler, KeyCode, KeyEvent, Modifiers, RepeatCount,
+    Behavior, Cmd, CompletionType, ConditionalEventHandler, Config, EditMode, Editor, Event,
+    EventContext, EventHandler, KeyCode, KeyEvent, Modifiers, RepeatCount,
 };
 
 use crate::error::Error;
@@ -24,14 +24,30 @@ use crate::shell::complete::View;
 use crate::shell::helper::ShellHelper;
 use crate::source::DIRECTORY_COLLECTIONS;
 
-/// Runs the shell until `.quit` or Ctrl-D.
-pub fn run(runner: &mut Runner) -> Result<(), Error> {
+/// Whether a terminal can be opened for the shell (`/dev/tty`) when
+/// stdin is a pipe.
+pub fn terminal_available() -> bool {
+    std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/tty")
+        .is_ok()
+}
+
+/// Runs the shell until `.quit` or Ctrl-D; `on_tty`: read lines from the
+/// terminal (`/dev/tty`), stdin having been a pipe.
+pub fn run(runner: &mut Runner, on_tty: bool) -> Result<(), Error> {
     let editor_error =
         |e: ReadlineError| Error::io("cannot start the line editor", io::Error::other(e));
     let config = Config::builder()
         .edit_mode(EditMode::Emacs)
         .completion_type(CompletionType::List)
         .auto_add_history(false)
+        .behavior(if on_tty {
+            Behavior::PreferTerm
+        } else {
+            Behavior::Stdio
+        })
         .max_history_size(crate::history::HISTORY_LIMIT)
         .and_then(|b| b.history_ignore_dups(true))
         .map_err(editor_error)?
