@@ -93,7 +93,7 @@ pub enum Compat {
 
 impl Compat {
     /// The parser's dialect.
-    pub fn dialect(self) -> crate::query::Dialect {
+    pub(crate) fn dialect(self) -> crate::query::Dialect {
         match self {
             Compat::Spec => crate::query::Dialect::Spec,
             Compat::AwsCli => crate::query::Dialect::AwsCli,
@@ -101,7 +101,7 @@ impl Compat {
     }
 
     /// The name as typed.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Compat::Spec => "spec",
             Compat::AwsCli => "aws-cli",
@@ -109,7 +109,7 @@ impl Compat {
     }
 
     /// The setting for a dialect.
-    pub fn of(dialect: crate::query::Dialect) -> Compat {
+    pub(crate) fn of(dialect: crate::query::Dialect) -> Compat {
         match dialect {
             crate::query::Dialect::Spec => Compat::Spec,
             crate::query::Dialect::AwsCli => Compat::AwsCli,

@@ -18,7 +18,7 @@ use serde_json::{Number, Value as Json};
 
 /// An object key: stored inline up to 24 bytes (every AWS field name), so
 /// a lookup compares keys without following a pointer.
-pub type Key = CompactString;
+pub(crate) type Key = CompactString;
 
 /// A JSON value held compactly, object keys in their original order, each
 /// key once (a repeated key keeps its first place and its last value).
@@ -49,8 +49,12 @@ fn prefetch<T>(data: &[T]) {
         for offset in (0..skew + std::mem::size_of_val(data)).step_by(LINE) {
             // SAFETY: a prefetch is a hint to the cache: it reads nothing
             // into the program and cannot fault, whatever the address;
-            // `sse` is in every x86_64 target's baseline.
-            unsafe { _mm_prefetch::<_MM_HINT_T0>(first_line.wrapping_add(offset)) }
+            // `sse` is in every x86_64 target's baseline. The crate's only
+            // unsafe code (the lints deny it everywhere else).
+            #[allow(unsafe_code)]
+            unsafe {
+                _mm_prefetch::<_MM_HINT_T0>(first_line.wrapping_add(offset))
+            }
         }
     }
     #[cfg(not(target_arch = "x86_64"))]
@@ -78,7 +82,7 @@ impl Doc {
     /// it for an item some places ahead finds that item's memory in cache
     /// instead of waiting for it.
     #[inline]
-    pub fn prefetch(&self) {
+    pub(crate) fn prefetch(&self) {
         match self {
             Doc::Object(entries) => prefetch(&entries[..entries.len().min(2)]),
             Doc::Array(items) => prefetch(&items[..items.len().min(2)]),
@@ -90,7 +94,7 @@ impl Doc {
     /// are skipped): where the fields a query reads sit in objects of one
     /// shape.
     #[inline]
-    pub fn prefetch_entries(&self, positions: impl IntoIterator<Item = usize>) {
+    pub(crate) fn prefetch_entries(&self, positions: impl IntoIterator<Item = usize>) {
         if let Doc::Object(entries) = self {
             for position in positions {
                 if let Some(entry) = entries.get(position) {
@@ -101,7 +105,7 @@ impl Doc {
     }
 
     /// Where `key` is among this object's entries.
-    pub fn position(&self, key: &str) -> Option<usize> {
+    pub(crate) fn position(&self, key: &str) -> Option<usize> {
         let wanted = key.as_bytes();
         let first = wanted.first().copied();
         // Length and first byte rule out almost every other key before a

@@ -43,7 +43,7 @@ impl From<crate::source::aws::AwsError> for Error {
 
 impl Error {
     /// `error`, with `warnings` to print before it (none: `error` alone).
-    pub fn warned(warnings: Vec<String>, error: Error) -> Error {
+    pub(crate) fn warned(warnings: Vec<String>, error: Error) -> Error {
         if warnings.is_empty() {
             error
         } else {
@@ -55,7 +55,7 @@ impl Error {
     }
 
     /// An I/O error with what was being done.
-    pub fn io(context: impl Into<String>, source: io::Error) -> Error {
+    pub(crate) fn io(context: impl Into<String>, source: io::Error) -> Error {
         Error::Io {
             context: context.into(),
             source,

@@ -7,12 +7,12 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 /// `$XDG_DATA_HOME/idcsh`, else `~/.local/share/idcsh`.
-pub fn data_dir() -> Option<PathBuf> {
+pub(crate) fn data_dir() -> Option<PathBuf> {
     xdg_dir("XDG_DATA_HOME", ".local/share")
 }
 
 /// `$XDG_CONFIG_HOME/idcsh`, else `~/.config/idcsh`.
-pub fn config_dir() -> Option<PathBuf> {
+pub(crate) fn config_dir() -> Option<PathBuf> {
     xdg_dir("XDG_CONFIG_HOME", ".config")
 }
 
@@ -26,7 +26,7 @@ fn xdg_dir(variable: &str, under_home: &str) -> Option<PathBuf> {
 
 /// `~` or `~/...` under the home folder, as a shell (and completion)
 /// reads it; any other path as it is.
-pub fn expand_home(path: &Path) -> PathBuf {
+pub(crate) fn expand_home(path: &Path) -> PathBuf {
     let home = || std::env::var_os("HOME").map(PathBuf::from);
     match path.strip_prefix("~") {
         Ok(rest) => match home() {
@@ -40,7 +40,7 @@ pub fn expand_home(path: &Path) -> PathBuf {
 /// Replaces `path` with what `write` produces: a temporary file beside it
 /// (mode 0600), synced, then renamed over it. Missing folders are created
 /// (mode 0700).
-pub fn write_private(
+pub(crate) fn write_private(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> io::Result<()> {
@@ -75,7 +75,7 @@ fn create_private_dir(dir: &Path) -> io::Result<()> {
 }
 
 /// Reads `path`; `None` when it does not exist.
-pub fn read_if_present(path: &Path) -> io::Result<Option<Vec<u8>>> {
+pub(crate) fn read_if_present(path: &Path) -> io::Result<Option<Vec<u8>>> {
     match std::fs::read(path) {
         Ok(bytes) => Ok(Some(bytes)),
         Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
@@ -86,7 +86,7 @@ pub fn read_if_present(path: &Path) -> io::Result<Option<Vec<u8>>> {
 /// Moves a file that cannot be read aside to `NAME.corrupt-SECONDS`, so
 /// the next write does not destroy what the user may want back. Returns
 /// the new path.
-pub fn set_aside(path: &Path) -> io::Result<PathBuf> {
+pub(crate) fn set_aside(path: &Path) -> io::Result<PathBuf> {
     let seconds = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs())
@@ -100,7 +100,7 @@ pub fn set_aside(path: &Path) -> io::Result<PathBuf> {
 
 /// Sets a corrupt file aside and says where it went, for a warning:
 /// "moved it to PATH", or why it could not be moved.
-pub fn set_aside_note(path: &Path) -> String {
+pub(crate) fn set_aside_note(path: &Path) -> String {
     match set_aside(path) {
         Ok(aside) => format!("moved it to {}", aside.display()),
         Err(err) => format!("cannot move it aside: {err}"),

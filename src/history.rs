@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use crate::files;
 
 /// Entries kept, oldest dropped first.
-pub const HISTORY_LIMIT: usize = 5_000;
+pub(crate) const HISTORY_LIMIT: usize = 5_000;
 
 /// The history of lines typed at the prompt.
 #[derive(Debug, Default)]
@@ -20,13 +20,13 @@ pub struct History {
 
 impl History {
     /// A history that is never written (`--no-history`, tests).
-    pub fn in_memory() -> History {
+    pub(crate) fn in_memory() -> History {
         History::default()
     }
 
     /// The history in `path`, read now. A file that is not UTF-8 is moved
     /// aside and named in the returned warning.
-    pub fn open(path: PathBuf) -> (History, Option<String>) {
+    pub(crate) fn open(path: PathBuf) -> (History, Option<String>) {
         let (entries, warning) = read(&path);
         (
             History {
@@ -38,19 +38,19 @@ impl History {
     }
 
     /// The default file: `$XDG_DATA_HOME/idcsh/history`.
-    pub fn default_path() -> Option<PathBuf> {
+    pub(crate) fn default_path() -> Option<PathBuf> {
         files::data_dir().map(|dir| dir.join("history"))
     }
 
     /// Entries, oldest first.
-    pub fn entries(&self) -> &[String] {
+    pub(crate) fn entries(&self) -> &[String] {
         &self.entries
     }
 
     /// Adds `line` as the newest entry (an older copy is dropped) and
     /// writes the file, merged with what other sessions wrote meanwhile.
     /// Returns a warning when the file could not be written or read.
-    pub fn record(&mut self, line: &str) -> Option<String> {
+    pub(crate) fn record(&mut self, line: &str) -> Option<String> {
         let line = line.trim();
         if line.is_empty() {
             return None;
@@ -88,13 +88,13 @@ impl History {
     }
 
     /// `.history N`: the last `n` entries, numbered from the oldest kept.
-    pub fn last(&self, n: usize) -> Vec<(usize, &str)> {
+    pub(crate) fn last(&self, n: usize) -> Vec<(usize, &str)> {
         let start = self.entries.len().saturating_sub(n);
         self.numbered().skip(start).collect()
     }
 
     /// `.history TEXT`: the entries containing `text`.
-    pub fn containing(&self, text: &str) -> Vec<(usize, &str)> {
+    pub(crate) fn containing(&self, text: &str) -> Vec<(usize, &str)> {
         self.numbered()
             .filter(|(_, entry)| entry.contains(text))
             .collect()

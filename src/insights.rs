@@ -27,29 +27,29 @@ pub enum NameError {
 }
 
 /// How to find one kind of item by name.
-pub struct Kind {
+pub(crate) struct Kind {
     pub what: &'static str,
     /// The field shown to the user, then the ID field.
     pub name_field: &'static str,
     pub id_field: &'static str,
 }
 
-pub const GROUP: Kind = Kind {
+pub(crate) const GROUP: Kind = Kind {
     what: "group",
     name_field: "DisplayName",
     id_field: "GroupId",
 };
-pub const USER: Kind = Kind {
+pub(crate) const USER: Kind = Kind {
     what: "user",
     name_field: "UserName",
     id_field: "UserId",
 };
-pub const ACCOUNT: Kind = Kind {
+pub(crate) const ACCOUNT: Kind = Kind {
     what: "account",
     name_field: "Name",
     id_field: "Id",
 };
-pub const PERMISSION_SET: Kind = Kind {
+pub(crate) const PERMISSION_SET: Kind = Kind {
     what: "permission set",
     name_field: "Name",
     id_field: "PermissionSetArn",
@@ -57,7 +57,7 @@ pub const PERMISSION_SET: Kind = Kind {
 
 /// Finds the one item `wanted` names: by ID or exact name, then by name
 /// ignoring case; otherwise says what is closest or what is ambiguous.
-pub fn resolve<'d>(items: &'d Doc, kind: &Kind, wanted: &str) -> Result<&'d Doc, NameError> {
+pub(crate) fn resolve<'d>(items: &'d Doc, kind: &Kind, wanted: &str) -> Result<&'d Doc, NameError> {
     let items = items.as_array().unwrap_or_default();
     let field = |item: &'d Doc, key: &str| item[key].as_str().unwrap_or_default();
     if let Some(by_id) = items.iter().find(|i| field(i, kind.id_field) == wanted) {
@@ -99,7 +99,7 @@ pub fn resolve<'d>(items: &'d Doc, kind: &Kind, wanted: &str) -> Result<&'d Doc,
 
 /// True when `attribute` (a dotted path such as `Name.GivenName` or
 /// `Emails.Value`; arrays match on any element) equals `value`.
-pub fn has_attribute(item: &Doc, attribute: &str, value: &str) -> bool {
+pub(crate) fn has_attribute(item: &Doc, attribute: &str, value: &str) -> bool {
     fn walk(doc: &Doc, path: &[&str], value: &str) -> bool {
         match (doc, path.split_first()) {
             (Doc::Array(items), _) => items.iter().any(|i| walk(i, path, value)),
@@ -122,7 +122,7 @@ fn items(doc: &Doc) -> &[Doc] {
 }
 
 /// `.members GROUP`: UserId, UserName, DisplayName, MembershipId.
-pub fn members(group: &Doc, memberships: &Doc, users: &Doc) -> Json {
+pub(crate) fn members(group: &Doc, memberships: &Doc, users: &Doc) -> Json {
     let group_id = text(group, "GroupId");
     let mut rows: Vec<Json> = items(memberships)
         .iter()
@@ -143,7 +143,7 @@ pub fn members(group: &Doc, memberships: &Doc, users: &Doc) -> Json {
 }
 
 /// `.groups-of USER`: GroupId, GroupName, MembershipId.
-pub fn groups_of(user: &Doc, memberships: &Doc) -> Json {
+pub(crate) fn groups_of(user: &Doc, memberships: &Doc) -> Json {
     let user_id = text(user, "UserId");
     let mut rows: Vec<Json> = items(memberships)
         .iter()
@@ -163,7 +163,7 @@ pub fn groups_of(user: &Doc, memberships: &Doc) -> Json {
 /// `.access USER`: every account and permission set the user can use,
 /// directly or through a group: AccountId, AccountName, PermissionSetName,
 /// PermissionSetArn, Via (`direct` or the group's name).
-pub fn access(user: &Doc, memberships: &Doc, assignments: &Doc) -> Json {
+pub(crate) fn access(user: &Doc, memberships: &Doc, assignments: &Doc) -> Json {
     let user_id = text(user, "UserId");
     let groups: Vec<(String, String)> = items(memberships)
         .iter()
@@ -196,7 +196,7 @@ pub fn access(user: &Doc, memberships: &Doc, assignments: &Doc) -> Json {
 /// `.who-can ACCOUNT [PERMISSION_SET]`: every user with access to the
 /// account, groups expanded into their members: UserName, UserId,
 /// DisplayName, PermissionSetName, Via.
-pub fn who_can(
+pub(crate) fn who_can(
     account: &Doc,
     permission_set: Option<&Doc>,
     memberships: &Doc,
@@ -260,7 +260,7 @@ pub fn who_can(
 }
 
 /// Sorts rows by the given string fields, in order.
-pub fn sort_rows(rows: &mut [Json], keys: &[&str]) {
+pub(crate) fn sort_rows(rows: &mut [Json], keys: &[&str]) {
     rows.sort_by(|a, b| {
         keys.iter()
             .map(|k| {

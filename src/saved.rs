@@ -55,7 +55,7 @@ pub struct SavedQueries {
 
 /// A saved query, for `.queries`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SavedQuery {
+pub(crate) struct SavedQuery {
     pub name: String,
     pub expression: String,
     pub parameters: usize,
@@ -63,7 +63,7 @@ pub struct SavedQuery {
 
 impl SavedQueries {
     /// Saved queries kept in `path`.
-    pub fn at(path: PathBuf) -> SavedQueries {
+    pub(crate) fn at(path: PathBuf) -> SavedQueries {
         SavedQueries {
             path: Some(path),
             memory: BTreeMap::new(),
@@ -71,18 +71,18 @@ impl SavedQueries {
     }
 
     /// Saved queries that live as long as the process.
-    pub fn in_memory() -> SavedQueries {
+    pub(crate) fn in_memory() -> SavedQueries {
         SavedQueries::default()
     }
 
     /// The default file: `$XDG_CONFIG_HOME/idcsh/queries.toml`.
-    pub fn default_path() -> Option<PathBuf> {
+    pub(crate) fn default_path() -> Option<PathBuf> {
         files::config_dir().map(|dir| dir.join("queries.toml"))
     }
 
     /// Every saved query by name, and a warning when the file was corrupt
     /// and has been moved aside.
-    pub fn load(&self) -> (BTreeMap<String, String>, Option<String>) {
+    pub(crate) fn load(&self) -> (BTreeMap<String, String>, Option<String>) {
         let Some(path) = &self.path else {
             return (self.memory.clone(), None);
         };
@@ -113,14 +113,14 @@ impl SavedQueries {
     }
 
     /// The expression saved as `name`.
-    pub fn get(&self, name: &str) -> Option<String> {
+    pub(crate) fn get(&self, name: &str) -> Option<String> {
         self.load().0.remove(name)
     }
 
     /// Saves `name`, replacing one of that name only when `replace`; the
     /// expression must compile, checked with each `$N` standing for the
     /// string "$N".
-    pub fn save(
+    pub(crate) fn save(
         &mut self,
         name: &str,
         expression: &str,
@@ -150,7 +150,7 @@ impl SavedQueries {
     }
 
     /// Forgets `name`.
-    pub fn remove(&mut self, name: &str) -> Result<Option<String>, SavedError> {
+    pub(crate) fn remove(&mut self, name: &str) -> Result<Option<String>, SavedError> {
         let (mut queries, warning) = self.load();
         if queries.remove(name).is_none() {
             return Err(unknown(name, &queries));
@@ -160,7 +160,7 @@ impl SavedQueries {
     }
 
     /// Every saved query, by name.
-    pub fn list(&self) -> (Vec<SavedQuery>, Option<String>) {
+    pub(crate) fn list(&self) -> (Vec<SavedQuery>, Option<String>) {
         let (queries, warning) = self.load();
         let list = queries
             .into_iter()
@@ -174,7 +174,7 @@ impl SavedQueries {
     }
 
     /// `.run NAME ARGS`: the expression with its arguments substituted.
-    pub fn expand(&self, name: &str, args: &[String]) -> Result<String, SavedError> {
+    pub(crate) fn expand(&self, name: &str, args: &[String]) -> Result<String, SavedError> {
         let (queries, _) = self.load();
         let expression = queries.get(name).ok_or_else(|| unknown(name, &queries))?;
         let wanted = parameters(expression);
@@ -238,7 +238,7 @@ fn unknown(name: &str, queries: &BTreeMap<String, String>) -> SavedError {
 }
 
 /// The highest `$N` in `expression`: how many arguments it takes.
-pub fn parameters(expression: &str) -> usize {
+pub(crate) fn parameters(expression: &str) -> usize {
     let mut highest = 0;
     let mut rest = expression;
     while let Some(at) = rest.find('$') {
@@ -298,7 +298,7 @@ fn escape_backticks(text: &str) -> String {
 }
 
 /// The expression with `args` in place of `$1`, `$2`...
-pub fn substitute(expression: &str, args: &[String]) -> String {
+pub(crate) fn substitute(expression: &str, args: &[String]) -> String {
     let mut out = String::with_capacity(expression.len());
     let mut chars = expression.char_indices().peekable();
     let mut normal_start = 0;

@@ -16,7 +16,7 @@ use crate::suggest;
 
 /// A collection held by the session.
 #[derive(Debug, Clone)]
-pub struct HeldCollection {
+pub(crate) struct HeldCollection {
     pub value: Arc<Doc>,
     pub fetched_at: Instant,
 }
@@ -56,7 +56,7 @@ impl Session {
     }
 
     /// Replaces the source (a profile or region switch) and drops the cache.
-    pub fn replace_source(&mut self, source: Box<dyn Source>) {
+    pub(crate) fn replace_source(&mut self, source: Box<dyn Source>) {
         source.show_progress(self.interruptible);
         self.source = source;
         self.held.clear();
@@ -68,13 +68,13 @@ impl Session {
     }
 
     /// Lets slow fetches show progress and Ctrl-C cancel them (the shell).
-    pub fn set_interactive(&mut self, on: bool) {
+    pub(crate) fn set_interactive(&mut self, on: bool) {
         self.interruptible = on;
         self.source.show_progress(on);
     }
 
     /// Runs `future` on the session's runtime; Ctrl-C cancels it when interactive.
-    pub fn run<T, E: Into<Error>>(
+    pub(crate) fn run<T, E: Into<Error>>(
         &self,
         future: impl std::future::Future<Output = Result<T, E>>,
     ) -> Result<T, Error> {
@@ -92,17 +92,17 @@ impl Session {
     }
 
     /// The source's short name.
-    pub fn source_label(&self) -> String {
+    pub(crate) fn source_label(&self) -> String {
         self.source.label()
     }
 
     /// AWS requests made so far.
-    pub fn requests_made(&self) -> u64 {
+    pub(crate) fn requests_made(&self) -> u64 {
         self.source.requests_made()
     }
 
     /// The collections held, oldest fetch first.
-    pub fn held(&self) -> &IndexMap<String, HeldCollection> {
+    pub(crate) fn held(&self) -> &IndexMap<String, HeldCollection> {
         &self.held
     }
 
@@ -131,7 +131,7 @@ impl Session {
     /// Keeps Ctrl-C from ending the process between prompts (while a
     /// result is printed or paged): once tokio listens for SIGINT, the
     /// default action no longer applies.
-    pub fn catch_interrupts(&self) {
+    pub(crate) fn catch_interrupts(&self) {
         #[cfg(unix)]
         {
             let _inside = self.runtime.enter();
@@ -144,18 +144,13 @@ impl Session {
         self.source.collections()
     }
 
-    /// The previous line's result (`_`).
-    pub fn last(&self) -> &Arc<Json> {
-        &self.last
-    }
-
     /// Records a line's result as `_`.
-    pub fn set_last(&mut self, value: Arc<Json>) {
+    pub(crate) fn set_last(&mut self, value: Arc<Json>) {
         self.last = value;
     }
 
     /// Forgets held collections: the named ones, or all when `names` is empty.
-    pub fn forget(&mut self, names: &[String]) -> Result<Vec<String>, Error> {
+    pub(crate) fn forget(&mut self, names: &[String]) -> Result<Vec<String>, Error> {
         if names.is_empty() {
             return Ok(self.held.drain(..).map(|(name, _)| name).collect());
         }
@@ -174,7 +169,7 @@ impl Session {
 
     /// Makes sure the named collections are held, fetching the missing ones
     /// concurrently.
-    pub fn ensure(&mut self, names: &[String]) -> Result<(), Error> {
+    pub(crate) fn ensure(&mut self, names: &[String]) -> Result<(), Error> {
         let missing: Vec<&String> = names
             .iter()
             .filter(|n| !self.held.contains_key(n.as_str()))
@@ -223,7 +218,7 @@ impl Session {
 
     /// Evaluates `query` with `current` as the input (a command's result
     /// piped into an expression).
-    pub fn filter(&self, query: &Query, current: &Json) -> Result<Answer, Error> {
+    pub(crate) fn filter(&self, query: &Query, current: &Json) -> Result<Answer, Error> {
         let current = Doc::from(current.clone());
         let value = query.evaluate(&Val::Ref(&current))?.to_json();
         Ok(Answer {
@@ -315,7 +310,7 @@ fn unknown_collection(name: &str, known: &[String]) -> String {
 }
 
 /// A held collection's age, for `.cache`.
-pub fn age(held: &HeldCollection) -> Duration {
+pub(crate) fn age(held: &HeldCollection) -> Duration {
     held.fetched_at.elapsed()
 }
 

@@ -163,7 +163,7 @@ pub enum Command {
 
 impl Command {
     /// Runs the command in `runner`'s session.
-    pub fn run(self, runner: &mut Runner) -> Result<Outcome, Error> {
+    pub(crate) fn run(self, runner: &mut Runner) -> Result<Outcome, Error> {
         use Command::*;
         match self {
             Help { command } => session::help(command.as_deref()),
@@ -248,7 +248,7 @@ pub fn names() -> Vec<String> {
 }
 
 /// `.help`: every command with its one-line description.
-pub fn help_all() -> String {
+pub(crate) fn help_all() -> String {
     let command = CommandLine::command();
     let width = command
         .get_subcommands()
@@ -267,7 +267,7 @@ pub fn help_all() -> String {
 }
 
 /// `.help NAME`: one command's usage, arguments and example.
-pub fn help_one(name: &str) -> Result<String, String> {
+pub(crate) fn help_one(name: &str) -> Result<String, String> {
     let name = name.trim_start_matches('.');
     let mut command = CommandLine::command();
     let Some(sub) = command.find_subcommand_mut(name) else {

@@ -117,7 +117,7 @@ pub struct Name {
 
 impl Name {
     /// A name not yet looked up.
-    pub fn new(text: impl Into<String>) -> Name {
+    pub(crate) fn new(text: impl Into<String>) -> Name {
         Name {
             text: text.into(),
             last_found: AtomicUsize::new(0),
@@ -125,13 +125,13 @@ impl Name {
     }
 
     /// Where this field was last found among an object's entries.
-    pub fn last_found(&self) -> usize {
+    pub(crate) fn last_found(&self) -> usize {
         self.last_found.load(Relaxed)
     }
 
     /// The value of this field in `doc`, if it is an object that has it.
     #[inline]
-    pub fn lookup<'d>(&self, doc: &'d Doc) -> Option<&'d Doc> {
+    pub(crate) fn lookup<'d>(&self, doc: &'d Doc) -> Option<&'d Doc> {
         let entries = doc.as_object()?;
         // An object's keys are unique (`Doc` keeps one entry per key), so
         // the entry at the guess, if its key matches, is the field.
@@ -180,7 +180,7 @@ pub struct RootRefs {
 
 /// A compiled expression and what it found along the way.
 #[derive(Debug)]
-pub struct Compiled {
+pub(crate) struct Compiled {
     pub node: Node,
     /// The syntax tree, for warnings about the data it reads.
     pub ast: Ast,
@@ -192,7 +192,7 @@ pub struct Compiled {
 }
 
 /// Parses and compiles `expression` in `dialect`.
-pub fn compile(expression: &str, dialect: Dialect) -> Result<Compiled, QueryError> {
+pub(crate) fn compile(expression: &str, dialect: Dialect) -> Result<Compiled, QueryError> {
     check_length(expression)?;
     let (ast, _) = parse::parse(expression, dialect)?;
     let divergences = match dialect {
@@ -347,7 +347,7 @@ impl Node {
     }
 
     /// A copy with the top-level field `name` replaced by `value`.
-    pub fn bind_root_field(&self, name: &str, value: &Doc, at_root: bool) -> Node {
+    pub(crate) fn bind_root_field(&self, name: &str, value: &Doc, at_root: bool) -> Node {
         let bind =
             |node: &Node, at_root: bool| Box::new(node.bind_root_field(name, value, at_root));
         match self {
@@ -400,7 +400,7 @@ impl Node {
     }
 
     /// The top-level names this expression reads from the root.
-    pub fn root_refs(&self) -> RootRefs {
+    pub(crate) fn root_refs(&self) -> RootRefs {
         let mut refs = RootRefs::default();
         self.collect_root_refs(true, &mut refs);
         refs

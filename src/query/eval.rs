@@ -8,7 +8,7 @@ use super::parse::Comparator;
 use super::value::{Kind, Val};
 
 /// Evaluates `node` with `current` as `@`.
-pub fn eval<'a>(node: &'a Node, current: &Val<'a>) -> Result<Val<'a>, Box<QueryError>> {
+pub(crate) fn eval<'a>(node: &'a Node, current: &Val<'a>) -> Result<Val<'a>, Box<QueryError>> {
     Ok(match node {
         Node::Identity => current.clone(),
         Node::Field(name) => current.field_named(name),

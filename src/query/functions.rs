@@ -127,7 +127,7 @@ pub const NAMES: &[&str] = &[
 
 impl Function {
     /// Resolves a function by its JMESPath name.
-    pub fn from_name(name: &str) -> Option<Function> {
+    pub(crate) fn from_name(name: &str) -> Option<Function> {
         use Function::*;
         Some(match name {
             "abs" => Abs,
@@ -161,12 +161,12 @@ impl Function {
     }
 
     /// The closest known function name to a misspelt one.
-    pub fn closest(name: &str) -> Option<&'static str> {
+    pub(crate) fn closest(name: &str) -> Option<&'static str> {
         crate::suggest::closest(name, NAMES.iter().copied())
     }
 
     /// The function's JMESPath name.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         use Function::*;
         match self {
             Abs => "abs",
@@ -220,7 +220,7 @@ impl Function {
     }
 
     /// Checks the number of arguments against the signature.
-    pub fn check_arity(self, count: usize) -> Result<(), QueryError> {
+    pub(crate) fn check_arity(self, count: usize) -> Result<(), QueryError> {
         let (params, variadic) = self.signature();
         let fits = if variadic {
             count >= params.len()
@@ -260,7 +260,7 @@ impl Function {
 
     /// Calls the function on already evaluated arguments.
     /// Errors are boxed: the evaluator's results stay small on the hot path.
-    pub fn call<'a>(self, args: Vec<Val<'a>>) -> Result<Val<'a>, Box<QueryError>> {
+    pub(crate) fn call<'a>(self, args: Vec<Val<'a>>) -> Result<Val<'a>, Box<QueryError>> {
         use Function::*;
         self.check_types(&args)?;
         let number = |v: &Val<'a>| v.as_f64().unwrap_or_default();
@@ -401,7 +401,10 @@ impl Function {
 /// `sort_by` whose result is read only up to element `keep`
 /// (`sort_by(a, &k)[:10]`): the same elements in the same order as
 /// `sort_by` gives there, with only those `keep` put in order.
-pub fn sort_by_first<'a>(args: Vec<Val<'a>>, keep: usize) -> Result<Val<'a>, Box<QueryError>> {
+pub(crate) fn sort_by_first<'a>(
+    args: Vec<Val<'a>>,
+    keep: usize,
+) -> Result<Val<'a>, Box<QueryError>> {
     Function::SortBy.check_types(&args)?;
     let Val::Expref(node) = args[1] else {
         return Ok(Val::Null);

@@ -34,10 +34,10 @@ struct Field<'d> {
 }
 
 /// Finds a top-level collection by name: its name as held, and its items.
-pub type Lookup<'l, 'd> = &'l dyn Fn(&str) -> Option<(&'d str, &'d [Doc])>;
+pub(crate) type Lookup<'l, 'd> = &'l dyn Fn(&str) -> Option<(&'d str, &'d [Doc])>;
 
 /// Warnings for `ast` (parsed from `text`) over the collections `lookup` finds.
-pub fn warnings<'d>(ast: &Ast, text: &str, lookup: Lookup<'_, 'd>) -> Vec<String> {
+pub(crate) fn warnings<'d>(ast: &Ast, text: &str, lookup: Lookup<'_, 'd>) -> Vec<String> {
     let mut lint = Lint {
         text,
         lookup,

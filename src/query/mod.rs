@@ -12,7 +12,7 @@ mod compile;
 mod eval;
 mod functions;
 pub mod lexer;
-pub mod lint;
+pub(crate) mod lint;
 mod parallel;
 mod parse;
 mod reads;
@@ -80,7 +80,7 @@ impl QueryError {
     }
 
     /// The expression and the character column the error points at, when known.
-    pub fn location(&self) -> Option<(&str, usize)> {
+    pub(crate) fn location(&self) -> Option<(&str, usize)> {
         match self {
             QueryError::Syntax {
                 expression, offset, ..
@@ -138,13 +138,13 @@ impl Query {
 
     /// Warnings about fields the expression reads that the data does not
     /// have; `lookup` finds a top-level collection's name and items.
-    pub fn data_warnings<'d>(&self, lookup: lint::Lookup<'_, 'd>) -> Vec<String> {
+    pub(crate) fn data_warnings<'d>(&self, lookup: lint::Lookup<'_, 'd>) -> Vec<String> {
         lint::warnings(&self.ast, &self.text, lookup)
     }
 
     /// This query with the top-level field `name` read as `value` (`_`
     /// over a root that is not an object).
-    pub fn with_root_field_bound(&self, name: &str, value: crate::doc::Doc) -> Query {
+    pub(crate) fn with_root_field_bound(&self, name: &str, value: crate::doc::Doc) -> Query {
         Query {
             node: self.node.bind_root_field(name, &value, true),
             ..self.clone()

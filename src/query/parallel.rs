@@ -18,7 +18,7 @@ use super::value::{Items, Val};
 use crate::doc::Doc;
 
 /// Fewer items than this are not worth a thread.
-pub const MIN_PARALLEL_ITEMS: usize = 16_384;
+pub(crate) const MIN_PARALLEL_ITEMS: usize = 16_384;
 
 /// How many items ahead a loop over documents asks for the memory its
 /// expression reads at the deepest level; each level nearer the item
@@ -144,7 +144,11 @@ where
 /// that costs more per item than evaluating may split earlier than
 /// `MIN_PARALLEL_ITEMS`): every result in order, or the first error in
 /// item order.
-pub fn collect<'s, T, R, E, F>(min_items: usize, items: &'s [T], each: F) -> Result<Vec<R>, E>
+pub(crate) fn collect<'s, T, R, E, F>(
+    min_items: usize,
+    items: &'s [T],
+    each: F,
+) -> Result<Vec<R>, E>
 where
     T: Sync,
     R: Send,
@@ -175,7 +179,7 @@ fn join<R, E>(chunks: Vec<Chunk<Vec<R>, E>>) -> Result<Vec<R>, E> {
 /// `collect` over an array value's elements, borrowed or built; `None`
 /// when `array` is no array. `reads`, when given, is what `each` reads
 /// below an element, asked for ahead.
-pub fn each_element<'a, R, F>(
+pub(crate) fn each_element<'a, R, F>(
     array: &Val<'a>,
     reads: Option<&Reads>,
     each: F,
@@ -193,7 +197,7 @@ where
 /// `start` makes a chunk's state from the position of its first element;
 /// `reads`, when given, is what `step` reads below an element. The states,
 /// or the first error in element order; `None` when `array` is no array.
-pub fn fold_elements<'a, S, F>(
+pub(crate) fn fold_elements<'a, S, F>(
     array: &Val<'a>,
     reads: Option<&Reads>,
     start: impl Fn(usize) -> S + Sync,
@@ -256,7 +260,7 @@ fn val_doc<'v>(val: &'v Val<'_>) -> Option<&'v Doc> {
 
 /// Sorts stably by `compare`: the two halves on two cores when there are
 /// many items, then merged (ties keep the left half's element first).
-pub fn sort_by<T, F>(mut items: Vec<T>, compare: F) -> Vec<T>
+pub(crate) fn sort_by<T, F>(mut items: Vec<T>, compare: F) -> Vec<T>
 where
     T: Send + Copy,
     F: Fn(&T, &T) -> Ordering + Sync,

@@ -43,7 +43,7 @@ pub enum Divergence {
 
 impl Divergence {
     /// One line for the user: what idcsh did and what the AWS CLI does.
-    pub fn describe(self) -> &'static str {
+    pub(crate) fn describe(self) -> &'static str {
         match self {
             Divergence::ValueProjectionEnds => {
                 "the AWS CLI ends a .* projection at the next . or [?, so it reads a.*.b.c as (a.*.b).c and returns null where idcsh projects b.c over every value"
@@ -72,16 +72,9 @@ pub enum Comparator {
     GreaterThanEqual,
 }
 
-impl Comparator {
-    /// True for `<`, `<=`, `>`, `>=`.
-    pub fn is_ordering(self) -> bool {
-        !matches!(self, Comparator::Equal | Comparator::NotEqual)
-    }
-}
-
 /// A parsed expression node and the character column it starts at.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Ast {
+pub(crate) struct Ast {
     pub at: usize,
     pub kind: AstKind,
 }
@@ -92,7 +85,7 @@ pub struct Ast {
 /// `Projection(a, Condition(c, b))`, `a[].b` is `Projection(Flatten(a), b)`
 /// and `a[1:2].b` is `Projection(Subexpr(a, Slice), b)`.
 #[derive(Debug, Clone, PartialEq)]
-pub enum AstKind {
+pub(crate) enum AstKind {
     Identity,
     Field(String),
     Index(i64),
@@ -121,7 +114,7 @@ pub enum AstKind {
 
 /// Parses `text`; in the AWS CLI dialect, also returns where it read the
 /// expression differently from the specification.
-pub fn parse(text: &str, dialect: Dialect) -> Result<(Ast, Vec<Divergence>), QueryError> {
+pub(crate) fn parse(text: &str, dialect: Dialect) -> Result<(Ast, Vec<Divergence>), QueryError> {
     let (tokens, bare_literal) = tokens(text, dialect)?;
     let mut parser = Parser {
         text,

@@ -23,14 +23,14 @@ pub struct Reads {
 
 impl Reads {
     /// What `node` reads below the value it is evaluated on.
-    pub fn of(node: &Node) -> Reads {
+    pub(crate) fn of(node: &Node) -> Reads {
         let mut reads = Reads::default();
         record(node, &mut reads);
         reads
     }
 
     /// What the stages of a stream read below one element of its source.
-    pub fn of_stages(stages: &[Stage]) -> Reads {
+    pub(crate) fn of_stages(stages: &[Stage]) -> Reads {
         let mut reads = Reads::default();
         record_stages(stages, &mut reads);
         reads
@@ -38,7 +38,7 @@ impl Reads {
 
     /// How many levels below the value an object or array is read into
     /// (0 when only the value's own fields are read).
-    pub fn depth(&self) -> usize {
+    pub(crate) fn depth(&self) -> usize {
         self.below()
             .map(|reads| reads.depth() + 1)
             .max()
@@ -60,7 +60,7 @@ impl Reads {
 
     /// Where the fields read at the top sit in `sample`, for asking ahead
     /// in objects of the same shape.
-    pub fn positions_in(&self, sample: &Doc) -> Vec<Option<usize>> {
+    pub(crate) fn positions_in(&self, sample: &Doc) -> Vec<Option<usize>> {
         self.fields
             .iter()
             .map(|(name, _)| sample.position(name))
@@ -71,7 +71,7 @@ impl Reads {
     /// `positions_in` on an object of the same shape): its own entries
     /// are asked for only where those fields are, and found again there
     /// without searching. A field elsewhere is not asked for.
-    pub fn prefetch_shaped(&self, doc: &Doc, level: usize, positions: &[Option<usize>]) {
+    pub(crate) fn prefetch_shaped(&self, doc: &Doc, level: usize, positions: &[Option<usize>]) {
         let Some(below_level) = level.checked_sub(1) else {
             doc.prefetch_entries(positions.iter().flatten().copied());
             return;
@@ -95,7 +95,7 @@ impl Reads {
     /// will read: level 0 is the document's own entries or elements.
     /// Levels above `level` are walked, so they should have been asked for
     /// earlier.
-    pub fn prefetch(&self, doc: &Doc, level: usize) {
+    pub(crate) fn prefetch(&self, doc: &Doc, level: usize) {
         let Some(level) = level.checked_sub(1) else {
             doc.prefetch();
             return;

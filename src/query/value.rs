@@ -33,7 +33,7 @@ pub enum Val<'a> {
 
 /// The JMESPath type of a value, as `type()` names it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
+pub(crate) enum Kind {
     Null,
     Boolean,
     Number,
@@ -45,7 +45,7 @@ pub enum Kind {
 
 impl Kind {
     /// The name `type()` returns and error messages use.
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Kind::Null => "null",
             Kind::Boolean => "boolean",
@@ -60,17 +60,17 @@ impl Kind {
 
 impl<'a> Val<'a> {
     /// Builds an owned array value.
-    pub fn array(items: Vec<Val<'a>>) -> Self {
+    pub(crate) fn array(items: Vec<Val<'a>>) -> Self {
         Val::Array(Arc::new(items))
     }
 
     /// Builds an owned string value.
-    pub fn string(s: impl Into<Arc<str>>) -> Self {
+    pub(crate) fn string(s: impl Into<Arc<str>>) -> Self {
         Val::String(s.into())
     }
 
     /// The value's JMESPath type.
-    pub fn kind(&self) -> Kind {
+    pub(crate) fn kind(&self) -> Kind {
         match self {
             Val::Ref(doc) => match doc {
                 Doc::Null => Kind::Null,
@@ -91,12 +91,12 @@ impl<'a> Val<'a> {
     }
 
     /// True for `null`.
-    pub fn is_null(&self) -> bool {
+    pub(crate) fn is_null(&self) -> bool {
         self.kind() == Kind::Null
     }
 
     /// JMESPath truthiness: false, null, empty string, array and object are false.
-    pub fn is_truthy(&self) -> bool {
+    pub(crate) fn is_truthy(&self) -> bool {
         match self {
             Val::Ref(doc) => match doc {
                 Doc::Null => false,
@@ -116,7 +116,7 @@ impl<'a> Val<'a> {
     }
 
     /// The number, if this is one.
-    pub fn as_f64(&self) -> Option<f64> {
+    pub(crate) fn as_f64(&self) -> Option<f64> {
         match self {
             Val::Ref(Doc::Number(n)) => n.as_f64(),
             Val::Number(n) => Some(*n),
@@ -125,7 +125,7 @@ impl<'a> Val<'a> {
     }
 
     /// The string, if this is one.
-    pub fn as_str(&self) -> Option<&str> {
+    pub(crate) fn as_str(&self) -> Option<&str> {
         match self {
             Val::Ref(Doc::String(s)) => Some(s),
             Val::String(s) => Some(s),
@@ -143,7 +143,7 @@ impl<'a> Val<'a> {
     }
 
     /// The elements, if this is an array. Borrowed elements stay borrowed.
-    pub fn elements(&self) -> Option<Elements<'_, 'a>> {
+    pub(crate) fn elements(&self) -> Option<Elements<'_, 'a>> {
         match self {
             Val::Ref(Doc::Array(a)) => Some(Elements::Json(a.iter())),
             Val::Array(a) => Some(Elements::Owned(a.iter())),
@@ -153,7 +153,7 @@ impl<'a> Val<'a> {
 
     /// The elements as a slice, if this is an array: borrowed documents or
     /// values built during evaluation.
-    pub fn items(&self) -> Option<Items<'_, 'a>> {
+    pub(crate) fn items(&self) -> Option<Items<'_, 'a>> {
         match self {
             Val::Ref(Doc::Array(a)) => Some(Items::Docs(a)),
             Val::Array(a) => Some(Items::Vals(a)),
@@ -162,7 +162,7 @@ impl<'a> Val<'a> {
     }
 
     /// The entries, if this is an object, in their order.
-    pub fn entries(&self) -> Option<Vec<(Cow<'a, str>, Val<'a>)>> {
+    pub(crate) fn entries(&self) -> Option<Vec<(Cow<'a, str>, Val<'a>)>> {
         match self {
             Val::Ref(Doc::Object(entries)) => Some(
                 entries
@@ -176,7 +176,7 @@ impl<'a> Val<'a> {
     }
 
     /// The number of entries, if this is an object.
-    pub fn object_len(&self) -> Option<usize> {
+    pub(crate) fn object_len(&self) -> Option<usize> {
         match self {
             Val::Ref(Doc::Object(entries)) => Some(entries.len()),
             Val::Object(entries) => Some(entries.len()),
@@ -185,7 +185,7 @@ impl<'a> Val<'a> {
     }
 
     /// As `field`, looking first where the name was last found.
-    pub fn field_named(&self, name: &Name) -> Val<'a> {
+    pub(crate) fn field_named(&self, name: &Name) -> Val<'a> {
         match self {
             Val::Ref(doc) => name.lookup(doc).map_or(Val::Null, Val::Ref),
             _ => self.field(name),
@@ -193,7 +193,7 @@ impl<'a> Val<'a> {
     }
 
     /// The value of field `name`; null when absent or when this is no object.
-    pub fn field(&self, name: &str) -> Val<'a> {
+    pub(crate) fn field(&self, name: &str) -> Val<'a> {
         match self {
             Val::Ref(doc @ Doc::Object(_)) => doc.get(name).map_or(Val::Null, Val::Ref),
             Val::Object(entries) => entries
@@ -205,7 +205,7 @@ impl<'a> Val<'a> {
     }
 
     /// Element `index` (negative counts from the end); null when out of range.
-    pub fn index(&self, index: i64) -> Val<'a> {
+    pub(crate) fn index(&self, index: i64) -> Val<'a> {
         let Some(len) = self.array_len() else {
             return Val::Null;
         };
@@ -223,7 +223,7 @@ impl<'a> Val<'a> {
 
     /// Deep equality as JMESPath defines it (numbers by value, objects
     /// regardless of key order).
-    pub fn equals(&self, other: &Val<'a>) -> bool {
+    pub(crate) fn equals(&self, other: &Val<'a>) -> bool {
         let kind = self.kind();
         if kind != other.kind() {
             return false;
@@ -269,7 +269,7 @@ impl<'a> Val<'a> {
     }
 
     /// Order of two numbers or two strings; `None` for anything else.
-    pub fn compare(&self, other: &Val<'a>) -> Option<Ordering> {
+    pub(crate) fn compare(&self, other: &Val<'a>) -> Option<Ordering> {
         match (self.kind(), other.kind()) {
             (Kind::Number, Kind::Number) => self.as_f64()?.partial_cmp(&other.as_f64()?),
             (Kind::String, Kind::String) => Some(self.as_str()?.cmp(other.as_str()?)),
@@ -311,7 +311,7 @@ const MIN_ITEMS_TO_CONVERT_IN_PARALLEL: usize = 4096;
 
 /// A computed number as JSON: whole numbers print without a fraction, as
 /// they do in the AWS CLI; values JSON cannot hold become null.
-pub fn number_to_json(n: f64) -> Json {
+pub(crate) fn number_to_json(n: f64) -> Json {
     if n.fract() == 0.0 && n.abs() < 9.007_199_254_740_992e15 {
         Json::from(n as i64)
     } else {
@@ -319,24 +319,14 @@ pub fn number_to_json(n: f64) -> Json {
     }
 }
 
-/// Iterator over an array's elements, borrowed or owned.
 /// An array's elements as a slice (see `Val::items`).
-pub enum Items<'v, 'a> {
+pub(crate) enum Items<'v, 'a> {
     Docs(&'a [Doc]),
     Vals(&'v [Val<'a>]),
 }
 
-impl Items<'_, '_> {
-    /// How many elements.
-    pub fn len(&self) -> usize {
-        match self {
-            Items::Docs(docs) => docs.len(),
-            Items::Vals(vals) => vals.len(),
-        }
-    }
-}
-
-pub enum Elements<'v, 'a> {
+/// Iterator over an array's elements, borrowed or owned.
+pub(crate) enum Elements<'v, 'a> {
     Json(std::slice::Iter<'a, Doc>),
     Owned(std::slice::Iter<'v, Val<'a>>),
 }

@@ -4,13 +4,13 @@ use indexmap::IndexMap;
 use serde_json::Value as Json;
 
 /// Rows of cells under a shared header.
-pub struct Grid {
+pub(crate) struct Grid {
     pub header: Vec<String>,
     pub rows: Vec<Vec<String>>,
 }
 
 /// True when `value` is a non-empty array of objects (nulls allowed between).
-pub fn is_object_rows(value: &Json) -> bool {
+pub(crate) fn is_object_rows(value: &Json) -> bool {
     value.as_array().is_some_and(|items| {
         items.iter().any(Json::is_object) && items.iter().all(|i| i.is_object() || i.is_null())
     })
@@ -18,7 +18,7 @@ pub fn is_object_rows(value: &Json) -> bool {
 
 /// One row per object; the columns are the union of flattened keys in
 /// first-seen order.
-pub fn grid(items: &[Json]) -> Grid {
+pub(crate) fn grid(items: &[Json]) -> Grid {
     let mut columns: IndexMap<String, ()> = IndexMap::new();
     let mut flat_rows = Vec::with_capacity(items.len());
     for item in items {
@@ -46,7 +46,7 @@ pub fn grid(items: &[Json]) -> Grid {
 
 /// Flattens `value` into dotted keys: nested objects become `Name.GivenName`,
 /// arrays of scalars are joined with `, `, anything deeper is compact JSON.
-pub fn flatten(prefix: &str, value: &Json, out: &mut IndexMap<String, String>) {
+pub(crate) fn flatten(prefix: &str, value: &Json, out: &mut IndexMap<String, String>) {
     match value {
         Json::Object(map) if !map.is_empty() => {
             for (key, inner) in map {
@@ -66,7 +66,7 @@ pub fn flatten(prefix: &str, value: &Json, out: &mut IndexMap<String, String>) {
 }
 
 /// A value as one cell of text.
-pub fn cell(value: &Json) -> String {
+pub(crate) fn cell(value: &Json) -> String {
     match value {
         Json::Null => String::new(),
         Json::String(s) => s.clone(),
@@ -78,7 +78,7 @@ pub fn cell(value: &Json) -> String {
 }
 
 /// Scalars as text; arrays and objects as compact JSON.
-pub fn scalar_text(value: &Json) -> String {
+pub(crate) fn scalar_text(value: &Json) -> String {
     match value {
         Json::Null => String::new(),
         Json::String(s) => s.clone(),
@@ -91,7 +91,7 @@ pub fn scalar_text(value: &Json) -> String {
 /// `text` with control characters escaped as JSON escapes them (`\r`,
 /// `\u001b`), so directory data cannot move the cursor or recolour the
 /// terminal; DEL and the C1 controls are escaped too.
-pub fn escape_controls(text: &str) -> String {
+pub(crate) fn escape_controls(text: &str) -> String {
     if !text.chars().any(char::is_control) {
         return text.to_owned();
     }
@@ -111,7 +111,7 @@ pub fn escape_controls(text: &str) -> String {
 }
 
 /// True for null, booleans, numbers and strings.
-pub fn is_scalar(value: &Json) -> bool {
+pub(crate) fn is_scalar(value: &Json) -> bool {
     !matches!(value, Json::Array(_) | Json::Object(_))
 }
 

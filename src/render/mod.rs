@@ -25,9 +25,6 @@ pub enum Format {
 }
 
 impl Format {
-    /// Every format's name, for completion.
-    pub const NAMES: &[&str] = &["json", "yaml", "table", "text", "csv"];
-
     /// The format's name as the user types it.
     pub fn name(self) -> &'static str {
         match self {

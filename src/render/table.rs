@@ -25,7 +25,7 @@ struct Rows {
     rows: Vec<Vec<String>>,
 }
 
-pub fn render(value: &Json, style: &Style, out: &mut impl Write) -> io::Result<()> {
+pub(crate) fn render(value: &Json, style: &Style, out: &mut impl Write) -> io::Result<()> {
     let rows = match value {
         Json::Array(items) if items.is_empty() => return writeln!(out, "(no results)"),
         Json::Array(items) if is_object_rows(value) => {
@@ -152,7 +152,7 @@ fn cut_to(rows: &Rows, width: usize) -> Rows {
 }
 
 /// `text` cut to `width` columns, ending in `…` when cut.
-pub fn cut(text: &str, width: usize) -> String {
+pub(crate) fn cut(text: &str, width: usize) -> String {
     if display_width(text) <= width {
         return text.to_owned();
     }

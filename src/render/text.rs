@@ -6,7 +6,7 @@ use serde_json::Value as Json;
 
 use super::flat::{grid, is_object_rows};
 
-pub fn render(value: &Json, out: &mut impl Write) -> io::Result<()> {
+pub(crate) fn render(value: &Json, out: &mut impl Write) -> io::Result<()> {
     match value {
         Json::Array(items) if items.is_empty() => Ok(()),
         Json::Array(items) if is_object_rows(value) => {

@@ -8,7 +8,7 @@ use std::io::{self, Write};
 
 use serde_json::Value as Json;
 
-pub fn render(value: &Json, out: &mut impl Write) -> io::Result<()> {
+pub(crate) fn render(value: &Json, out: &mut impl Write) -> io::Result<()> {
     let mut text = String::new();
     node(value, 0, &mut text);
     if !text.ends_with('\n') {

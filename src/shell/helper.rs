@@ -29,7 +29,7 @@ pub struct ShellHelper {
 
 impl ShellHelper {
     /// A helper over `view`.
-    pub fn new(view: View, color: bool) -> ShellHelper {
+    pub(crate) fn new(view: View, color: bool) -> ShellHelper {
         ShellHelper {
             view,
             color,
@@ -40,7 +40,7 @@ impl ShellHelper {
     }
 
     /// Replaces what the helper sees (after each line).
-    pub fn set_view(&mut self, view: View) {
+    pub(crate) fn set_view(&mut self, view: View) {
         self.view = view;
         self.last_result.replace(None);
     }

@@ -17,12 +17,12 @@ const DIM: &str = "\x1b[2m";
 
 /// The shell's continuation marker at the start of a continuation line
 /// (after spaces that align it under the prompt's end).
-pub const MARKER: &str = "...> ";
+pub(crate) const MARKER: &str = "...> ";
 
 /// `line` with each continuation marker (and the spaces before it) made
 /// blanks of the same width, so that tokens, brackets and positions read
 /// as if the marker were not there; `None` when there is none.
-pub fn blank_markers(line: &str) -> Option<String> {
+pub(crate) fn blank_markers(line: &str) -> Option<String> {
     if !line.contains('\n') || !line.contains(MARKER) {
         return None;
     }

@@ -4,8 +4,8 @@
 pub mod complete;
 pub mod helper;
 pub mod highlight;
-pub mod pager;
-pub mod shapes;
+pub(crate) mod pager;
+pub(crate) mod shapes;
 
 use std::io::{self, Write};
 

@@ -7,13 +7,13 @@ use std::io::{self, Write};
 use std::process::{Command, Stdio};
 
 /// The terminal's height in rows, if stdout is one.
-pub fn screen_rows() -> Option<usize> {
+pub(crate) fn screen_rows() -> Option<usize> {
     terminal_size::terminal_size_of(io::stdout()).map(|(_, height)| usize::from(height.0))
 }
 
 /// The pager's command line: `$PAGER` split like a shell would, `less -FRX`
 /// when unset; `None` when `$PAGER` is empty (paging off).
-pub fn pager_command() -> Option<Vec<String>> {
+pub(crate) fn pager_command() -> Option<Vec<String>> {
     match std::env::var("PAGER") {
         Ok(value) if value.trim().is_empty() => None,
         Ok(value) => shell_words::split(&value).ok().filter(|w| !w.is_empty()),
@@ -22,14 +22,14 @@ pub fn pager_command() -> Option<Vec<String>> {
 }
 
 /// Whether `output` is taller than a screen of `rows`.
-pub fn too_tall(output: &[u8], rows: usize) -> bool {
+pub(crate) fn too_tall(output: &[u8], rows: usize) -> bool {
     // One row stays for the prompt.
     output.iter().filter(|b| **b == b'\n').count() >= rows.saturating_sub(1).max(1)
 }
 
 /// Sends `output` through the pager; if the pager cannot start, prints it
 /// and says why.
-pub fn page(output: &[u8], command: &[String], err: &mut impl Write) -> io::Result<()> {
+pub(crate) fn page(output: &[u8], command: &[String], err: &mut impl Write) -> io::Result<()> {
     let Some((program, args)) = command.split_first() else {
         return io::stdout().write_all(output);
     };

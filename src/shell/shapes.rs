@@ -4,7 +4,7 @@
 
 /// A field of an item shape.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Field {
+pub(crate) struct Field {
     pub name: String,
     /// Fields of the object (or of each item, for a list of objects).
     pub children: Vec<Field>,
@@ -15,7 +15,7 @@ pub struct Field {
 const EXTERNAL_IDS: &str = "ExternalIds[]{Issuer Id}";
 
 /// The shape of one item of `collection`, when it is a directory collection.
-pub fn item_shape(collection: &str) -> Option<Vec<Field>> {
+pub(crate) fn item_shape(collection: &str) -> Option<Vec<Field>> {
     let spec = match collection {
         "Instances" => {
             "InstanceArn IdentityStoreId IdentityStoreArn OwnerAccountId Name CreatedDate Status \
@@ -91,7 +91,7 @@ fn parse(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> Vec<Field> {
 }
 
 /// The fields at `path` inside an item of `collection`.
-pub fn fields_at(collection: &str, path: &[String]) -> Vec<Field> {
+pub(crate) fn fields_at(collection: &str, path: &[String]) -> Vec<Field> {
     let Some(mut fields) = item_shape(collection) else {
         return Vec::new();
     };

@@ -14,11 +14,11 @@ use super::{Held, InMemory, model};
 use crate::doc::Doc;
 
 /// The demo's Identity Store ID.
-pub const IDENTITY_STORE_ID: &str = "d-9067a1b2c3";
+pub(crate) const IDENTITY_STORE_ID: &str = "d-9067a1b2c3";
 /// The demo's instance ARN.
-pub const INSTANCE_ARN: &str = "arn:aws:sso:::instance/ssoins-72230f5d8a9b1c3e";
+pub(crate) const INSTANCE_ARN: &str = "arn:aws:sso:::instance/ssoins-72230f5d8a9b1c3e";
 /// The demo organisation's management account.
-pub const MANAGEMENT_ACCOUNT: &str = "111122223333";
+pub(crate) const MANAGEMENT_ACCOUNT: &str = "111122223333";
 
 const USERS: usize = 240;
 
@@ -310,7 +310,7 @@ pub fn source() -> InMemory {
 }
 
 /// The demo directory's collections.
-pub fn directory() -> Held {
+pub(crate) fn directory() -> Held {
     let mut rng = Rng(0x1dc5_4e11);
 
     let instances = vec![model::instance(

@@ -7,7 +7,7 @@ use super::{InMemory, SourceError};
 use crate::doc::Doc;
 
 /// Reads `path` (`-` for stdin) and makes it the root.
-pub fn open(path: &str) -> Result<InMemory, SourceError> {
+pub(crate) fn open(path: &str) -> Result<InMemory, SourceError> {
     let (label, bytes) = if path == "-" {
         let mut bytes = Vec::new();
         std::io::stdin()
@@ -47,7 +47,7 @@ pub fn open(path: &str) -> Result<InMemory, SourceError> {
 
 /// Parses a JSON document. serde_json's nesting limit (128) keeps hostile
 /// input off the stack's end.
-pub fn parse(bytes: &[u8]) -> Result<Doc, String> {
+pub(crate) fn parse(bytes: &[u8]) -> Result<Doc, String> {
     // Validating UTF-8 once up front is faster than per string.
     let text = std::str::from_utf8(bytes).map_err(|err| {
         let line = bytes[..err.valid_up_to()]

@@ -7,7 +7,7 @@
 pub mod aws;
 pub mod demo;
 pub mod file;
-pub mod model;
+pub(crate) mod model;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -28,7 +28,7 @@ pub type Held = IndexMap<String, Arc<Doc>>;
 pub type Fetched = Vec<(String, Arc<Doc>)>;
 
 /// The directory's collections, in the order SPEC section 2 lists them.
-pub const DIRECTORY_COLLECTIONS: &[&str] = &[
+pub(crate) const DIRECTORY_COLLECTIONS: &[&str] = &[
     "Instances",
     "Users",
     "Groups",
@@ -102,7 +102,7 @@ pub struct InMemory {
 
 impl InMemory {
     /// A source over named collections.
-    pub fn new(label: impl Into<String>, collections: Held) -> Self {
+    pub(crate) fn new(label: impl Into<String>, collections: Held) -> Self {
         InMemory {
             label: label.into(),
             collections,
@@ -112,7 +112,7 @@ impl InMemory {
 
     /// A source whose root is `document`: an object's keys become
     /// collections, anything else is the root as it is.
-    pub fn from_document(label: impl Into<String>, document: Doc) -> Self {
+    pub(crate) fn from_document(label: impl Into<String>, document: Doc) -> Self {
         match document {
             Doc::Object(entries) => InMemory::new(
                 label,

@@ -55,12 +55,12 @@ impl Obj {
 }
 
 /// An AWS timestamp as an RFC 3339 string.
-pub fn timestamp(time: &DateTime) -> Option<String> {
+pub(crate) fn timestamp(time: &DateTime) -> Option<String> {
     time.fmt(Format::DateTime).ok()
 }
 
 /// A `ListInstances` item.
-pub fn instance(i: &sso::InstanceMetadata) -> Json {
+pub(crate) fn instance(i: &sso::InstanceMetadata) -> Json {
     Obj::default()
         .str("InstanceArn", i.instance_arn())
         .str("IdentityStoreId", i.identity_store_id())
@@ -90,7 +90,7 @@ fn external_id(e: &ids::ExternalId) -> Json {
 }
 
 /// A `ListUsers` item.
-pub fn user(u: &ids::User) -> Json {
+pub(crate) fn user(u: &ids::User) -> Json {
     Obj::default()
         .str("IdentityStoreId", Some(u.identity_store_id()))
         .str("UserId", Some(u.user_id()))
@@ -171,7 +171,7 @@ pub fn user(u: &ids::User) -> Json {
 }
 
 /// A `ListGroups` item.
-pub fn group(g: &ids::Group) -> Json {
+pub(crate) fn group(g: &ids::Group) -> Json {
     Obj::default()
         .str("IdentityStoreId", Some(g.identity_store_id()))
         .str("GroupId", Some(g.group_id()))
@@ -188,7 +188,7 @@ pub fn group(g: &ids::Group) -> Json {
 }
 
 /// A `ListGroupMemberships` item (before the names are added).
-pub fn membership(m: &ids::GroupMembership) -> Json {
+pub(crate) fn membership(m: &ids::GroupMembership) -> Json {
     let member = m.member_id().map(|member| match member {
         ids::MemberId::UserId(id) => serde_json::json!({ "UserId": id }),
         _ => serde_json::json!({}),
@@ -207,7 +207,7 @@ pub fn membership(m: &ids::GroupMembership) -> Json {
 }
 
 /// A `DescribePermissionSet` result.
-pub fn permission_set(p: &sso::PermissionSet) -> Json {
+pub(crate) fn permission_set(p: &sso::PermissionSet) -> Json {
     Obj::default()
         .str("Name", p.name())
         .str("PermissionSetArn", p.permission_set_arn())
@@ -219,7 +219,7 @@ pub fn permission_set(p: &sso::PermissionSet) -> Json {
 }
 
 /// An organizations `ListAccounts` item.
-pub fn account(a: &org::Account) -> Json {
+pub(crate) fn account(a: &org::Account) -> Json {
     Obj::default()
         .str("Id", a.id())
         .str("Arn", a.arn())
@@ -237,7 +237,7 @@ pub fn account(a: &org::Account) -> Json {
 }
 
 /// A `ListAccountAssignments` item (before the names are added).
-pub fn assignment(a: &sso::AccountAssignment) -> Json {
+pub(crate) fn assignment(a: &sso::AccountAssignment) -> Json {
     Obj::default()
         .str("AccountId", a.account_id())
         .str("PermissionSetArn", a.permission_set_arn())

@@ -54,14 +54,18 @@ pub enum AwsError {
 
 /// Where calls go and as whom, for error messages.
 #[derive(Debug, Clone)]
-pub struct CallSite {
+pub(crate) struct CallSite {
     pub profile: String,
     pub endpoint: String,
 }
 
 impl CallSite {
     /// Classifies an SDK error from `operation`.
-    pub fn classify<E>(&self, operation: &'static str, err: SdkError<E, HttpResponse>) -> AwsError
+    pub(crate) fn classify<E>(
+        &self,
+        operation: &'static str,
+        err: SdkError<E, HttpResponse>,
+    ) -> AwsError
     where
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     {

@@ -21,7 +21,7 @@ use crate::source::{Fetched, Held, model};
 
 /// One fetch: the source, what the session holds, and what was fetched on
 /// the way (returned too, so the session keeps it).
-pub struct Fetcher<'a> {
+pub(crate) struct Fetcher<'a> {
     source: &'a AwsSource,
     held: &'a Held,
     extra: Mutex<Vec<(String, Arc<Doc>)>>,
@@ -62,7 +62,7 @@ impl Drop for ProgressGuard {
 }
 
 impl<'a> Fetcher<'a> {
-    pub fn new(source: &'a AwsSource, held: &'a Held) -> Self {
+    pub(crate) fn new(source: &'a AwsSource, held: &'a Held) -> Self {
         let progress = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
         progress.set_style(
             ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
@@ -77,7 +77,7 @@ impl<'a> Fetcher<'a> {
     }
 
     /// Fetches `name` and anything it needed on the way.
-    pub async fn collection(self, name: &str) -> Result<Fetched, AwsError> {
+    pub(crate) async fn collection(self, name: &str) -> Result<Fetched, AwsError> {
         let show = self
             .source
             .progress

@@ -13,7 +13,7 @@ mod request;
 mod targeted;
 mod writes;
 
-pub use writes::WriteOutcome;
+pub(crate) use writes::WriteOutcome;
 
 use pacer::Pacer;
 
@@ -195,7 +195,7 @@ pub struct AwsSource {
 }
 
 /// Attempts per request unless `$IDCSH_MAX_ATTEMPTS` says otherwise.
-pub const DEFAULT_MAX_ATTEMPTS: u32 = 10;
+pub(crate) const DEFAULT_MAX_ATTEMPTS: u32 = 10;
 
 /// Attempts per request: `$IDCSH_MAX_ATTEMPTS`, else 10.
 fn max_attempts() -> u32 {
@@ -224,7 +224,7 @@ fn partition(service: &'static str) -> RetryPartition {
 }
 
 /// Loads `~/.aws/config` and `~/.aws/credentials` (as the CLI would).
-pub async fn profile_set() -> Option<ProfileSet> {
+pub(crate) async fn profile_set() -> Option<ProfileSet> {
     let fs = aws_types::os_shim_internal::Fs::real();
     let env = aws_types::os_shim_internal::Env::real();
     let files = aws_runtime::env_config::file::EnvConfigFiles::default();
@@ -234,7 +234,7 @@ pub async fn profile_set() -> Option<ProfileSet> {
 }
 
 /// Profile names from the AWS config files, for completion.
-pub async fn profile_names() -> Vec<String> {
+pub(crate) async fn profile_names() -> Vec<String> {
     profile_set()
         .await
         .map(|set| set.profiles().map(str::to_owned).collect())
@@ -263,7 +263,7 @@ enum Credentials {
 impl AwsSource {
     /// Resolves profile, region and endpoint, and builds the clients.
     /// Nothing is sent to AWS yet.
-    pub async fn connect(options: AwsOptions) -> Result<AwsSource, AwsError> {
+    pub(crate) async fn connect(options: AwsOptions) -> Result<AwsSource, AwsError> {
         // As the AWS CLI: a profile named on the command line (or with
         // `.profile`) signs with that profile's credentials even when
         // AWS_ACCESS_KEY_ID is set; AWS_PROFILE and the default profile
@@ -383,22 +383,22 @@ impl AwsSource {
     }
 
     /// The profile in use.
-    pub fn profile(&self) -> &str {
+    pub(crate) fn profile(&self) -> &str {
         &self.profile
     }
 
     /// The region in use.
-    pub fn region(&self) -> &str {
+    pub(crate) fn region(&self) -> &str {
         &self.region
     }
 
     /// The Identity Store ID and instance ARN chosen or discovered so far.
-    pub fn store_and_instance(&self) -> (Option<String>, Option<String>) {
+    pub(crate) fn store_and_instance(&self) -> (Option<String>, Option<String>) {
         self.chosen.lock().map(|c| c.clone()).unwrap_or_default()
     }
 
     /// Sets the Identity Store ID (and forgets a discovered directory).
-    pub fn set_store(&self, id: String) {
+    pub(crate) fn set_store(&self, id: String) {
         if let Ok(mut chosen) = self.chosen.lock() {
             chosen.0 = Some(id);
         }
@@ -408,7 +408,7 @@ impl AwsSource {
     }
 
     /// Sets the instance ARN (and forgets a discovered directory).
-    pub fn set_instance(&self, arn: String) {
+    pub(crate) fn set_instance(&self, arn: String) {
         if let Ok(mut chosen) = self.chosen.lock() {
             chosen.1 = Some(arn);
         }
@@ -434,7 +434,7 @@ impl AwsSource {
     }
 
     /// STS `GetCallerIdentity`, with the profile, region, store and instance.
-    pub async fn whoami(&self) -> Result<Json, AwsError> {
+    pub(crate) async fn whoami(&self) -> Result<Json, AwsError> {
         let me = self
             .sts
             .get_caller_identity()

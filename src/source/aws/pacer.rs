@@ -45,7 +45,7 @@ const IN_FLIGHT_POLL: Duration = Duration::from_millis(5);
 
 /// The request window for one quota.
 #[derive(Debug, Default)]
-pub struct Pacer {
+pub(crate) struct Pacer {
     state: Mutex<State>,
 }
 
@@ -91,14 +91,14 @@ impl Entry {
 
 /// A request the pacer let through; hand it back with the answer.
 #[derive(Debug)]
-pub struct Ticket {
+pub(crate) struct Ticket {
     id: u64,
     sent: Instant,
 }
 
 /// What AWS made of a request.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verdict {
+pub(crate) enum Verdict {
     Accepted,
     Throttled,
     /// Failed otherwise (a fault, a refusal): it may have counted.
@@ -107,7 +107,7 @@ pub enum Verdict {
 
 impl Pacer {
     /// Lets a request through now, or says how long to wait before asking again.
-    pub fn try_send(&self, now: Instant) -> Result<Ticket, Duration> {
+    pub(crate) fn try_send(&self, now: Instant) -> Result<Ticket, Duration> {
         let Ok(mut state) = self.state.lock() else {
             return Ok(Ticket { id: 0, sent: now });
         };
@@ -141,7 +141,7 @@ impl Pacer {
     }
 
     /// Waits until a request may be sent.
-    pub async fn send(&self) -> Ticket {
+    pub(crate) async fn send(&self) -> Ticket {
         loop {
             match self.try_send(Instant::now()) {
                 Ok(ticket) => return ticket,
@@ -151,7 +151,7 @@ impl Pacer {
     }
 
     /// Records AWS's answer to a request the pacer let through.
-    pub fn answered(&self, ticket: Ticket, verdict: Verdict, now: Instant) {
+    pub(crate) fn answered(&self, ticket: Ticket, verdict: Verdict, now: Instant) {
         let Ok(mut state) = self.state.lock() else {
             return;
         };
@@ -192,13 +192,13 @@ impl Pacer {
     }
 
     /// True once the pacer has learned a limit.
-    pub fn is_limiting(&self) -> bool {
+    pub(crate) fn is_limiting(&self) -> bool {
         self.state.lock().is_ok_and(|state| state.limit.is_some())
     }
 
     /// The learned limit, if AWS has throttled.
     #[cfg(test)]
-    pub fn limit(&self) -> Option<usize> {
+    pub(crate) fn limit(&self) -> Option<usize> {
         self.state.lock().ok().and_then(|state| state.limit)
     }
 }
@@ -296,7 +296,7 @@ impl State {
 }
 
 /// An answer from AWS, as the pacer judges it.
-pub trait Answer {
+pub(crate) trait Answer {
     fn verdict(&self) -> Verdict;
 }
 
@@ -327,7 +327,7 @@ impl<O> Answer for Result<O, AwsError> {
 }
 
 /// True for a throttling answer, by its error code or status.
-pub fn is_throttling(status: u16, error_code: Option<&str>) -> bool {
+pub(crate) fn is_throttling(status: u16, error_code: Option<&str>) -> bool {
     status == 429
         || error_code.is_some_and(|t| {
             t.contains("ThrottlingException")

@@ -17,7 +17,7 @@ use super::{AwsError, AwsSource};
 impl AwsSource {
     /// The UserId of a user given by UserName (`GetUserId`), or else by
     /// UserId (checked with `DescribeUser`, only when the name found nobody).
-    pub async fn find_user(&self, wanted: &str) -> Result<Option<String>, AwsError> {
+    pub(crate) async fn find_user(&self, wanted: &str) -> Result<Option<String>, AwsError> {
         match self.get_user_id("UserName", wanted).await {
             Ok(found) => return Ok(found["UserId"].as_str().map(str::to_owned)),
             Err(AwsError::Service { code, .. }) if code == "ResourceNotFoundException" => {}
@@ -48,7 +48,7 @@ impl AwsSource {
     }
 
     /// The user's groups: GroupId, GroupName, MembershipId.
-    pub async fn groups_of_user(&self, user_id: &str) -> Result<Vec<Json>, AwsError> {
+    pub(crate) async fn groups_of_user(&self, user_id: &str) -> Result<Vec<Json>, AwsError> {
         let d = self.directory().await?;
         let memberships: Vec<(String, String)> = self
             .paginate("ListGroupMembershipsForMember", |token| {
@@ -104,7 +104,7 @@ impl AwsSource {
     }
 
     /// The user's effective access, in the rows `insights::access` gives.
-    pub async fn access_of_user(
+    pub(crate) async fn access_of_user(
         &self,
         user_id: &str,
         account_names: &HashMap<String, String>,

@@ -15,7 +15,7 @@ use super::{AwsError, AwsSource};
 
 /// What a membership write did.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum WriteOutcome {
+pub(crate) enum WriteOutcome {
     Done {
         membership_id: Option<String>,
     },
@@ -32,7 +32,7 @@ pub enum WriteOutcome {
 
 /// A unique attribute as the API spells its path: `DisplayName` →
 /// `displayName`, `Emails.Value` → `emails.value`.
-pub fn attribute_path(attribute: &str) -> String {
+pub(crate) fn attribute_path(attribute: &str) -> String {
     attribute
         .split('.')
         .map(|part| {
@@ -67,7 +67,11 @@ fn sent_once() -> aws_sdk_identitystore::config::Builder {
 
 impl AwsSource {
     /// `GetGroupId` by a unique attribute.
-    pub async fn get_group_id(&self, attribute: &str, value: &str) -> Result<Json, AwsError> {
+    pub(crate) async fn get_group_id(
+        &self,
+        attribute: &str,
+        value: &str,
+    ) -> Result<Json, AwsError> {
         let d = self.directory().await?;
         let identifier = unique(attribute, value)?;
         let out = self
@@ -84,7 +88,7 @@ impl AwsSource {
     }
 
     /// `GetUserId` by a unique attribute.
-    pub async fn get_user_id(&self, attribute: &str, value: &str) -> Result<Json, AwsError> {
+    pub(crate) async fn get_user_id(&self, attribute: &str, value: &str) -> Result<Json, AwsError> {
         let d = self.directory().await?;
         let identifier = unique(attribute, value)?;
         let out = self
@@ -102,7 +106,7 @@ impl AwsSource {
 
     /// A permission set's details with its managed policies, customer
     /// managed policy references and inline policy.
-    pub async fn describe_permission_set(&self, arn: &str) -> Result<Json, AwsError> {
+    pub(crate) async fn describe_permission_set(&self, arn: &str) -> Result<Json, AwsError> {
         let d = self.directory().await?;
         let instance = d.instance_arn.clone().ok_or(AwsError::NoInstanceArn {
             operation: "DescribePermissionSet",
@@ -185,7 +189,7 @@ impl AwsSource {
     }
 
     /// The membership of `user_id` in `group_id`, if any.
-    pub async fn membership_id(
+    pub(crate) async fn membership_id(
         &self,
         group_id: &str,
         user_id: &str,
@@ -212,7 +216,7 @@ impl AwsSource {
     }
 
     /// `CreateGroupMembership`, once, checked afterwards.
-    pub async fn add_member(
+    pub(crate) async fn add_member(
         &self,
         group_id: &str,
         user_id: &str,
@@ -258,7 +262,7 @@ impl AwsSource {
     }
 
     /// `DeleteGroupMembership`, once, checked afterwards.
-    pub async fn remove_member(
+    pub(crate) async fn remove_member(
         &self,
         group_id: &str,
         user_id: &str,
