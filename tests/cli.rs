@@ -959,3 +959,38 @@ fn save_replaces_a_name_only_when_told() {
         "{err}"
     );
 }
+
+#[test]
+fn script_errors_name_their_line_and_the_script_goes_on() {
+    let output = idcsh()
+        .args(["--demo", "-o", "json"])
+        .write_stdin("length(Users)\n\n# a comment\nlength(`1`)\nGroups[?\n  DisplayName == 'Everyone'] | length(@)\nUsers[\n")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stdout, "240\n1\n");
+    let errors: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("error: "))
+        .collect();
+    assert_eq!(errors.len(), 2, "{stderr}");
+    assert!(
+        errors[0].starts_with("error: line 4: length() argument 1"),
+        "{stderr}"
+    );
+    // An expression left open at the end is reported at the line it began.
+    assert!(
+        errors[1].starts_with("error: line 7: syntax error"),
+        "{stderr}"
+    );
+    assert_eq!(output.status.code(), Some(1));
+    // One line: no number to give.
+    let (_, stderr, _) = run_lines(&["--demo"], &["length(`1`)"]);
+    assert!(stderr.starts_with("error: length() argument 1"), "{stderr}");
+    let (_, stderr, _) = run_lines(&["--demo"], &["length(Users)", "length(`1`)"]);
+    assert!(
+        stderr.starts_with("error: -c 2: length() argument 1"),
+        "{stderr}"
+    );
+}

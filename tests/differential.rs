@@ -505,3 +505,145 @@ fn idcsh_answers_as_the_aws_cli_or_says_why_not() {
     assert!(values > count / 2, "only {values} expressions gave values");
     assert!(warned > 20, "only {warned} disagreements were warned about");
 }
+
+/// Strings a YAML 1.1 reader could take for something else, alone and
+/// glued together: booleans, nulls, numbers in every base, dates,
+/// base-60 times, indicators, comment and key markers, blanks, escapes.
+const YAML_PIECES: &[&str] = &[
+    "yes",
+    "No",
+    "ON",
+    "off",
+    "y",
+    "n",
+    "true",
+    "False",
+    "null",
+    "Null",
+    "~",
+    "",
+    "0",
+    "-1",
+    "+1",
+    "1.5",
+    "1e3",
+    "-.5",
+    ".inf",
+    "-.Inf",
+    ".NaN",
+    "0x1F",
+    "0o17",
+    "0b101",
+    "017",
+    "1_000",
+    "12:30",
+    "12:30:00",
+    "-1:20",
+    "190:20:30.15",
+    "2023-06-01",
+    "2023-06-01T09:30:00Z",
+    "2023-6-1",
+    "2023-06-01 09:30:00.5+02:00",
+    "-",
+    "- ",
+    "---",
+    "...",
+    "?",
+    ":",
+    ": ",
+    " #",
+    "#",
+    "&a",
+    "*a",
+    "!tag",
+    "|",
+    ">",
+    "'",
+    "\"",
+    "%",
+    "@",
+    "`",
+    ",",
+    "[",
+    "]",
+    "{",
+    "}",
+    " ",
+    "\t",
+    "\n",
+    "\r",
+    "\u{1b}",
+    "\u{0}",
+    "\u{85}",
+    "\u{2028}",
+    "\u{feff}",
+    "é",
+    "日本",
+    "a",
+    "alice",
+    "arn:aws:iam::1:role/x",
+    "=",
+    "<<",
+];
+
+#[test]
+fn yaml_output_reads_back_as_the_same_data_in_pyyaml() {
+    let mut rng = fastrand::Rng::with_seed(SEED);
+    let mut strings: Vec<Json> = YAML_PIECES.iter().map(|p| Json::from(*p)).collect();
+    for _ in 0..3000 {
+        let mut text = String::new();
+        for _ in 0..rng.usize(1..4) {
+            text.push_str(YAML_PIECES[rng.usize(..YAML_PIECES.len())]);
+        }
+        strings.push(Json::from(text));
+    }
+    let mut object = serde_json::Map::new();
+    for (n, value) in strings.iter().enumerate() {
+        // Keys are quoted by the same rule as values.
+        object.insert(value.as_str().unwrap().to_owned(), Json::from(n));
+    }
+    let document = json!({"values": strings, "keys": object, "nested": [[strings[..5]], {"a": strings[5..9]}]});
+    let dir = common::scratch_home();
+    let path = dir.join("doc.json");
+    std::fs::write(&path, document.to_string()).unwrap();
+    let yaml = assert_cmd::Command::cargo_bin("idcsh")
+        .unwrap()
+        .args(["--data", path.to_str().unwrap(), "-o", "yaml", "-c", "@"])
+        .output()
+        .unwrap();
+    assert!(
+        yaml.status.success(),
+        "{}",
+        String::from_utf8_lossy(&yaml.stderr)
+    );
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let read = assert_cmd::Command::new(root.join(".venv/bin/python"))
+        .arg(root.join("scripts/yaml_read.py"))
+        .write_stdin(yaml.stdout.clone())
+        .output()
+        .unwrap();
+    assert!(
+        read.status.success(),
+        "PyYAML refused idcsh's YAML: {}",
+        String::from_utf8_lossy(&read.stderr)
+    );
+    let back: Json = serde_json::from_slice(&read.stdout).unwrap();
+    let mut differences = Vec::new();
+    for (ours, theirs) in document["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(back["values"].as_array().unwrap())
+    {
+        if ours != theirs {
+            differences.push(format!("{ours} read back as {theirs}"));
+        }
+    }
+    assert!(
+        differences.is_empty(),
+        "{} strings changed:\n{}",
+        differences.len(),
+        differences.join("\n")
+    );
+    assert_eq!(back, document);
+}

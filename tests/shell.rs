@@ -352,3 +352,126 @@ fn a_corrupt_queries_file_is_reported_and_set_aside() {
         "[queries]\nbroken = \n"
     );
 }
+
+#[test]
+fn at_80_columns_wide_rows_are_expanded_and_no_id_is_split() {
+    let home = common::scratch_home();
+    let prompt = "idcsh demo> ";
+    let mut p = shell(
+        &["--demo", "-o", "table", "--color", "never"],
+        &home,
+        &[("PAGER", "")],
+    );
+    assert_eq!(p.get_process().get_window_size().unwrap(), (80, 24));
+    at_prompt(&mut p, prompt);
+    run_keys(&mut p, "Users[:2]");
+    p.expect("-[ RECORD 1 ]").unwrap();
+    let found = p.expect("-[ RECORD 2 ]").unwrap();
+    let record = String::from_utf8_lossy(found.before()).into_owned();
+    // The whole ARN on one line, after its key, where it can be copied.
+    let arn = record
+        .lines()
+        .find(|l| l.starts_with("UserArn "))
+        .unwrap_or_else(|| panic!("no UserArn line in\n{record}"));
+    assert!(regex_lite_match(arn), "the ARN is split or cut: {arn:?}");
+    at_prompt(&mut p, prompt);
+    // A narrow table still fits, and stays a table.
+    run_keys(&mut p, "Users[:2].{Name: UserName, Status: UserStatus}");
+    p.expect(expectrl::Regex(r"│ Name +┆ Status +│")).unwrap();
+    at_prompt(&mut p, prompt);
+    // .expanded off keeps the grid and cuts the longest cells to fit.
+    run_keys(&mut p, ".expanded off");
+    at_prompt(&mut p, prompt);
+    run_keys(
+        &mut p,
+        "Users[:2].{UserName: UserName, UserArn: UserArn, Title: Title, Emails: Emails}",
+    );
+    let found = p.expect(expectrl::Regex(r"(?s)┌.*┘")).unwrap();
+    let grid = String::from_utf8_lossy(found.get(0).unwrap()).into_owned();
+    assert!(grid.contains('…'), "cut cells end with …:\n{grid}");
+    for line in grid.lines() {
+        let width = line.trim_end_matches('\r').chars().count();
+        assert!(width <= 80, "{width} columns: {line}");
+    }
+    at_prompt(&mut p, prompt);
+    p.send(ControlCode::EndOfTransmission).unwrap();
+    p.expect(expectrl::Eof).unwrap();
+}
+
+#[test]
+fn an_open_bracket_shows_a_continuation_prompt() {
+    let home = common::scratch_home();
+    let prompt = "idcsh demo> ";
+    let mut p = shell(&["--demo", "-o", "json", "--color", "never"], &home, &[]);
+    at_prompt(&mut p, prompt);
+    p.send("Groups[?DisplayName ==\r").unwrap();
+    p.expect("...> ").unwrap();
+    p.send("'Everyone'] | length(@)\r").unwrap();
+    p.expect(expectrl::Regex("\r?\n1\r?\n")).unwrap();
+    at_prompt(&mut p, prompt);
+    // The line went into the history as typed, without the marker.
+    p.send(ControlCode::EndOfTransmission).unwrap();
+    p.expect(expectrl::Eof).unwrap();
+    let history = std::fs::read_to_string(home.join("data/idcsh/history")).unwrap();
+    assert!(!history.contains("...>"), "{history}");
+    assert!(history.contains("'Everyone'] | length(@)"), "{history}");
+}
+
+#[test]
+fn the_pager_gets_less_options_that_keep_colours() {
+    let home = common::scratch_home();
+    let prompt = "idcsh demo> ";
+    let pager = "sh -c 'echo \"LESS is $LESS\"; sed s/^/paged:/'";
+    let mut p = shell(&["--demo", "-o", "json"], &home, &[("PAGER", pager)]);
+    at_prompt(&mut p, prompt);
+    run_keys(&mut p, "Users[].UserName");
+    p.expect("LESS is FRX").unwrap();
+    p.expect("paged:").unwrap();
+    at_prompt(&mut p, prompt);
+    p.send(ControlCode::EndOfTransmission).unwrap();
+    p.expect(expectrl::Eof).unwrap();
+    // A LESS the user set is theirs.
+    let mut p = shell(
+        &["--demo", "-o", "json"],
+        &home,
+        &[("PAGER", pager), ("LESS", "S")],
+    );
+    at_prompt(&mut p, prompt);
+    run_keys(&mut p, "Users[].UserName");
+    p.expect("LESS is S\r").unwrap();
+    at_prompt(&mut p, prompt);
+    p.send(ControlCode::EndOfTransmission).unwrap();
+    p.expect(expectrl::Eof).unwrap();
+}
+
+#[test]
+fn data_piped_in_is_explored_at_the_terminal() {
+    let home = common::scratch_home();
+    let mut command = Command::new("sh");
+    common::isolate(&mut command, &home);
+    command.args([
+        "-c",
+        r#"echo '{"Users": [{"UserName": "zoe"}]}' | "$0" --data - -o json --color never"#,
+    ]);
+    command.arg(assert_cmd::cargo::cargo_bin("idcsh"));
+    let mut p = Session::spawn(command).expect("sh starts in a pty");
+    p.set_expect_timeout(Some(Duration::from_secs(15)));
+    let prompt = "idcsh stdin> ";
+    at_prompt(&mut p, prompt);
+    run_keys(&mut p, "Users[0].UserName");
+    p.expect(expectrl::Regex("\r?\n\"zoe\"\r?\n")).unwrap();
+    at_prompt(&mut p, prompt);
+    p.send(ControlCode::EndOfTransmission).unwrap();
+    p.expect(expectrl::Eof).unwrap();
+}
+
+/// `UserArn | arn:...:user/<store>-<uuid>` with nothing cut.
+fn regex_lite_match(line: &str) -> bool {
+    let Some((_, arn)) = line.trim_end_matches('\r').split_once("| ") else {
+        return false;
+    };
+    let Some(id) = arn.strip_prefix("arn:aws:identitystore:::user/9067a1b2c3-") else {
+        return false;
+    };
+    id.len() == 36 && id.chars().all(|c| c.is_ascii_hexdigit() || c == '-')
+}

@@ -86,13 +86,37 @@ fn scalar(value: &Json, out: &mut String) {
 /// same string, else in single quotes (`''` for a quote), or in double
 /// quotes with escapes when it holds control characters or line breaks.
 fn string(text: &str) -> String {
-    if text.chars().any(|c| c.is_control()) {
-        return serde_json::Value::from(text).to_string();
+    if text.chars().any(needs_escape) {
+        return double_quoted(text);
     }
     if needs_quotes(text) {
         return format!("'{}'", text.replace('\'', "''"));
     }
     text.to_owned()
+}
+
+/// Control characters, and what YAML 1.1 reads as a line break or a byte
+/// order mark.
+fn needs_escape(c: char) -> bool {
+    c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}')
+}
+
+fn double_quoted(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if needs_escape(c) => out.push_str(&format!("\\u{:04x}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 fn needs_quotes(text: &str) -> bool {
@@ -102,7 +126,10 @@ fn needs_quotes(text: &str) -> bool {
     let lower = text.to_ascii_lowercase();
     // YAML 1.1's booleans (what PyYAML and the AWS CLI's readers know)
     // and 1.2's, and null.
-    const WORDS: &[&str] = &["yes", "no", "true", "false", "on", "off", "null", "~"];
+    // `=` and `<<` are YAML 1.1's value and merge keys.
+    const WORDS: &[&str] = &[
+        "yes", "no", "true", "false", "on", "off", "null", "~", "=", "<<",
+    ];
     let starts_with_indicator = match first {
         '-' => text == "-" || text.starts_with("- ") || text.starts_with("---"),
         c => "?:,[]{}#&*!|>'\"%@`".contains(c),
@@ -115,7 +142,24 @@ fn needs_quotes(text: &str) -> bool {
         || text.contains(" #")
         || text.ends_with(':')
         || looks_like_number(text)
+        || looks_like_sexagesimal(text)
         || looks_like_date(text)
+}
+
+/// YAML 1.1's base-60 numbers: PyYAML reads `12:30:00` as 45000.
+fn looks_like_sexagesimal(text: &str) -> bool {
+    let body = text.strip_prefix(['-', '+']).unwrap_or(text);
+    let mut parts = body.split(':');
+    parts
+        .next()
+        .is_some_and(|p| p.starts_with(|c: char| c.is_ascii_digit()))
+        && body.contains(':')
+        && body.split(':').all(|part| {
+            !part.is_empty()
+                && part
+                    .chars()
+                    .all(|c| c.is_ascii_digit() || c == '_' || c == '.')
+        })
 }
 
 /// Integers, floats, hex, octal, `.inf`, `.nan`, as YAML 1.1 or 1.2 reads them.
