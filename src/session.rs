@@ -36,6 +36,8 @@ pub struct Session {
     last: Arc<Json>,
     /// When set, Ctrl-C cancels a fetch instead of ending the process.
     interruptible: bool,
+    /// Requests made by sources this session has replaced.
+    requests_of_replaced_sources: u64,
 }
 
 impl Session {
@@ -52,12 +54,14 @@ impl Session {
             held: IndexMap::new(),
             last: Arc::new(Json::Null),
             interruptible: false,
+            requests_of_replaced_sources: 0,
         })
     }
 
     /// Replaces the source (a profile or region switch) and drops the cache.
     pub(crate) fn replace_source(&mut self, source: Box<dyn Source>) {
         source.show_progress(self.interruptible);
+        self.requests_of_replaced_sources += self.source.requests_made();
         self.source = source;
         self.held.clear();
     }
@@ -96,9 +100,10 @@ impl Session {
         self.source.label()
     }
 
-    /// AWS requests made so far.
+    /// AWS requests made so far in this session, across profile and
+    /// region switches.
     pub(crate) fn requests_made(&self) -> u64 {
-        self.source.requests_made()
+        self.requests_of_replaced_sources + self.source.requests_made()
     }
 
     /// The collections held, oldest fetch first.
@@ -170,9 +175,10 @@ impl Session {
     /// Makes sure the named collections are held, fetching the missing ones
     /// concurrently.
     pub(crate) fn ensure(&mut self, names: &[String]) -> Result<(), Error> {
-        let missing: Vec<&String> = names
+        let missing: Vec<String> = names
             .iter()
             .filter(|n| !self.held.contains_key(n.as_str()))
+            .cloned()
             .collect();
         if missing.is_empty() {
             return Ok(());
@@ -182,12 +188,9 @@ impl Session {
             .iter()
             .map(|(k, v)| (k.clone(), v.value.clone()))
             .collect();
-        let source = &self.source;
-        let fetches =
-            futures_util::future::try_join_all(missing.iter().map(|n| source.fetch(n, &snapshot)));
-        let fetched = self.run(fetches)?;
+        let fetched = self.run(self.source.fetch_together(&missing, &snapshot))?;
         let now = Instant::now();
-        for (name, value) in fetched.into_iter().flatten() {
+        for (name, value) in fetched {
             self.held.entry(name).or_insert(HeldCollection {
                 value,
                 fetched_at: now,

@@ -165,6 +165,47 @@ fn memberships_reuse_held_collections_and_fetch_what_names_need() {
 }
 
 #[test]
+fn one_line_lists_each_collection_once_however_many_needs_share_it() {
+    expected();
+    let proxy = Proxy::start(common::moto::endpoint(), Faults::default());
+    let tally = |proxy: &Proxy| {
+        let mut counts = std::collections::BTreeMap::new();
+        for op in proxy.operations() {
+            *counts.entry(op).or_insert(0) += 1;
+        }
+        proxy.clear();
+        counts
+    };
+    // One at a time, each line reusing what the lines before it hold.
+    let (apart, _) = run(
+        &proxy.url,
+        &[
+            "length(Users)",
+            "length(Groups)",
+            "length(Accounts)",
+            "length(PermissionSets)",
+            "length(AccountAssignments)",
+            "length(GroupMemberships)",
+        ],
+    );
+    let one_by_one = tally(&proxy);
+    // All in one line: AccountAssignments and GroupMemberships need Users,
+    // Groups, Accounts and PermissionSets, which the line also names.
+    let (together, _) = run(
+        &proxy.url,
+        &[
+            "[length(Users), length(Groups), length(Accounts), length(PermissionSets), \
+           length(AccountAssignments), length(GroupMemberships)]",
+        ],
+    );
+    let at_once = tally(&proxy);
+    assert_eq!(together[0], Json::Array(apart));
+    assert_eq!(at_once, one_by_one);
+    assert_eq!(at_once["ListUsers"], 3, "260 users, 100 a page");
+    assert_eq!(at_once["ListGroups"], 2);
+}
+
+#[test]
 fn requests_stay_within_aws_page_limits_and_survive_empty_pages() {
     let expected = expected();
     let proxy = Proxy::start(
@@ -371,6 +412,23 @@ fn errors_name_the_call_and_what_to_do() {
         "{stderr}"
     );
 
+    // A 500 without an AWS error code (a proxy's or load balancer's page)
+    // is named by its status, after the SDK's retries.
+    let broken = Proxy::start(
+        common::moto::endpoint(),
+        Faults {
+            bare_server_error: Some("ListInstances".into()),
+            ..Faults::default()
+        },
+    );
+    let out = live(&broken.url).args(["-c", "Users"]).output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        stderr.trim_end(),
+        "error: ListInstances: HTTP 502: Bad Gateway",
+        "{stderr}"
+    );
+
     let out = live("http://127.0.0.1:9")
         .args(["-c", "Users"])
         .output()
@@ -425,6 +483,13 @@ region = us-east-1
 [profile proc]
 region = us-east-1
 credential_process = HELPER
+
+[profile broken]
+region = us-east-1
+credential_process = false
+
+[profile bare]
+region = us-east-1
 
 [profile elsewhere]
 region = eu-west-3
@@ -512,6 +577,31 @@ sso_start_url = https://corp.awsapps.com/start
             .ends_with("run: aws sso login --profile elsewhere"),
         "{stderr}"
     );
+
+    // Only an SSO profile is told to log in: a failing credential_process
+    // and a profile with nothing in it are each told what would help.
+    for (profile, advice) in [
+        (
+            "broken",
+            "the profile's credential_process failed; run that command by hand to see why",
+        ),
+        (
+            "bare",
+            "set up profile bare: aws configure --profile bare for keys, or aws configure sso --profile bare for Identity Center sign-in",
+        ),
+    ] {
+        let out = run_as(profile, "Users");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(
+            stderr.starts_with(&format!(
+                "error: no valid AWS credentials for profile {profile} ("
+            )),
+            "{stderr}"
+        );
+        assert!(stderr.trim_end().ends_with(advice), "{stderr}");
+        assert!(!stderr.contains("sso login"), "{stderr}");
+    }
 
     let out = run_as("statix", "Users");
     let stderr = String::from_utf8_lossy(&out.stderr);
@@ -1081,9 +1171,11 @@ fn lookups_and_permission_set_details_need_no_hand_written_json() {
 #[test]
 fn switching_region_drops_the_cache_and_rediscovers() {
     let expected = expected();
+    let proxy = Proxy::start(common::moto::endpoint(), Faults::default());
     let (values, stderr) = run(
-        common::moto::endpoint(),
+        &proxy.url,
         &[
+            ".timing on",
             "length(Groups)",
             ".region eu-west-2",
             ".cache | length(@)",
@@ -1104,6 +1196,21 @@ fn switching_region_drops_the_cache_and_rediscovers() {
         "another region has another store"
     );
     assert_eq!(values[3], Json::from(0));
+    // `.timing` counts each line's requests across the switch: together,
+    // every request the proxy saw.
+    let counts: Vec<u64> = stderr
+        .lines()
+        .filter_map(|l| l.split("AWS requests: ").nth(1))
+        .map(|n| n.parse().unwrap())
+        .collect();
+    assert_eq!(counts.len(), 6, "{stderr}");
+    assert_eq!(counts[1], 3, "ListInstances and two pages of groups");
+    assert_eq!(
+        counts.iter().sum::<u64>(),
+        proxy.operations().len() as u64,
+        "{stderr}\n{:?}",
+        proxy.operations()
+    );
 }
 
 #[test]

@@ -73,6 +73,21 @@ pub trait Source: Send + Sync {
         held: &'a Held,
     ) -> BoxFuture<'a, Result<Fetched, SourceError>>;
 
+    /// Fetches the named collections for one line, together. A source
+    /// that fetches collections on the way to others (the live one) does
+    /// each once, however many of the names need it.
+    fn fetch_together<'a>(
+        &'a self,
+        names: &'a [String],
+        held: &'a Held,
+    ) -> BoxFuture<'a, Result<Fetched, SourceError>> {
+        Box::pin(async move {
+            let each =
+                futures_util::future::try_join_all(names.iter().map(|n| self.fetch(n, held)));
+            Ok(each.await?.into_iter().flatten().collect())
+        })
+    }
+
     /// AWS requests made so far (for `.timing`); zero for offline sources.
     fn requests_made(&self) -> u64 {
         0

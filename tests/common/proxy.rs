@@ -23,6 +23,9 @@ pub struct Faults {
     pub empty_in_region: Option<(String, String)>,
     /// Answer this operation (e.g. "ListUsers") with AccessDeniedException.
     pub deny: Option<String>,
+    /// Answer this operation with a 502 and a plain-text body, as a load
+    /// balancer in front of a service would (no AWS error code).
+    pub bare_server_error: Option<String>,
     /// Answer this operation with a conflict (as AWS does for a duplicate).
     pub conflict: Option<String>,
     /// Throttle the first request of this operation.
@@ -233,6 +236,12 @@ async fn serve(mut client: TcpStream, state: Arc<State>) -> std::io::Result<()> 
                 "AccessDeniedException",
                 "User is not authorized to perform this action",
             ))
+        } else if faults.bare_server_error.as_deref() == Some(operation.as_str()) {
+            Some(
+                "HTTP/1.1 502 Bad Gateway\r\ncontent-type: text/plain\r\ncontent-length: 12\r\n\r\nBad Gateway\n"
+                    .as_bytes()
+                    .to_vec(),
+            )
         } else if faults.conflict.as_deref() == Some(operation.as_str()) {
             Some(error(409, "ConflictException", "Membership already exists"))
         } else if faults.empty.as_deref() == Some(operation.as_str())

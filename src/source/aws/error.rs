@@ -7,10 +7,13 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 /// Why an AWS call failed, phrased for the person at the keyboard.
 #[derive(Debug, Clone, thiserror::Error)]
 pub enum AwsError {
-    #[error(
-        "no valid AWS credentials for profile {profile} ({detail}); run: aws sso login --profile {profile}"
-    )]
-    Credentials { profile: String, detail: String },
+    #[error("no valid AWS credentials for profile {profile} ({detail}); {advice}")]
+    Credentials {
+        profile: String,
+        detail: String,
+        /// What to do, for the kind of credentials that failed.
+        advice: String,
+    },
     #[error("access denied calling {operation} (profile {profile}): {message}")]
     AccessDenied {
         operation: &'static str,
@@ -72,9 +75,22 @@ impl CallSite {
         match &err {
             SdkError::ServiceError(service) => {
                 let inner = service.err();
-                let code = inner.code().unwrap_or("Unknown").to_owned();
+                let status = service.raw().status().as_u16();
                 let message = inner.message().unwrap_or_default().to_owned();
-                self.by_code(operation, code, message)
+                match inner.code() {
+                    Some(code) => self.by_code(operation, code.to_owned(), message),
+                    // No AWS error code (a proxy's or load balancer's answer):
+                    // the HTTP status and the start of the body say more.
+                    None => AwsError::Service {
+                        operation,
+                        code: format!("HTTP {status}"),
+                        message: if message.is_empty() {
+                            body_excerpt(service.raw())
+                        } else {
+                            message
+                        },
+                    },
+                }
             }
             SdkError::DispatchFailure(dispatch) => {
                 if let Some(connector) = dispatch.as_connector_error()
@@ -82,18 +98,12 @@ impl CallSite {
                 {
                     let detail = chain(&err);
                     if looks_like_credentials(&detail) {
-                        return AwsError::Credentials {
-                            profile: self.profile.clone(),
-                            detail,
-                        };
+                        return self.credentials(detail);
                     }
                 }
                 let detail = chain(&err);
                 if looks_like_credentials(&detail) {
-                    return AwsError::Credentials {
-                        profile: self.profile.clone(),
-                        detail,
-                    };
+                    return self.credentials(detail);
                 }
                 AwsError::Unreachable {
                     operation,
@@ -109,10 +119,7 @@ impl CallSite {
             _ => {
                 let detail = chain(&err);
                 if looks_like_credentials(&detail) {
-                    AwsError::Credentials {
-                        profile: self.profile.clone(),
-                        detail,
-                    }
+                    self.credentials(detail)
                 } else {
                     AwsError::Other { operation, detail }
                 }
@@ -135,10 +142,7 @@ impl CallSite {
             | "UnrecognizedClientException"
             | "InvalidClientTokenId"
             | "InvalidSignatureException"
-            | "UnauthorizedException" => AwsError::Credentials {
-                profile: self.profile.clone(),
-                detail: format!("{code}: {message}"),
-            },
+            | "UnauthorizedException" => self.credentials(format!("{code}: {message}")),
             _ => AwsError::Service {
                 operation,
                 code,
@@ -148,9 +152,68 @@ impl CallSite {
     }
 }
 
+impl CallSite {
+    /// Credentials that failed, with advice for their kind: SSO tokens
+    /// are renewed with `aws sso login`, a `credential_process` is the
+    /// user's own program, keys are configured.
+    fn credentials(&self, detail: String) -> AwsError {
+        let lower = detail.to_lowercase();
+        let profile = &self.profile;
+        let detail = if lower.contains("credential provider was not enabled") {
+            "the profile has no keys, SSO settings or credential_process".to_owned()
+        } else {
+            detail
+        };
+        let advice = if lower.contains("credential_process") || lower.contains("external process") {
+            "the profile's credential_process failed; run that command by hand to see why"
+                .to_owned()
+        } else if lower.contains("sso")
+            || lower.contains("expiredtoken")
+            || lower.contains("token has expired")
+        {
+            format!("run: aws sso login --profile {profile}")
+        } else if lower.contains("unrecognizedclient")
+            || lower.contains("invalidclienttokenid")
+            || lower.contains("invalidsignature")
+        {
+            format!(
+                "AWS does not accept the access key; check profile {profile}'s keys or AWS_ACCESS_KEY_ID"
+            )
+        } else {
+            format!(
+                "set up profile {profile}: aws configure --profile {profile} for keys, or aws configure sso --profile {profile} for Identity Center sign-in"
+            )
+        };
+        AwsError::Credentials {
+            profile: profile.clone(),
+            detail,
+            advice,
+        }
+    }
+}
+
+/// The first line of a response body, at most 120 characters.
+fn body_excerpt(response: &HttpResponse) -> String {
+    let text = response
+        .body()
+        .bytes()
+        .map(String::from_utf8_lossy)
+        .unwrap_or_default();
+    let line = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("no body");
+    match line.char_indices().nth(120) {
+        Some((cut, _)) => format!("{}…", &line[..cut]),
+        None => line.to_owned(),
+    }
+}
+
 fn looks_like_credentials(detail: &str) -> bool {
     let lower = detail.to_lowercase();
     lower.contains("credentials")
+        || lower.contains("credential provider")
         || lower.contains("sso token")
         || lower.contains("token has expired")
 }

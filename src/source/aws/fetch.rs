@@ -3,7 +3,9 @@
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
+
 use std::time::Duration;
+use tokio::sync::OnceCell;
 
 use aws_sdk_ssoadmin::types::PrincipalType;
 use futures_util::{StreamExt, TryStreamExt, stream};
@@ -19,12 +21,17 @@ use super::{AwsError, AwsSource, Directory};
 use crate::doc::Doc;
 use crate::source::{Fetched, Held, model};
 
-/// One fetch: the source, what the session holds, and what was fetched on
-/// the way (returned too, so the session keeps it).
+/// A collection this fetch asked for: empty until its listing completes,
+/// shared by everything in the line that needs it.
+type Slot = Arc<OnceCell<Arc<Doc>>>;
+
+/// One line's fetch: the source, what the session holds, and each
+/// collection fetched for the line, once however many needs share it
+/// (returned too, so the session keeps them all).
 pub(crate) struct Fetcher<'a> {
     source: &'a AwsSource,
     held: &'a Held,
-    extra: Mutex<Vec<(String, Arc<Doc>)>>,
+    fetched: Mutex<Vec<(String, Slot)>>,
     progress: ProgressBar,
 }
 
@@ -71,23 +78,57 @@ impl<'a> Fetcher<'a> {
         Fetcher {
             source,
             held,
-            extra: Mutex::new(Vec::new()),
+            fetched: Mutex::new(Vec::new()),
             progress,
         }
     }
 
-    /// Fetches `name` and anything it needed on the way.
-    pub(crate) async fn collection(self, name: &str) -> Result<Fetched, AwsError> {
+    /// Fetches `names` concurrently, and anything they need on the way,
+    /// each collection once.
+    pub(crate) async fn collections(self, names: &[String]) -> Result<Fetched, AwsError> {
         let show = self
             .source
             .progress
             .load(std::sync::atomic::Ordering::Relaxed);
         let guard = ProgressGuard::start(self.progress.clone(), show);
-        let items = self.fetch_named(name).await?;
+        // Registered before any request, so a collection listed on the way
+        // to another (bounded, for names) waits for the full listing instead.
+        for name in names {
+            self.cell(name);
+        }
+        futures_util::future::try_join_all(names.iter().map(|name| self.needed(name))).await?;
         drop(guard);
-        let mut fetched = vec![(name.to_owned(), Doc::shared(Json::Array(items)))];
-        fetched.extend(self.extra.into_inner().unwrap_or_default());
-        Ok(fetched)
+        let cells = self.fetched.into_inner().unwrap_or_default();
+        Ok(cells
+            .into_iter()
+            .filter_map(|(name, cell)| Some((name, cell.get()?.clone())))
+            .collect())
+    }
+
+    /// The slot for collection `name` in this fetch, made on first ask.
+    fn cell(&self, name: &str) -> Slot {
+        let mut fetched = self
+            .fetched
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((_, cell)) = fetched.iter().find(|(n, _)| n == name) {
+            return cell.clone();
+        }
+        let cell = Arc::new(OnceCell::new());
+        fetched.push((name.to_owned(), cell.clone()));
+        cell
+    }
+
+    /// Collection `name` if this fetch has asked for it (done or under way).
+    fn asked_for(&self, name: &str) -> Option<Slot> {
+        let fetched = self
+            .fetched
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        fetched
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, cell)| cell.clone())
     }
 
     async fn fetch_named(&self, name: &str) -> Result<Vec<Json>, AwsError> {
@@ -124,25 +165,19 @@ impl<'a> Fetcher<'a> {
             .set_message(format!("{what}: {} so far", self.progress.position()));
     }
 
-    /// A collection the session holds, or else fetched now and kept.
-    async fn needed(&self, name: &'static str) -> Result<Arc<Doc>, AwsError> {
+    /// A collection the session holds, or else fetched now (once for the
+    /// whole line: a second need waits for the first fetch) and kept.
+    async fn needed(&self, name: &str) -> Result<Arc<Doc>, AwsError> {
         if let Some(held) = self.held.get(name) {
             return Ok(held.clone());
         }
-        if let Some((_, held)) = self
-            .extra
-            .lock()
-            .ok()
-            .and_then(|e| e.iter().find(|(n, _)| n == name).cloned())
-        {
-            return Ok(held);
-        }
-        let items = Box::pin(self.fetch_named(name)).await?;
-        let value = Doc::shared(Json::Array(items));
-        if let Ok(mut extra) = self.extra.lock() {
-            extra.push((name.to_owned(), value.clone()));
-        }
-        Ok(value)
+        let cell = self.cell(name);
+        cell.get_or_try_init(|| async {
+            let items = Box::pin(self.fetch_named(name)).await?;
+            Ok(Doc::shared(Json::Array(items)))
+        })
+        .await
+        .cloned()
     }
 
     async fn users(&self) -> Result<Vec<Json>, AwsError> {
@@ -503,21 +538,29 @@ impl<'a> Fetcher<'a> {
         budget: usize,
     ) -> Result<Option<(Arc<Doc>, Arc<Doc>)>, AwsError> {
         let pages = (budget / 100).max(1);
-        let users = match self.held.get("Users") {
-            Some(users) => users.clone(),
-            None => match self.list_bounded("Users", pages).await? {
-                Some(users) => users,
-                None => return Ok(None),
-            },
+        let Some(users) = self.held_or_bounded("Users", pages).await? else {
+            return Ok(None);
         };
-        let groups = match self.held.get("Groups") {
-            Some(groups) => groups.clone(),
-            None => match self.list_bounded("Groups", pages).await? {
-                Some(groups) => groups,
-                None => return Ok(None),
-            },
+        let Some(groups) = self.held_or_bounded("Groups", pages).await? else {
+            return Ok(None);
         };
         Ok(Some((users, groups)))
+    }
+
+    /// `name` as held, as asked for elsewhere in this line (waiting for
+    /// it), or listed here unless it takes more than `pages` pages.
+    async fn held_or_bounded(
+        &self,
+        name: &'static str,
+        pages: usize,
+    ) -> Result<Option<Arc<Doc>>, AwsError> {
+        if let Some(held) = self.held.get(name) {
+            return Ok(Some(held.clone()));
+        }
+        if self.asked_for(name).is_some() {
+            return self.needed(name).await.map(Some);
+        }
+        self.list_bounded(name, pages).await
     }
 
     /// Lists Users or Groups unless it takes more than `pages` pages.
@@ -542,9 +585,9 @@ impl<'a> Fetcher<'a> {
         };
         Ok(listed.map(|items| {
             let value = Doc::shared(Json::Array(items));
-            if let Ok(mut extra) = self.extra.lock() {
-                extra.push((name.to_owned(), value.clone()));
-            }
+            // Kept for the session; if a full listing finished meanwhile,
+            // that one is kept and this is used once.
+            let _ = self.cell(name).set(value.clone());
             value
         }))
     }
@@ -557,14 +600,11 @@ impl<'a> Fetcher<'a> {
         assignments: &[Json],
     ) -> Result<HashMap<String, String>, AwsError> {
         let mut known = HashMap::new();
-        let fetched_here = self.extra.lock().map(|e| e.clone()).unwrap_or_default();
         let collection = |name: &str| {
-            self.held.get(name).cloned().or_else(|| {
-                fetched_here
-                    .iter()
-                    .find(|(n, _)| n == name)
-                    .map(|(_, v)| v.clone())
-            })
+            self.held
+                .get(name)
+                .cloned()
+                .or_else(|| self.asked_for(name)?.get().cloned())
         };
         if let Some(users) = collection("Users") {
             known.extend(names(&users, "UserId", "UserName"));

@@ -607,7 +607,20 @@ impl Source for AwsSource {
     ) -> BoxFuture<'a, Result<Fetched, SourceError>> {
         Box::pin(async move {
             fetch::Fetcher::new(self, held)
-                .collection(name)
+                .collections(&[name.to_owned()])
+                .await
+                .map_err(SourceError::Aws)
+        })
+    }
+
+    fn fetch_together<'a>(
+        &'a self,
+        names: &'a [String],
+        held: &'a Held,
+    ) -> BoxFuture<'a, Result<Fetched, SourceError>> {
+        Box::pin(async move {
+            fetch::Fetcher::new(self, held)
+                .collections(names)
                 .await
                 .map_err(SourceError::Aws)
         })
