@@ -206,6 +206,75 @@ fn one_line_lists_each_collection_once_however_many_needs_share_it() {
 }
 
 #[test]
+fn without_organizations_accounts_come_from_sso_admin() {
+    expected();
+    let lines = [
+        "AccountAssignments[].[AccountId, PermissionSetName, PrincipalType, PrincipalName] | sort_by(@, &join(',', @))",
+        "AccountAssignments[?PrincipalType == 'USER'] | [0].PrincipalName",
+        "AccountAssignments[?PrincipalType == 'GROUP'] | [0].AccountId",
+        "AccountAssignments[].[AccountId, PermissionSetArn]",
+    ];
+    let (full, _) = run(common::moto::endpoint(), &lines);
+    let (user, account) = (full[1].as_str().unwrap(), full[2].as_str().unwrap());
+    // What AWS answers ListAccountsForProvisionedPermissionSet with: the
+    // accounts each set is assigned in (moto answers its own account).
+    let mut provisioned = std::collections::BTreeMap::<String, Vec<String>>::new();
+    for pair in full[3].as_array().unwrap() {
+        let (account, set) = (pair[0].as_str().unwrap(), pair[1].as_str().unwrap());
+        let accounts = provisioned.entry(set.to_owned()).or_default();
+        if !accounts.iter().any(|a| a == account) {
+            accounts.push(account.to_owned());
+        }
+    }
+    let questions = [
+        format!(".access {user} | [].join(',', [AccountId, PermissionSetName, Via]) | sort(@)"),
+        format!(".who-can {account} | [].join(',', [UserName, PermissionSetName, Via]) | sort(@)"),
+        "Accounts[].Id | sort(@)".to_owned(),
+        "AccountAssignments[].AccountId | sort(@) | [0]".to_owned(),
+    ];
+    let ask = |endpoint: &str| {
+        let lines: Vec<&str> = questions.iter().map(String::as_str).collect();
+        run(endpoint, &lines)
+    };
+    let (with_org, _) = ask(common::moto::endpoint());
+    // A delegated administrator: Organizations says no.
+    let denied = Proxy::start(
+        common::moto::endpoint(),
+        Faults {
+            deny: Some("ListAccounts".into()),
+            provisioned_accounts: Some(provisioned),
+            ..Faults::default()
+        },
+    );
+    let (without, stderr) = ask(&denied.url);
+    let (assignments, _) = run(&denied.url, &lines[..1]);
+    assert_eq!(
+        assignments[0], full[0],
+        "the same assignments, by account ID"
+    );
+    assert_eq!(without[0], with_org[0], ".access {user}");
+    assert!(!without[0].as_array().unwrap().is_empty());
+    assert_eq!(without[1], with_org[1], ".who-can {account}");
+    assert!(!without[1].as_array().unwrap().is_empty());
+    // Only accounts with a permission set provisioned are known.
+    let known: BTreeSet<String> = strings(&without[2]);
+    assert!(known.is_subset(&strings(&with_org[2])));
+    assert!(known.contains(account));
+    let notes: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("Organizations refused"))
+        .collect();
+    assert_eq!(notes.len(), 1, "one note:\n{stderr}");
+    assert!(notes[0].contains("without names"), "{stderr}");
+    let operations = denied.operations();
+    assert!(
+        operations
+            .iter()
+            .any(|o| o == "ListAccountsForProvisionedPermissionSet")
+    );
+}
+
+#[test]
 fn requests_stay_within_aws_page_limits_and_survive_empty_pages() {
     let expected = expected();
     let proxy = Proxy::start(

@@ -26,6 +26,10 @@ pub struct Faults {
     /// Answer this operation with a 502 and a plain-text body, as a load
     /// balancer in front of a service would (no AWS error code).
     pub bare_server_error: Option<String>,
+    /// Answer `ListAccountsForProvisionedPermissionSet` as AWS does, from
+    /// this table of permission set ARN → account IDs, a page at a time.
+    /// (moto answers every set with its own account ID alone.)
+    pub provisioned_accounts: Option<std::collections::BTreeMap<String, Vec<String>>>,
     /// Answer this operation with a conflict (as AWS does for a duplicate).
     pub conflict: Option<String>,
     /// Throttle the first request of this operation.
@@ -242,6 +246,12 @@ async fn serve(mut client: TcpStream, state: Arc<State>) -> std::io::Result<()> 
                     .as_bytes()
                     .to_vec(),
             )
+        } else if let Some(table) = faults
+            .provisioned_accounts
+            .as_ref()
+            .filter(|_| operation == "ListAccountsForProvisionedPermissionSet")
+        {
+            Some(provisioned_page(&request, table))
         } else if faults.conflict.as_deref() == Some(operation.as_str()) {
             Some(error(409, "ConflictException", "Membership already exists"))
         } else if faults.empty.as_deref() == Some(operation.as_str())
@@ -341,6 +351,28 @@ fn over_quota(state: &State, request: &Request, limit: usize) -> bool {
 
 /// For a ListAccounts request without our marker: an empty page whose
 /// NextToken carries the real token. With the marker: nothing (forward).
+/// A page of the accounts a permission set is provisioned to; the token
+/// is the offset of the next page.
+fn provisioned_page(
+    request: &Request,
+    table: &std::collections::BTreeMap<String, Vec<String>>,
+) -> Vec<u8> {
+    let body: serde_json::Value = serde_json::from_slice(&request.body).unwrap_or_default();
+    let set = body["PermissionSetArn"].as_str().unwrap_or_default();
+    let accounts = table.get(set).cloned().unwrap_or_default();
+    let size = body["MaxResults"].as_u64().unwrap_or(100) as usize;
+    let from: usize = body["NextToken"]
+        .as_str()
+        .and_then(|t| t.parse().ok())
+        .unwrap_or(0);
+    let to = (from + size).min(accounts.len());
+    let mut reply = serde_json::json!({"AccountIds": accounts.get(from..to).unwrap_or_default()});
+    if to < accounts.len() {
+        reply["NextToken"] = serde_json::Value::from(to.to_string());
+    }
+    response(200, &[], reply.to_string().as_bytes())
+}
+
 fn empty_page(request: &Request) -> Option<Vec<u8>> {
     let body: serde_json::Value = serde_json::from_slice(&request.body).unwrap_or_default();
     let token = body.get("NextToken").and_then(|t| t.as_str()).unwrap_or("");

@@ -310,7 +310,70 @@ impl<'a> Fetcher<'a> {
             .await
     }
 
+    /// Organizations' accounts, or, where Organizations refuses (a
+    /// delegated administrator, a role scoped to Identity Center), the
+    /// accounts sso-admin has provisioned permission sets to, without names.
     async fn accounts(&self) -> Result<Vec<Json>, AwsError> {
+        let refused = match self.organization_accounts().await {
+            Err(AwsError::AccessDenied { message, .. }) => message,
+            Err(AwsError::Service { code, message, .. })
+                if code == "AWSOrganizationsNotInUseException" =>
+            {
+                message
+            }
+            other => return other,
+        };
+        let accounts = self.provisioned_accounts().await?;
+        self.source.note(format!(
+            "Organizations refused ListAccounts ({}); Accounts holds the {} accounts with a permission set provisioned, from sso-admin, without names or emails",
+            refused.trim_end_matches('.'),
+            accounts.len()
+        ));
+        Ok(accounts)
+    }
+
+    /// Every account a permission set is provisioned to, as `{Id}` items:
+    /// one `ListAccountsForProvisionedPermissionSet` listing per set.
+    async fn provisioned_accounts(&self) -> Result<Vec<Json>, AwsError> {
+        let d = self.source.directory().await?;
+        let instance = d.instance_arn.clone().ok_or(AwsError::NoInstanceArn {
+            operation: "ListAccountsForProvisionedPermissionSet",
+        })?;
+        let permission_sets = self.needed("PermissionSets").await?;
+        let per_set: Vec<Vec<String>> = stream::iter(ids_of(&permission_sets, "PermissionSetArn"))
+            .map(|set| {
+                let (sso, instance) = (d.clients.sso.clone(), instance.clone());
+                self.source
+                    .paginate("ListAccountsForProvisionedPermissionSet", move |token| {
+                        let (sso, instance, set) = (sso.clone(), instance.clone(), set.clone());
+                        async move {
+                            let out = sso
+                                .list_accounts_for_provisioned_permission_set()
+                                .instance_arn(instance)
+                                .permission_set_arn(set)
+                                .max_results(100)
+                                .set_next_token(token)
+                                .send()
+                                .await?;
+                            Ok((
+                                out.account_ids().to_vec(),
+                                out.next_token().map(str::to_owned),
+                            ))
+                        }
+                    })
+            })
+            .buffered(self.source.concurrency)
+            .try_collect()
+            .await?;
+        let ids: std::collections::BTreeSet<String> = per_set.into_iter().flatten().collect();
+        self.counted("Accounts", ids.len());
+        Ok(ids
+            .into_iter()
+            .map(|id| serde_json::json!({"Id": id, "Name": null}))
+            .collect())
+    }
+
+    async fn organization_accounts(&self) -> Result<Vec<Json>, AwsError> {
         let org = self.source.organizations.clone();
         self.source
             .paginate("ListAccounts", |token| {
