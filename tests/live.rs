@@ -1011,6 +1011,57 @@ fn access_and_who_can_match_the_fixture_on_the_live_source() {
     assert_eq!(targeted[0], held[3]);
     assert_eq!(targeted[1], held[4]);
 
+    // `.members` of a small group asks about that group alone: GetGroupId,
+    // its memberships, one DescribeUser per member. A large group (Everyone,
+    // 260 members) lists the users instead of describing each.
+    let small = expected
+        .memberships
+        .iter()
+        .map(|(g, _)| g)
+        .find(|g| g.starts_with("group-"))
+        .unwrap();
+    let members = expected
+        .memberships
+        .iter()
+        .filter(|(g, _)| g == small)
+        .count();
+    let lines = [
+        format!(".members {small}"),
+        ".members Everyone | [].[UserName, DisplayName, UserId]".to_owned(),
+    ];
+    let proxy = Proxy::start(common::moto::endpoint(), Faults::default());
+    let (targeted, _) = run(&proxy.url, &[&lines[0]]);
+    let mut operations = proxy.operations();
+    operations.sort();
+    operations.dedup();
+    assert_eq!(
+        operations,
+        [
+            "DescribeUser",
+            "GetGroupId",
+            "ListGroupMemberships",
+            "ListInstances"
+        ]
+    );
+    assert_eq!(
+        proxy
+            .operations()
+            .iter()
+            .filter(|o| *o == "DescribeUser")
+            .count(),
+        members
+    );
+    proxy.clear();
+    let (large, _) = run(&proxy.url, &[&lines[1]]);
+    assert!(!proxy.operations().iter().any(|o| o == "DescribeUser"));
+    let (held, _) = run(
+        common::moto::endpoint(),
+        &["length(GroupMemberships)", &lines[0], &lines[1]],
+    );
+    assert_eq!(targeted[0], held[1]);
+    assert_eq!(large[0], held[2]);
+    assert_eq!(large[0].as_array().unwrap().len(), fixture::USERS);
+
     let out = live(common::moto::endpoint())
         .args(["-c", ".access no-such-person"])
         .output()
@@ -1097,6 +1148,46 @@ fn membership_writes_are_confirmed_checked_and_refresh_the_cache() {
             && stderr.contains(&group_id),
         "{stderr}"
     );
+    // Names are resolved with GetGroupId and GetUserId, not by listing
+    // everyone; a dry run checks the membership as it stands.
+    proxy.clear();
+    let out = idcsh(&[
+        "-c",
+        ".add-member 'Release Managers' dave --dry-run",
+        "-c",
+        ".remove-member 'Release Managers' carol --dry-run",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("dry run: dave is already a member of Release Managers (MembershipId ")
+            && stderr.contains("nothing would be sent"),
+        "{stderr}"
+    );
+    assert!(
+        stderr
+            .contains("dry run: carol is not a member of Release Managers; nothing would be sent"),
+        "{stderr}"
+    );
+    let operations = proxy.operations();
+    assert!(
+        operations
+            .iter()
+            .all(|o| o.starts_with("Get") || o == "ListInstances"),
+        "{operations:?}"
+    );
+    assert_eq!(writes(&proxy), 0);
+    // A misspelt name costs the listing that finds what was meant.
+    let out = idcsh(&["-c", ".add-member 'Release Managers' carl --dry-run"]);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "error: no user named carl; did you mean carol?\n"
+    );
+    let out = idcsh(&["-c", ".members 'Release Manager'"]);
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "error: no group named Release Manager; did you mean Release Managers?\n"
+    );
+
     let out = idcsh(&["-c", ".add-member 'Release Managers' carol"]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1));

@@ -4,6 +4,7 @@
 //! or on the live source from calls about one user when the whole
 //! directory is not held.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 use clap::Args;
@@ -63,10 +64,65 @@ pub struct SnapshotArgs {
 
 /// `.members GROUP`.
 pub(super) fn members(runner: &mut Runner, args: GroupArgs) -> Result<Outcome, Error> {
+    let all = ["Groups", "GroupMemberships", "Users"];
+    if runner.session.source().as_aws().is_some()
+        && !all.iter().all(|c| runner.session.held().contains_key(*c))
+    {
+        return targeted_members(runner, &args.group);
+    }
     let [groups, memberships, users] =
         runner.collections(["Groups", "GroupMemberships", "Users"])?;
     let group = insights::resolve(&groups, &insights::GROUP, &args.group)?;
     Ok(data(insights::members(group, &memberships, &users)))
+}
+
+/// Above this many members, `.members` lists every user (100 a page)
+/// rather than describing each member (one request each).
+const DESCRIBE_MEMBERS_UP_TO: usize = 50;
+
+/// `.members GROUP` on the live source without the whole directory held:
+/// the group by `GetGroupId`, its `ListGroupMemberships`, and the members'
+/// names from `Users` when held (or when the group is large), otherwise
+/// one `DescribeUser` per member.
+fn targeted_members(runner: &mut Runner, group: &str) -> Result<Outcome, Error> {
+    let group = principal(runner, &insights::GROUP, group)?;
+    let aws = runner.live()?;
+    let memberships = runner.session.run(aws.members_of_group(&group.id))?;
+    let names: HashMap<String, (String, Option<String>)> = if runner
+        .session
+        .held()
+        .contains_key("Users")
+        || memberships.len() > DESCRIBE_MEMBERS_UP_TO
+    {
+        let [users] = runner.collections(["Users"])?;
+        users
+            .as_array()
+            .unwrap_or_default()
+            .iter()
+            .map(|u| {
+                let display = u["DisplayName"].as_str().map(str::to_owned);
+                (text(u, "UserId"), (text(u, "UserName"), display))
+            })
+            .collect()
+    } else {
+        let ids: Vec<String> = memberships.iter().map(|(user, _)| user.clone()).collect();
+        let aws = runner.live()?;
+        runner.session.run(aws.describe_users(&ids))?
+    };
+    let mut rows: Vec<Json> = memberships
+        .into_iter()
+        .map(|(user_id, membership_id)| {
+            let (name, display) = names.get(&user_id).cloned().unwrap_or_default();
+            json!({
+                "UserId": user_id,
+                "UserName": name,
+                "DisplayName": display,
+                "MembershipId": membership_id,
+            })
+        })
+        .collect();
+    rows.sort_by_key(|r| r["UserName"].as_str().unwrap_or_default().to_owned());
+    Ok(data(Json::Array(rows)))
 }
 
 /// `.groups-of USER`.
@@ -210,32 +266,62 @@ pub(super) fn snapshot(runner: &mut Runner, args: SnapshotArgs) -> Result<Outcom
     )))
 }
 
-/// On the live source, when any of `collections` is not held, finds the
-/// user with the calls about that user alone and returns the UserId;
-/// `None` means: answer from the collections.
+/// The user's ID for asking AWS about that user alone, on the live source
+/// when `collections` are not all held; `None` means answer from them.
 fn targeted_user(
     runner: &mut Runner,
     user: &str,
     collections: &[&str],
 ) -> Result<Option<String>, Error> {
-    let Some(aws) = runner.session.source().as_aws() else {
-        return Ok(None);
-    };
-    if collections
-        .iter()
-        .all(|c| runner.session.held().contains_key(*c))
+    if runner.session.source().as_aws().is_none()
+        || collections
+            .iter()
+            .all(|c| runner.session.held().contains_key(*c))
     {
         return Ok(None);
     }
-    match runner.session.run(aws.find_user(user))? {
-        Some(user_id) => Ok(Some(user_id)),
-        None => Err(insights::NameError::Unknown {
-            what: "user",
-            name: user.to_owned(),
-            suggestion: None,
+    principal(runner, &insights::USER, user).map(|p| Some(p.id))
+}
+
+/// A user or group named on a command line.
+pub(super) struct Principal {
+    pub id: String,
+    pub name: String,
+}
+
+/// Resolves a user or group by name or ID. From its collection when that
+/// is held or the source is offline; on the live source otherwise with
+/// `GetUserId`/`GetGroupId` (and `DescribeUser`/`DescribeGroup` for an
+/// ID), two lookups instead of listing everyone; only when they find
+/// nobody is the collection listed, for a "did you mean".
+pub(super) fn principal(
+    runner: &mut Runner,
+    kind: &insights::Kind,
+    wanted: &str,
+) -> Result<Principal, Error> {
+    let (collection, is_user) = if kind.id_field == "UserId" {
+        ("Users", true)
+    } else {
+        ("Groups", false)
+    };
+    if let Some(aws) = runner.session.source().as_aws()
+        && !runner.session.held().contains_key(collection)
+    {
+        let found = if is_user {
+            runner.session.run(aws.find_user(wanted))?
+        } else {
+            runner.session.run(aws.find_group(wanted))?
+        };
+        if let Some((id, name)) = found {
+            return Ok(Principal { id, name });
         }
-        .into()),
     }
+    let [items] = runner.collections([collection])?;
+    let item = insights::resolve(&items, kind, wanted)?;
+    Ok(Principal {
+        id: text(item, kind.id_field),
+        name: text(item, kind.name_field),
+    })
 }
 
 /// Writes the held collections, with where and when they came from, as

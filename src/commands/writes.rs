@@ -7,7 +7,7 @@ use std::io;
 
 use clap::Args;
 
-use super::directory::text;
+use super::directory::{Principal, principal, text};
 use crate::error::Error;
 use crate::exec::{Outcome, Runner};
 use crate::insights;
@@ -64,11 +64,14 @@ pub(super) fn membership(
     change: Change,
     args: MembershipArgs,
 ) -> Result<Outcome, Error> {
-    let [groups, users] = runner.collections(["Groups", "Users"])?;
-    let group = insights::resolve(&groups, &insights::GROUP, &args.group)?;
-    let user = insights::resolve(&users, &insights::USER, &args.user)?;
-    let (group_id, group_name) = (text(group, "GroupId"), text(group, "DisplayName"));
-    let (user_id, user_name) = (text(user, "UserId"), text(user, "UserName"));
+    let Principal {
+        id: group_id,
+        name: group_name,
+    } = principal(runner, &insights::GROUP, &args.group)?;
+    let Principal {
+        id: user_id,
+        name: user_name,
+    } = principal(runner, &insights::USER, &args.user)?;
     let (store, _) = runner.store_and_instance()?;
     let store = store.unwrap_or_default();
     let (verb, call) = match change {
@@ -86,9 +89,16 @@ pub(super) fn membership(
         ),
     };
     if args.dry_run {
-        return Ok(Outcome::Note(format!(
-            "dry run, nothing sent: would {verb}: {call}"
-        )));
+        let membership = current_membership(runner, &group_id, &user_id)?;
+        return Ok(Outcome::Note(match (change, membership) {
+            (Change::Add, Some(membership_id)) => format!(
+                "dry run: {user_name} is already a member of {group_name} (MembershipId {membership_id}); nothing would be sent"
+            ),
+            (Change::Remove, None) => format!(
+                "dry run: {user_name} is not a member of {group_name}; nothing would be sent"
+            ),
+            _ => format!("dry run, nothing sent: would {verb}: {call}"),
+        }));
     }
     runner.live()?;
     if !runner.settings.yes {
@@ -129,4 +139,24 @@ pub(super) fn membership(
         }
     };
     Ok(Outcome::Note(note))
+}
+
+/// The MembershipId of the user in the group, if there is one: asked with
+/// `GetGroupMembershipId` on the live source, looked up in
+/// `GroupMemberships` offline.
+fn current_membership(
+    runner: &mut Runner,
+    group_id: &str,
+    user_id: &str,
+) -> Result<Option<String>, Error> {
+    if let Some(aws) = runner.session.source().as_aws() {
+        return runner.session.run(aws.membership_id(group_id, user_id));
+    }
+    let [memberships] = runner.collections(["GroupMemberships"])?;
+    Ok(memberships
+        .as_array()
+        .unwrap_or_default()
+        .iter()
+        .find(|m| text(m, "GroupId") == group_id && text(&m["MemberId"], "UserId") == user_id)
+        .map(|m| text(m, "MembershipId")))
 }

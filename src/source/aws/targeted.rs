@@ -15,12 +15,19 @@ use serde_json::{Value as Json, json};
 use super::{AwsError, AwsSource};
 
 impl AwsSource {
-    /// The UserId of a user given by UserName (`GetUserId`), or else by
-    /// UserId (checked with `DescribeUser`, only when the name found nobody).
-    pub(crate) async fn find_user(&self, wanted: &str) -> Result<Option<String>, AwsError> {
+    /// A user by UserName (`GetUserId`), or else by UserId (`DescribeUser`,
+    /// asked only when the name found nobody): its UserId and UserName.
+    pub(crate) async fn find_user(
+        &self,
+        wanted: &str,
+    ) -> Result<Option<(String, String)>, AwsError> {
         match self.get_user_id("UserName", wanted).await {
-            Ok(found) => return Ok(found["UserId"].as_str().map(str::to_owned)),
-            Err(AwsError::Service { code, .. }) if code == "ResourceNotFoundException" => {}
+            Ok(found) => {
+                return Ok(found["UserId"]
+                    .as_str()
+                    .map(|id| (id.to_owned(), wanted.to_owned())));
+            }
+            Err(err) if not_found(&err) => {}
             Err(err) => return Err(err),
         }
         let d = self.directory().await?;
@@ -35,16 +42,114 @@ impl AwsSource {
             })
             .await;
         match described {
-            Ok(_) => Ok(Some(wanted.to_owned())),
-            Err(err) => match err {
-                AwsError::Service { code, .. }
-                    if code == "ResourceNotFoundException" || code == "ValidationException" =>
-                {
-                    Ok(None)
-                }
-                other => Err(other),
-            },
+            Ok(user) => Ok(Some((
+                wanted.to_owned(),
+                user.user_name().unwrap_or(wanted).to_owned(),
+            ))),
+            Err(err) if not_found(&err) => Ok(None),
+            Err(err) => Err(err),
         }
+    }
+
+    /// A group by DisplayName (`GetGroupId`), or else by GroupId
+    /// (`DescribeGroup`): its GroupId and DisplayName.
+    pub(crate) async fn find_group(
+        &self,
+        wanted: &str,
+    ) -> Result<Option<(String, String)>, AwsError> {
+        match self.get_group_id("DisplayName", wanted).await {
+            Ok(found) => {
+                return Ok(found["GroupId"]
+                    .as_str()
+                    .map(|id| (id.to_owned(), wanted.to_owned())));
+            }
+            Err(err) if not_found(&err) => {}
+            Err(err) => return Err(err),
+        }
+        let d = self.directory().await?;
+        let described = self
+            .request("DescribeGroup", || {
+                d.clients
+                    .ids
+                    .describe_group()
+                    .identity_store_id(&d.store_id)
+                    .group_id(wanted)
+                    .send()
+            })
+            .await;
+        match described {
+            Ok(group) => Ok(Some((
+                wanted.to_owned(),
+                group.display_name().unwrap_or(wanted).to_owned(),
+            ))),
+            Err(err) if not_found(&err) => Ok(None),
+            Err(err) => Err(err),
+        }
+    }
+
+    /// A group's members as (UserId, MembershipId): one
+    /// `ListGroupMemberships` listing.
+    pub(crate) async fn members_of_group(
+        &self,
+        group_id: &str,
+    ) -> Result<Vec<(String, String)>, AwsError> {
+        let d = self.directory().await?;
+        self.paginate("ListGroupMemberships", |token| {
+            let (ids, store) = (d.clients.ids.clone(), d.store_id.clone());
+            async move {
+                let out = ids
+                    .list_group_memberships()
+                    .identity_store_id(store)
+                    .group_id(group_id)
+                    .max_results(100)
+                    .set_next_token(token)
+                    .send()
+                    .await?;
+                let items = out
+                    .group_memberships()
+                    .iter()
+                    .filter_map(|m| match m.member_id() {
+                        Some(MemberId::UserId(user)) => {
+                            Some((user.clone(), m.membership_id().to_owned()))
+                        }
+                        _ => None,
+                    })
+                    .collect();
+                Ok((items, out.next_token().map(str::to_owned)))
+            }
+        })
+        .await
+    }
+
+    /// UserName and DisplayName of each user ID, one `DescribeUser` each,
+    /// concurrently under the source's bound.
+    pub(crate) async fn describe_users(
+        &self,
+        user_ids: &[String],
+    ) -> Result<HashMap<String, (String, Option<String>)>, AwsError> {
+        let d = self.directory().await?;
+        stream::iter(user_ids.iter().cloned())
+            .map(|user_id| {
+                let (ids, store) = (d.clients.ids.clone(), d.store_id.clone());
+                async move {
+                    let out = self
+                        .request("DescribeUser", || {
+                            ids.describe_user()
+                                .identity_store_id(&store)
+                                .user_id(&user_id)
+                                .send()
+                        })
+                        .await?;
+                    let names = (
+                        out.user_name().unwrap_or_default().to_owned(),
+                        out.display_name().map(str::to_owned),
+                    );
+                    Ok::<_, AwsError>((user_id, names))
+                }
+            })
+            .buffered(self.concurrency)
+            .try_collect()
+            .await
     }
 
     /// The user's groups: GroupId, GroupName, MembershipId.
@@ -180,4 +285,11 @@ impl AwsSource {
             })
             .collect())
     }
+}
+
+/// A lookup that found nothing: AWS says ResourceNotFound, or, for an ID
+/// of the wrong shape, ValidationException.
+fn not_found(err: &AwsError) -> bool {
+    matches!(err, AwsError::Service { code, .. }
+        if code == "ResourceNotFoundException" || code == "ValidationException")
 }
