@@ -154,8 +154,12 @@ impl Session {
         self.last = value;
     }
 
-    /// Forgets held collections: the named ones, or all when `names` is empty.
+    /// Forgets held collections: the named ones, or all when `names` is
+    /// empty; and the live source's answers about single users and groups.
     pub(crate) fn forget(&mut self, names: &[String]) -> Result<Vec<String>, Error> {
+        if let Some(aws) = self.source.as_aws() {
+            aws.forget_answers();
+        }
         if names.is_empty() {
             return Ok(self.held.drain(..).map(|(name, _)| name).collect());
         }

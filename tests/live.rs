@@ -1060,6 +1060,32 @@ fn access_and_who_can_match_the_fixture_on_the_live_source() {
     );
     assert_eq!(targeted[0], held[1]);
     assert_eq!(large[0], held[2]);
+
+    // Asked again in the session, the answers are remembered; .refresh
+    // forgets them.
+    let (_, stderr) = run(
+        common::moto::endpoint(),
+        &[
+            ".timing on",
+            &format!(".access {user}"),
+            &format!(".groups-of {user}"),
+            &lines[0],
+            &format!(".access {user}"),
+            &format!(".groups-of {user}"),
+            &lines[0],
+            ".refresh",
+            &format!(".groups-of {user}"),
+        ],
+    );
+    let counts: Vec<u64> = stderr
+        .lines()
+        .filter_map(|l| l.split("AWS requests: ").nth(1))
+        .map(|n| n.parse().unwrap())
+        .collect();
+    assert_eq!(counts.len(), 9, "{stderr}");
+    assert!(counts[1] > 0 && counts[3] > 0, "{stderr}");
+    assert_eq!(&counts[4..7], [0, 0, 0], "{stderr}");
+    assert!(counts[8] > 0, "{stderr}");
     assert_eq!(large[0].as_array().unwrap().len(), fixture::USERS);
 
     let out = live(common::moto::endpoint())

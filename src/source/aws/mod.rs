@@ -17,6 +17,7 @@ pub(crate) use writes::WriteOutcome;
 
 use pacer::Pacer;
 
+use std::any::Any;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -191,6 +192,9 @@ pub struct AwsSource {
     chosen: Mutex<(Option<String>, Option<String>)>,
     directory: tokio::sync::Mutex<Option<Directory>>,
     notes: Mutex<Vec<String>>,
+    /// Answers about one user or group (`.access`, `.groups-of`,
+    /// `.members`, name lookups), kept until `.refresh` or a write.
+    answers: Mutex<HashMap<String, Arc<dyn Any + Send + Sync>>>,
     progress: std::sync::atomic::AtomicBool,
 }
 
@@ -378,6 +382,7 @@ impl AwsSource {
             chosen: Mutex::new((options.identity_store_id, options.instance_arn)),
             directory: tokio::sync::Mutex::new(None),
             notes: Mutex::new(Vec::new()),
+            answers: Mutex::new(HashMap::new()),
             progress: std::sync::atomic::AtomicBool::new(false),
         })
     }
@@ -424,6 +429,39 @@ impl AwsSource {
                 .endpoint
                 .clone()
                 .unwrap_or_else(|| format!("AWS in {}", self.region)),
+        }
+    }
+
+    /// The answer remembered under `key`, or else `ask`'s, remembered.
+    async fn remembered<T, F>(&self, key: String, ask: F) -> Result<T, AwsError>
+    where
+        T: Clone + Send + Sync + 'static,
+        F: std::future::Future<Output = Result<T, AwsError>>,
+    {
+        if let Some(answer) = self.remembered_already::<T>(&key) {
+            return Ok(answer);
+        }
+        let answer = ask.await?;
+        self.remember(key, answer.clone());
+        Ok(answer)
+    }
+
+    /// The answer remembered under `key`, if any.
+    fn remembered_already<T: Clone + 'static>(&self, key: &str) -> Option<T> {
+        let answers = self.answers.lock().ok()?;
+        answers.get(key)?.downcast_ref::<T>().cloned()
+    }
+
+    fn remember<T: Send + Sync + 'static>(&self, key: String, answer: T) {
+        if let Ok(mut answers) = self.answers.lock() {
+            answers.insert(key, Arc::new(answer));
+        }
+    }
+
+    /// Forgets the remembered answers (after `.refresh` or a write).
+    pub(crate) fn forget_answers(&self) {
+        if let Ok(mut answers) = self.answers.lock() {
+            answers.clear();
         }
     }
 

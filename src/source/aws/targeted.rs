@@ -21,6 +21,11 @@ impl AwsSource {
         &self,
         wanted: &str,
     ) -> Result<Option<(String, String)>, AwsError> {
+        self.remembered(format!("user {wanted}"), self.look_up_user(wanted))
+            .await
+    }
+
+    async fn look_up_user(&self, wanted: &str) -> Result<Option<(String, String)>, AwsError> {
         match self.get_user_id("UserName", wanted).await {
             Ok(found) => {
                 return Ok(found["UserId"]
@@ -57,6 +62,11 @@ impl AwsSource {
         &self,
         wanted: &str,
     ) -> Result<Option<(String, String)>, AwsError> {
+        self.remembered(format!("group {wanted}"), self.look_up_group(wanted))
+            .await
+    }
+
+    async fn look_up_group(&self, wanted: &str) -> Result<Option<(String, String)>, AwsError> {
         match self.get_group_id("DisplayName", wanted).await {
             Ok(found) => {
                 return Ok(found["GroupId"]
@@ -93,6 +103,11 @@ impl AwsSource {
         &self,
         group_id: &str,
     ) -> Result<Vec<(String, String)>, AwsError> {
+        self.remembered(format!("members {group_id}"), self.list_members(group_id))
+            .await
+    }
+
+    async fn list_members(&self, group_id: &str) -> Result<Vec<(String, String)>, AwsError> {
         let d = self.directory().await?;
         self.paginate("ListGroupMemberships", |token| {
             let (ids, store) = (d.clients.ids.clone(), d.store_id.clone());
@@ -128,7 +143,18 @@ impl AwsSource {
         user_ids: &[String],
     ) -> Result<HashMap<String, (String, Option<String>)>, AwsError> {
         let d = self.directory().await?;
-        stream::iter(user_ids.iter().cloned())
+        let key = |id: &str| format!("user names {id}");
+        let mut known = HashMap::new();
+        let mut unknown = Vec::new();
+        for id in user_ids {
+            match self.remembered_already::<(String, Option<String>)>(&key(id)) {
+                Some(names) => {
+                    known.insert(id.clone(), names);
+                }
+                None => unknown.push(id.clone()),
+            }
+        }
+        let described: HashMap<String, (String, Option<String>)> = stream::iter(unknown)
             .map(|user_id| {
                 let (ids, store) = (d.clients.ids.clone(), d.store_id.clone());
                 async move {
@@ -149,11 +175,24 @@ impl AwsSource {
             })
             .buffered(self.concurrency)
             .try_collect()
-            .await
+            .await?;
+        for (id, names) in described {
+            self.remember(key(&id), names.clone());
+            known.insert(id, names);
+        }
+        Ok(known)
     }
 
     /// The user's groups: GroupId, GroupName, MembershipId.
     pub(crate) async fn groups_of_user(&self, user_id: &str) -> Result<Vec<Json>, AwsError> {
+        self.remembered(
+            format!("groups of {user_id}"),
+            self.ask_groups_of_user(user_id),
+        )
+        .await
+    }
+
+    async fn ask_groups_of_user(&self, user_id: &str) -> Result<Vec<Json>, AwsError> {
         let d = self.directory().await?;
         let memberships: Vec<(String, String)> = self
             .paginate("ListGroupMembershipsForMember", |token| {
@@ -210,6 +249,18 @@ impl AwsSource {
 
     /// The user's effective access, in the rows `insights::access` gives.
     pub(crate) async fn access_of_user(
+        &self,
+        user_id: &str,
+        account_names: &HashMap<String, String>,
+    ) -> Result<Vec<Json>, AwsError> {
+        self.remembered(
+            format!("access of {user_id}"),
+            self.ask_access_of_user(user_id, account_names),
+        )
+        .await
+    }
+
+    async fn ask_access_of_user(
         &self,
         user_id: &str,
         account_names: &HashMap<String, String>,
