@@ -29,11 +29,11 @@ pub struct Cli {
     pub endpoint_url: Option<String>,
 
     /// Identity Store ID; skips discovery through ListInstances
-    #[arg(long, value_name = "ID")]
+    #[arg(long, value_name = "ID", value_parser = crate::source::aws::parse_identity_store_id)]
     pub identity_store_id: Option<String>,
 
     /// Identity Center instance ARN; skips discovery through ListInstances
-    #[arg(long, value_name = "ARN")]
+    #[arg(long, value_name = "ARN", value_parser = crate::source::aws::parse_instance_arn)]
     pub instance_arn: Option<String>,
 
     /// Use the built-in sample directory: no AWS account, no network

@@ -275,6 +275,37 @@ fn without_organizations_accounts_come_from_sso_admin() {
 }
 
 #[test]
+fn per_service_endpoint_variables_are_honoured_as_the_cli_does() {
+    expected();
+    let identity_store = Proxy::start(common::moto::endpoint(), Faults::default());
+    let everything_else = Proxy::start(common::moto::endpoint(), Faults::default());
+    let output = common::idcsh()
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_ENDPOINT_URL", &everything_else.url)
+        .env("AWS_ENDPOINT_URL_IDENTITYSTORE", &identity_store.url)
+        .args([
+            "-o",
+            "json",
+            "-c",
+            "length(Groups)",
+            "-c",
+            "length(Accounts)",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let mut there = identity_store.operations();
+    there.dedup();
+    assert_eq!(there, ["ListGroups"]);
+    let mut here = everything_else.operations();
+    here.dedup();
+    assert_eq!(here, ["ListInstances", "ListAccounts"]);
+}
+
+#[test]
 fn requests_stay_within_aws_page_limits_and_survive_empty_pages() {
     let expected = expected();
     let proxy = Proxy::start(
@@ -479,6 +510,44 @@ fn errors_name_the_call_and_what_to_do() {
         stderr.contains("no IAM Identity Center instance in us-east-1")
             && stderr.contains("--region"),
         "{stderr}"
+    );
+
+    // An instance ARN that is not one, or not there, is named as such.
+    let out = live(common::moto::endpoint())
+        .args(["--instance-arn", "ssoins-1234", "-c", "Users"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains(
+            "ssoins-1234 is not an Identity Center instance ARN (arn:aws:sso:::instance/ssoins-"
+        ),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = live(common::moto::endpoint())
+        .args([
+            "--instance-arn",
+            "arn:aws:sso:::instance/ssoins-0000000000000000",
+            "-c",
+            "PermissionSets",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with("error: the instance ARN arn:aws:sso:::instance/ssoins-0000000000000000 (from --instance-arn or .instance) is not an Identity Center instance in us-east-1; there: arn:aws:sso:::instance/"),
+        "{stderr}"
+    );
+    let out = live(common::moto::endpoint())
+        .args(["-c", ".store 1234567890"])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("1234567890 is not an Identity Store ID (d-1234567890"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
     );
 
     // A 500 without an AWS error code (a proxy's or load balancer's page)

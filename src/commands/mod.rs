@@ -60,10 +60,16 @@ pub enum Command {
     },
     /// Show or set the Identity Store ID
     #[command(after_help = "Example: .store d-1234567890")]
-    Store { id: Option<String> },
+    Store {
+        #[arg(value_parser = crate::source::aws::parse_identity_store_id)]
+        id: Option<String>,
+    },
     /// Show or set the Identity Center instance ARN
     #[command(after_help = "Example: .instance arn:aws:sso:::instance/ssoins-1234567890abcdef")]
-    Instance { arn: Option<String> },
+    Instance {
+        #[arg(value_parser = crate::source::aws::parse_instance_arn)]
+        arn: Option<String>,
+    },
     /// The caller's account, ARN and profile (STS GetCallerIdentity), store and instance
     #[command(after_help = "Example: .whoami | Account")]
     Whoami,

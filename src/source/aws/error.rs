@@ -28,6 +28,15 @@ pub enum AwsError {
         endpoint: String,
         detail: String,
     },
+    #[error(
+        "the instance ARN {arn} (from --instance-arn or .instance) is not an Identity Center instance in {region}{}",
+        if found.is_empty() { String::new() } else { format!("; there: {found}") }
+    )]
+    UnknownInstance {
+        arn: String,
+        region: String,
+        found: String,
+    },
     #[error("no IAM Identity Center instance in {region}{also}; choose the region with --region")]
     NoInstance { region: String, also: String },
     #[error(

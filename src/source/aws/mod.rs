@@ -314,7 +314,12 @@ impl AwsSource {
                     "no region for profile {profile}; pass --region or set region in ~/.aws/config"
                 ),
             })?;
-        let endpoint = options.endpoint_url.or_else(|| env("AWS_ENDPOINT_URL"));
+        // Only the flag is set on the loader: aws-config reads
+        // AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> (and the
+        // profile's endpoint settings) itself, as the AWS CLI does, and an
+        // explicit setting here would override the per-service ones.
+        let flag_endpoint = options.endpoint_url;
+        let endpoint = flag_endpoint.clone().or_else(|| env("AWS_ENDPOINT_URL"));
 
         let http = aws_smithy_http_client::Builder::new()
             .tls_provider(aws_smithy_http_client::tls::Provider::Rustls(
@@ -327,7 +332,7 @@ impl AwsSource {
             .region(Region::new(region.clone()))
             .http_client(http.clone())
             .retry_config(retry_config(attempts));
-        if let Some(url) = &endpoint {
+        if let Some(url) = &flag_endpoint {
             loader = loader.endpoint_url(url);
         }
         let credentials = if explicit {
@@ -580,6 +585,15 @@ impl AwsSource {
                 region,
                 clients,
             }),
+            ([], None) if let Some(arn) = instance => Err(AwsError::UnknownInstance {
+                arn,
+                region,
+                found: found
+                    .iter()
+                    .filter_map(|i| pick(i, "InstanceArn"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            }),
             ([], None) => Err(AwsError::NoInstance {
                 region: self.region.clone(),
                 also: self
@@ -599,6 +613,59 @@ impl AwsSource {
                     .join(", "),
             }),
         }
+    }
+}
+
+/// An Identity Center instance ARN as AWS's API model defines it
+/// (`arn:aws:sso:::instance/ssoins-` and 16 characters); for clap.
+pub(crate) fn parse_instance_arn(text: &str) -> Result<String, String> {
+    let rest = [
+        "arn:aws:",
+        "arn:aws-us-gov:",
+        "arn:aws-cn:",
+        "arn:aws-iso:",
+        "arn:aws-iso-b:",
+    ]
+    .iter()
+    .find_map(|partition| text.strip_prefix(partition));
+    let id = rest
+        .and_then(|r| r.strip_prefix("sso:::instance/"))
+        .and_then(|r| r.strip_prefix("ssoins-").or_else(|| r.strip_prefix("ins-")));
+    match id {
+        Some(id)
+            if id.len() == 16
+                && id
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.') =>
+        {
+            Ok(text.to_owned())
+        }
+        _ => Err(format!(
+            "{text} is not an Identity Center instance ARN (arn:aws:sso:::instance/ssoins-1234567890abcdef; aws sso-admin list-instances shows yours)"
+        )),
+    }
+}
+
+/// An Identity Store ID as AWS's API model defines it (`d-` and 10 hex
+/// digits, or a UUID), letting any lowercase letter stand for a hex digit
+/// after `d-` since moto's IDs use them; for clap.
+pub(crate) fn parse_identity_store_id(text: &str) -> Result<String, String> {
+    let hex = |s: &str, n: usize| s.len() == n && s.chars().all(|c| c.is_ascii_hexdigit());
+    let uuid = {
+        let parts: Vec<&str> = text.split('-').collect();
+        parts.len() == 5 && parts.iter().zip([8, 4, 4, 4, 12]).all(|(p, n)| hex(p, n))
+    };
+    let store = |d: &str| {
+        d.len() == 10
+            && d.chars()
+                .all(|c| c.is_ascii_digit() || c.is_ascii_lowercase())
+    };
+    if text.strip_prefix("d-").is_some_and(store) || uuid {
+        Ok(text.to_owned())
+    } else {
+        Err(format!(
+            "{text} is not an Identity Store ID (d-1234567890; aws sso-admin list-instances shows yours)"
+        ))
     }
 }
 
@@ -681,5 +748,38 @@ impl Source for AwsSource {
 
     fn as_aws(&self) -> Option<&AwsSource> {
         Some(self)
+    }
+}
+
+#[cfg(test)]
+mod id_tests {
+    use super::*;
+
+    #[test]
+    fn instance_arns_and_store_ids_are_checked_before_any_call() {
+        for good in [
+            "arn:aws:sso:::instance/ssoins-1234567890abcdef",
+            "arn:aws-us-gov:sso:::instance/ssoins-7223a1b2c3d4e5f6",
+        ] {
+            assert_eq!(parse_instance_arn(good).as_deref(), Ok(good));
+        }
+        for bad in [
+            "ssoins-1234567890abcdef",
+            "arn:aws:sso:::instance/ssoins-123",
+            "arn:aws:iam::123456789012:role/x",
+            "",
+        ] {
+            assert!(parse_instance_arn(bad).is_err(), "{bad}");
+        }
+        for good in [
+            "d-1234567890",
+            "d-4zbgtvkie5",
+            "9067a1b2-c3d4-4e5f-8a9b-0c1d2e3f4a5b",
+        ] {
+            assert!(parse_identity_store_id(good).is_ok(), "{good}");
+        }
+        for bad in ["1234567890", "d-12345", "d-ABCDEFGHIJ", "d-1234567890 "] {
+            assert!(parse_identity_store_id(bad).is_err(), "{bad}");
+        }
     }
 }
