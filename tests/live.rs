@@ -1130,6 +1130,39 @@ fn access_and_who_can_match_the_fixture_on_the_live_source() {
     assert_eq!(targeted[0], held[1]);
     assert_eq!(large[0], held[2]);
 
+    // `.who-can` asks about that account alone: its provisioned sets,
+    // their assignments, the assigned groups' members, and names.
+    let (assigned, _) = run(
+        common::moto::endpoint(),
+        &["AccountAssignments[?PrincipalType == 'GROUP'] | [0].AccountName"],
+    );
+    let account = assigned[0].as_str().unwrap();
+    let who_can = format!(".who-can '{account}'");
+    let proxy = Proxy::start(common::moto::endpoint(), Faults::default());
+    let (targeted, _) = run(&proxy.url, &[&who_can]);
+    let operations = proxy.operations();
+    for whole in ["ListGroups", "ListGroupMembershipsForMember"] {
+        assert!(
+            !operations.iter().any(|o| o == whole),
+            "{whole} in {operations:?}"
+        );
+    }
+    let provisioned = operations
+        .iter()
+        .filter(|o| *o == "ListPermissionSetsProvisionedToAccount")
+        .count();
+    assert_eq!(provisioned, 1, "{operations:?}");
+    let (held, _) = run(
+        common::moto::endpoint(),
+        &[
+            "length(AccountAssignments)",
+            "length(GroupMemberships)",
+            &who_can,
+        ],
+    );
+    assert_eq!(targeted[0], held[2]);
+    assert!(!targeted[0].as_array().unwrap().is_empty());
+
     // Asked again in the session, the answers are remembered; .refresh
     // forgets them.
     let (_, stderr) = run(

@@ -88,27 +88,8 @@ fn targeted_members(runner: &mut Runner, group: &str) -> Result<Outcome, Error> 
     let group = principal(runner, &insights::GROUP, group)?;
     let aws = runner.live()?;
     let memberships = runner.session.run(aws.members_of_group(&group.id))?;
-    let names: HashMap<String, (String, Option<String>)> = if runner
-        .session
-        .held()
-        .contains_key("Users")
-        || memberships.len() > DESCRIBE_MEMBERS_UP_TO
-    {
-        let [users] = runner.collections(["Users"])?;
-        users
-            .as_array()
-            .unwrap_or_default()
-            .iter()
-            .map(|u| {
-                let display = u["DisplayName"].as_str().map(str::to_owned);
-                (text(u, "UserId"), (text(u, "UserName"), display))
-            })
-            .collect()
-    } else {
-        let ids: Vec<String> = memberships.iter().map(|(user, _)| user.clone()).collect();
-        let aws = runner.live()?;
-        runner.session.run(aws.describe_users(&ids))?
-    };
+    let ids: Vec<String> = memberships.iter().map(|(user, _)| user.clone()).collect();
+    let names = user_names(runner, &ids)?;
     let mut rows: Vec<Json> = memberships
         .into_iter()
         .map(|(user_id, membership_id)| {
@@ -161,6 +142,12 @@ pub(super) fn access(runner: &mut Runner, args: UserArgs) -> Result<Outcome, Err
 
 /// `.who-can ACCOUNT [PERMISSION_SET]`.
 pub(super) fn who_can(runner: &mut Runner, args: AccountArgs) -> Result<Outcome, Error> {
+    let all = ["Users", "GroupMemberships", "AccountAssignments"];
+    if runner.session.source().as_aws().is_some()
+        && !all.iter().all(|c| runner.session.held().contains_key(*c))
+    {
+        return targeted_who_can(runner, &args);
+    }
     let [accounts, users, memberships, assignments] = runner.collections([
         "Accounts",
         "Users",
@@ -185,6 +172,113 @@ pub(super) fn who_can(runner: &mut Runner, args: AccountArgs) -> Result<Outcome,
         &users,
         &assignments,
     )))
+}
+
+/// `.who-can` on the live source without the whole directory held: the
+/// account's assignments (`ListPermissionSetsProvisionedToAccount`, then
+/// `ListAccountAssignments` per set), each assigned group's members, and
+/// names as `.members` finds them; the same rows as from the collections.
+fn targeted_who_can(runner: &mut Runner, args: &AccountArgs) -> Result<Outcome, Error> {
+    let [accounts, sets] = runner.collections(["Accounts", "PermissionSets"])?;
+    let account = insights::resolve(&accounts, &insights::ACCOUNT, &args.account)?;
+    let account_id = text(account, "Id");
+    let wanted_set = match &args.permission_set {
+        Some(name) => Some(text(
+            insights::resolve(&sets, &insights::PERMISSION_SET, name)?,
+            "PermissionSetArn",
+        )),
+        None => None,
+    };
+    let set_names: HashMap<String, String> = sets
+        .as_array()
+        .unwrap_or_default()
+        .iter()
+        .map(|s| (text(s, "PermissionSetArn"), text(s, "Name")))
+        .collect();
+    let aws = runner.live()?;
+    let assignments: Vec<Json> = runner
+        .session
+        .run(aws.assignments_on_account(&account_id))?
+        .into_iter()
+        .filter(|a| {
+            wanted_set
+                .as_ref()
+                .is_none_or(|arn| a["PermissionSetArn"].as_str() == Some(arn.as_str()))
+        })
+        .collect();
+    let principal = |a: &Json, kind: &str| {
+        (a["PrincipalType"].as_str() == Some(kind))
+            .then(|| a["PrincipalId"].as_str().unwrap_or_default().to_owned())
+    };
+    let mut group_ids: Vec<String> = assignments
+        .iter()
+        .filter_map(|a| principal(a, "GROUP"))
+        .collect();
+    group_ids.sort();
+    group_ids.dedup();
+    let mut members: HashMap<String, Vec<String>> = HashMap::new();
+    for group_id in &group_ids {
+        let listed = runner.session.run(aws.members_of_group(group_id))?;
+        members.insert(
+            group_id.clone(),
+            listed.into_iter().map(|(user, _)| user).collect(),
+        );
+    }
+    let group_names = runner.session.run(aws.group_names(&group_ids))?;
+    let mut user_ids: Vec<String> = assignments
+        .iter()
+        .filter_map(|a| principal(a, "USER"))
+        .chain(members.values().flatten().cloned())
+        .collect();
+    user_ids.sort();
+    user_ids.dedup();
+    let names = user_names(runner, &user_ids)?;
+    let row = |user_id: &str, set: &str, via: String| {
+        let (name, display) = names.get(user_id).cloned().unwrap_or_default();
+        json!({
+            "UserName": name,
+            "UserId": user_id,
+            "DisplayName": display,
+            "PermissionSetName": set_names.get(set).cloned().unwrap_or_default(),
+            "Via": via,
+        })
+    };
+    let mut rows = Vec::new();
+    for a in &assignments {
+        let set = a["PermissionSetArn"].as_str().unwrap_or_default();
+        if let Some(user_id) = principal(a, "USER") {
+            rows.push(row(&user_id, set, "direct".into()));
+        } else if let Some(group_id) = principal(a, "GROUP") {
+            let via = group_names.get(&group_id).cloned().unwrap_or_default();
+            for user_id in members.get(&group_id).into_iter().flatten() {
+                rows.push(row(user_id, set, via.clone()));
+            }
+        }
+    }
+    insights::sort_rows(&mut rows, &["UserName", "PermissionSetName", "Via"]);
+    Ok(data(Json::Array(rows)))
+}
+
+/// UserName and DisplayName of `user_ids`: from `Users` when held or when
+/// there are more than [`DESCRIBE_MEMBERS_UP_TO`], else `DescribeUser` each.
+fn user_names(
+    runner: &mut Runner,
+    user_ids: &[String],
+) -> Result<HashMap<String, (String, Option<String>)>, Error> {
+    if runner.session.held().contains_key("Users") || user_ids.len() > DESCRIBE_MEMBERS_UP_TO {
+        let [users] = runner.collections(["Users"])?;
+        return Ok(users
+            .as_array()
+            .unwrap_or_default()
+            .iter()
+            .map(|u| {
+                let display = u["DisplayName"].as_str().map(str::to_owned);
+                (text(u, "UserId"), (text(u, "UserName"), display))
+            })
+            .collect());
+    }
+    let aws = runner.live()?;
+    Ok(runner.session.run(aws.describe_users(user_ids))?)
 }
 
 /// `.get-group-id` / `.get-user-id`: the live source asks AWS; offline

@@ -183,6 +183,106 @@ impl AwsSource {
         Ok(known)
     }
 
+    /// The assignments on one account, as `ListAccountAssignments` items:
+    /// one `ListPermissionSetsProvisionedToAccount` listing, then one
+    /// listing per permission set provisioned there.
+    pub(crate) async fn assignments_on_account(
+        &self,
+        account_id: &str,
+    ) -> Result<Vec<Json>, AwsError> {
+        self.remembered(
+            format!("assignments on {account_id}"),
+            self.list_assignments_on_account(account_id),
+        )
+        .await
+    }
+
+    async fn list_assignments_on_account(&self, account_id: &str) -> Result<Vec<Json>, AwsError> {
+        let d = self.directory().await?;
+        let instance = d.instance_arn.clone().ok_or(AwsError::NoInstanceArn {
+            operation: "ListAccountAssignments",
+        })?;
+        let sets = self
+            .paginate("ListPermissionSetsProvisionedToAccount", |token| {
+                let (sso, instance) = (d.clients.sso.clone(), instance.clone());
+                async move {
+                    let out = sso
+                        .list_permission_sets_provisioned_to_account()
+                        .instance_arn(instance)
+                        .account_id(account_id)
+                        .max_results(100)
+                        .set_next_token(token)
+                        .send()
+                        .await?;
+                    Ok((
+                        out.permission_sets().to_vec(),
+                        out.next_token().map(str::to_owned),
+                    ))
+                }
+            })
+            .await?;
+        let per_set: Vec<Vec<Json>> = stream::iter(sets)
+            .map(|set| {
+                let (sso, instance) = (d.clients.sso.clone(), instance.clone());
+                self.paginate("ListAccountAssignments", move |token| {
+                    let (sso, instance, set) = (sso.clone(), instance.clone(), set.clone());
+                    async move {
+                        let out = sso
+                            .list_account_assignments()
+                            .instance_arn(instance)
+                            .account_id(account_id)
+                            .permission_set_arn(set)
+                            .max_results(100)
+                            .set_next_token(token)
+                            .send()
+                            .await?;
+                        Ok((
+                            out.account_assignments()
+                                .iter()
+                                .map(crate::source::model::assignment)
+                                .collect(),
+                            out.next_token().map(str::to_owned),
+                        ))
+                    }
+                })
+            })
+            .buffered(self.concurrency)
+            .try_collect()
+            .await?;
+        Ok(per_set.into_iter().flatten().collect())
+    }
+
+    /// DisplayName of each group ID, one `DescribeGroup` each (remembered).
+    pub(crate) async fn group_names(
+        &self,
+        group_ids: &[String],
+    ) -> Result<HashMap<String, String>, AwsError> {
+        let d = self.directory().await?;
+        stream::iter(group_ids.iter().cloned())
+            .map(|group_id| {
+                let (ids, store) = (d.clients.ids.clone(), d.store_id.clone());
+                async move {
+                    let name = self
+                        .remembered(format!("group name {group_id}"), async {
+                            let out = self
+                                .request("DescribeGroup", || {
+                                    ids.describe_group()
+                                        .identity_store_id(&store)
+                                        .group_id(&group_id)
+                                        .send()
+                                })
+                                .await?;
+                            Ok(out.display_name().unwrap_or_default().to_owned())
+                        })
+                        .await?;
+                    Ok::<_, AwsError>((group_id, name))
+                }
+            })
+            .buffered(self.concurrency)
+            .try_collect()
+            .await
+    }
+
     /// The user's groups: GroupId, GroupName, MembershipId.
     pub(crate) async fn groups_of_user(&self, user_id: &str) -> Result<Vec<Json>, AwsError> {
         self.remembered(
