@@ -103,6 +103,51 @@ fn ctrl_c_cancels_a_slow_fetch_and_keeps_the_session() {
     p.expect(expectrl::Eof).unwrap();
 }
 
+#[test]
+fn a_long_fetch_shows_its_steps_out_of_the_total() {
+    let proxy = Proxy::start(
+        common::moto::endpoint(),
+        Faults {
+            delay_every: Some(1),
+            delay_ms: 100,
+            ..Faults::default()
+        },
+    );
+    let home = common::scratch_home();
+    let mut p = shell(
+        &[
+            "--endpoint-url",
+            &proxy.url,
+            "-o",
+            "json",
+            "--color",
+            "never",
+        ],
+        &home,
+        &[
+            ("AWS_ACCESS_KEY_ID", "testing"),
+            ("AWS_SECRET_ACCESS_KEY", "testing"),
+            ("AWS_REGION", "us-east-1"),
+        ],
+    );
+    let memberships = common::fixture::shared(common::moto::endpoint())
+        .memberships
+        .len();
+    at_prompt(&mut p, "idcsh default@us-east-1");
+    run_keys(&mut p, "length(GroupMemberships)");
+    // One ListGroupMemberships listing per group: the line counts them.
+    let groups = common::fixture::GROUPS;
+    p.expect(expectrl::Regex(&format!(
+        "GroupMemberships [1-9][0-9]*/{groups} groups"
+    )))
+    .unwrap();
+    p.expect(expectrl::Regex(&format!("{memberships}\r?\n")))
+        .unwrap();
+    at_prompt(&mut p, "idcsh default@us-east-1");
+    p.send(ControlCode::EndOfTransmission).unwrap();
+    p.expect(expectrl::Eof).unwrap();
+}
+
 /// Types `keys`, then Enter.
 fn run_keys(p: &mut OsSession, keys: &str) {
     p.send(keys).unwrap();

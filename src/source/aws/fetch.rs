@@ -2,6 +2,7 @@
 //! under the source's bound, and the names SPEC section 2 adds.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use std::time::Duration;
@@ -33,6 +34,34 @@ pub(crate) struct Fetcher<'a> {
     held: &'a Held,
     fetched: Mutex<Vec<(String, Slot)>>,
     progress: ProgressBar,
+}
+
+/// A count of finished steps out of a known total, on the progress line.
+struct Steps {
+    bar: ProgressBar,
+    what: &'static str,
+    unit: &'static str,
+    total: usize,
+    done: AtomicUsize,
+}
+
+impl Steps {
+    fn show(&self, done: usize) {
+        self.bar
+            .set_message(format!("{} {done}/{} {}", self.what, self.total, self.unit));
+    }
+
+    /// `step`, counted as done when it succeeds.
+    async fn after<T, E>(
+        &self,
+        step: impl std::future::Future<Output = Result<T, E>>,
+    ) -> Result<T, E> {
+        let result = step.await;
+        if result.is_ok() {
+            self.show(self.done.fetch_add(1, Ordering::Relaxed) + 1);
+        }
+        result
+    }
 }
 
 /// Shows the progress line once a fetch has taken 300 ms, and clears it
@@ -159,6 +188,20 @@ impl<'a> Fetcher<'a> {
         }
     }
 
+    /// Progress through `total` known steps, shown as
+    /// `AccountAssignments 212/400 pairs`.
+    fn steps(&self, what: &'static str, total: usize, unit: &'static str) -> Steps {
+        let steps = Steps {
+            bar: self.progress.clone(),
+            what,
+            unit,
+            total,
+            done: AtomicUsize::new(0),
+        };
+        steps.show(0);
+        steps
+    }
+
     fn counted(&self, what: &str, n: usize) {
         self.progress.inc(n as u64);
         self.progress
@@ -209,8 +252,9 @@ impl<'a> Fetcher<'a> {
         let group_names = names(&groups, "GroupId", "DisplayName");
         let user_names = names(&users, "UserId", "UserName");
         let group_ids: Vec<String> = ids_of(&groups, "GroupId");
+        let steps = self.steps("GroupMemberships", group_ids.len(), "groups");
         let per_group: Vec<Vec<Json>> = stream::iter(group_ids)
-            .map(|group_id| self.memberships_of(&d, group_id))
+            .map(|group_id| steps.after(self.memberships_of(&d, group_id)))
             .buffered(self.source.concurrency)
             .try_collect()
             .await?;
@@ -249,7 +293,6 @@ impl<'a> Fetcher<'a> {
                         .set_next_token(token)
                         .send()
                         .await?;
-                    self.counted("GroupMemberships", out.group_memberships().len());
                     Ok((
                         out.group_memberships()
                             .iter()
@@ -488,33 +531,36 @@ impl<'a> Fetcher<'a> {
             .try_collect()
             .await?;
 
-        let per_pair: Vec<Vec<Json>> = stream::iter(provisioned.into_iter().flatten())
+        let pairs: Vec<(String, String)> = provisioned.into_iter().flatten().collect();
+        let steps = self.steps("AccountAssignments", pairs.len(), "pairs");
+        let per_pair: Vec<Vec<Json>> = stream::iter(pairs)
             .map(|(account, ps)| {
                 let (sso, instance) = (d.clients.sso.clone(), instance.clone());
-                self.source
-                    .paginate("ListAccountAssignments", move |token| {
-                        let (sso, instance, account, ps) =
-                            (sso.clone(), instance.clone(), account.clone(), ps.clone());
-                        async move {
-                            let out = sso
-                                .list_account_assignments()
-                                .instance_arn(instance)
-                                .account_id(account)
-                                .permission_set_arn(ps)
-                                .max_results(100)
-                                .set_next_token(token)
-                                .send()
-                                .await?;
-                            self.counted("AccountAssignments", out.account_assignments().len());
-                            Ok((
-                                out.account_assignments()
-                                    .iter()
-                                    .map(model::assignment)
-                                    .collect(),
-                                out.next_token().map(str::to_owned),
-                            ))
-                        }
-                    })
+                steps.after(
+                    self.source
+                        .paginate("ListAccountAssignments", move |token| {
+                            let (sso, instance, account, ps) =
+                                (sso.clone(), instance.clone(), account.clone(), ps.clone());
+                            async move {
+                                let out = sso
+                                    .list_account_assignments()
+                                    .instance_arn(instance)
+                                    .account_id(account)
+                                    .permission_set_arn(ps)
+                                    .max_results(100)
+                                    .set_next_token(token)
+                                    .send()
+                                    .await?;
+                                Ok((
+                                    out.account_assignments()
+                                        .iter()
+                                        .map(model::assignment)
+                                        .collect(),
+                                    out.next_token().map(str::to_owned),
+                                ))
+                            }
+                        }),
+                )
             })
             .buffered(self.source.concurrency)
             .try_collect()
@@ -547,13 +593,16 @@ impl<'a> Fetcher<'a> {
                     .map(|id| (id, PrincipalType::Group)),
             )
             .collect();
+        let steps = self.steps("AccountAssignments", principals.len(), "principals");
+        let steps = &steps;
         let per_principal: Vec<Vec<Json>> = stream::iter(principals)
             .map(|(id, kind)| async move {
-                let pairs = self
-                    .source
-                    .assignments_for_principal(d, instance, &id, kind.clone())
+                let pairs = steps
+                    .after(
+                        self.source
+                            .assignments_for_principal(d, instance, &id, kind.clone()),
+                    )
                     .await?;
-                self.counted("AccountAssignments", pairs.len());
                 Ok::<_, AwsError>(
                     pairs
                         .into_iter()
