@@ -305,6 +305,99 @@ fn per_service_endpoint_variables_are_honoured_as_the_cli_does() {
     assert_eq!(here, ["ListInstances", "ListAccounts"]);
 }
 
+/// The request counts of issue 13's table, on this fixture (260 users,
+/// 125 groups, 26 accounts, 4 permission sets, 36 assignments), from the
+/// proxy's operation log: each question costs about what a careful script
+/// would spend, not a listing of the directory.
+#[test]
+fn one_question_costs_the_requests_a_careful_script_would_make() {
+    let expected = expected();
+    let proxy = Proxy::start(common::moto::endpoint(), Faults::default());
+    let cost = |lines: &[&str]| {
+        proxy.clear();
+        run(&proxy.url, lines);
+        let operations = proxy.operations();
+        let count = |op: &str| operations.iter().filter(|o| *o == op).count();
+        (operations.len(), count("ListUsers"), count("ListGroups"))
+    };
+    let small = expected
+        .memberships
+        .iter()
+        .map(|(g, _)| g)
+        .find(|g| g.starts_with("group-"))
+        .unwrap();
+    let members = expected
+        .memberships
+        .iter()
+        .filter(|(g, _)| g == small)
+        .count();
+    let (assigned, _) = run(
+        common::moto::endpoint(),
+        &["AccountAssignments[?PrincipalType == 'GROUP'] | [0].AccountName"],
+    );
+    let account = assigned[0].as_str().unwrap().to_owned();
+
+    let mut table = vec![];
+    // .members: ListInstances, GetGroupId, one ListGroupMemberships page,
+    // one DescribeUser per member.
+    let members_cost = cost(&[&format!(".members {small}")]);
+    assert_eq!(members_cost, (3 + members, 0, 0));
+    table.push((".members GROUP", members_cost.0));
+    // .add-member's names and a dry run's check: ListInstances, GetGroupId,
+    // GetUserId, GetGroupMembershipId.
+    let add_cost = cost(&[&format!(".add-member {small} user-000 --dry-run")]);
+    assert_eq!(add_cost, (4, 0, 0));
+    table.push((".add-member resolution (dry run)", add_cost.0));
+    // .access and .groups-of asked again: nothing.
+    let first = cost(&[".access user-000"]).0;
+    let twice = cost(&[
+        ".access user-000",
+        ".access user-000",
+        ".groups-of user-000",
+    ])
+    .0;
+    assert_eq!(
+        twice, first,
+        "the second .access and the .groups-of are remembered"
+    );
+    table.push((".access USER, then again and .groups-of", twice));
+    // .who-can against listing what the collections need.
+    let who_can = cost(&[&format!(".who-can '{account}'")]);
+    let listing = cost(&["length(AccountAssignments)", "length(GroupMemberships)"]).0;
+    // Users are listed (3 pages) only because the account's groups hold
+    // more than 50 people; groups never are.
+    assert_eq!(who_can.2, 0, "no group listing");
+    assert!(
+        who_can.0 * 4 < listing,
+        ".who-can {} vs listing {listing}",
+        who_can.0
+    );
+    table.push((".who-can ACCOUNT", who_can.0));
+    table.push(("AccountAssignments + GroupMemberships", listing));
+    // .snapshot --all lists each collection once: as many requests as
+    // the collections fetched one line at a time.
+    let dir = common::scratch_home();
+    let file = dir.join("all.json");
+    let snapshot = cost(&[&format!(".snapshot {} --all", file.display())]).0;
+    let one_by_one = cost(&[
+        "length(Instances)",
+        "length(Users)",
+        "length(Groups)",
+        "length(GroupMemberships)",
+        "length(PermissionSets)",
+        "length(Accounts)",
+        "length(AccountAssignments)",
+    ])
+    .0;
+    // The one-line run lists Instances on discovery and again as a
+    // collection; .snapshot --all the same.
+    assert_eq!(snapshot, one_by_one);
+    table.push((".snapshot --all", snapshot));
+    for (line, requests) in table {
+        eprintln!("requests: {line}: {requests}");
+    }
+}
+
 #[test]
 fn requests_stay_within_aws_page_limits_and_survive_empty_pages() {
     let expected = expected();
