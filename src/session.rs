@@ -192,7 +192,15 @@ impl Session {
             .iter()
             .map(|(k, v)| (k.clone(), v.value.clone()))
             .collect();
-        let fetched = self.run(self.source.fetch_together(&missing, &snapshot))?;
+        let result = self.run(self.source.fetch_together(&missing, &snapshot));
+        // What finished before a Ctrl-C (or a failure elsewhere) is kept.
+        self.keep(self.source.take_completed());
+        self.keep(result?);
+        Ok(())
+    }
+
+    /// Holds fetched collections, keeping any already held.
+    fn keep(&mut self, fetched: crate::source::Fetched) {
         let now = Instant::now();
         for (name, value) in fetched {
             self.held.entry(name).or_insert(HeldCollection {
@@ -200,7 +208,6 @@ impl Session {
                 fetched_at: now,
             });
         }
-        Ok(())
     }
 
     /// Evaluates `query` over the root, fetching what it names first.

@@ -148,6 +148,55 @@ fn a_long_fetch_shows_its_steps_out_of_the_total() {
     p.expect(expectrl::Eof).unwrap();
 }
 
+#[test]
+fn ctrl_c_keeps_the_collections_a_fetch_had_finished() {
+    let expected = common::fixture::shared(common::moto::endpoint());
+    let proxy = Proxy::start(
+        common::moto::endpoint(),
+        Faults {
+            delay_operation: Some("ListGroupMemberships".into()),
+            delay_ms: 20_000,
+            ..Faults::default()
+        },
+    );
+    let home = common::scratch_home();
+    let mut p = shell(
+        &[
+            "--endpoint-url",
+            &proxy.url,
+            "-o",
+            "json",
+            "--color",
+            "never",
+        ],
+        &home,
+        &[
+            ("AWS_ACCESS_KEY_ID", "testing"),
+            ("AWS_SECRET_ACCESS_KEY", "testing"),
+            ("AWS_REGION", "us-east-1"),
+        ],
+    );
+    at_prompt(&mut p, "idcsh default@us-east-1");
+    // GroupMemberships needs Users and Groups first; its own calls hang.
+    run_keys(&mut p, "length(GroupMemberships)");
+    p.expect(expectrl::Regex("GroupMemberships 0/[0-9]+ groups"))
+        .unwrap();
+    p.send(ControlCode::EndOfText).unwrap();
+    p.expect("interrupted").unwrap();
+    at_prompt(&mut p, "idcsh default@us-east-1");
+    proxy.clear();
+    run_keys(&mut p, ".cache | sort([].Collection)");
+    p.expect(expectrl::Regex(r#"\[\s*"Groups",\s*"Users"\s*\]"#))
+        .unwrap();
+    at_prompt(&mut p, "idcsh default@us-east-1");
+    run_keys(&mut p, "length(Users)");
+    p.expect(format!("{}", expected.users.len())).unwrap();
+    at_prompt(&mut p, "idcsh default@us-east-1");
+    assert!(proxy.operations().is_empty(), "{:?}", proxy.operations());
+    p.send(ControlCode::EndOfTransmission).unwrap();
+    p.expect(expectrl::Eof).unwrap();
+}
+
 /// Types `keys`, then Enter.
 fn run_keys(p: &mut OsSession, keys: &str) {
     p.send(keys).unwrap();

@@ -88,6 +88,12 @@ pub trait Source: Send + Sync {
         })
     }
 
+    /// Collections completed by a fetch that did not finish (Ctrl-C), so
+    /// the session can keep them; each is given once.
+    fn take_completed(&self) -> Fetched {
+        Vec::new()
+    }
+
     /// AWS requests made so far (for `.timing`); zero for offline sources.
     fn requests_made(&self) -> u64 {
         0

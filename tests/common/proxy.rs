@@ -16,6 +16,8 @@ pub struct Faults {
     pub throttle_every: Option<u64>,
     pub server_error_every: Option<u64>,
     pub delay_every: Option<u64>,
+    /// Delay every request of this operation (by `delay_ms`).
+    pub delay_operation: Option<String>,
     /// How long a delayed answer waits (150 ms when zero).
     pub delay_ms: u64,
     /// Answer this operation with no items when signed for this region
@@ -284,7 +286,9 @@ async fn serve(mut client: TcpStream, state: Arc<State>) -> std::io::Result<()> 
         } else {
             None
         };
-        if every(faults.delay_every) {
+        if every(faults.delay_every)
+            || faults.delay_operation.as_deref() == Some(operation.as_str())
+        {
             state.faulted.fetch_add(1, Ordering::SeqCst);
             let ms = if faults.delay_ms == 0 {
                 150

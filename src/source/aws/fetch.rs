@@ -217,7 +217,9 @@ impl<'a> Fetcher<'a> {
         let cell = self.cell(name);
         cell.get_or_try_init(|| async {
             let items = Box::pin(self.fetch_named(name)).await?;
-            Ok(Doc::shared(Json::Array(items)))
+            let value = Doc::shared(Json::Array(items));
+            self.source.completed(name, &value);
+            Ok(value)
         })
         .await
         .cloned()

@@ -192,6 +192,9 @@ pub struct AwsSource {
     chosen: Mutex<(Option<String>, Option<String>)>,
     directory: tokio::sync::Mutex<Option<Directory>>,
     notes: Mutex<Vec<String>>,
+    /// Collections each fetch completed, kept for the session even when
+    /// the fetch as a whole is cancelled.
+    completed: Mutex<Vec<(String, Arc<crate::doc::Doc>)>>,
     /// Answers about one user or group (`.access`, `.groups-of`,
     /// `.members`, name lookups), kept until `.refresh` or a write.
     answers: Mutex<HashMap<String, Arc<dyn Any + Send + Sync>>>,
@@ -388,6 +391,7 @@ impl AwsSource {
             directory: tokio::sync::Mutex::new(None),
             notes: Mutex::new(Vec::new()),
             answers: Mutex::new(HashMap::new()),
+            completed: Mutex::new(Vec::new()),
             progress: std::sync::atomic::AtomicBool::new(false),
         })
     }
@@ -460,6 +464,13 @@ impl AwsSource {
     fn remember<T: Send + Sync + 'static>(&self, key: String, answer: T) {
         if let Ok(mut answers) = self.answers.lock() {
             answers.insert(key, Arc::new(answer));
+        }
+    }
+
+    /// Records a collection a fetch has completed.
+    fn completed(&self, name: &str, value: &Arc<crate::doc::Doc>) {
+        if let Ok(mut completed) = self.completed.lock() {
+            completed.push((name.to_owned(), value.clone()));
         }
     }
 
@@ -733,6 +744,13 @@ impl Source for AwsSource {
 
     fn requests_made(&self) -> u64 {
         self.requests.load(Ordering::Relaxed)
+    }
+
+    fn take_completed(&self) -> Fetched {
+        self.completed
+            .lock()
+            .map(|mut c| std::mem::take(&mut *c))
+            .unwrap_or_default()
     }
 
     fn take_notes(&self) -> Vec<String> {
