@@ -35,7 +35,7 @@ _idcsh() {
 
     case "${cmd}" in
         idcsh)
-            opts="-p -c -o -y -h -V --profile --region --endpoint-url --identity-store-id --instance-arn --demo --data --output --bail --yes --concurrency --no-history --history-file --color --compat --help --version completions help"
+            opts="-p -c -o -y -h -V --profile --region --endpoint-url --identity-store-id --instance-arn --demo --data --output --bail --yes --concurrency --no-history --no-cache --cache-max-age --history-file --color --compat --help --version completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -82,6 +82,10 @@ _idcsh() {
                     return 0
                     ;;
                 --concurrency)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --cache-max-age)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_idcsh_global_optspecs
-    string join \n p/profile= region= endpoint-url= identity-store-id= instance-arn= demo data= c= o/output= bail y/yes concurrency= no-history history-file= color= compat= h/help V/version
+    string join \n p/profile= region= endpoint-url= identity-store-id= instance-arn= demo data= c= o/output= bail y/yes concurrency= no-history no-cache cache-max-age= history-file= color= compat= h/help V/version
 end
 
 function __fish_idcsh_needs_command
@@ -37,6 +37,7 @@ table\t''
 text\t''
 csv\t''"
 complete -c idcsh -n "__fish_idcsh_needs_command" -l concurrency -d 'Most AWS requests in flight at once in fan-out fetches' -r
+complete -c idcsh -n "__fish_idcsh_needs_command" -l cache-max-age -d 'Oldest collection the disk cache may answer with: seconds, or 30m, 12h, 7d' -r
 complete -c idcsh -n "__fish_idcsh_needs_command" -l history-file -d 'History file [default: $XDG_DATA_HOME/idcsh/history]' -r -F
 complete -c idcsh -n "__fish_idcsh_needs_command" -l color -d 'When to use colour (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
@@ -47,6 +48,7 @@ complete -c idcsh -n "__fish_idcsh_needs_command" -l demo -d 'Use the built-in s
 complete -c idcsh -n "__fish_idcsh_needs_command" -l bail -d 'Script mode: stop at the first failing line'
 complete -c idcsh -n "__fish_idcsh_needs_command" -s y -l yes -d 'Do not ask before write commands'
 complete -c idcsh -n "__fish_idcsh_needs_command" -l no-history -d 'Do not read or write the history file'
+complete -c idcsh -n "__fish_idcsh_needs_command" -l no-cache -d 'Neither load collections from the disk cache nor write them there'
 complete -c idcsh -n "__fish_idcsh_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c idcsh -n "__fish_idcsh_needs_command" -s V -l version -d 'Print version'
 complete -c idcsh -n "__fish_idcsh_needs_command" -f -a "completions" -d 'Print a completion script for SHELL'

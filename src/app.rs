@@ -65,6 +65,9 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
         None => offline_source(&cli)?,
     };
     session.replace_source(source);
+    if !cli.no_cache {
+        session.use_disk_cache(cli.cache_max_age);
+    }
     let mut runner = Runner::new(session, settings);
     runner.aws = aws;
     if (io::stdin().is_terminal() || shell_on_tty) && cli.lines.is_empty() {

@@ -68,6 +68,14 @@ pub struct Cli {
     #[arg(long)]
     pub no_history: bool,
 
+    /// Neither load collections from the disk cache nor write them there
+    #[arg(long)]
+    pub no_cache: bool,
+
+    /// Oldest collection the disk cache may answer with: seconds, or 30m, 12h, 7d
+    #[arg(long, value_name = "AGE", default_value = "24h", value_parser = parse_age)]
+    pub cache_max_age: std::time::Duration,
+
     /// History file [default: $XDG_DATA_HOME/idcsh/history]
     #[arg(long, value_name = "PATH")]
     pub history_file: Option<PathBuf>,
@@ -168,6 +176,48 @@ mod tests {
                 committed == generated,
                 "completions/{file} is stale; run scripts/completions.sh"
             );
+        }
+    }
+}
+
+/// `90`, `90s`, `30m`, `12h`, `7d` as a duration.
+fn parse_age(text: &str) -> Result<std::time::Duration, String> {
+    let (number, unit) = match text.char_indices().find(|(_, c)| !c.is_ascii_digit()) {
+        Some((at, _)) => text.split_at(at),
+        None => (text, "s"),
+    };
+    let seconds_per = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3600,
+        "d" => 86_400,
+        _ => {
+            return Err(format!(
+                "{text} is not an age; write seconds, or 30m, 12h, 7d"
+            ));
+        }
+    };
+    number
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(seconds_per))
+        .map(std::time::Duration::from_secs)
+        .ok_or_else(|| format!("{text} is not an age; write seconds, or 30m, 12h, 7d"))
+}
+
+#[cfg(test)]
+mod age_tests {
+    use super::parse_age;
+    use std::time::Duration;
+
+    #[test]
+    fn ages_take_a_unit() {
+        assert_eq!(parse_age("90"), Ok(Duration::from_secs(90)));
+        assert_eq!(parse_age("30m"), Ok(Duration::from_secs(1800)));
+        assert_eq!(parse_age("12h"), Ok(Duration::from_secs(43_200)));
+        assert_eq!(parse_age("7d"), Ok(Duration::from_secs(604_800)));
+        for bad in ["", "h", "1w", "-1", "1.5h", "99999999999999999999d"] {
+            assert!(parse_age(bad).is_err(), "{bad}");
         }
     }
 }

@@ -10,6 +10,7 @@
 pub mod app;
 pub mod cli;
 pub mod commands;
+pub mod disk_cache;
 pub mod doc;
 pub mod error;
 pub mod exec;

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use indexmap::IndexMap;
 use serde_json::Value as Json;
 
+use crate::disk_cache::DiskCache;
 use crate::doc::Doc;
 use crate::error::Error;
 use crate::query::{Query, Val};
@@ -19,6 +20,8 @@ use crate::suggest;
 pub(crate) struct HeldCollection {
     pub value: Arc<Doc>,
     pub fetched_at: Instant,
+    /// Read from the disk cache rather than fetched in this session.
+    pub from_disk: bool,
 }
 
 /// A result and what the user should be told about it.
@@ -38,6 +41,9 @@ pub struct Session {
     interruptible: bool,
     /// Requests made by sources this session has replaced.
     requests_of_replaced_sources: u64,
+    /// How old a collection on disk may be to be used; `None`: no disk cache.
+    disk_max_age: Option<Duration>,
+    disk: Option<DiskCache>,
 }
 
 impl Session {
@@ -55,6 +61,8 @@ impl Session {
             last: Arc::new(Json::Null),
             interruptible: false,
             requests_of_replaced_sources: 0,
+            disk_max_age: None,
+            disk: None,
         })
     }
 
@@ -64,6 +72,58 @@ impl Session {
         self.requests_of_replaced_sources += self.source.requests_made();
         self.source = source;
         self.held.clear();
+        self.open_disk_cache();
+    }
+
+    /// Keeps the live source's collections on disk between sessions, and
+    /// loads those no older than `max_age` now.
+    pub(crate) fn use_disk_cache(&mut self, max_age: Duration) {
+        self.disk_max_age = Some(max_age);
+        self.open_disk_cache();
+    }
+
+    /// Opens the disk cache of the live source's profile and region and
+    /// holds what it has for the store (the store last used there, when
+    /// none was chosen, which also spares `ListInstances`).
+    fn open_disk_cache(&mut self) {
+        self.disk = None;
+        let (Some(max_age), Some(aws)) = (self.disk_max_age, self.source.as_aws()) else {
+            return;
+        };
+        let Some(disk) = DiskCache::new(aws.profile(), aws.region(), aws.endpoint(), max_age)
+        else {
+            return;
+        };
+        let store = match aws.store_and_instance() {
+            (Some(store), _) => Some(store),
+            (None, None) => disk.directory().map(|(store, instance)| {
+                aws.set_store(store.clone());
+                if let Some(instance) = instance {
+                    aws.set_instance(instance);
+                }
+                store
+            }),
+            (None, Some(_)) => None,
+        };
+        if let Some(store) = store {
+            let now = Instant::now();
+            for cached in disk.load(&store) {
+                self.held.insert(
+                    cached.name,
+                    HeldCollection {
+                        value: cached.value,
+                        fetched_at: now.checked_sub(cached.age).unwrap_or(now),
+                        from_disk: true,
+                    },
+                );
+            }
+        }
+        self.disk = Some(disk);
+    }
+
+    /// The age of the oldest collection held from the disk cache, if any.
+    pub(crate) fn disk_cache_age(&self) -> Option<Duration> {
+        self.held.values().filter(|h| h.from_disk).map(age).max()
     }
 
     /// The source, for commands that ask it directly.
@@ -160,15 +220,20 @@ impl Session {
         if let Some(aws) = self.source.as_aws() {
             aws.forget_answers();
         }
+        let known = self.source.collections();
         if names.is_empty() {
+            for name in &known {
+                self.remove_from_disk(name);
+            }
             return Ok(self.held.drain(..).map(|(name, _)| name).collect());
         }
-        let known = self.source.collections();
         let mut forgotten = Vec::new();
         for name in names {
             if !known.contains(name) {
                 return Err(Error::Usage(unknown_collection(name, &known)));
             }
+            // Off disk too, held or not: after a write the copy there is stale.
+            self.remove_from_disk(name);
             if self.held.shift_remove(name).is_some() {
                 forgotten.push(name.clone());
             }
@@ -199,14 +264,42 @@ impl Session {
         Ok(())
     }
 
-    /// Holds fetched collections, keeping any already held.
+    /// Holds fetched collections, keeping any already held, and writes
+    /// the new ones to the disk cache.
     fn keep(&mut self, fetched: crate::source::Fetched) {
         let now = Instant::now();
         for (name, value) in fetched {
-            self.held.entry(name).or_insert(HeldCollection {
-                value,
-                fetched_at: now,
-            });
+            if self.held.contains_key(&name) {
+                continue;
+            }
+            self.save_to_disk(&name, &value);
+            self.held.insert(
+                name,
+                HeldCollection {
+                    value,
+                    fetched_at: now,
+                    from_disk: false,
+                },
+            );
+        }
+    }
+
+    fn save_to_disk(&self, name: &str, value: &Doc) {
+        let (Some(disk), Some(aws)) = (&self.disk, self.source.as_aws()) else {
+            return;
+        };
+        if let (Some(store), instance) = aws.store_and_instance() {
+            // A cache that cannot be written costs the next session a
+            // fetch, nothing more; the answer is not held back for it.
+            let _ = disk.save(&store, instance.as_deref(), name, value);
+        }
+    }
+
+    fn remove_from_disk(&self, name: &str) {
+        if let (Some(disk), Some(aws)) = (&self.disk, self.source.as_aws())
+            && let (Some(store), _) = aws.store_and_instance()
+        {
+            disk.remove(&store, name);
         }
     }
 

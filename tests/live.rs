@@ -399,6 +399,85 @@ fn one_question_costs_the_requests_a_careful_script_would_make() {
 }
 
 #[test]
+fn a_second_session_answers_from_the_disk_cache() {
+    expected();
+    let home = common::scratch_home();
+    let proxy = Proxy::start(common::moto::endpoint(), Faults::default());
+    let session = |args: &[&str]| {
+        let output = common::idcsh_in(&home)
+            .env("AWS_ACCESS_KEY_ID", "testing")
+            .env("AWS_SECRET_ACCESS_KEY", "testing")
+            .env("AWS_REGION", "us-east-1")
+            .args(["--endpoint-url", &proxy.url, "-o", "json"])
+            .args(args)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+        assert!(output.status.success(), "{args:?}: {stderr}");
+        let values: Vec<Json> = serde_json::Deserializer::from_slice(&output.stdout)
+            .into_iter()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        values
+    };
+    let first = session(&["-c", "length(Users)", "-c", "length(Groups)"]);
+    assert_eq!(
+        first,
+        [Json::from(fixture::USERS), Json::from(fixture::GROUPS)]
+    );
+    // One folder per profile, region and endpoint; one per store in it.
+    let dir = home.join(".cache/idcsh").join(format!(
+        "default@us-east-1@{}",
+        proxy.url.replace([':', '/'], "_")
+    ));
+    let store = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .find(|e| e.path().is_dir())
+        .unwrap()
+        .path();
+    let mode = |path: &std::path::Path| {
+        std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(path).unwrap().permissions())
+            & 0o777
+    };
+    assert_eq!(mode(&store.join("Users.json")), 0o600);
+    assert_eq!(mode(&store), 0o700);
+
+    // The next session answers at once: no request at all, not even
+    // ListInstances, and says where the data came from.
+    proxy.clear();
+    let second = session(&[
+        "-c",
+        "length(Users)",
+        "-c",
+        ".cache | [?FromDisk].Collection | sort(@)",
+    ]);
+    assert_eq!(second[0], Json::from(fixture::USERS));
+    assert_eq!(second[1], serde_json::json!(["Groups", "Users"]));
+    assert!(proxy.operations().is_empty(), "{:?}", proxy.operations());
+
+    // --no-cache and an age limit ask AWS.
+    for flags in [&["--no-cache"][..], &["--cache-max-age", "0"][..]] {
+        proxy.clear();
+        let mut args = flags.to_vec();
+        args.extend(["-c", "length(Users)"]);
+        session(&args);
+        assert!(
+            proxy.operations().iter().any(|o| o == "ListUsers"),
+            "{flags:?}"
+        );
+    }
+    // .refresh takes a collection off the disk too; the next fetch puts
+    // it back.
+    proxy.clear();
+    session(&["-c", ".refresh Users", "-c", "length(Users)"]);
+    assert!(proxy.operations().iter().any(|o| o == "ListUsers"));
+    proxy.clear();
+    session(&["-c", "length(Users)"]);
+    assert!(proxy.operations().is_empty(), "{:?}", proxy.operations());
+}
+
+#[test]
 fn requests_stay_within_aws_page_limits_and_survive_empty_pages() {
     let expected = expected();
     let proxy = Proxy::start(

@@ -197,6 +197,43 @@ fn ctrl_c_keeps_the_collections_a_fetch_had_finished() {
     p.expect(expectrl::Eof).unwrap();
 }
 
+#[test]
+fn the_prompt_says_when_answers_come_from_the_disk_cache() {
+    common::fixture::shared(common::moto::endpoint());
+    let home = common::scratch_home();
+    let env = [
+        ("AWS_ACCESS_KEY_ID", "testing"),
+        ("AWS_SECRET_ACCESS_KEY", "testing"),
+        ("AWS_REGION", "us-east-1"),
+    ];
+    let args = ["--endpoint-url", common::moto::endpoint(), "-o", "json"];
+    let mut p = shell(&args, &home, &env);
+    at_prompt(&mut p, "idcsh default@us-east-1");
+    run_keys(&mut p, "length(Groups)");
+    let found = p
+        .expect(expectrl::Regex("idcsh default@us-east-1 [^>]*> "))
+        .unwrap();
+    let prompt = String::from_utf8_lossy(found.get(0).unwrap()).into_owned();
+    assert!(!prompt.contains("cached"), "{prompt}");
+    std::thread::sleep(Duration::from_millis(200));
+    p.send(ControlCode::EndOfTransmission).unwrap();
+    p.expect(expectrl::Eof).unwrap();
+    // The next session starts with Groups from disk, and says so.
+    let mut p = shell(&args, &home, &env);
+    p.expect(expectrl::Regex(
+        r"idcsh default@us-east-1 d-[0-9a-z]+ \(cached [0-9]+s\)> ",
+    ))
+    .unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    run_keys(&mut p, ".refresh");
+    at_prompt(&mut p, "forgot Groups");
+    p.expect(expectrl::Regex(r"idcsh default@us-east-1 d-[0-9a-z]+> "))
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    p.send(ControlCode::EndOfTransmission).unwrap();
+    p.expect(expectrl::Eof).unwrap();
+}
+
 /// Types `keys`, then Enter.
 fn run_keys(p: &mut OsSession, keys: &str) {
     p.send(keys).unwrap();

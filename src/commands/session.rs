@@ -121,6 +121,7 @@ pub(super) fn cache(runner: &Runner) -> Outcome {
                 "Collection": name,
                 "Items": held.value.count(),
                 "AgeSeconds": crate::session::age(held).as_secs(),
+                "FromDisk": held.from_disk,
             })
         })
         .collect();

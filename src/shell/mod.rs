@@ -80,7 +80,15 @@ pub fn run(runner: &mut Runner, on_tty: bool) -> Result<(), Error> {
         );
     }
     loop {
-        let prompt = format!("idcsh {}> ", runner.session.source_label());
+        let prompt = format!(
+            "idcsh {}{}> ",
+            runner.session.source_label(),
+            runner
+                .session
+                .disk_cache_age()
+                .map(|age| format!(" (cached {})", short_age(age)))
+                .unwrap_or_default()
+        );
         let marker = format!(
             "{:>width$}",
             highlight::MARKER,
@@ -173,5 +181,15 @@ fn view(runner: &Runner, profiles: &[String], commands: &[String]) -> View {
         profiles: profiles.to_vec(),
         commands: commands.to_vec(),
         collections,
+    }
+}
+
+/// `40s`, `12m`, `3h`, `2d`: how old the disk cache's data is, for the prompt.
+fn short_age(age: std::time::Duration) -> String {
+    match age.as_secs() {
+        s if s < 60 => format!("{s}s"),
+        s if s < 3600 => format!("{}m", s / 60),
+        s if s < 86_400 => format!("{}h", s / 3600),
+        s => format!("{}d", s / 86_400),
     }
 }

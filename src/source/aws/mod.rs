@@ -406,6 +406,12 @@ impl AwsSource {
         &self.region
     }
 
+    /// The endpoint every call goes to, when one was set (`--endpoint-url`
+    /// or `AWS_ENDPOINT_URL`).
+    pub(crate) fn endpoint(&self) -> Option<&str> {
+        self.endpoint.as_deref()
+    }
+
     /// The Identity Store ID and instance ARN chosen or discovered so far.
     pub(crate) fn store_and_instance(&self) -> (Option<String>, Option<String>) {
         self.chosen.lock().map(|c| c.clone()).unwrap_or_default()
