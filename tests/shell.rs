@@ -62,23 +62,7 @@ fn ctrl_c_cancels_a_slow_fetch_and_keeps_the_session() {
             ..Faults::default()
         },
     );
-    let home = common::scratch_home();
-    let mut p = shell(
-        &[
-            "--endpoint-url",
-            &proxy.url,
-            "-o",
-            "json",
-            "--color",
-            "never",
-        ],
-        &home,
-        &[
-            ("AWS_ACCESS_KEY_ID", "testing"),
-            ("AWS_SECRET_ACCESS_KEY", "testing"),
-            ("AWS_REGION", "us-east-1"),
-        ],
-    );
+    let mut p = live_shell(&proxy.url);
     p.expect("idcsh default@us-east-1").unwrap();
     p.send_line("length(Users)").unwrap();
     // After 300 ms the fetch shows progress on stderr.
@@ -113,23 +97,7 @@ fn a_long_fetch_shows_its_steps_out_of_the_total() {
             ..Faults::default()
         },
     );
-    let home = common::scratch_home();
-    let mut p = shell(
-        &[
-            "--endpoint-url",
-            &proxy.url,
-            "-o",
-            "json",
-            "--color",
-            "never",
-        ],
-        &home,
-        &[
-            ("AWS_ACCESS_KEY_ID", "testing"),
-            ("AWS_SECRET_ACCESS_KEY", "testing"),
-            ("AWS_REGION", "us-east-1"),
-        ],
-    );
+    let mut p = live_shell(&proxy.url);
     let memberships = common::fixture::shared(common::moto::endpoint())
         .memberships
         .len();
@@ -159,23 +127,7 @@ fn ctrl_c_keeps_the_collections_a_fetch_had_finished() {
             ..Faults::default()
         },
     );
-    let home = common::scratch_home();
-    let mut p = shell(
-        &[
-            "--endpoint-url",
-            &proxy.url,
-            "-o",
-            "json",
-            "--color",
-            "never",
-        ],
-        &home,
-        &[
-            ("AWS_ACCESS_KEY_ID", "testing"),
-            ("AWS_SECRET_ACCESS_KEY", "testing"),
-            ("AWS_REGION", "us-east-1"),
-        ],
-    );
+    let mut p = live_shell(&proxy.url);
     at_prompt(&mut p, "idcsh default@us-east-1");
     // GroupMemberships needs Users and Groups first; its own calls hang.
     run_keys(&mut p, "length(GroupMemberships)");
@@ -232,6 +184,20 @@ fn the_prompt_says_when_answers_come_from_the_disk_cache() {
     std::thread::sleep(Duration::from_millis(200));
     p.send(ControlCode::EndOfTransmission).unwrap();
     p.expect(expectrl::Eof).unwrap();
+}
+
+/// The shell on the live source at `endpoint`, with test credentials in
+/// us-east-1, in a home of its own.
+fn live_shell(endpoint: &str) -> OsSession {
+    shell(
+        &["--endpoint-url", endpoint, "-o", "json", "--color", "never"],
+        &common::scratch_home(),
+        &[
+            ("AWS_ACCESS_KEY_ID", "testing"),
+            ("AWS_SECRET_ACCESS_KEY", "testing"),
+            ("AWS_REGION", "us-east-1"),
+        ],
+    )
 }
 
 /// Types `keys`, then Enter.

@@ -500,34 +500,13 @@ impl<'a> Fetcher<'a> {
         instance: &str,
         accounts: &Doc,
     ) -> Result<Vec<Json>, AwsError> {
-        let instance = instance.to_owned();
         let provisioned: Vec<Vec<(String, String)>> = stream::iter(ids_of(accounts, "Id"))
-            .map(|account| {
-                let (sso, instance) = (d.clients.sso.clone(), instance.clone());
-                async move {
-                    let sets = self
-                        .source
-                        .paginate("ListPermissionSetsProvisionedToAccount", |token| {
-                            let (sso, instance, account) =
-                                (sso.clone(), instance.clone(), account.clone());
-                            async move {
-                                let out = sso
-                                    .list_permission_sets_provisioned_to_account()
-                                    .instance_arn(instance)
-                                    .account_id(account)
-                                    .max_results(100)
-                                    .set_next_token(token)
-                                    .send()
-                                    .await?;
-                                Ok((
-                                    out.permission_sets().to_vec(),
-                                    out.next_token().map(str::to_owned),
-                                ))
-                            }
-                        })
-                        .await?;
-                    Ok::<_, AwsError>(sets.into_iter().map(|ps| (account.clone(), ps)).collect())
-                }
+            .map(|account| async move {
+                let sets = self
+                    .source
+                    .sets_provisioned_to(d, instance, &account)
+                    .await?;
+                Ok::<_, AwsError>(sets.into_iter().map(|ps| (account.clone(), ps)).collect())
             })
             .buffered(self.source.concurrency)
             .try_collect()
@@ -535,34 +514,12 @@ impl<'a> Fetcher<'a> {
 
         let pairs: Vec<(String, String)> = provisioned.into_iter().flatten().collect();
         let steps = self.steps("AccountAssignments", pairs.len(), "pairs");
+        let steps = &steps;
         let per_pair: Vec<Vec<Json>> = stream::iter(pairs)
-            .map(|(account, ps)| {
-                let (sso, instance) = (d.clients.sso.clone(), instance.clone());
-                steps.after(
-                    self.source
-                        .paginate("ListAccountAssignments", move |token| {
-                            let (sso, instance, account, ps) =
-                                (sso.clone(), instance.clone(), account.clone(), ps.clone());
-                            async move {
-                                let out = sso
-                                    .list_account_assignments()
-                                    .instance_arn(instance)
-                                    .account_id(account)
-                                    .permission_set_arn(ps)
-                                    .max_results(100)
-                                    .set_next_token(token)
-                                    .send()
-                                    .await?;
-                                Ok((
-                                    out.account_assignments()
-                                        .iter()
-                                        .map(model::assignment)
-                                        .collect(),
-                                    out.next_token().map(str::to_owned),
-                                ))
-                            }
-                        }),
-                )
+            .map(|(account, ps)| async move {
+                steps
+                    .after(self.source.assignments_of_pair(d, instance, &account, &ps))
+                    .await
             })
             .buffered(self.source.concurrency)
             .try_collect()
@@ -859,6 +816,66 @@ impl AwsSource {
             out.groups().iter().map(model::group).collect(),
             out.next_token().map(str::to_owned),
         ))
+    }
+
+    /// The permission sets provisioned to one account.
+    pub(super) async fn sets_provisioned_to(
+        &self,
+        d: &Directory,
+        instance: &str,
+        account: &str,
+    ) -> Result<Vec<String>, AwsError> {
+        self.paginate("ListPermissionSetsProvisionedToAccount", |token| {
+            let sso = d.clients.sso.clone();
+            async move {
+                let out = sso
+                    .list_permission_sets_provisioned_to_account()
+                    .instance_arn(instance)
+                    .account_id(account)
+                    .max_results(100)
+                    .set_next_token(token)
+                    .send()
+                    .await?;
+                Ok((
+                    out.permission_sets().to_vec(),
+                    out.next_token().map(str::to_owned),
+                ))
+            }
+        })
+        .await
+    }
+
+    /// The assignments of one permission set on one account, as
+    /// `ListAccountAssignments` items.
+    pub(super) async fn assignments_of_pair(
+        &self,
+        d: &Directory,
+        instance: &str,
+        account: &str,
+        set: &str,
+    ) -> Result<Vec<Json>, AwsError> {
+        self.paginate("ListAccountAssignments", |token| {
+            let sso = d.clients.sso.clone();
+            async move {
+                let out = sso
+                    .list_account_assignments()
+                    .instance_arn(instance)
+                    .account_id(account)
+                    .permission_set_arn(set)
+                    .max_results(100)
+                    .set_next_token(token)
+                    .send()
+                    .await?;
+                Ok((
+                    out.account_assignments()
+                        .iter()
+                        .map(model::assignment)
+                        .collect(),
+                    out.next_token().map(str::to_owned),
+                ))
+            }
+        })
+        .await
     }
 
     /// Every (AccountId, PermissionSetArn) assigned to one principal.

@@ -21,39 +21,26 @@ impl AwsSource {
         &self,
         wanted: &str,
     ) -> Result<Option<(String, String)>, AwsError> {
-        self.remembered(format!("user {wanted}"), self.look_up_user(wanted))
-            .await
-    }
-
-    async fn look_up_user(&self, wanted: &str) -> Result<Option<(String, String)>, AwsError> {
-        match self.get_user_id("UserName", wanted).await {
-            Ok(found) => {
-                return Ok(found["UserId"]
-                    .as_str()
-                    .map(|id| (id.to_owned(), wanted.to_owned())));
-            }
-            Err(err) if not_found(&err) => {}
-            Err(err) => return Err(err),
-        }
-        let d = self.directory().await?;
-        let described = self
-            .request("DescribeUser", || {
-                d.clients
-                    .ids
-                    .describe_user()
-                    .identity_store_id(&d.store_id)
-                    .user_id(wanted)
-                    .send()
-            })
-            .await;
-        match described {
-            Ok(user) => Ok(Some((
-                wanted.to_owned(),
-                user.user_name().unwrap_or(wanted).to_owned(),
-            ))),
-            Err(err) if not_found(&err) => Ok(None),
-            Err(err) => Err(err),
-        }
+        let by_id = async {
+            let d = self.directory().await?;
+            let user = self
+                .request("DescribeUser", || {
+                    d.clients
+                        .ids
+                        .describe_user()
+                        .identity_store_id(&d.store_id)
+                        .user_id(wanted)
+                        .send()
+                })
+                .await?;
+            Ok(user.user_name().unwrap_or(wanted).to_owned())
+        };
+        let by_name = self.get_user_id("UserName", wanted);
+        self.remembered(
+            format!("user {wanted}"),
+            look_up(wanted, by_name, "UserId", by_id),
+        )
+        .await
     }
 
     /// A group by DisplayName (`GetGroupId`), or else by GroupId
@@ -62,39 +49,26 @@ impl AwsSource {
         &self,
         wanted: &str,
     ) -> Result<Option<(String, String)>, AwsError> {
-        self.remembered(format!("group {wanted}"), self.look_up_group(wanted))
-            .await
-    }
-
-    async fn look_up_group(&self, wanted: &str) -> Result<Option<(String, String)>, AwsError> {
-        match self.get_group_id("DisplayName", wanted).await {
-            Ok(found) => {
-                return Ok(found["GroupId"]
-                    .as_str()
-                    .map(|id| (id.to_owned(), wanted.to_owned())));
-            }
-            Err(err) if not_found(&err) => {}
-            Err(err) => return Err(err),
-        }
-        let d = self.directory().await?;
-        let described = self
-            .request("DescribeGroup", || {
-                d.clients
-                    .ids
-                    .describe_group()
-                    .identity_store_id(&d.store_id)
-                    .group_id(wanted)
-                    .send()
-            })
-            .await;
-        match described {
-            Ok(group) => Ok(Some((
-                wanted.to_owned(),
-                group.display_name().unwrap_or(wanted).to_owned(),
-            ))),
-            Err(err) if not_found(&err) => Ok(None),
-            Err(err) => Err(err),
-        }
+        let by_id = async {
+            let d = self.directory().await?;
+            let group = self
+                .request("DescribeGroup", || {
+                    d.clients
+                        .ids
+                        .describe_group()
+                        .identity_store_id(&d.store_id)
+                        .group_id(wanted)
+                        .send()
+                })
+                .await?;
+            Ok(group.display_name().unwrap_or(wanted).to_owned())
+        };
+        let by_name = self.get_group_id("DisplayName", wanted);
+        self.remembered(
+            format!("group {wanted}"),
+            look_up(wanted, by_name, "GroupId", by_id),
+        )
+        .await
     }
 
     /// A group's members as (UserId, MembershipId): one
@@ -202,49 +176,14 @@ impl AwsSource {
         let instance = d.instance_arn.clone().ok_or(AwsError::NoInstanceArn {
             operation: "ListAccountAssignments",
         })?;
-        let sets = self
-            .paginate("ListPermissionSetsProvisionedToAccount", |token| {
-                let (sso, instance) = (d.clients.sso.clone(), instance.clone());
-                async move {
-                    let out = sso
-                        .list_permission_sets_provisioned_to_account()
-                        .instance_arn(instance)
-                        .account_id(account_id)
-                        .max_results(100)
-                        .set_next_token(token)
-                        .send()
-                        .await?;
-                    Ok((
-                        out.permission_sets().to_vec(),
-                        out.next_token().map(str::to_owned),
-                    ))
-                }
-            })
-            .await?;
+        let sets = self.sets_provisioned_to(&d, &instance, account_id).await?;
         let per_set: Vec<Vec<Json>> = stream::iter(sets)
             .map(|set| {
-                let (sso, instance) = (d.clients.sso.clone(), instance.clone());
-                self.paginate("ListAccountAssignments", move |token| {
-                    let (sso, instance, set) = (sso.clone(), instance.clone(), set.clone());
-                    async move {
-                        let out = sso
-                            .list_account_assignments()
-                            .instance_arn(instance)
-                            .account_id(account_id)
-                            .permission_set_arn(set)
-                            .max_results(100)
-                            .set_next_token(token)
-                            .send()
-                            .await?;
-                        Ok((
-                            out.account_assignments()
-                                .iter()
-                                .map(crate::source::model::assignment)
-                                .collect(),
-                            out.next_token().map(str::to_owned),
-                        ))
-                    }
-                })
+                let (d, instance) = (&d, &instance);
+                async move {
+                    self.assignments_of_pair(d, instance, account_id, &set)
+                        .await
+                }
             })
             .buffered(self.concurrency)
             .try_collect()
@@ -435,6 +374,31 @@ impl AwsSource {
                 })
             })
             .collect())
+    }
+}
+
+/// `wanted` as a name (`by_name` answers with its ID in `id_field`), or
+/// else, only if no name matched, as an ID (`by_id` answers with its
+/// name): the (ID, name) found, or `None`.
+async fn look_up(
+    wanted: &str,
+    by_name: impl std::future::Future<Output = Result<Json, AwsError>>,
+    id_field: &str,
+    by_id: impl std::future::Future<Output = Result<String, AwsError>>,
+) -> Result<Option<(String, String)>, AwsError> {
+    match by_name.await {
+        Ok(found) => {
+            return Ok(found[id_field]
+                .as_str()
+                .map(|id| (id.to_owned(), wanted.to_owned())));
+        }
+        Err(err) if not_found(&err) => {}
+        Err(err) => return Err(err),
+    }
+    match by_id.await {
+        Ok(name) => Ok(Some((wanted.to_owned(), name))),
+        Err(err) if not_found(&err) => Ok(None),
+        Err(err) => Err(err),
     }
 }
 
