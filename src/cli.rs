@@ -187,20 +187,15 @@ fn parse_age(text: &str) -> Result<std::time::Duration, String> {
         None => (text, "s"),
     };
     let seconds_per = match unit {
-        "s" => 1,
-        "m" => 60,
-        "h" => 3600,
-        "d" => 86_400,
-        _ => {
-            return Err(format!(
-                "{text} is not an age; write seconds, or 30m, 12h, 7d"
-            ));
-        }
+        "s" => Some(1),
+        "m" => Some(60),
+        "h" => Some(3600),
+        "d" => Some(86_400),
+        _ => None,
     };
-    number
-        .parse::<u64>()
-        .ok()
-        .and_then(|n| n.checked_mul(seconds_per))
+    seconds_per
+        .zip(number.parse::<u64>().ok())
+        .and_then(|(per, n)| n.checked_mul(per))
         .map(std::time::Duration::from_secs)
         .ok_or_else(|| format!("{text} is not an age; write seconds, or 30m, 12h, 7d"))
 }

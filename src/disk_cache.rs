@@ -148,6 +148,10 @@ impl DiskCache {
         crate::files::write_private(&self.file(store, collection), |out| {
             serde_json::to_writer(&mut *out, value).map_err(std::io::Error::other)
         })?;
+        // Written (and synced) only when it changes, not with every collection.
+        if self.directory() == Some((store.to_owned(), instance.map(str::to_owned))) {
+            return Ok(());
+        }
         let directory = json!({"IdentityStoreId": store, "InstanceArn": instance});
         crate::files::write_private(&self.dir.join("directory.json"), |out| {
             serde_json::to_writer(&mut *out, &directory).map_err(std::io::Error::other)

@@ -185,7 +185,10 @@ impl Session {
                 if self.held.contains_key(&name) {
                     continue;
                 }
-                if let Ok(fetched) = self.runtime.block_on(self.source.fetch(&name, &nothing)) {
+                if let Ok(fetched) = self
+                    .runtime
+                    .block_on(self.source.fetch(std::slice::from_ref(&name), &nothing))
+                {
                     found.extend(fetched);
                 }
             }
@@ -257,7 +260,7 @@ impl Session {
             .iter()
             .map(|(k, v)| (k.clone(), v.value.clone()))
             .collect();
-        let result = self.run(self.source.fetch_together(&missing, &snapshot));
+        let result = self.run(self.source.fetch(&missing, &snapshot));
         // What finished before a Ctrl-C (or a failure elsewhere) is kept.
         self.keep(self.source.take_completed());
         self.keep(result?);
@@ -448,11 +451,11 @@ mod tests {
         }
         fn fetch<'a>(
             &'a self,
-            name: &'a str,
+            names: &'a [String],
             held: &'a Held,
         ) -> BoxFuture<'a, Result<crate::source::Fetched, SourceError>> {
-            self.asked.lock().unwrap().push(name.to_owned());
-            self.inner.fetch(name, held)
+            self.asked.lock().unwrap().extend(names.iter().cloned());
+            self.inner.fetch(names, held)
         }
     }
 

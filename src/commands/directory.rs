@@ -64,10 +64,7 @@ pub struct SnapshotArgs {
 
 /// `.members GROUP`.
 pub(super) fn members(runner: &mut Runner, args: GroupArgs) -> Result<Outcome, Error> {
-    let all = ["Groups", "GroupMemberships", "Users"];
-    if runner.session.source().as_aws().is_some()
-        && !all.iter().all(|c| runner.session.held().contains_key(*c))
-    {
+    if asks_aws(runner, &["Groups", "GroupMemberships", "Users"]) {
         return targeted_members(runner, &args.group);
     }
     let [groups, memberships, users] =
@@ -124,7 +121,7 @@ pub(super) fn access(runner: &mut Runner, args: UserArgs) -> Result<Outcome, Err
     let all = ["Users", "GroupMemberships", "AccountAssignments"];
     if let Some(user_id) = targeted_user(runner, &args.user, &all)? {
         let [accounts] = runner.collections(["Accounts"])?;
-        let names: std::collections::HashMap<String, String> = accounts
+        let names: HashMap<String, String> = accounts
             .as_array()
             .unwrap_or_default()
             .iter()
@@ -142,10 +139,7 @@ pub(super) fn access(runner: &mut Runner, args: UserArgs) -> Result<Outcome, Err
 
 /// `.who-can ACCOUNT [PERMISSION_SET]`.
 pub(super) fn who_can(runner: &mut Runner, args: AccountArgs) -> Result<Outcome, Error> {
-    let all = ["Users", "GroupMemberships", "AccountAssignments"];
-    if runner.session.source().as_aws().is_some()
-        && !all.iter().all(|c| runner.session.held().contains_key(*c))
-    {
+    if asks_aws(runner, &["Users", "GroupMemberships", "AccountAssignments"]) {
         return targeted_who_can(runner, &args);
     }
     let [accounts, users, memberships, assignments] = runner.collections([
@@ -216,14 +210,20 @@ fn targeted_who_can(runner: &mut Runner, args: &AccountArgs) -> Result<Outcome, 
         .collect();
     group_ids.sort();
     group_ids.dedup();
-    let mut members: HashMap<String, Vec<String>> = HashMap::new();
-    for group_id in &group_ids {
-        let listed = runner.session.run(aws.members_of_group(group_id))?;
-        members.insert(
-            group_id.clone(),
-            listed.into_iter().map(|(user, _)| user).collect(),
-        );
-    }
+    let listed = runner.session.run(futures_util::future::try_join_all(
+        group_ids
+            .iter()
+            .map(|group_id| aws.members_of_group(group_id)),
+    ))?;
+    let members: HashMap<String, Vec<String>> = group_ids
+        .iter()
+        .cloned()
+        .zip(
+            listed
+                .into_iter()
+                .map(|m| m.into_iter().map(|(user, _)| user).collect()),
+        )
+        .collect();
     let group_names = runner.session.run(aws.group_names(&group_ids))?;
     let mut user_ids: Vec<String> = assignments
         .iter()
@@ -367,14 +367,20 @@ fn targeted_user(
     user: &str,
     collections: &[&str],
 ) -> Result<Option<String>, Error> {
-    if runner.session.source().as_aws().is_none()
-        || collections
-            .iter()
-            .all(|c| runner.session.held().contains_key(*c))
-    {
+    if !asks_aws(runner, collections) {
         return Ok(None);
     }
     principal(runner, &insights::USER, user).map(|p| Some(p.id))
+}
+
+/// Whether a command asks AWS about the one user, group or account named
+/// (the live source, without all of `collections` held) rather than
+/// answering from the collections.
+fn asks_aws(runner: &Runner, collections: &[&str]) -> bool {
+    runner.session.source().as_aws().is_some()
+        && !collections
+            .iter()
+            .all(|c| runner.session.held().contains_key(*c))
 }
 
 /// A user or group named on a command line.
@@ -393,15 +399,10 @@ pub(super) fn principal(
     kind: &insights::Kind,
     wanted: &str,
 ) -> Result<Principal, Error> {
-    let (collection, is_user) = if kind.id_field == "UserId" {
-        ("Users", true)
-    } else {
-        ("Groups", false)
-    };
-    if let Some(aws) = runner.session.source().as_aws()
-        && !runner.session.held().contains_key(collection)
+    if asks_aws(runner, &[kind.collection])
+        && let Some(aws) = runner.session.source().as_aws()
     {
-        let found = if is_user {
+        let found = if kind.collection == insights::USER.collection {
             runner.session.run(aws.find_user(wanted))?
         } else {
             runner.session.run(aws.find_group(wanted))?
@@ -410,7 +411,7 @@ pub(super) fn principal(
             return Ok(Principal { id, name });
         }
     }
-    let [items] = runner.collections([collection])?;
+    let [items] = runner.collections([kind.collection])?;
     let item = insights::resolve(&items, kind, wanted)?;
     Ok(Principal {
         id: text(item, kind.id_field),

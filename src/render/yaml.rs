@@ -149,10 +149,7 @@ fn needs_quotes(text: &str) -> bool {
 /// YAML 1.1's base-60 numbers: PyYAML reads `12:30:00` as 45000.
 fn looks_like_sexagesimal(text: &str) -> bool {
     let body = text.strip_prefix(['-', '+']).unwrap_or(text);
-    let mut parts = body.split(':');
-    parts
-        .next()
-        .is_some_and(|p| p.starts_with(|c: char| c.is_ascii_digit()))
+    body.starts_with(|c: char| c.is_ascii_digit())
         && body.contains(':')
         && body.split(':').all(|part| {
             !part.is_empty()

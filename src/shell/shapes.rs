@@ -150,7 +150,11 @@ mod tests {
             .unwrap();
         for collection in crate::source::DIRECTORY_COLLECTIONS {
             let fetched = runtime
-                .block_on(crate::source::Source::fetch(&demo, collection, &held))
+                .block_on(crate::source::Source::fetch(
+                    &demo,
+                    &[collection.to_string()],
+                    &held,
+                ))
                 .unwrap();
             let known = item_shape(collection).unwrap();
             for (_, doc) in fetched {

@@ -64,29 +64,17 @@ pub trait Source: Send + Sync {
         None
     }
 
-    /// Fetches collection `name`. The answer holds that collection and any
-    /// other complete collection fetched on the way, so the session can keep
-    /// them too. `held` is what the session already has, for reuse.
+    /// Fetches the named collections for one line, together. The answer
+    /// holds them and any other complete collection fetched on the way, so
+    /// the session can keep those too; a source that fetches collections
+    /// on the way to others (the live one) fetches each once, however many
+    /// of the names need it. `held` is what the session already has, for
+    /// reuse.
     fn fetch<'a>(
-        &'a self,
-        name: &'a str,
-        held: &'a Held,
-    ) -> BoxFuture<'a, Result<Fetched, SourceError>>;
-
-    /// Fetches the named collections for one line, together. A source
-    /// that fetches collections on the way to others (the live one) does
-    /// each once, however many of the names need it.
-    fn fetch_together<'a>(
         &'a self,
         names: &'a [String],
         held: &'a Held,
-    ) -> BoxFuture<'a, Result<Fetched, SourceError>> {
-        Box::pin(async move {
-            let each =
-                futures_util::future::try_join_all(names.iter().map(|n| self.fetch(n, held)));
-            Ok(each.await?.into_iter().flatten().collect())
-        })
-    }
+    ) -> BoxFuture<'a, Result<Fetched, SourceError>>;
 
     /// Collections completed by a fetch that did not finish (Ctrl-C), so
     /// the session can keep them; each is given once.
@@ -167,18 +155,19 @@ impl Source for InMemory {
 
     fn fetch<'a>(
         &'a self,
-        name: &'a str,
+        names: &'a [String],
         _held: &'a Held,
     ) -> BoxFuture<'a, Result<Fetched, SourceError>> {
-        let found = self.collections.get(name).cloned();
-        Box::pin(async move {
-            match found {
-                Some(value) => Ok(vec![(name.to_owned(), value)]),
+        let found = names
+            .iter()
+            .map(|name| match self.collections.get(name) {
+                Some(value) => Ok((name.clone(), value.clone())),
                 None => Err(SourceError::UnknownCollection {
                     source_label: self.label.clone(),
-                    name: name.to_owned(),
+                    name: name.clone(),
                 }),
-            }
-        })
+            })
+            .collect();
+        Box::pin(async move { found })
     }
 }

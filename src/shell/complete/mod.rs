@@ -130,7 +130,11 @@ mod tests {
             .iter()
             .flat_map(|name| {
                 runtime
-                    .block_on(crate::source::Source::fetch(&demo, name, &empty))
+                    .block_on(crate::source::Source::fetch(
+                        &demo,
+                        &[name.to_string()],
+                        &empty,
+                    ))
                     .unwrap()
             })
             .collect();

@@ -101,15 +101,7 @@ impl CallSite {
                     },
                 }
             }
-            SdkError::DispatchFailure(dispatch) => {
-                if let Some(connector) = dispatch.as_connector_error()
-                    && connector.is_other()
-                {
-                    let detail = chain(&err);
-                    if looks_like_credentials(&detail) {
-                        return self.credentials(detail);
-                    }
-                }
+            SdkError::DispatchFailure(_) => {
                 let detail = chain(&err);
                 if looks_like_credentials(&detail) {
                     return self.credentials(detail);

@@ -282,29 +282,7 @@ impl<'a> Fetcher<'a> {
     }
 
     async fn memberships_of(&self, d: &Directory, group_id: String) -> Result<Vec<Json>, AwsError> {
-        self.source
-            .paginate("ListGroupMemberships", |token| {
-                let (ids, store, group) =
-                    (d.clients.ids.clone(), d.store_id.clone(), group_id.clone());
-                async move {
-                    let out = ids
-                        .list_group_memberships()
-                        .identity_store_id(store)
-                        .group_id(group)
-                        .max_results(100)
-                        .set_next_token(token)
-                        .send()
-                        .await?;
-                    Ok((
-                        out.group_memberships()
-                            .iter()
-                            .map(model::membership)
-                            .collect(),
-                        out.next_token().map(str::to_owned),
-                    ))
-                }
-            })
-            .await
+        self.source.group_memberships(d, &group_id).await
     }
 
     async fn permission_sets(&self) -> Result<Vec<Json>, AwsError> {
@@ -656,9 +634,12 @@ impl<'a> Fetcher<'a> {
         };
         Ok(listed.map(|items| {
             let value = Doc::shared(Json::Array(items));
-            // Kept for the session; if a full listing finished meanwhile,
-            // that one is kept and this is used once.
-            let _ = self.cell(name).set(value.clone());
+            // Kept for the session (even if the line is cancelled); if a
+            // full listing finished meanwhile, that one is kept and this
+            // is used once.
+            if self.cell(name).set(value.clone()).is_ok() {
+                self.source.completed(name, &value);
+            }
             value
         }))
     }
@@ -816,6 +797,35 @@ impl AwsSource {
             out.groups().iter().map(model::group).collect(),
             out.next_token().map(str::to_owned),
         ))
+    }
+
+    /// One group's memberships, as `ListGroupMemberships` items.
+    pub(super) async fn group_memberships(
+        &self,
+        d: &Directory,
+        group_id: &str,
+    ) -> Result<Vec<Json>, AwsError> {
+        self.paginate("ListGroupMemberships", |token| {
+            let ids = d.clients.ids.clone();
+            async move {
+                let out = ids
+                    .list_group_memberships()
+                    .identity_store_id(&d.store_id)
+                    .group_id(group_id)
+                    .max_results(100)
+                    .set_next_token(token)
+                    .send()
+                    .await?;
+                Ok((
+                    out.group_memberships()
+                        .iter()
+                        .map(model::membership)
+                        .collect(),
+                    out.next_token().map(str::to_owned),
+                ))
+            }
+        })
+        .await
     }
 
     /// The permission sets provisioned to one account.

@@ -724,19 +724,6 @@ impl Source for AwsSource {
 
     fn fetch<'a>(
         &'a self,
-        name: &'a str,
-        held: &'a Held,
-    ) -> BoxFuture<'a, Result<Fetched, SourceError>> {
-        Box::pin(async move {
-            fetch::Fetcher::new(self, held)
-                .collections(&[name.to_owned()])
-                .await
-                .map_err(SourceError::Aws)
-        })
-    }
-
-    fn fetch_together<'a>(
-        &'a self,
         names: &'a [String],
         held: &'a Held,
     ) -> BoxFuture<'a, Result<Fetched, SourceError>> {

@@ -83,31 +83,14 @@ impl AwsSource {
 
     async fn list_members(&self, group_id: &str) -> Result<Vec<(String, String)>, AwsError> {
         let d = self.directory().await?;
-        self.paginate("ListGroupMemberships", |token| {
-            let (ids, store) = (d.clients.ids.clone(), d.store_id.clone());
-            async move {
-                let out = ids
-                    .list_group_memberships()
-                    .identity_store_id(store)
-                    .group_id(group_id)
-                    .max_results(100)
-                    .set_next_token(token)
-                    .send()
-                    .await?;
-                let items = out
-                    .group_memberships()
-                    .iter()
-                    .filter_map(|m| match m.member_id() {
-                        Some(MemberId::UserId(user)) => {
-                            Some((user.clone(), m.membership_id().to_owned()))
-                        }
-                        _ => None,
-                    })
-                    .collect();
-                Ok((items, out.next_token().map(str::to_owned)))
-            }
-        })
-        .await
+        let memberships = self.group_memberships(&d, group_id).await?;
+        Ok(memberships
+            .iter()
+            .filter_map(|m| {
+                let user = m["MemberId"]["UserId"].as_str()?;
+                Some((user.to_owned(), m["MembershipId"].as_str()?.to_owned()))
+            })
+            .collect())
     }
 
     /// UserName and DisplayName of each user ID, one `DescribeUser` each,
@@ -259,28 +242,14 @@ impl AwsSource {
                 }
             })
             .await?;
-        let names: Vec<String> = stream::iter(memberships.iter().map(|(g, _)| g.clone()))
-            .map(|group_id| {
-                let (ids, store) = (d.clients.ids.clone(), d.store_id.clone());
-                async move {
-                    let out = self
-                        .request("DescribeGroup", || {
-                            ids.describe_group()
-                                .identity_store_id(&store)
-                                .group_id(&group_id)
-                                .send()
-                        })
-                        .await?;
-                    Ok::<_, AwsError>(out.display_name().unwrap_or_default().to_owned())
-                }
-            })
-            .buffered(self.concurrency)
-            .try_collect()
-            .await?;
+        let group_ids: Vec<String> = memberships.iter().map(|(g, _)| g.clone()).collect();
+        let names = self.group_names(&group_ids).await?;
         let mut rows: Vec<Json> = memberships
             .into_iter()
-            .zip(names)
-            .map(|((group_id, membership_id), name)| json!({"GroupId": group_id, "GroupName": name, "MembershipId": membership_id}))
+            .map(|(group_id, membership_id)| {
+                let name = names.get(&group_id).cloned().unwrap_or_default();
+                json!({"GroupId": group_id, "GroupName": name, "MembershipId": membership_id})
+            })
             .collect();
         rows.sort_by_key(|r| r["GroupName"].as_str().unwrap_or_default().to_owned());
         Ok(rows)
