@@ -173,7 +173,8 @@ fn insights_benchmark(endpoint: &str, idcsh: &str, runtime: &tokio::runtime::Run
             .env("AWS_REGION", REGION)
             .env("AWS_CONFIG_FILE", "/nonexistent")
             .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
-            .args(["--endpoint-url", endpoint, "-o", "json", "-c", ".timing on"]);
+            .args(["--no-cache", "--endpoint-url", endpoint, "-o", "json"])
+            .args(["-c", ".timing on"]);
         for line in lines {
             command.args(["-c", line]);
         }
@@ -374,7 +375,7 @@ fn run_idcsh(idcsh: &str, endpoint: &str) -> (Duration, BTreeSet<Assignment>) {
         .env("AWS_REGION", REGION)
         .env("AWS_CONFIG_FILE", "/nonexistent")
         .env("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent")
-        .args(["--endpoint-url", endpoint, "-o", "json", "-c"])
+        .args(["--no-cache", "--endpoint-url", endpoint, "-o", "json", "-c"])
         .arg("AccountAssignments[].[AccountId, PermissionSetArn, PrincipalType, PrincipalId]")
         .output()
         .expect("idcsh runs");

@@ -123,7 +123,11 @@ impl Runner {
                     .map(|f| Query::compile_in(&f, self.settings.dialect))
                     .transpose()?;
                 let command = commands::parse(&words).map_err(Error::Usage)?;
-                let outcome = command.run(self)?;
+                let outcome = command.run(self);
+                // Listings a command made on the way (to name members, say)
+                // are held like any fetched collection, even if it failed.
+                self.session.keep_completed();
+                let outcome = outcome?;
                 match (outcome, filter) {
                     (
                         Outcome::Value {
@@ -229,6 +233,9 @@ impl Runner {
         out: &mut impl Write,
         err: &mut impl Write,
     ) -> Flow {
+        if let Some(note) = self.session.finish_refresh() {
+            let _ = writeln!(err, "{note}");
+        }
         let started = Instant::now();
         let requests_before = self.session.requests_made();
         let result = self.run_line(text);

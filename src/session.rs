@@ -31,9 +31,17 @@ pub struct Answer {
     pub warnings: Vec<String>,
 }
 
+/// A refresh fetching while the session answers from what it holds.
+struct Refreshing {
+    names: Vec<String>,
+    started: Instant,
+    task: tokio::task::JoinHandle<Result<crate::source::Fetched, SourceError>>,
+}
+
 /// State that lives as long as the shell.
 pub struct Session {
-    source: Box<dyn Source>,
+    source: Arc<dyn Source>,
+    refreshing: Option<Refreshing>,
     runtime: tokio::runtime::Runtime,
     held: IndexMap<String, HeldCollection>,
     last: Arc<Json>,
@@ -55,7 +63,8 @@ impl Session {
             .build()
             .map_err(|err| Error::io("cannot start the async runtime", err))?;
         Ok(Session {
-            source,
+            source: Arc::from(source),
+            refreshing: None,
             runtime,
             held: IndexMap::new(),
             last: Arc::new(Json::Null),
@@ -69,8 +78,11 @@ impl Session {
     /// Replaces the source (a profile or region switch) and drops the cache.
     pub(crate) fn replace_source(&mut self, source: Box<dyn Source>) {
         source.show_progress(self.interruptible);
+        if let Some(refreshing) = self.refreshing.take() {
+            refreshing.task.abort();
+        }
         self.requests_of_replaced_sources += self.source.requests_made();
-        self.source = source;
+        self.source = Arc::from(source);
         self.held.clear();
         self.open_disk_cache();
     }
@@ -265,6 +277,106 @@ impl Session {
         self.keep(self.source.take_completed());
         self.keep(result?);
         Ok(())
+    }
+
+    /// Fetches `names` (every held collection when empty) in the
+    /// background: the copies held keep answering until the new ones are
+    /// complete, and [`finish_refresh`](Self::finish_refresh) swaps them
+    /// in. Progress is not drawn meanwhile (it would cut into the line
+    /// being typed). Returns the collections being fetched.
+    pub(crate) fn refresh_in_background(&mut self, names: &[String]) -> Result<Vec<String>, Error> {
+        if let Some(refreshing) = &self.refreshing {
+            return Err(Error::Usage(format!(
+                "already refreshing {} in the background",
+                refreshing.names.join(", ")
+            )));
+        }
+        let known = self.source.collections();
+        for name in names {
+            if !known.contains(name) {
+                return Err(Error::Usage(unknown_collection(name, &known)));
+            }
+        }
+        let names: Vec<String> = if names.is_empty() {
+            self.held.keys().cloned().collect()
+        } else {
+            names.to_vec()
+        };
+        if names.is_empty() {
+            return Ok(names);
+        }
+        let others: Held = self
+            .held
+            .iter()
+            .filter(|(name, _)| !names.contains(name))
+            .map(|(name, held)| (name.clone(), held.value.clone()))
+            .collect();
+        self.source.show_progress(false);
+        let (source, wanted) = (self.source.clone(), names.clone());
+        let task = self
+            .runtime
+            .spawn(async move { source.fetch(&wanted, &others).await });
+        self.refreshing = Some(Refreshing {
+            names: names.clone(),
+            started: Instant::now(),
+            task,
+        });
+        Ok(names)
+    }
+
+    /// The collections a background refresh is fetching, if one runs.
+    pub(crate) fn refreshing(&self) -> Option<&[String]> {
+        self.refreshing.as_ref().map(|r| r.names.as_slice())
+    }
+
+    /// Swaps in what a finished background refresh fetched (and forgets
+    /// the answers about single users and groups, as `.refresh` does);
+    /// says what happened, or nothing while it runs.
+    pub(crate) fn finish_refresh(&mut self) -> Option<String> {
+        if !self.refreshing.as_ref()?.task.is_finished() {
+            return None;
+        }
+        let refreshing = self.refreshing.take()?;
+        self.source.show_progress(self.interruptible);
+        let took = refreshing.started.elapsed().as_secs_f64();
+        let fetched = match self.runtime.block_on(refreshing.task) {
+            Ok(Ok(fetched)) => fetched,
+            Ok(Err(err)) => {
+                return Some(format!(
+                    "background refresh of {} failed, the collections held are unchanged: {}",
+                    refreshing.names.join(", "),
+                    Error::from(err)
+                ));
+            }
+            Err(err) => {
+                return Some(format!("background refresh stopped: {err}"));
+            }
+        };
+        if let Some(aws) = self.source.as_aws() {
+            aws.forget_answers();
+        }
+        let now = Instant::now();
+        for (name, value) in fetched {
+            self.save_to_disk(&name, &value);
+            self.held.insert(
+                name,
+                HeldCollection {
+                    value,
+                    fetched_at: now,
+                    from_disk: false,
+                },
+            );
+        }
+        Some(format!(
+            "refreshed {} in the background ({took:.1} s)",
+            refreshing.names.join(", ")
+        ))
+    }
+
+    /// Holds the collections the source completed outside `ensure` (a
+    /// listing made to name users or groups).
+    pub(crate) fn keep_completed(&mut self) {
+        self.keep(self.source.take_completed());
     }
 
     /// Holds fetched collections, keeping any already held, and writes

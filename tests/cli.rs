@@ -248,12 +248,14 @@ fn command_results_can_be_filtered() {
 fn help_lists_commands_and_explains_one() {
     let out = stdout_of(&["--demo", "-c", ".help"]);
     assert!(
-        out.contains(".cache") && out.contains(".refresh [COLLECTION]..."),
+        out.contains(".cache") && out.contains(".refresh [OPTIONS] [COLLECTION]..."),
         "{out}"
     );
     let out = stdout_of(&["--demo", "-c", ".help refresh"]);
     assert!(
-        out.contains("Usage: .refresh") && out.contains("Example: .refresh Users Groups"),
+        out.contains("Usage: .refresh")
+            && out.contains(".refresh Users Groups")
+            && out.contains("--background"),
         "{out}"
     );
 }

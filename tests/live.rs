@@ -339,9 +339,12 @@ fn one_question_costs_the_requests_a_careful_script_would_make() {
 
     let mut table = vec![];
     // .members: ListInstances, GetGroupId, one ListGroupMemberships page,
-    // one DescribeUser per member.
+    // and the members' names by the fewer requests: a DescribeUser each,
+    // or every ListUsers page.
+    let user_pages = expected.users.len().div_ceil(100);
     let members_cost = cost(&[&format!(".members {small}")]);
-    assert_eq!(members_cost, (3 + members, 0, 0));
+    let listed = if members >= user_pages { user_pages } else { 0 };
+    assert_eq!(members_cost, (3 + members.min(user_pages), listed, 0));
     table.push((".members GROUP", members_cost.0));
     // .add-member's names and a dry run's check: ListInstances, GetGroupId,
     // GetUserId, GetGroupMembershipId.
@@ -364,9 +367,8 @@ fn one_question_costs_the_requests_a_careful_script_would_make() {
     // .who-can against listing what the collections need.
     let who_can = cost(&[&format!(".who-can '{account}'")]);
     let listing = cost(&["length(AccountAssignments)", "length(GroupMemberships)"]).0;
-    // Users are listed (3 pages) only because the account's groups hold
-    // more than 50 people; groups never are.
-    assert_eq!(who_can.2, 0, "no group listing");
+    // Names cost at most a listing each (Users 3 pages, Groups 2).
+    assert!(who_can.1 <= 3 && who_can.2 <= 2, "{who_can:?}");
     assert!(
         who_can.0 * 4 < listing,
         ".who-can {} vs listing {listing}",
@@ -1210,6 +1212,7 @@ fn access_and_who_can_match_the_fixture_on_the_live_source() {
         })
         .collect();
     assert_eq!(got, want);
+    let groups_of_user_count = groups_of_user.len();
     assert_eq!(
         strings(&values[1]),
         groups_of_user.into_iter().cloned().collect()
@@ -1224,7 +1227,6 @@ fn access_and_who_can_match_the_fixture_on_the_live_source() {
     let operations = proxy.operations();
     for whole in [
         "ListUsers",
-        "ListGroups",
         "ListGroupMemberships",
         "ListAccountAssignments",
     ] {
@@ -1238,6 +1240,13 @@ fn access_and_who_can_match_the_fixture_on_the_live_source() {
             .iter()
             .any(|o| o == "ListGroupMembershipsForMember")
     );
+    // The groups' names by the fewer requests: ListGroups pages, or a
+    // DescribeGroup each.
+    let naming = operations
+        .iter()
+        .filter(|o| *o == "ListGroups" || *o == "DescribeGroup")
+        .count();
+    assert!(naming <= groups_of_user_count, "{operations:?}");
     // With the collections held, the same rows come from them.
     let (held, _) = run(
         common::moto::endpoint(),
@@ -1252,49 +1261,49 @@ fn access_and_who_can_match_the_fixture_on_the_live_source() {
     assert_eq!(targeted[0], held[3]);
     assert_eq!(targeted[1], held[4]);
 
-    // `.members` of a small group asks about that group alone: GetGroupId,
-    // its memberships, one DescribeUser per member. A large group (Everyone,
-    // 260 members) lists the users instead of describing each.
+    // `.members` asks about that group alone: GetGroupId, its memberships,
+    // and the members' names by the fewer requests: a DescribeUser each for
+    // a group with fewer members than ListUsers has pages (260 users: 3),
+    // every page otherwise (Everyone, 260 members).
+    let user_pages = expected.users.len().div_ceil(100);
+    let members_of = |group: &str| {
+        expected
+            .memberships
+            .iter()
+            .filter(|(g, _)| g == group)
+            .count()
+    };
     let small = expected
-        .memberships
+        .groups
         .iter()
-        .map(|(g, _)| g)
-        .find(|g| g.starts_with("group-"))
+        .find(|g| g.starts_with("group-") && members_of(g) < user_pages)
         .unwrap();
-    let members = expected
-        .memberships
-        .iter()
-        .filter(|(g, _)| g == small)
-        .count();
+    let members = members_of(small);
     let lines = [
         format!(".members {small}"),
         ".members Everyone | [].[UserName, DisplayName, UserId]".to_owned(),
     ];
     let proxy = Proxy::start(common::moto::endpoint(), Faults::default());
     let (targeted, _) = run(&proxy.url, &[&lines[0]]);
-    let mut operations = proxy.operations();
-    operations.sort();
-    operations.dedup();
+    let operations = proxy.operations();
+    let count = |op: &str| operations.iter().filter(|o| *o == op).count();
+    // As many ListUsers pages as members (the listing does not end there),
+    // then a DescribeUser for each member those pages did not name.
+    assert_eq!(count("ListUsers"), members, "{operations:?}");
+    assert!(count("DescribeUser") <= members, "{operations:?}");
     assert_eq!(
-        operations,
-        [
-            "DescribeUser",
-            "GetGroupId",
-            "ListGroupMemberships",
-            "ListInstances"
-        ]
-    );
-    assert_eq!(
-        proxy
-            .operations()
-            .iter()
-            .filter(|o| *o == "DescribeUser")
-            .count(),
-        members
+        operations.len(),
+        3 + count("ListUsers") + count("DescribeUser"),
+        "ListInstances, GetGroupId, ListGroupMemberships: {operations:?}"
     );
     proxy.clear();
     let (large, _) = run(&proxy.url, &[&lines[1]]);
-    assert!(!proxy.operations().iter().any(|o| o == "DescribeUser"));
+    let operations = proxy.operations();
+    assert!(!operations.iter().any(|o| o == "DescribeUser"));
+    assert_eq!(
+        operations.iter().filter(|o| *o == "ListUsers").count(),
+        user_pages
+    );
     let (held, _) = run(
         common::moto::endpoint(),
         &["length(GroupMemberships)", &lines[0], &lines[1]],
@@ -1313,12 +1322,19 @@ fn access_and_who_can_match_the_fixture_on_the_live_source() {
     let proxy = Proxy::start(common::moto::endpoint(), Faults::default());
     let (targeted, _) = run(&proxy.url, &[&who_can]);
     let operations = proxy.operations();
-    for whole in ["ListGroups", "ListGroupMembershipsForMember"] {
-        assert!(
-            !operations.iter().any(|o| o == whole),
-            "{whole} in {operations:?}"
-        );
-    }
+    assert!(
+        !operations
+            .iter()
+            .any(|o| o == "ListGroupMembershipsForMember"),
+        "{operations:?}"
+    );
+    // The assigned groups' names cost no more requests than a
+    // DescribeGroup each (one ListGroupMemberships each tells how many).
+    let count = |op: &str| operations.iter().filter(|o| *o == op).count();
+    assert!(
+        count("ListGroups") + count("DescribeGroup") <= count("ListGroupMemberships"),
+        "{operations:?}"
+    );
     let provisioned = operations
         .iter()
         .filter(|o| *o == "ListPermissionSetsProvisionedToAccount")

@@ -186,6 +186,96 @@ fn the_prompt_says_when_answers_come_from_the_disk_cache() {
     p.expect(expectrl::Eof).unwrap();
 }
 
+#[test]
+fn a_background_refresh_answers_from_the_old_copy_until_the_new_is_complete() {
+    // A store of its own (another region), so that adding a user changes
+    // no other test's directory.
+    const REGION: &str = "ap-southeast-2";
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let aws = runtime.block_on(common::fixture::Aws::connect(
+        common::moto::endpoint(),
+        REGION,
+    ));
+    let (_, store) = runtime.block_on(aws.instance());
+    let add_user = |name: &str| {
+        runtime
+            .block_on(
+                aws.ids()
+                    .create_user()
+                    .identity_store_id(&store)
+                    .user_name(name)
+                    .display_name(name)
+                    .name(
+                        aws_sdk_identitystore::types::Name::builder()
+                            .given_name(name)
+                            .family_name("Refresh")
+                            .build(),
+                    )
+                    .send(),
+            )
+            .unwrap();
+    };
+    for name in ["ann", "bob", "cy"] {
+        add_user(name);
+    }
+    // Each ListUsers page takes a second and a half.
+    let proxy = Proxy::start(
+        common::moto::endpoint(),
+        Faults {
+            delay_operation: Some("ListUsers".into()),
+            delay_ms: 1500,
+            ..Faults::default()
+        },
+    );
+    let mut p = shell(
+        &[
+            "--endpoint-url",
+            &proxy.url,
+            "-o",
+            "json",
+            "--color",
+            "never",
+        ],
+        &common::scratch_home(),
+        &[
+            ("AWS_ACCESS_KEY_ID", "testing"),
+            ("AWS_SECRET_ACCESS_KEY", "testing"),
+            ("AWS_REGION", REGION),
+        ],
+    );
+    at_prompt(&mut p, "idcsh default@ap-southeast-2");
+    run_keys(&mut p, "length(Users)");
+    p.expect(expectrl::Regex(r"[^0-9a-z]3\r\n")).unwrap();
+    at_prompt(&mut p, "> ");
+    add_user("dee");
+    run_keys(&mut p, ".refresh --background Users");
+    p.expect("refreshing Users in the background").unwrap();
+    at_prompt(&mut p, "(refreshing)> ");
+    // The old copy answers at once; the new listing is still on its way.
+    run_keys(&mut p, "length(Users) == `3`");
+    p.expect("true").unwrap();
+    at_prompt(&mut p, "> ");
+    let listings = |proxy: &Proxy| {
+        proxy
+            .operations()
+            .iter()
+            .filter(|o| *o == "ListUsers")
+            .count()
+    };
+    assert_eq!(listings(&proxy), 2, "the first listing and the refresh's");
+    std::thread::sleep(Duration::from_millis(2000));
+    run_keys(&mut p, "length(Users)");
+    p.expect(expectrl::Regex(
+        r"refreshed Users in the background \([0-9.]+ s\)",
+    ))
+    .unwrap();
+    p.expect(expectrl::Regex(r"[^0-9a-z]4\r\n")).unwrap();
+    at_prompt(&mut p, "> ");
+    assert_eq!(listings(&proxy), 2, "the new copy answered");
+    p.send(ControlCode::EndOfTransmission).unwrap();
+    p.expect(expectrl::Eof).unwrap();
+}
+
 /// The shell on the live source at `endpoint`, with test credentials in
 /// us-east-1, in a home of its own.
 fn live_shell(endpoint: &str) -> OsSession {

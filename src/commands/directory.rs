@@ -73,14 +73,9 @@ pub(super) fn members(runner: &mut Runner, args: GroupArgs) -> Result<Outcome, E
     Ok(data(insights::members(group, &memberships, &users)))
 }
 
-/// Above this many members, `.members` lists every user (100 a page)
-/// rather than describing each member (one request each).
-const DESCRIBE_MEMBERS_UP_TO: usize = 50;
-
 /// `.members GROUP` on the live source without the whole directory held:
 /// the group by `GetGroupId`, its `ListGroupMemberships`, and the members'
-/// names from `Users` when held (or when the group is large), otherwise
-/// one `DescribeUser` per member.
+/// names as [`user_names`] finds them.
 fn targeted_members(runner: &mut Runner, group: &str) -> Result<Outcome, Error> {
     let group = principal(runner, &insights::GROUP, group)?;
     let aws = runner.live()?;
@@ -259,15 +254,16 @@ fn targeted_who_can(runner: &mut Runner, args: &AccountArgs) -> Result<Outcome, 
     Ok(data(Json::Array(rows)))
 }
 
-/// UserName and DisplayName of `user_ids`: from `Users` when held or when
-/// there are more than [`DESCRIBE_MEMBERS_UP_TO`], else `DescribeUser` each.
+/// UserName and DisplayName of `user_ids`: from `Users` when held,
+/// otherwise by the fewer requests of listing every user (kept as `Users`)
+/// and describing each (`AwsSource::user_names`).
 fn user_names(
     runner: &mut Runner,
     user_ids: &[String],
 ) -> Result<HashMap<String, (String, Option<String>)>, Error> {
-    if runner.session.held().contains_key("Users") || user_ids.len() > DESCRIBE_MEMBERS_UP_TO {
-        let [users] = runner.collections(["Users"])?;
+    if let Some(users) = runner.session.held().get("Users") {
         return Ok(users
+            .value
             .as_array()
             .unwrap_or_default()
             .iter()
@@ -278,7 +274,7 @@ fn user_names(
             .collect());
     }
     let aws = runner.live()?;
-    runner.session.run(aws.describe_users(user_ids))
+    runner.session.run(aws.user_names(user_ids))
 }
 
 /// `.get-group-id` / `.get-user-id`: the live source asks AWS; offline

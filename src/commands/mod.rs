@@ -141,11 +141,16 @@ pub enum Command {
     /// Collections held, their item counts and age
     #[command(after_help = "Example: .cache | [?Items > `100`]")]
     Cache,
-    /// Forget cached collections (all by default)
-    #[command(after_help = "Example: .refresh Users Groups")]
+    /// Forget cached collections (all by default), or fetch them again in the background
+    #[command(
+        after_help = "Examples: .refresh Users Groups\n          .refresh --background Users"
+    )]
     Refresh {
         #[arg(value_name = "COLLECTION")]
         collections: Vec<String>,
+        /// Fetch them now in the background; the copies held answer until the new ones are complete
+        #[arg(long)]
+        background: bool,
     },
     /// Print each line's time and AWS request count on stderr
     #[command(after_help = "Example: .timing on")]
@@ -180,7 +185,10 @@ impl Command {
             Instance { arn } => session::instance(runner, arn),
             Whoami => session::whoami(runner),
             Cache => Ok(session::cache(runner)),
-            Refresh { collections } => session::refresh(runner, &collections),
+            Refresh {
+                collections,
+                background,
+            } => session::refresh(runner, &collections, background),
             Timing { state } => Ok(session::timing(runner, state)),
             Pager { state } => Ok(session::pager(runner, state)),
             Expanded { mode } => Ok(session::expanded(runner, mode)),
@@ -308,7 +316,12 @@ mod tests {
         assert!(matches!(parse(&words("exit")), Ok(Command::Quit)));
         assert!(matches!(
             parse(&words("refresh Users Groups")),
-            Ok(Command::Refresh { collections }) if collections == ["Users", "Groups"]
+            Ok(Command::Refresh { collections, background: false })
+                if collections == ["Users", "Groups"]
+        ));
+        assert!(matches!(
+            parse(&words("refresh --background Users")),
+            Ok(Command::Refresh { collections, background: true }) if collections == ["Users"]
         ));
         assert!(matches!(
             parse(&words("who-can prod Admin")),

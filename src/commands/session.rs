@@ -128,8 +128,23 @@ pub(super) fn cache(runner: &Runner) -> Outcome {
     data(Json::Array(rows))
 }
 
-/// `.refresh [COLLECTION...]`.
-pub(super) fn refresh(runner: &mut Runner, collections: &[String]) -> Result<Outcome, Error> {
+/// `.refresh [COLLECTION...] [--background]`.
+pub(super) fn refresh(
+    runner: &mut Runner,
+    collections: &[String],
+    background: bool,
+) -> Result<Outcome, Error> {
+    if background {
+        let names = runner.session.refresh_in_background(collections)?;
+        return Ok(Outcome::Note(if names.is_empty() {
+            "nothing was cached".to_owned()
+        } else {
+            format!(
+                "refreshing {} in the background; the copies held answer until then",
+                names.join(", ")
+            )
+        }));
+    }
     let forgotten = runner.session.forget(collections)?;
     Ok(Outcome::Note(if forgotten.is_empty() {
         "nothing was cached".to_owned()

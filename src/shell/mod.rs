@@ -81,13 +81,18 @@ pub fn run(runner: &mut Runner, on_tty: bool) -> Result<(), Error> {
     }
     loop {
         let prompt = format!(
-            "idcsh {}{}> ",
+            "idcsh {}{}{}> ",
             runner.session.source_label(),
             runner
                 .session
                 .disk_cache_age()
                 .map(|age| format!(" (cached {})", short_age(age)))
-                .unwrap_or_default()
+                .unwrap_or_default(),
+            if runner.session.refreshing().is_some() {
+                " (refreshing)"
+            } else {
+                ""
+            }
         );
         let marker = format!(
             "{:>width$}",

@@ -366,3 +366,191 @@ pub async fn build(aws: &Aws) -> Expected {
     }
     expected
 }
+
+/// The directory the scale issue measures: 2,000 users, 100 groups, each
+/// user in two groups, 40 accounts × 10 permission sets provisioned to
+/// all, one group assigned per (account, permission set).
+#[derive(Debug, Clone, Default)]
+pub struct Scale {
+    /// (UserName, UserId)
+    pub users: Vec<(String, String)>,
+    /// (DisplayName, GroupId)
+    pub groups: Vec<(String, String)>,
+    /// (group index, user index)
+    pub memberships: Vec<(usize, usize)>,
+    /// (Name, Id) of the accounts made for it (the organisation has more:
+    /// its management account, and any other fixture's).
+    pub accounts: Vec<(String, String)>,
+    /// (Name, PermissionSetArn)
+    pub permission_sets: Vec<(String, String)>,
+    /// (account index, permission set index, group index)
+    pub assignments: Vec<(usize, usize, usize)>,
+}
+
+pub const SCALE_USERS: usize = 2000;
+pub const SCALE_GROUPS: usize = 100;
+pub const SCALE_ACCOUNTS: usize = 40;
+pub const SCALE_PERMISSION_SETS: usize = 10;
+
+/// Builds [`Scale`] in `aws`'s region (its own instance and store), with
+/// the accounts in the moto account's organisation (made if missing).
+pub async fn build_scale(aws: &Aws) -> Scale {
+    let (instance, store) = aws.instance().await;
+    let ids = aws.ids();
+    let users: Vec<(String, String)> = stream::iter(0..SCALE_USERS)
+        .map(|u| {
+            let (ids, store) = (ids.clone(), store.clone());
+            async move {
+                let name = format!("user-{u:04}");
+                let out = ids
+                    .create_user()
+                    .identity_store_id(store)
+                    .user_name(&name)
+                    .display_name(format!("User {u}"))
+                    .name(
+                        aws_sdk_identitystore::types::Name::builder()
+                            .given_name("U")
+                            .family_name(format!("{u}"))
+                            .build(),
+                    )
+                    .send()
+                    .await
+                    .expect("CreateUser");
+                (name, out.user_id().to_owned())
+            }
+        })
+        .buffered(16)
+        .collect()
+        .await;
+    let groups: Vec<(String, String)> = stream::iter(0..SCALE_GROUPS)
+        .map(|g| {
+            let (ids, store) = (ids.clone(), store.clone());
+            async move {
+                let name = format!("squad-{g:03}");
+                let out = ids
+                    .create_group()
+                    .identity_store_id(store)
+                    .display_name(&name)
+                    .send()
+                    .await
+                    .expect("CreateGroup");
+                (name, out.group_id().to_owned())
+            }
+        })
+        .buffered(16)
+        .collect()
+        .await;
+    // Each user in two groups (one when the two coincide).
+    let memberships: Vec<(usize, usize)> = (0..SCALE_USERS)
+        .flat_map(|u| {
+            let (a, b) = (u % SCALE_GROUPS, (u * 7 + 3) % SCALE_GROUPS);
+            if a == b {
+                vec![(a, u)]
+            } else {
+                vec![(a, u), (b, u)]
+            }
+        })
+        .collect();
+    stream::iter(memberships.clone())
+        .map(|(g, u)| {
+            let (ids, store) = (ids.clone(), store.clone());
+            let (group, user) = (groups[g].1.clone(), users[u].1.clone());
+            async move {
+                ids.create_group_membership()
+                    .identity_store_id(store)
+                    .group_id(group)
+                    .member_id(MemberId::UserId(user))
+                    .send()
+                    .await
+                    .expect("CreateGroupMembership");
+            }
+        })
+        .buffered(16)
+        .collect::<Vec<()>>()
+        .await;
+    let sso = aws.sso();
+    let mut permission_sets = Vec::new();
+    for p in 0..SCALE_PERMISSION_SETS {
+        let name = format!("Set{p:02}");
+        let out = sso
+            .create_permission_set()
+            .instance_arn(&instance)
+            .name(&name)
+            .session_duration("PT8H")
+            .send()
+            .await
+            .expect("CreatePermissionSet");
+        let arn = out
+            .permission_set()
+            .and_then(|s| s.permission_set_arn())
+            .unwrap_or_default()
+            .to_owned();
+        sso.provision_permission_set()
+            .instance_arn(&instance)
+            .permission_set_arn(&arn)
+            .target_type(ProvisionTargetType::AllProvisionedAccounts)
+            .send()
+            .await
+            .expect("ProvisionPermissionSet");
+        permission_sets.push((name, arn));
+    }
+    let org = aws.org();
+    let _ = org
+        .create_organization()
+        .feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::All)
+        .send()
+        .await;
+    let mut accounts = Vec::new();
+    for a in 0..SCALE_ACCOUNTS {
+        let name = format!("bench-{a:02}");
+        let out = org
+            .create_account()
+            .account_name(&name)
+            .email(format!("bench+{a}@example.com"))
+            .send()
+            .await
+            .expect("CreateAccount");
+        let id = out
+            .create_account_status()
+            .and_then(|s| s.account_id())
+            .unwrap_or_default()
+            .to_owned();
+        accounts.push((name, id));
+    }
+    let assignments: Vec<(usize, usize, usize)> = (0..SCALE_ACCOUNTS)
+        .flat_map(|a| (0..SCALE_PERMISSION_SETS).map(move |p| (a, p, (a * 10 + p) % SCALE_GROUPS)))
+        .collect();
+    stream::iter(assignments.clone())
+        .map(|(a, p, g)| {
+            let sso = sso.clone();
+            let (instance, account, set, group) = (
+                instance.clone(),
+                accounts[a].1.clone(),
+                permission_sets[p].1.clone(),
+                groups[g].1.clone(),
+            );
+            async move {
+                sso.create_account_assignment()
+                    .instance_arn(instance)
+                    .target_id(account)
+                    .target_type(TargetType::AwsAccount)
+                    .permission_set_arn(set)
+                    .principal_type(PrincipalType::Group)
+                    .principal_id(group)
+                    .send()
+                    .await
+                    .expect("CreateAccountAssignment");
+            }
+        })
+        .buffered(8)
+        .collect::<Vec<()>>()
+        .await;
+    Scale {
+        users,
+        groups,
+        memberships,
+        accounts,
+        permission_sets,
+        assignments,
+    }
+}

@@ -40,8 +40,17 @@ pub struct Faults {
     pub empty: Option<String>,
     /// Accept at most this many requests a second per quota (AWS's model:
     /// sso-admin as a whole, each Identity Store API, Organizations as a
-    /// whole); answer the rest with throttling errors.
+    /// whole), counted as `quota_model` says; answer the rest with
+    /// throttling errors.
     pub rate_per_quota: Option<usize>,
+    /// How `rate_per_quota` is counted.
+    pub quota_model: QuotaModel,
+    /// Throttle this share of requests (0.0 to 1.0) at random, with no
+    /// rate pattern; `server_error_share` likewise answers 500s.
+    pub throttle_share: f64,
+    pub server_error_share: f64,
+    /// Seed of the random faults (the same seed, the same coin flips).
+    pub seed: u64,
     /// Close the connection without answering every Nth request.
     pub drop_every: Option<u64>,
     /// Answer every Nth request with moto's answer cut in half (headers
@@ -52,6 +61,17 @@ pub struct Faults {
     pub empty_account_pages: bool,
 }
 
+/// How a quota of `rate` requests a second is counted.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub enum QuotaModel {
+    /// At most `rate` requests accepted in any one second.
+    #[default]
+    SlidingWindow,
+    /// A bucket of `burst` tokens refilled at `rate` a second, each
+    /// accepted request taking one (AWS's documented model).
+    TokenBucket { burst: usize },
+}
+
 /// One request seen by the proxy.
 #[derive(Debug, Clone)]
 pub struct Call {
@@ -59,6 +79,8 @@ pub struct Call {
     pub body: String,
     /// Answered with an injected fault instead of moto's answer.
     pub faulted: bool,
+    /// Answered with a throttling error (one kind of fault).
+    pub throttled: bool,
     /// When the proxy received it.
     pub at: std::time::Instant,
     /// The access key ID the request was signed with.
@@ -91,11 +113,13 @@ impl Proxy {
                     .expect("send port");
                 let state = Arc::new(State {
                     upstream,
-                    faults,
                     log,
                     faulted: count,
                     seen: AtomicU64::new(0),
                     windows: Mutex::new(Default::default()),
+                    buckets: Mutex::new(Default::default()),
+                    coin: Mutex::new(fastrand::Rng::with_seed(faults.seed)),
+                    faults,
                 });
                 loop {
                     let Ok((client, _)) = listener.accept().await else {
@@ -146,6 +170,10 @@ struct State {
     /// Accepted request times per service, for `rate_per_quota`.
     windows:
         Mutex<std::collections::HashMap<String, std::collections::VecDeque<std::time::Instant>>>,
+    /// Tokens left and when they were last counted, per quota.
+    buckets: Mutex<std::collections::HashMap<String, (f64, std::time::Instant)>>,
+    /// The random faults' coin.
+    coin: Mutex<fastrand::Rng>,
 }
 
 struct Request {
@@ -228,6 +256,7 @@ async fn serve(mut client: TcpStream, state: Arc<State>) -> std::io::Result<()> 
                 operation: operation.clone(),
                 body: String::from_utf8_lossy(&request.body).into_owned(),
                 faulted: false,
+                throttled: false,
                 at: std::time::Instant::now(),
                 access_key: request.access_key(),
             });
@@ -236,6 +265,15 @@ async fn serve(mut client: TcpStream, state: Arc<State>) -> std::io::Result<()> 
         let n = state.seen.fetch_add(1, Ordering::SeqCst) + 1;
         let every = |k: Option<u64>| k.is_some_and(|k| n.is_multiple_of(k));
         let faults = &state.faults;
+        let (throttle_by_chance, error_by_chance) = {
+            let mut coin = state.coin.lock().unwrap();
+            let draw = coin.f64();
+            (
+                draw < faults.throttle_share,
+                draw >= faults.throttle_share
+                    && draw < faults.throttle_share + faults.server_error_share,
+            )
+        };
         let reply = if faults.deny.as_deref() == Some(operation.as_str()) {
             Some(error(
                 400,
@@ -269,16 +307,18 @@ async fn serve(mut client: TcpStream, state: Arc<State>) -> std::io::Result<()> 
             .rate_per_quota
             .is_some_and(|limit| over_quota(&state, &request, limit))
             || every(faults.throttle_every)
+            || throttle_by_chance
             || (first_of_its_kind && faults.throttle_first.as_deref() == Some(operation.as_str()))
         {
             state.faulted.fetch_add(1, Ordering::SeqCst);
+            state.log.lock().unwrap()[index].throttled = true;
             let code = if operation == "ListAccounts" {
                 "TooManyRequestsException"
             } else {
                 "ThrottlingException"
             };
             Some(error(400, code, "Rate exceeded"))
-        } else if every(faults.server_error_every) {
+        } else if every(faults.server_error_every) || error_by_chance {
             state.faulted.fetch_add(1, Ordering::SeqCst);
             Some(error(500, "InternalServerException", "Internal failure"))
         } else if faults.empty_account_pages && operation == "ListAccounts" {
@@ -326,8 +366,8 @@ async fn serve(mut client: TcpStream, state: Arc<State>) -> std::io::Result<()> 
     Ok(())
 }
 
-/// True when the request's service already had `limit` requests accepted
-/// in the last second; otherwise the request is counted as accepted.
+/// True when the request's quota has no room for it (see [`QuotaModel`]);
+/// otherwise the request is counted as accepted.
 fn over_quota(state: &State, request: &Request, limit: usize) -> bool {
     // AWS's quotas: sso-admin as a whole, each Identity Store API on its
     // own, Organizations as a whole.
@@ -338,6 +378,18 @@ fn over_quota(state: &State, request: &Request, limit: usize) -> bool {
         target.split('.').next().unwrap_or(target).to_owned()
     };
     let now = std::time::Instant::now();
+    if let QuotaModel::TokenBucket { burst } = state.faults.quota_model {
+        let mut buckets = state.buckets.lock().unwrap();
+        let (tokens, counted_at) = buckets.entry(service).or_insert((burst as f64, now));
+        *tokens = (*tokens + now.duration_since(*counted_at).as_secs_f64() * limit as f64)
+            .min(burst as f64);
+        *counted_at = now;
+        if *tokens < 1.0 {
+            return true;
+        }
+        *tokens -= 1.0;
+        return false;
+    }
     let mut windows = state.windows.lock().unwrap();
     let window = windows.entry(service).or_default();
     while window

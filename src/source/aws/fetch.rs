@@ -587,10 +587,12 @@ impl<'a> Fetcher<'a> {
         budget: usize,
     ) -> Result<Option<(Arc<Doc>, Arc<Doc>)>, AwsError> {
         let pages = (budget / 100).max(1);
-        let Some(users) = self.held_or_bounded("Users", pages).await? else {
+        // Groups first: usually one page, and its names serve the
+        // assignments even when Users turns out too big to list.
+        let Some(groups) = self.held_or_bounded("Groups", pages).await? else {
             return Ok(None);
         };
-        let Some(groups) = self.held_or_bounded("Groups", pages).await? else {
+        let Some(users) = self.held_or_bounded("Users", pages).await? else {
             return Ok(None);
         };
         Ok(Some((users, groups)))
@@ -618,30 +620,15 @@ impl<'a> Fetcher<'a> {
         name: &'static str,
         pages: usize,
     ) -> Result<Option<Arc<Doc>>, AwsError> {
-        let d = self.source.directory().await?;
-        let listed = if name == "Users" {
-            self.source
-                .paginate_up_to("ListUsers", pages, |token| {
-                    self.source.users_page(&d, token)
-                })
-                .await?
-        } else {
-            self.source
-                .paginate_up_to("ListGroups", pages, |token| {
-                    self.source.groups_page(&d, token)
-                })
-                .await?
-        };
-        Ok(listed.map(|items| {
-            let value = Doc::shared(Json::Array(items));
-            // Kept for the session (even if the line is cancelled); if a
-            // full listing finished meanwhile, that one is kept and this
-            // is used once.
-            if self.cell(name).set(value.clone()).is_ok() {
-                self.source.completed(name, &value);
-            }
-            value
-        }))
+        let listing = self.source.list_within(name, pages).await?;
+        if !listing.complete {
+            return Ok(None);
+        }
+        let listed = listing.items;
+        // Kept for the session (even if the line is cancelled); if a full
+        // listing finished meanwhile, that one is kept and this is used once.
+        let _ = self.cell(name).set(listed.clone());
+        Ok(Some(listed))
     }
 
     /// Names of the principals in `assignments`: from Users and Groups when
@@ -756,7 +743,60 @@ fn ids_of(collection: &Doc, id: &str) -> Vec<String> {
         .collect()
 }
 
+/// The most pages `list_within` reads to name principals: beyond it (a
+/// directory of more than 5,000 users) the pages a failed try spends, in
+/// sequence, cost more time than describing each principal concurrently.
+pub(crate) const NAMING_PAGES_UP_TO: usize = 50;
+
+/// What [`AwsSource::list_within`] read: every item, or the pages read
+/// before the budget ran out.
+pub(crate) struct Listing {
+    pub items: Arc<Doc>,
+    pub complete: bool,
+}
+
 impl AwsSource {
+    /// `Users` or `Groups` listed, reading at most `pages` pages. A
+    /// listing that ends is recorded as a completed collection and answers
+    /// the next ask without a request; one that does not is remembered, so
+    /// that no later ask within as few pages tries again (its pages still
+    /// name the principals on them).
+    pub(crate) async fn list_within(
+        &self,
+        name: &'static str,
+        pages: usize,
+    ) -> Result<Listing, AwsError> {
+        let (listed_key, over_key) = (format!("listed {name}"), format!("pages over {name}"));
+        if let Some(items) = self.remembered_already::<Arc<Doc>>(&listed_key) {
+            return Ok(Listing {
+                items,
+                complete: true,
+            });
+        }
+        let known_over = self.remembered_already::<usize>(&over_key).unwrap_or(0);
+        if pages == 0 || pages <= known_over {
+            return Ok(Listing {
+                items: Doc::shared(Json::Array(Vec::new())),
+                complete: false,
+            });
+        }
+        let d = self.directory().await?;
+        let (items, complete) = if name == "Users" {
+            self.paginate_up_to("ListUsers", pages, |token| self.users_page(&d, token))
+                .await?
+        } else {
+            self.paginate_up_to("ListGroups", pages, |token| self.groups_page(&d, token))
+                .await?
+        };
+        let items = Doc::shared(Json::Array(items));
+        if complete {
+            self.completed(name, &items);
+        } else {
+            self.remember(over_key, pages);
+        }
+        Ok(Listing { items, complete })
+    }
+
     /// One page of `ListUsers`.
     pub(super) async fn users_page(
         &self,

@@ -188,6 +188,7 @@ pub struct AwsSource {
     permits: Arc<Semaphore>,
     /// Attempts per request, throttled or faulted (`max_attempts`).
     attempts: u32,
+    throttling: Throttling,
     concurrency: usize,
     chosen: Mutex<(Option<String>, Option<String>)>,
     directory: tokio::sync::Mutex<Option<Directory>>,
@@ -199,6 +200,24 @@ pub struct AwsSource {
     /// `.members`, name lookups), kept until `.refresh` or a write.
     answers: Mutex<HashMap<String, Arc<dyn Any + Send + Sync>>>,
     progress: std::sync::atomic::AtomicBool,
+}
+
+/// Who handles throttling: idcsh's pacer (the default), or the AWS SDK's
+/// own adaptive retry mode, chosen with `IDCSH_THROTTLING=sdk-adaptive` to
+/// compare the two on the same quota (`scripts/bench-throttling.sh`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Throttling {
+    Pacer,
+    SdkAdaptive,
+}
+
+impl Throttling {
+    fn from_env() -> Throttling {
+        match env("IDCSH_THROTTLING").as_deref() {
+            Some("sdk-adaptive") => Throttling::SdkAdaptive,
+            _ => Throttling::Pacer,
+        }
+    }
 }
 
 /// Attempts per request unless `$IDCSH_MAX_ATTEMPTS` says otherwise.
@@ -217,11 +236,18 @@ fn max_attempts() -> u32 {
 /// 5 s), and no retry budget to run dry during a long fan-out. Throttling is
 /// not the SDK's to retry (`ThrottlingToThePacer`): `AwsSource::call` sends
 /// it again when the pacer has room. A collection is complete or the line fails.
-fn retry_config(attempts: u32) -> RetryConfig {
-    RetryConfig::standard()
-        .with_max_attempts(attempts)
-        .with_initial_backoff(Duration::from_millis(100))
-        .with_max_backoff(Duration::from_secs(5))
+///
+/// With [`Throttling::SdkAdaptive`], the SDK's adaptive mode as it comes
+/// (its backoff, and a client-side rate limiter that learns from
+/// throttling), with the same number of attempts.
+fn retry_config(attempts: u32, throttling: Throttling) -> RetryConfig {
+    match throttling {
+        Throttling::Pacer => RetryConfig::standard()
+            .with_max_attempts(attempts)
+            .with_initial_backoff(Duration::from_millis(100))
+            .with_max_backoff(Duration::from_secs(5)),
+        Throttling::SdkAdaptive => RetryConfig::adaptive().with_max_attempts(attempts),
+    }
 }
 
 fn partition(service: &'static str) -> RetryPartition {
@@ -330,11 +356,12 @@ impl AwsSource {
             ))
             .build_https();
         let attempts = max_attempts();
+        let throttling = Throttling::from_env();
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
             .profile_name(&profile)
             .region(Region::new(region.clone()))
             .http_client(http.clone())
-            .retry_config(retry_config(attempts));
+            .retry_config(retry_config(attempts, throttling));
         if let Some(url) = &flag_endpoint {
             loader = loader.endpoint_url(url);
         }
@@ -358,14 +385,14 @@ impl AwsSource {
         let sdk = loader.load().await;
         let requests = Arc::new(AtomicU64::new(0));
         let pacers = Arc::new(Pacers::default());
-        let regional = clients(&sdk, &requests, None);
-        let organizations = organizations::Client::from_conf(
-            organizations::config::Builder::from(&sdk)
-                .interceptor(Observe::new(&requests))
-                .retry_classifier(ThrottlingToThePacer)
-                .retry_partition(partition("idcsh-organizations"))
-                .build(),
-        );
+        let regional = clients(&sdk, &requests, throttling, None);
+        let mut organizations = organizations::config::Builder::from(&sdk)
+            .interceptor(Observe::new(&requests))
+            .retry_partition(partition("idcsh-organizations"));
+        if throttling == Throttling::Pacer {
+            organizations = organizations.retry_classifier(ThrottlingToThePacer);
+        }
+        let organizations = organizations::Client::from_conf(organizations.build());
         let sts = sts::Client::from_conf(
             sts::config::Builder::from(&sdk)
                 .interceptor(Observe::new(&requests))
@@ -386,6 +413,7 @@ impl AwsSource {
             pacers,
             permits: Arc::new(Semaphore::new(concurrency)),
             attempts,
+            throttling,
             concurrency,
             chosen: Mutex::new((options.identity_store_id, options.instance_arn)),
             directory: tokio::sync::Mutex::new(None),
@@ -473,8 +501,10 @@ impl AwsSource {
         }
     }
 
-    /// Records a collection a fetch has completed.
+    /// Records a collection a fetch has completed (for the session to
+    /// hold), and remembers it for name lookups (`list_within`).
     fn completed(&self, name: &str, value: &Arc<crate::doc::Doc>) {
+        self.remember(format!("listed {name}"), value.clone());
         if let Ok(mut completed) = self.completed.lock() {
             completed.push((name.to_owned(), value.clone()));
         }
@@ -565,7 +595,12 @@ impl AwsSource {
             && store.is_none()
             && let Some(sso_region) = self.sso_region.clone().filter(|r| *r != self.region)
         {
-            let there = self::clients(&self.sdk, &self.requests, Some(&sso_region));
+            let there = self::clients(
+                &self.sdk,
+                &self.requests,
+                self.throttling,
+                Some(&sso_region),
+            );
             let listed = self.list_instances(&there.sso).await?;
             if !listed.is_empty() {
                 self.note(format!(
@@ -689,16 +724,19 @@ pub(crate) fn parse_identity_store_id(text: &str) -> Result<String, String> {
 fn clients(
     sdk: &aws_config::SdkConfig,
     requests: &Arc<AtomicU64>,
+    throttling: Throttling,
     region: Option<&str>,
 ) -> Clients {
     let mut ids = identitystore::config::Builder::from(sdk)
         .interceptor(Observe::new(requests))
-        .retry_classifier(ThrottlingToThePacer)
         .retry_partition(partition("idcsh-identitystore"));
     let mut sso = ssoadmin::config::Builder::from(sdk)
         .interceptor(Observe::new(requests))
-        .retry_classifier(ThrottlingToThePacer)
         .retry_partition(partition("idcsh-ssoadmin"));
+    if throttling == Throttling::Pacer {
+        ids = ids.retry_classifier(ThrottlingToThePacer);
+        sso = sso.retry_classifier(ThrottlingToThePacer);
+    }
     if let Some(region) = region {
         ids = ids.region(Region::new(region.to_owned()));
         sso = sso.region(Region::new(region.to_owned()));

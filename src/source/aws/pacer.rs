@@ -1,31 +1,39 @@
 //! Spending a throttled quota well: a learned request window per quota.
 //!
 //! AWS counts requests per second against a quota (20 a second for
-//! sso-admin as a whole, 20 per Identity Store API). Until AWS throttles,
+//! sso-admin as a whole, 20 per Identity Store API), as a token bucket
+//! (a burst, then a steady rate) or as a window. Until AWS throttles,
 //! requests go as fast as `--concurrency` allows. Throttling teaches the
 //! pacer the quota: as many requests as AWS accepted in the second before.
 //! From then on, a request is sent only while fewer than that many were
 //! sent or answered in the last second, so the rate sits at the quota
 //! instead of hammering and backing off.
 //!
-//! Throttling teaches only as a pattern: at least three throttles within a
-//! second, and at least half of the answers in it. A lone unlucky
-//! request, or throttles on a small fixed share of requests, say nothing
-//! about the rate. The first pattern sets the limit to what AWS accepted in that
-//! second; a later one, among requests sent under the limit, lowers it to
-//! what AWS accepted (someone else is spending the quota), at most once a
-//! second. Requests accepted within one second of being sent prove that AWS
-//! accepts that many a second and raise the limit (the first burst is still
-//! in flight when the limit is set). A second at the limit without a
-//! throttle probes one request higher; a throttle under the probe takes it
-//! back and waits five seconds before the next, so at the quota about one
-//! request in six seconds is refused.
+//! Throttling teaches a limit only as a pattern: at least three throttles
+//! within a second, at least half of its answers, and at least twenty
+//! answers. A lone unlucky request, or faults on a share of requests,
+//! say nothing about the rate. Requests accepted within one second of
+//! being sent prove that AWS accepts that many a second and raise the
+//! limit (the first burst is still in flight when the limit is set).
+//!
+//! Under a limit, the quota should refuse nothing. A throttle lowers the
+//! limit by one, or to what AWS accepted in the last second when that
+//! filled most of the window (a token bucket's burst, spent, leaves its
+//! steady rate); two within a second lower it to what AWS accepted. A
+//! second at the limit without a throttle probes one higher; no probe
+//! follows a throttle for five seconds, so at the quota about one request
+//! in six seconds is refused. Throttles that go on after the limit has
+//! fallen below half of the one first learned are not a rate (random
+//! faults): the limit is given up, and none is learned for ten seconds.
 //!
 //! An accepted request counts from the moment its answer arrived, which is
 //! never before AWS counted it, so the window here closes no earlier than
 //! AWS's does. A throttled request did not count against the quota: before
 //! a limit it is forgotten; under one it keeps its place in the window, so
 //! that its retry waits for room rather than hammering.
+//!
+//! The tests drive the pacer in simulated time against both kinds of quota
+//! and against random throttles, with the targets of issue 13.
 
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -40,8 +48,26 @@ use super::AwsError;
 const WINDOW: Duration = Duration::from_secs(1);
 /// After a probe one higher was throttled, how long until the next.
 const FAILED_PROBE_PAUSE: Duration = Duration::from_secs(5);
+/// Answers a second must hold for throttles in it to teach a limit: 30%
+/// random throttles make half of 20 answers one second in twenty, half of
+/// a few answers often.
+const PATTERN_ANSWERS: usize = 20;
+/// After a limit is given up, how long before another is learned.
+const GIVEN_UP_FOR: Duration = Duration::from_secs(10);
 /// How long to wait when every counted request is still in flight.
 const IN_FLIGHT_POLL: Duration = Duration::from_millis(5);
+
+/// Before the pacer has learned a limit, the wait before sending a
+/// throttled request again: 10 ms doubling per attempt up to the quota's
+/// one-second window, times `jitter` (0 to 1). Short, because a throttle
+/// then is as likely a fault as a quota, and a quota shows itself as a
+/// pattern within a second anyway.
+pub(crate) fn backoff_before_a_limit(attempt: u32, jitter: f64) -> Duration {
+    Duration::from_millis(10)
+        .saturating_mul(1 << attempt.saturating_sub(1).min(7))
+        .min(WINDOW)
+        .mul_f64(jitter)
+}
 
 /// The request window for one quota.
 #[derive(Debug, Default)]
@@ -56,8 +82,6 @@ struct State {
     /// When the limit last changed; answers to requests sent before then
     /// say nothing about it.
     changed_at: Option<Instant>,
-    /// When a throttling pattern last lowered the limit.
-    lowered_at: Option<Instant>,
     /// When a request sent under the current limit was last throttled.
     throttled_at: Option<Instant>,
     /// When the limit was last probed one higher, until the probe holds.
@@ -71,6 +95,10 @@ struct State {
     entries: Vec<Entry>,
     next_ticket: u64,
     throttles: u64,
+    /// The limit first learned since the pacer last started afresh.
+    first_limit: Option<usize>,
+    /// No limit is learned before then (after one was given up).
+    deaf_until: Option<Instant>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -263,34 +291,73 @@ impl State {
         }
     }
 
-    /// Sets or lowers the limit when throttles form a pattern.
+    /// Sets the limit when throttles form a pattern, lowers it when they
+    /// recur under it, and gives it up when lowering does not stop them.
     fn learn_from_throttle(&mut self, sent: Instant, now: Instant) {
         self.throttles += 1;
         if !self.note(sent, true, now) {
             return;
         }
         self.throttled_at = Some(now);
-        if let (Some(limit), Some(probed)) = (self.limit, self.probed_at)
-            && sent > probed
+        let throttled = self.answers.iter().filter(|(_, t)| *t).count();
+        // One throttle under a limit: a probe that failed, or a limit above
+        // the quota's sustained rate (a token bucket lets it through until
+        // its burst is spent). One lower, or down to what AWS accepted in
+        // the last second if that filled most of the window; and no probe
+        // for a while.
+        if let Some(limit) = self.limit
+            && throttled < 2
         {
-            self.limit = Some((limit - 1).max(1));
+            let accepted = self.accepted_within_window(now, false);
+            let lower = if accepted * 2 >= limit {
+                accepted.min(limit - 1)
+            } else {
+                limit - 1
+            };
+            self.limit = Some(lower.max(1));
             self.changed_at = Some(now);
             self.probed_at = None;
             self.next_probe = Some(now + FAILED_PROBE_PAUSE);
             return;
         }
-        let throttled = self.answers.iter().filter(|(_, t)| *t).count();
-        let pattern = throttled >= 3 && throttled * 2 >= self.answers.len();
-        if !pattern || !State::quiet_for_a_window(self.lowered_at, now) {
+        let answers = self.answers.len();
+        let pattern = match self.limit {
+            // A quota: at least half of a second's answers, and enough of
+            // them that a share of random throttles does not look like one.
+            None => {
+                throttled >= 3
+                    && throttled * 2 >= answers
+                    && answers >= PATTERN_ANSWERS
+                    && self.deaf_until.is_none_or(|at| now >= at)
+            }
+            // Under a limit the quota should refuse nothing but a probe:
+            // two throttles in a second mean the limit is too high.
+            Some(_) => throttled >= 2,
+        };
+        if !pattern {
             return;
         }
-        let accepted = self.accepted_within_window(now, false);
-        self.limit = Some(match self.limit {
-            None => accepted.max(1),
+        let accepted = self.accepted_within_window(now, false).max(1);
+        let limit = match self.limit {
+            None => accepted,
             Some(limit) => accepted.min(limit - 1).max(1),
-        });
+        };
+        // A quota's throttles stop at its rate. When halving the limit has
+        // not stopped them, they are faults, not a rate: back to unpaced,
+        // and no new limit for a while.
+        if self.first_limit.is_some_and(|first| limit * 2 < first) {
+            *self = State {
+                entries: std::mem::take(&mut self.entries),
+                next_ticket: self.next_ticket,
+                throttles: self.throttles,
+                deaf_until: Some(now + GIVEN_UP_FOR),
+                ..State::default()
+            };
+            return;
+        }
+        self.first_limit.get_or_insert(limit);
+        self.limit = Some(limit);
         self.changed_at = Some(now);
-        self.lowered_at = Some(now);
         self.answers.clear();
     }
 }
@@ -413,52 +480,91 @@ mod tests {
     fn answers_still_coming_from_the_first_burst_raise_the_limit() {
         let pacer = Pacer::default();
         let start = Instant::now();
-        // Eight in flight at once; only some answered before the pattern.
-        let tickets: Vec<Ticket> = (0..8).map(|_| pacer.try_send(start).unwrap()).collect();
+        // Thirty in flight at once; some answered before the pattern.
+        let tickets: Vec<Ticket> = (0..30).map(|_| pacer.try_send(start).unwrap()).collect();
         let mut tickets = tickets.into_iter();
-        for t in tickets.by_ref().take(3) {
+        for t in tickets.by_ref().take(10) {
             pacer.answered(t, Verdict::Accepted, start + ms(10));
         }
-        for t in tickets.by_ref().take(3) {
+        for t in tickets.by_ref().take(12) {
             pacer.answered(t, Verdict::Throttled, start + ms(11));
         }
-        assert_eq!(pacer.limit(), Some(3));
+        assert_eq!(pacer.limit(), Some(10));
         for t in tickets {
             pacer.answered(t, Verdict::Accepted, start + ms(12));
         }
-        assert_eq!(pacer.limit(), Some(5), "five accepted within one second");
+        assert_eq!(
+            pacer.limit(),
+            Some(18),
+            "eighteen accepted within one second"
+        );
     }
 
     #[test]
-    fn a_lone_throttle_leaves_the_limit_and_a_pattern_lowers_it() {
+    fn throttles_of_a_few_answers_teach_nothing() {
+        let pacer = Pacer::default();
+        let start = Instant::now();
+        // 30% random throttles make half of a few answers often.
+        burst(&pacer, start, 3, 5);
+        assert_eq!(pacer.limit(), None, "eight answers are too few");
+        burst(&pacer, start + ms(10), 6, 6);
+        assert_eq!(pacer.limit(), Some(9), "twenty are enough");
+    }
+
+    #[test]
+    fn a_throttle_under_the_limit_lowers_it() {
         let start = Instant::now();
         let pacer = Pacer::default();
         burst(&pacer, start, 10, 10);
         assert_eq!(pacer.limit(), Some(10));
+        // Two of the window's ten places used: one lower.
         let later = start + ms(1500);
-        let sent: Vec<Ticket> = (0..5).map(|_| pacer.try_send(later).unwrap()).collect();
+        let sent: Vec<Ticket> = (0..3).map(|_| pacer.try_send(later).unwrap()).collect();
         let mut sent = sent.into_iter();
         for t in sent.by_ref().take(2) {
             pacer.answered(t, Verdict::Accepted, later + ms(1));
         }
         pacer.answered(sent.next().unwrap(), Verdict::Throttled, later + ms(2));
-        assert_eq!(pacer.limit(), Some(10), "one throttle is not a pattern");
-        pacer.answered(sent.next().unwrap(), Verdict::Throttled, later + ms(3));
-        assert_eq!(pacer.limit(), Some(10), "nor two among four");
-        pacer.answered(sent.next().unwrap(), Verdict::Throttled, later + ms(4));
-        assert_eq!(pacer.limit(), Some(2), "what AWS accepted in the window");
-        // Lowered at most once a window: more throttles within it change
-        // nothing, though the window has room.
-        pacer.state.lock().unwrap().limit = Some(5);
-        for at in [600, 700, 800] {
-            let t = Ticket {
-                id: 0,
-                sent: later + ms(at),
-            };
-            pacer.answered(t, Verdict::Throttled, later + ms(at + 1));
+        assert_eq!(pacer.limit(), Some(9));
+        // A window mostly used: down to what AWS accepted in it.
+        let later = start + ms(3000);
+        let sent: Vec<Ticket> = (0..8).map(|_| pacer.try_send(later).unwrap()).collect();
+        let mut sent = sent.into_iter();
+        for t in sent.by_ref().take(7) {
+            pacer.answered(t, Verdict::Accepted, later + ms(1));
         }
-        assert_eq!(pacer.limit(), Some(5));
-        assert_eq!(pacer.state.lock().unwrap().throttles, 16);
+        pacer.answered(sent.next().unwrap(), Verdict::Throttled, later + ms(2));
+        assert_eq!(pacer.limit(), Some(7));
+        assert_eq!(pacer.state.lock().unwrap().throttles, 12);
+    }
+
+    #[test]
+    fn throttles_that_halving_the_limit_does_not_stop_are_not_a_quota() {
+        let start = Instant::now();
+        let pacer = Pacer::default();
+        burst(&pacer, start, 10, 10);
+        assert_eq!(pacer.limit(), Some(10));
+        // Under the limit, a throttle lowers it by one; another among the
+        // next few sent lowers it to the few accepted, less than half the
+        // limit first learned: the throttles are not a rate, so given up.
+        let later = start + ms(1500);
+        let t = pacer.try_send(later).unwrap();
+        pacer.answered(t, Verdict::Throttled, later + ms(1));
+        assert_eq!(pacer.limit(), Some(9));
+        let sent: Vec<Ticket> = (0..3)
+            .map(|_| pacer.try_send(later + ms(2)).unwrap())
+            .collect();
+        let mut sent = sent.into_iter();
+        for t in sent.by_ref().take(2) {
+            pacer.answered(t, Verdict::Accepted, later + ms(3));
+        }
+        pacer.answered(sent.next().unwrap(), Verdict::Throttled, later + ms(4));
+        assert_eq!(pacer.limit(), None);
+        // No new limit for a while, whatever the throttles.
+        burst(&pacer, later + ms(100), 10, 10);
+        assert_eq!(pacer.limit(), None);
+        burst(&pacer, later + ms(10_100), 10, 10);
+        assert_eq!(pacer.limit(), Some(10));
     }
 
     #[test]
@@ -513,15 +619,16 @@ mod tests {
     fn throttles_under_a_limit_hold_their_place_and_failures_count() {
         let pacer = Pacer::default();
         let start = Instant::now();
-        burst(&pacer, start, 1, 3);
-        assert_eq!(pacer.limit(), Some(1), "the three throttles were forgotten");
+        burst(&pacer, start, 1, 19);
+        assert_eq!(pacer.limit(), Some(1), "the throttles were forgotten");
         assert!(pacer.try_send(start + ms(4)).is_err());
         pacer.state.lock().unwrap().limit = Some(2);
         let t = pacer.try_send(start + ms(5)).unwrap();
         pacer.answered(t, Verdict::Throttled, start + ms(6));
+        assert_eq!(pacer.limit(), Some(1), "a throttle under the limit");
         assert_eq!(
             pacer.try_send(start + ms(7)).unwrap_err(),
-            ms(994),
+            ms(999),
             "the throttled request holds its place"
         );
         pacer.state.lock().unwrap().limit = Some(1);
@@ -541,5 +648,238 @@ mod tests {
         assert!(is_throttling(429, None));
         assert!(!is_throttling(400, Some("AccessDeniedException")));
         assert!(!is_throttling(500, None));
+    }
+
+    /// A quota as AWS might count it, in simulated time.
+    enum Quota {
+        /// `burst` tokens refilled at `rate` a second.
+        Bucket {
+            tokens: f64,
+            burst: f64,
+            rate: f64,
+            at: Duration,
+        },
+        /// At most `rate` accepted in any one second.
+        Window {
+            rate: usize,
+            accepted: std::collections::VecDeque<Duration>,
+        },
+        /// No quota: this share of requests throttled at random.
+        Random { share: f64, rng: fastrand::Rng },
+    }
+
+    impl Quota {
+        fn bucket() -> Quota {
+            Quota::Bucket {
+                tokens: 20.0,
+                burst: 20.0,
+                rate: 20.0,
+                at: Duration::ZERO,
+            }
+        }
+
+        fn window() -> Quota {
+            Quota::Window {
+                rate: 20,
+                accepted: Default::default(),
+            }
+        }
+
+        fn admits(&mut self, at: Duration) -> bool {
+            match self {
+                Quota::Bucket {
+                    tokens,
+                    burst,
+                    rate,
+                    at: counted,
+                } => {
+                    *tokens = (*tokens + (at - *counted).as_secs_f64() * *rate).min(*burst);
+                    *counted = at;
+                    if *tokens < 1.0 {
+                        return false;
+                    }
+                    *tokens -= 1.0;
+                    true
+                }
+                Quota::Window { rate, accepted } => {
+                    while accepted.front().is_some_and(|t| at - *t >= WINDOW) {
+                        accepted.pop_front();
+                    }
+                    if accepted.len() >= *rate {
+                        return false;
+                    }
+                    accepted.push_back(at);
+                    true
+                }
+                Quota::Random { share, rng } => rng.f64() >= *share,
+            }
+        }
+    }
+
+    /// What a simulated fetch saw.
+    #[derive(Debug)]
+    struct Outcome {
+        /// When the last answer came.
+        took: Duration,
+        sent: usize,
+        throttled: usize,
+        /// Requests sent after the first second, and how many throttled.
+        later: (usize, usize),
+        /// The limit learned at the end.
+        limit: Option<usize>,
+    }
+
+    /// `requests` sent by `workers` concurrent tasks as `AwsSource::paced`
+    /// sends them (each answered `latency` after it is sent, counted by
+    /// the quota halfway), with the pacer in simulated time.
+    fn simulate(requests: usize, workers: usize, latency: Duration, mut quota: Quota) -> Outcome {
+        use std::cmp::Reverse;
+        use std::collections::BinaryHeap;
+        let pacer = Pacer::default();
+        let start = Instant::now();
+        let mut rng = fastrand::Rng::with_seed(7);
+        let mut queue: BinaryHeap<Reverse<(Duration, usize)>> =
+            (0..workers).map(|w| Reverse((Duration::ZERO, w))).collect();
+        let mut attempts = vec![0u32; workers];
+        let mut busy = vec![false; workers];
+        let (mut left, mut outcome) = (
+            requests,
+            Outcome {
+                took: Duration::ZERO,
+                sent: 0,
+                throttled: 0,
+                later: (0, 0),
+                limit: None,
+            },
+        );
+        while let Some(Reverse((now, w))) = queue.pop() {
+            if !busy[w] {
+                if left == 0 {
+                    continue;
+                }
+                left -= 1;
+                busy[w] = true;
+                attempts[w] = 1;
+            }
+            let ticket = match pacer.try_send(start + now) {
+                Ok(ticket) => ticket,
+                Err(wait) => {
+                    queue.push(Reverse((now + wait, w)));
+                    continue;
+                }
+            };
+            let admitted = quota.admits(now + latency / 2);
+            let answered = now + latency;
+            outcome.sent += 1;
+            outcome.took = outcome.took.max(answered);
+            let later = now >= WINDOW;
+            if later {
+                outcome.later.0 += 1;
+            }
+            let verdict = if admitted {
+                Verdict::Accepted
+            } else {
+                Verdict::Throttled
+            };
+            pacer.answered(ticket, verdict, start + answered);
+            if admitted {
+                busy[w] = false;
+                queue.push(Reverse((answered, w)));
+                continue;
+            }
+            outcome.throttled += 1;
+            if later {
+                outcome.later.1 += 1;
+            }
+            if std::env::var_os("SIM_TRACE").is_some() {
+                eprintln!(
+                    "throttle at {:.3} limit {:?}",
+                    now.as_secs_f64(),
+                    pacer.limit()
+                );
+            }
+            let mut next = answered;
+            if !pacer.is_limiting() {
+                next += backoff_before_a_limit(attempts[w], rng.f64());
+            }
+            attempts[w] += 1;
+            queue.push(Reverse((next, w)));
+        }
+        outcome.limit = pacer.limit();
+        outcome
+    }
+
+    /// The least time a quota of 20 a second allows for `n` accepted
+    /// requests counted as a token bucket (a full bucket first).
+    fn bucket_floor(n: usize) -> Duration {
+        Duration::from_secs_f64(n.saturating_sub(20) as f64 / 20.0)
+    }
+
+    fn window_floor(n: usize) -> Duration {
+        Duration::from_secs((n.div_ceil(20) - 1) as u64)
+    }
+
+    /// Where `outcome` misses the targets: more than 5% of requests
+    /// throttled after the first second, or more than 1.15× the floor.
+    fn misses(name: &str, outcome: &Outcome, floor: Duration) -> Option<String> {
+        let share = outcome.later.1 as f64 / outcome.later.0.max(1) as f64;
+        let ratio = outcome.took.as_secs_f64() / floor.as_secs_f64();
+        (share > 0.05 || ratio > 1.15).then(|| {
+            format!("{name}: {share:.3} throttled after 1 s, {ratio:.2}× the floor: {outcome:?}")
+        })
+    }
+
+    #[test]
+    fn a_token_bucket_quota_is_spent_at_its_rate() {
+        let missed: Vec<String> = [5, 30, 80]
+            .into_iter()
+            .filter_map(|latency| {
+                let outcome = simulate(460, 8, ms(latency), Quota::bucket());
+                misses(
+                    &format!("bucket, {latency} ms"),
+                    &outcome,
+                    bucket_floor(460),
+                )
+            })
+            .collect();
+        assert!(missed.is_empty(), "{missed:#?}");
+    }
+
+    #[test]
+    fn a_sliding_window_quota_is_spent_at_its_rate() {
+        let missed: Vec<String> = [5, 30, 80]
+            .into_iter()
+            .filter_map(|latency| {
+                let outcome = simulate(460, 8, ms(latency), Quota::window());
+                misses(
+                    &format!("window, {latency} ms"),
+                    &outcome,
+                    window_floor(460),
+                )
+            })
+            .collect();
+        assert!(missed.is_empty(), "{missed:#?}");
+    }
+
+    #[test]
+    fn random_throttles_teach_no_limit_and_cost_little_time() {
+        let mut missed = Vec::new();
+        for latency in [5, 30, 80] {
+            let random = |share, seed| Quota::Random {
+                share,
+                rng: fastrand::Rng::with_seed(seed),
+            };
+            let clean = simulate(460, 8, ms(latency), random(0.0, 0));
+            for seed in 1..=5 {
+                let outcome = simulate(460, 8, ms(latency), random(0.3, seed));
+                let ratio = outcome.took.as_secs_f64() / clean.took.as_secs_f64();
+                if ratio > 3.0 || outcome.limit.is_some() {
+                    missed.push(format!(
+                        "{latency} ms, seed {seed}: {ratio:.2}× fault-free: {outcome:?}"
+                    ));
+                }
+            }
+        }
+        assert!(missed.is_empty(), "{missed:#?}");
     }
 }

@@ -4,24 +4,14 @@
 
 use std::collections::HashSet;
 use std::future::Future;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
-use super::pacer::{Answer, Verdict};
+use super::pacer::{Answer, Verdict, backoff_before_a_limit};
 use super::{AwsError, AwsSource};
-
-/// Before the pacer has learned a limit, the wait before sending a
-/// throttled request again: 50 ms doubling per attempt up to the quota's
-/// one-second window, with full jitter.
-fn throttle_backoff(attempt: u32) -> Duration {
-    let ceiling = Duration::from_millis(50)
-        .saturating_mul(1 << attempt.saturating_sub(1).min(5))
-        .min(Duration::from_secs(1));
-    ceiling.mul_f64(fastrand::f64())
-}
 
 impl AwsSource {
     /// The one way a request goes to AWS: `send` makes the request of
@@ -50,6 +40,10 @@ impl AwsSource {
         T: Answer,
         Fut: Future<Output = T>,
     {
+        if self.throttling == super::Throttling::SdkAdaptive {
+            let _permit = self.permits.acquire().await;
+            return request().await;
+        }
         let pacer = self.pacers.of(operation);
         let mut attempt = 1;
         loop {
@@ -69,7 +63,7 @@ impl AwsSource {
                 return answer;
             }
             if pacer.as_ref().is_none_or(|pacer| !pacer.is_limiting()) {
-                tokio::time::sleep(throttle_backoff(attempt)).await;
+                tokio::time::sleep(backoff_before_a_limit(attempt, fastrand::f64())).await;
             }
             attempt += 1;
         }
@@ -88,20 +82,17 @@ impl AwsSource {
         F: FnMut(Option<String>) -> Fut,
         Fut: Future<Output = Result<(Vec<T>, Option<String>), SdkError<E, HttpResponse>>>,
     {
-        Ok(self
-            .paginate_up_to(operation, usize::MAX, page)
-            .await?
-            .unwrap_or_default())
+        Ok(self.paginate_up_to(operation, usize::MAX, page).await?.0)
     }
 
-    /// As `paginate`, but gives up (`None`) rather than read more than
-    /// `max_pages` pages.
+    /// As `paginate`, but stops rather than read more than `max_pages`
+    /// pages: the items read, and whether they are all there are.
     pub(super) async fn paginate_up_to<T, E, F, Fut>(
         &self,
         operation: &'static str,
         max_pages: usize,
         mut page: F,
-    ) -> Result<Option<Vec<T>>, AwsError>
+    ) -> Result<(Vec<T>, bool), AwsError>
     where
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
         F: FnMut(Option<String>) -> Fut,
@@ -114,7 +105,7 @@ impl AwsSource {
             let (mut batch, next) = self.request(operation, || page(token.clone())).await?;
             items.append(&mut batch);
             match next.filter(|t| !t.is_empty()) {
-                None => return Ok(Some(items)),
+                None => return Ok((items, true)),
                 Some(next) => {
                     if !seen.insert(next.clone()) {
                         return Err(AwsError::PaginationLoop { operation });
@@ -123,6 +114,6 @@ impl AwsSource {
                 }
             }
         }
-        Ok(None)
+        Ok((items, false))
     }
 }

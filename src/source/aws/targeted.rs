@@ -12,7 +12,9 @@ use aws_sdk_ssoadmin::types::PrincipalType;
 use futures_util::{StreamExt, TryStreamExt, stream};
 use serde_json::{Value as Json, json};
 
+use super::fetch::NAMING_PAGES_UP_TO;
 use super::{AwsError, AwsSource};
+use crate::doc::Doc;
 
 impl AwsSource {
     /// A user by UserName (`GetUserId`), or else by UserId (`DescribeUser`,
@@ -93,25 +95,42 @@ impl AwsSource {
             .collect())
     }
 
-    /// UserName and DisplayName of each user ID, one `DescribeUser` each,
-    /// concurrently under the source's bound.
-    pub(crate) async fn describe_users(
+    /// UserName and DisplayName of each user ID: from the `Users` listing,
+    /// reading no more pages than there are users to name (and at most
+    /// [`NAMING_PAGES_UP_TO`]; see [`list_within`](Self::list_within)),
+    /// then one `DescribeUser` for each user those pages did not name,
+    /// concurrently under the source's bound; remembered either way.
+    pub(crate) async fn user_names(
         &self,
         user_ids: &[String],
     ) -> Result<HashMap<String, (String, Option<String>)>, AwsError> {
-        let d = self.directory().await?;
         let key = |id: &str| format!("user names {id}");
-        let mut known = HashMap::new();
-        let mut unknown = Vec::new();
-        for id in user_ids {
-            match self.remembered_already::<(String, Option<String>)>(&key(id)) {
-                Some(names) => {
-                    known.insert(id.clone(), names);
-                }
-                None => unknown.push(id.clone()),
+        let names_of = |user: &Doc| {
+            (
+                user["UserName"].as_str().unwrap_or_default().to_owned(),
+                user["DisplayName"].as_str().map(str::to_owned),
+            )
+        };
+        let unknown = |this: &Self| -> Vec<String> {
+            user_ids
+                .iter()
+                .filter(|id| {
+                    this.remembered_already::<(String, Option<String>)>(&key(id))
+                        .is_none()
+                })
+                .cloned()
+                .collect()
+        };
+        let listing = self
+            .list_within("Users", unknown(self).len().min(NAMING_PAGES_UP_TO))
+            .await?;
+        for user in listing.items.as_array().unwrap_or_default() {
+            if let Some(id) = user["UserId"].as_str() {
+                self.remember(key(id), names_of(user));
             }
         }
-        let described: HashMap<String, (String, Option<String>)> = stream::iter(unknown)
+        let d = self.directory().await?;
+        let described: Vec<(String, (String, Option<String>))> = stream::iter(unknown(self))
             .map(|user_id| {
                 let (ids, store) = (d.clients.ids.clone(), d.store_id.clone());
                 async move {
@@ -134,10 +153,12 @@ impl AwsSource {
             .try_collect()
             .await?;
         for (id, names) in described {
-            self.remember(key(&id), names.clone());
-            known.insert(id, names);
+            self.remember(key(&id), names);
         }
-        Ok(known)
+        Ok(user_ids
+            .iter()
+            .filter_map(|id| Some((id.clone(), self.remembered_already(&key(id))?)))
+            .collect())
     }
 
     /// The assignments on one account, as `ListAccountAssignments` items:
@@ -174,18 +195,35 @@ impl AwsSource {
         Ok(per_set.into_iter().flatten().collect())
     }
 
-    /// DisplayName of each group ID, one `DescribeGroup` each (remembered).
+    /// DisplayName of each group ID: from the `Groups` listing, reading no
+    /// more pages than there are groups to name (and at most
+    /// [`NAMING_PAGES_UP_TO`]), then one `DescribeGroup` for each group those
+    /// pages did not name; remembered either way.
     pub(crate) async fn group_names(
         &self,
         group_ids: &[String],
     ) -> Result<HashMap<String, String>, AwsError> {
+        let key = |id: &str| format!("group name {id}");
+        let unknown = group_ids
+            .iter()
+            .filter(|id| self.remembered_already::<String>(&key(id)).is_none())
+            .count();
+        let listing = self
+            .list_within("Groups", unknown.min(NAMING_PAGES_UP_TO))
+            .await?;
+        for group in listing.items.as_array().unwrap_or_default() {
+            if let Some(id) = group["GroupId"].as_str() {
+                let name = group["DisplayName"].as_str().unwrap_or_default();
+                self.remember(key(id), name.to_owned());
+            }
+        }
         let d = self.directory().await?;
         stream::iter(group_ids.iter().cloned())
             .map(|group_id| {
                 let (ids, store) = (d.clients.ids.clone(), d.store_id.clone());
                 async move {
                     let name = self
-                        .remembered(format!("group name {group_id}"), async {
+                        .remembered(key(&group_id), async {
                             let out = self
                                 .request("DescribeGroup", || {
                                     ids.describe_group()
