@@ -14,10 +14,9 @@ use std::collections::BTreeSet;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use aws_sdk_ssoadmin::types::{PrincipalType, ProvisionTargetType, TargetType};
+use aws_sdk_ssoadmin::types::{PrincipalType, TargetType};
 use common::fixture::Aws;
-use common::proxy::{Faults, Proxy};
-use futures_util::{StreamExt, stream};
+use common::proxy::{Faults, Proxy, quota_of};
 
 const REGION: &str = "eu-central-1";
 const ACCOUNTS: usize = 40;
@@ -149,7 +148,10 @@ fn throttled_benchmark(endpoint: &str, idcsh: &str, expected: &BTreeSet<Assignme
 /// same process), with the AWS requests each needed.
 fn insights_benchmark(endpoint: &str, idcsh: &str, runtime: &tokio::runtime::Runtime) {
     const REGION: &str = "us-west-2";
-    runtime.block_on(build_large(endpoint, REGION));
+    runtime.block_on(async {
+        let aws = Aws::connect(endpoint, REGION).await;
+        common::fixture::build_scale(&aws).await
+    });
     println!(
         "\n### .access and .who-can: 2,000 users, 100 groups, 4,000 memberships, 40 accounts × 10 permission sets, 400 assignments\n"
     );
@@ -198,167 +200,6 @@ fn insights_benchmark(endpoint: &str, idcsh: &str, runtime: &tokio::runtime::Run
             let when = if i == 0 { "cold" } else { "warm" };
             println!("| `{line}` ({when}) | {time} | {requests} |");
         }
-    }
-}
-
-async fn build_large(endpoint: &str, region: &str) {
-    let aws = Aws::connect(endpoint, region).await;
-    let (instance, store) = aws.instance().await;
-    let ids = aws.ids();
-    let users: Vec<String> = stream::iter(0..2000)
-        .map(|u| {
-            let (ids, store) = (ids.clone(), store.clone());
-            async move {
-                ids.create_user()
-                    .identity_store_id(store)
-                    .user_name(format!("user-{u:04}"))
-                    .display_name(format!("User {u}"))
-                    .name(
-                        aws_sdk_identitystore::types::Name::builder()
-                            .given_name("U")
-                            .family_name(format!("{u}"))
-                            .build(),
-                    )
-                    .send()
-                    .await
-                    .expect("CreateUser")
-                    .user_id()
-                    .to_owned()
-            }
-        })
-        .buffered(8)
-        .collect()
-        .await;
-    let groups: Vec<String> = stream::iter(0..100)
-        .map(|g| {
-            let (ids, store) = (ids.clone(), store.clone());
-            async move {
-                ids.create_group()
-                    .identity_store_id(store)
-                    .display_name(format!("squad-{g:03}"))
-                    .send()
-                    .await
-                    .expect("CreateGroup")
-                    .group_id()
-                    .to_owned()
-            }
-        })
-        .buffered(8)
-        .collect()
-        .await;
-    // Each user in two groups (one when the two coincide: never a duplicate).
-    let pairs = (0..2000usize).flat_map(|u| {
-        let (a, b) = (u % 100, (u * 7 + 3) % 100);
-        if a == b {
-            vec![(a, u)]
-        } else {
-            vec![(a, u), (b, u)]
-        }
-    });
-    stream::iter(pairs)
-        .map(|(g, u)| {
-            let (ids, store, group, user) = (
-                ids.clone(),
-                store.clone(),
-                groups[g].clone(),
-                users[u].clone(),
-            );
-            async move {
-                ids.create_group_membership()
-                    .identity_store_id(store)
-                    .group_id(group)
-                    .member_id(aws_sdk_identitystore::types::MemberId::UserId(user))
-                    .send()
-                    .await
-                    .expect("CreateGroupMembership");
-            }
-        })
-        .buffered(8)
-        .collect::<Vec<()>>()
-        .await;
-    let sso = aws.sso();
-    let mut sets = Vec::new();
-    for p in 0..PERMISSION_SETS {
-        let out = sso
-            .create_permission_set()
-            .instance_arn(&instance)
-            .name(format!("Set{p:02}"))
-            .session_duration("PT8H")
-            .send()
-            .await
-            .expect("CreatePermissionSet");
-        let arn = out
-            .permission_set()
-            .and_then(|s| s.permission_set_arn())
-            .unwrap_or_default()
-            .to_owned();
-        sso.provision_permission_set()
-            .instance_arn(&instance)
-            .permission_set_arn(&arn)
-            .target_type(ProvisionTargetType::AllProvisionedAccounts)
-            .send()
-            .await
-            .expect("ProvisionPermissionSet");
-        sets.push(arn);
-    }
-    let accounts = aws
-        .org()
-        .list_accounts()
-        .max_results(20)
-        .send()
-        .await
-        .expect("ListAccounts");
-    let mut account_ids: Vec<(String, String)> = Vec::new();
-    let mut next = accounts.next_token().map(str::to_owned);
-    account_ids.extend(accounts.accounts().iter().map(|a| {
-        (
-            a.name().unwrap_or_default().to_owned(),
-            a.id().unwrap_or_default().to_owned(),
-        )
-    }));
-    while let Some(token) = next {
-        let page = aws
-            .org()
-            .list_accounts()
-            .max_results(20)
-            .next_token(token)
-            .send()
-            .await
-            .expect("ListAccounts");
-        account_ids.extend(page.accounts().iter().map(|a| {
-            (
-                a.name().unwrap_or_default().to_owned(),
-                a.id().unwrap_or_default().to_owned(),
-            )
-        }));
-        next = page.next_token().map(str::to_owned);
-    }
-    account_ids.retain(|(name, _)| name.starts_with("bench-"));
-    for (a, (_, account)) in account_ids.iter().enumerate() {
-        for (p, set) in sets.iter().enumerate() {
-            sso.create_account_assignment()
-                .instance_arn(&instance)
-                .target_id(account)
-                .target_type(TargetType::AwsAccount)
-                .permission_set_arn(set)
-                .principal_type(PrincipalType::Group)
-                .principal_id(&groups[(a * 10 + p) % 100])
-                .send()
-                .await
-                .expect("CreateAccountAssignment");
-        }
-    }
-}
-
-/// The quota an operation counts against: sso-admin as a whole, each
-/// Identity Store API on its own, Organizations as a whole.
-fn quota_of(operation: &str) -> &str {
-    match operation {
-        "ListUsers" | "ListGroups" | "ListGroupMemberships" | "DescribeUser" | "DescribeGroup" => {
-            operation
-        }
-        "ListAccounts" => "organizations",
-        _ => "sso-admin",
     }
 }
 
@@ -474,69 +315,22 @@ async fn build(endpoint: &str) -> (String, String, BTreeSet<Assignment>) {
     }
     let mut users = Vec::new();
     for u in 0..USERS {
-        let out = ids
-            .create_user()
-            .identity_store_id(&store)
-            .user_name(format!("person-{u:02}"))
-            .display_name(format!("Person {u}"))
-            .name(
-                aws_sdk_identitystore::types::Name::builder()
-                    .given_name("P")
-                    .family_name(format!("{u}"))
-                    .build(),
-            )
-            .send()
-            .await
-            .expect("CreateUser");
-        users.push(out.user_id().to_owned());
-    }
-    let sso = aws.sso();
-    let mut sets = Vec::new();
-    for p in 0..PERMISSION_SETS {
-        let out = sso
-            .create_permission_set()
-            .instance_arn(&instance)
-            .name(format!("Set{p:02}"))
-            .session_duration("PT8H")
-            .send()
-            .await
-            .expect("CreatePermissionSet");
-        let arn = out
-            .permission_set()
-            .and_then(|s| s.permission_set_arn())
-            .unwrap_or_default()
-            .to_owned();
-        sso.provision_permission_set()
-            .instance_arn(&instance)
-            .permission_set_arn(&arn)
-            .target_type(ProvisionTargetType::AllProvisionedAccounts)
-            .send()
-            .await
-            .expect("ProvisionPermissionSet");
-        sets.push(arn);
-    }
-    let org = aws.org();
-    let _ = org
-        .create_organization()
-        .feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::All)
-        .send()
-        .await;
-    let mut accounts = Vec::new();
-    for a in 0..ACCOUNTS {
-        let out = org
-            .create_account()
-            .account_name(format!("bench-{a:02}"))
-            .email(format!("bench+{a}@example.com"))
-            .send()
-            .await
-            .expect("CreateAccount");
-        accounts.push(
-            out.create_account_status()
-                .and_then(|s| s.account_id())
-                .unwrap_or_default()
-                .to_owned(),
+        let name = format!("person-{u:02}");
+        users.push(
+            aws.create_user(&store, &name, &format!("Person {u}"), &format!("{u}"))
+                .await,
         );
     }
+    let mut sets = Vec::new();
+    for p in 0..PERMISSION_SETS {
+        sets.push(
+            aws.provisioned_permission_set(&instance, &format!("Set{p:02}"))
+                .await,
+        );
+    }
+    let names: Vec<String> = (0..ACCOUNTS).map(|a| format!("bench-{a:02}")).collect();
+    let accounts = aws.accounts_named(&names).await;
+    let sso = aws.sso();
     let mut expected = BTreeSet::new();
     for (a, account) in accounts.iter().enumerate() {
         for (p, set) in sets.iter().enumerate() {

@@ -24,7 +24,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::fixture::{self, Aws};
-use common::proxy::{Call, Faults, Proxy, QuotaModel};
+use common::proxy::{Call, Faults, Proxy, QuotaModel, quota_of};
 
 const REGION: &str = "us-east-1";
 /// AWS's quota: 20 requests a second for sso-admin as a whole, for each
@@ -385,29 +385,4 @@ fn busiest_quota(calls: &[Call]) -> (String, usize) {
         .max_by_key(|(_, n)| *n)
         .map(|(q, n)| (q.to_owned(), n))
         .unwrap_or_default()
-}
-
-/// The quota an operation counts against: sso-admin as a whole, each
-/// Identity Store API on its own, Organizations as a whole.
-fn quota_of(operation: &str) -> &str {
-    match operation {
-        "ListAccounts" | "DescribeOrganization" => "organizations",
-        op if is_identity_store(op) => op,
-        _ => "sso-admin",
-    }
-}
-
-fn is_identity_store(operation: &str) -> bool {
-    matches!(
-        operation,
-        "ListUsers"
-            | "ListGroups"
-            | "ListGroupMemberships"
-            | "ListGroupMembershipsForMember"
-            | "DescribeUser"
-            | "DescribeGroup"
-            | "GetUserId"
-            | "GetGroupId"
-            | "GetGroupMembershipId"
-    )
 }

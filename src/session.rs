@@ -355,18 +355,7 @@ impl Session {
         if let Some(aws) = self.source.as_aws() {
             aws.forget_answers();
         }
-        let now = Instant::now();
-        for (name, value) in fetched {
-            self.save_to_disk(&name, &value);
-            self.held.insert(
-                name,
-                HeldCollection {
-                    value,
-                    fetched_at: now,
-                    from_disk: false,
-                },
-            );
-        }
+        self.hold(fetched, true);
         Some(format!(
             "refreshed {} in the background ({took:.1} s)",
             refreshing.names.join(", ")
@@ -382,9 +371,15 @@ impl Session {
     /// Holds fetched collections, keeping any already held, and writes
     /// the new ones to the disk cache.
     fn keep(&mut self, fetched: crate::source::Fetched) {
+        self.hold(fetched, false);
+    }
+
+    /// Holds fetched collections (in place of those held, when
+    /// `replace`), and writes them to the disk cache.
+    fn hold(&mut self, fetched: crate::source::Fetched, replace: bool) {
         let now = Instant::now();
         for (name, value) in fetched {
-            if self.held.contains_key(&name) {
+            if !replace && self.held.contains_key(&name) {
                 continue;
             }
             self.save_to_disk(&name, &value);

@@ -1019,27 +1019,13 @@ fn few_principals_are_asked_per_principal_not_per_account_and_set() {
     expected();
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let want: BTreeSet<(String, String, String, String)> = runtime.block_on(async {
-        use aws_sdk_ssoadmin::types::{PrincipalType, ProvisionTargetType, TargetType};
+        use aws_sdk_ssoadmin::types::{PrincipalType, TargetType};
         let aws = fixture::Aws::connect(common::moto::endpoint(), "ap-southeast-2").await;
         let (instance, store) = aws.instance().await;
         let ids = aws.ids();
         let mut users = Vec::new();
         for name in ["ana", "ben"] {
-            let out = ids
-                .create_user()
-                .identity_store_id(&store)
-                .user_name(name)
-                .display_name(name)
-                .name(
-                    aws_sdk_identitystore::types::Name::builder()
-                        .given_name(name)
-                        .family_name("Test")
-                        .build(),
-                )
-                .send()
-                .await
-                .unwrap();
-            users.push(out.user_id().to_owned());
+            users.push(aws.create_user(&store, name, name, "Test").await);
         }
         let group = ids
             .create_group()
@@ -1051,27 +1037,10 @@ fn few_principals_are_asked_per_principal_not_per_account_and_set() {
         let sso = aws.sso();
         let mut sets = Vec::new();
         for p in 0..5 {
-            let out = sso
-                .create_permission_set()
-                .instance_arn(&instance)
-                .name(format!("Set{p}"))
-                .session_duration("PT8H")
-                .send()
-                .await
-                .unwrap();
-            let arn = out
-                .permission_set()
-                .and_then(|s| s.permission_set_arn())
-                .unwrap()
-                .to_owned();
-            sso.provision_permission_set()
-                .instance_arn(&instance)
-                .permission_set_arn(&arn)
-                .target_type(ProvisionTargetType::AllProvisionedAccounts)
-                .send()
-                .await
-                .unwrap();
-            sets.push(arn);
+            sets.push(
+                aws.provisioned_permission_set(&instance, &format!("Set{p}"))
+                    .await,
+            );
         }
         let accounts = aws.org().list_accounts().send().await.unwrap();
         let accounts: Vec<(String, String)> = accounts

@@ -198,22 +198,7 @@ fn a_background_refresh_answers_from_the_old_copy_until_the_new_is_complete() {
     ));
     let (_, store) = runtime.block_on(aws.instance());
     let add_user = |name: &str| {
-        runtime
-            .block_on(
-                aws.ids()
-                    .create_user()
-                    .identity_store_id(&store)
-                    .user_name(name)
-                    .display_name(name)
-                    .name(
-                        aws_sdk_identitystore::types::Name::builder()
-                            .given_name(name)
-                            .family_name("Refresh")
-                            .build(),
-                    )
-                    .send(),
-            )
-            .unwrap();
+        runtime.block_on(aws.create_user(&store, name, name, "Refresh"));
     };
     for name in ["ann", "bob", "cy"] {
         add_user(name);

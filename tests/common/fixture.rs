@@ -54,6 +54,133 @@ impl Aws {
         aws_sdk_organizations::Client::new(&self.config)
     }
 
+    /// Creates a user named `name` (given name `name`, family name
+    /// `family`): its UserId.
+    pub async fn create_user(
+        &self,
+        store: &str,
+        name: &str,
+        display: &str,
+        family: &str,
+    ) -> String {
+        self.ids()
+            .create_user()
+            .identity_store_id(store)
+            .user_name(name)
+            .display_name(display)
+            .name(
+                aws_sdk_identitystore::types::Name::builder()
+                    .given_name(name)
+                    .family_name(family)
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("CreateUser")
+            .user_id()
+            .to_owned()
+    }
+
+    /// Adds each (GroupId, UserId) membership, sixteen at a time.
+    pub async fn add_memberships(&self, store: &str, pairs: Vec<(String, String)>) {
+        let ids = self.ids();
+        stream::iter(pairs)
+            .map(|(group, user)| {
+                let ids = ids.clone();
+                async move {
+                    ids.create_group_membership()
+                        .identity_store_id(store)
+                        .group_id(group)
+                        .member_id(MemberId::UserId(user))
+                        .send()
+                        .await
+                        .expect("CreateGroupMembership");
+                }
+            })
+            .buffered(16)
+            .collect::<Vec<()>>()
+            .await;
+    }
+
+    /// Creates a permission set (8-hour sessions) provisioned to every
+    /// account: its ARN.
+    pub async fn provisioned_permission_set(&self, instance: &str, name: &str) -> String {
+        let sso = self.sso();
+        let out = sso
+            .create_permission_set()
+            .instance_arn(instance)
+            .name(name)
+            .session_duration("PT8H")
+            .send()
+            .await
+            .expect("CreatePermissionSet");
+        let arn = out
+            .permission_set()
+            .and_then(|s| s.permission_set_arn())
+            .unwrap_or_default()
+            .to_owned();
+        sso.provision_permission_set()
+            .instance_arn(instance)
+            .permission_set_arn(&arn)
+            .target_type(ProvisionTargetType::AllProvisionedAccounts)
+            .send()
+            .await
+            .expect("ProvisionPermissionSet");
+        arn
+    }
+
+    /// The organisation's accounts with these names (made, with the
+    /// organisation, where missing): their IDs, in order.
+    pub async fn accounts_named(&self, names: &[String]) -> Vec<String> {
+        let org = self.org();
+        let _ = org
+            .create_organization()
+            .feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::All)
+            .send()
+            .await;
+        let mut existing = std::collections::HashMap::new();
+        let mut token = None;
+        loop {
+            let page = org
+                .list_accounts()
+                .set_next_token(token)
+                .send()
+                .await
+                .expect("ListAccounts");
+            for account in page.accounts() {
+                existing.insert(
+                    account.name().unwrap_or_default().to_owned(),
+                    account.id().unwrap_or_default().to_owned(),
+                );
+            }
+            token = page.next_token().map(str::to_owned);
+            if token.is_none() {
+                break;
+            }
+        }
+        let mut ids = Vec::new();
+        for (i, name) in names.iter().enumerate() {
+            if let Some(id) = existing.get(name) {
+                ids.push(id.clone());
+                continue;
+            }
+            let out = org
+                .create_account()
+                .account_name(name)
+                .email(format!("{name}+{i}@example.com"))
+                .send()
+                .await
+                .expect("CreateAccount");
+            ids.push(
+                out.create_account_status()
+                    .and_then(|s| s.account_id())
+                    .unwrap_or_default()
+                    .to_owned(),
+            );
+        }
+        ids
+    }
+
     /// The region's instance ARN and Identity Store ID.
     pub async fn instance(&self) -> (String, String) {
         let out = self
@@ -176,23 +303,14 @@ pub async fn build(aws: &Aws) -> Expected {
     let mut pairs: Vec<(usize, usize)> = (0..USERS).map(|u| (GROUPS - 2, u)).collect();
     pairs.extend((0..USERS).map(|u| (u % (GROUPS - 2), u)));
     pairs.extend((0..5).map(|u| (GROUPS - 1, u)));
-    stream::iter(pairs.clone())
-        .map(|(g, u)| {
-            let (ids, store) = (ids.clone(), store_id.clone());
-            let (group, user) = (group_ids[g].1.clone(), user_ids[u].1.clone());
-            async move {
-                ids.create_group_membership()
-                    .identity_store_id(store)
-                    .group_id(group)
-                    .member_id(MemberId::UserId(user))
-                    .send()
-                    .await
-                    .expect("CreateGroupMembership");
-            }
-        })
-        .buffered(16)
-        .collect::<Vec<()>>()
-        .await;
+    aws.add_memberships(
+        &store_id,
+        pairs
+            .iter()
+            .map(|&(g, u)| (group_ids[g].1.clone(), user_ids[u].1.clone()))
+            .collect(),
+    )
+    .await;
     expected.memberships = pairs
         .iter()
         .map(|&(g, u)| (group_ids[g].0.clone(), user_ids[u].0.clone()))
@@ -393,35 +511,25 @@ pub const SCALE_ACCOUNTS: usize = 40;
 pub const SCALE_PERMISSION_SETS: usize = 10;
 
 /// Builds [`Scale`] in `aws`'s region (its own instance and store), with
-/// the accounts in the moto account's organisation (made if missing).
+/// the accounts `bench-00` to `bench-39` in the moto account's
+/// organisation (made where missing, so another region's build shares them).
 pub async fn build_scale(aws: &Aws) -> Scale {
     let (instance, store) = aws.instance().await;
-    let ids = aws.ids();
     let users: Vec<(String, String)> = stream::iter(0..SCALE_USERS)
         .map(|u| {
-            let (ids, store) = (ids.clone(), store.clone());
+            let store = store.clone();
             async move {
                 let name = format!("user-{u:04}");
-                let out = ids
-                    .create_user()
-                    .identity_store_id(store)
-                    .user_name(&name)
-                    .display_name(format!("User {u}"))
-                    .name(
-                        aws_sdk_identitystore::types::Name::builder()
-                            .given_name("U")
-                            .family_name(format!("{u}"))
-                            .build(),
-                    )
-                    .send()
-                    .await
-                    .expect("CreateUser");
-                (name, out.user_id().to_owned())
+                let id = aws
+                    .create_user(&store, &name, &format!("User {u}"), &format!("{u}"))
+                    .await;
+                (name, id)
             }
         })
         .buffered(16)
         .collect()
         .await;
+    let ids = aws.ids();
     let groups: Vec<(String, String)> = stream::iter(0..SCALE_GROUPS)
         .map(|g| {
             let (ids, store) = (ids.clone(), store.clone());
@@ -440,86 +548,36 @@ pub async fn build_scale(aws: &Aws) -> Scale {
         .buffered(16)
         .collect()
         .await;
-    // Each user in two groups (one when the two coincide).
+    // Each user in two groups (7u + 3 and u differ mod 100 for every u).
     let memberships: Vec<(usize, usize)> = (0..SCALE_USERS)
-        .flat_map(|u| {
-            let (a, b) = (u % SCALE_GROUPS, (u * 7 + 3) % SCALE_GROUPS);
-            if a == b {
-                vec![(a, u)]
-            } else {
-                vec![(a, u), (b, u)]
-            }
-        })
+        .flat_map(|u| [(u % SCALE_GROUPS, u), ((u * 7 + 3) % SCALE_GROUPS, u)])
         .collect();
-    stream::iter(memberships.clone())
-        .map(|(g, u)| {
-            let (ids, store) = (ids.clone(), store.clone());
-            let (group, user) = (groups[g].1.clone(), users[u].1.clone());
-            async move {
-                ids.create_group_membership()
-                    .identity_store_id(store)
-                    .group_id(group)
-                    .member_id(MemberId::UserId(user))
-                    .send()
-                    .await
-                    .expect("CreateGroupMembership");
-            }
-        })
-        .buffered(16)
-        .collect::<Vec<()>>()
-        .await;
-    let sso = aws.sso();
+    aws.add_memberships(
+        &store,
+        memberships
+            .iter()
+            .map(|&(g, u)| (groups[g].1.clone(), users[u].1.clone()))
+            .collect(),
+    )
+    .await;
     let mut permission_sets = Vec::new();
     for p in 0..SCALE_PERMISSION_SETS {
         let name = format!("Set{p:02}");
-        let out = sso
-            .create_permission_set()
-            .instance_arn(&instance)
-            .name(&name)
-            .session_duration("PT8H")
-            .send()
-            .await
-            .expect("CreatePermissionSet");
-        let arn = out
-            .permission_set()
-            .and_then(|s| s.permission_set_arn())
-            .unwrap_or_default()
-            .to_owned();
-        sso.provision_permission_set()
-            .instance_arn(&instance)
-            .permission_set_arn(&arn)
-            .target_type(ProvisionTargetType::AllProvisionedAccounts)
-            .send()
-            .await
-            .expect("ProvisionPermissionSet");
+        let arn = aws.provisioned_permission_set(&instance, &name).await;
         permission_sets.push((name, arn));
     }
-    let org = aws.org();
-    let _ = org
-        .create_organization()
-        .feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::All)
-        .send()
-        .await;
-    let mut accounts = Vec::new();
-    for a in 0..SCALE_ACCOUNTS {
-        let name = format!("bench-{a:02}");
-        let out = org
-            .create_account()
-            .account_name(&name)
-            .email(format!("bench+{a}@example.com"))
-            .send()
-            .await
-            .expect("CreateAccount");
-        let id = out
-            .create_account_status()
-            .and_then(|s| s.account_id())
-            .unwrap_or_default()
-            .to_owned();
-        accounts.push((name, id));
-    }
+    let names: Vec<String> = (0..SCALE_ACCOUNTS)
+        .map(|a| format!("bench-{a:02}"))
+        .collect();
+    let accounts: Vec<(String, String)> = names
+        .iter()
+        .cloned()
+        .zip(aws.accounts_named(&names).await)
+        .collect();
     let assignments: Vec<(usize, usize, usize)> = (0..SCALE_ACCOUNTS)
         .flat_map(|a| (0..SCALE_PERMISSION_SETS).map(move |p| (a, p, (a * 10 + p) % SCALE_GROUPS)))
         .collect();
+    let sso = aws.sso();
     stream::iter(assignments.clone())
         .map(|(a, p, g)| {
             let sso = sso.clone();

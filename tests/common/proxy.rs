@@ -529,3 +529,22 @@ async fn forward(upstream: &str, request: Request) -> std::io::Result<Vec<u8>> {
     bytes.extend_from_slice(body);
     Ok(bytes)
 }
+
+/// The quota an operation counts against, as AWS counts them: each
+/// Identity Store API on its own, Organizations as a whole, sso-admin as
+/// a whole.
+pub fn quota_of(operation: &str) -> &str {
+    match operation {
+        "ListUsers"
+        | "ListGroups"
+        | "ListGroupMemberships"
+        | "ListGroupMembershipsForMember"
+        | "DescribeUser"
+        | "DescribeGroup"
+        | "GetUserId"
+        | "GetGroupId"
+        | "GetGroupMembershipId" => operation,
+        "ListAccounts" | "DescribeOrganization" => "organizations",
+        _ => "sso-admin",
+    }
+}
