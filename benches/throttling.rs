@@ -12,7 +12,8 @@
 //!
 //! Run with `scripts/bench-throttling.sh`; `IDCSH_BENCH_RUNS` sets the
 //! runs per cell (3), `IDCSH_BENCH_ONLY` a scenario (`bucket`, `window`,
-//! `random`), `IDCSH_BENCH_TIMEOUT` the seconds after which a run is
+//! `random`), `IDCSH_BENCH_LINE` a line (`AccountAssignments`,
+//! `GroupMemberships`), `IDCSH_BENCH_TIMEOUT` the seconds after which a run is
 //! stopped and reported as not finished (90), `IDCSH_BENCH_TRACE=1`
 //! prints each run's requests per second.
 
@@ -177,7 +178,13 @@ fn main() {
         .into_iter()
         .filter(|s| only.as_deref().is_none_or(|o| o == s.key()));
     let scenarios: Vec<Scenario> = scenarios.collect();
-    for (label, line) in LINES {
+    // `IDCSH_BENCH_LINE` runs one line (`AccountAssignments` or
+    // `GroupMemberships`).
+    let line_wanted = std::env::var("IDCSH_BENCH_LINE").ok();
+    let lines = LINES
+        .into_iter()
+        .filter(|(label, _)| line_wanted.as_deref().is_none_or(|l| l == *label));
+    for (label, line) in lines {
         let (clean_runs, want, _) = repeat(runs, || {
             measure(&idcsh, &endpoint, line, Scenario::Clean, Mode::Pacer, 0)
         });

@@ -248,18 +248,27 @@ impl<'a> Fetcher<'a> {
     }
 
     /// Every group's memberships, with GroupName and UserName.
+    /// The groups' memberships are listed while `Users` is (its names are
+    /// only needed at the end), so under a quota the listing of users,
+    /// one page after another, costs no time of its own.
     async fn memberships(&self) -> Result<Vec<Json>, AwsError> {
         let d = self.source.directory().await?;
-        let (groups, users) = tokio::try_join!(self.needed("Groups"), self.needed("Users"))?;
+        let groups = self.needed("Groups").await?;
         let group_names = names(&groups, "GroupId", "DisplayName");
-        let user_names = names(&users, "UserId", "UserName");
         let group_ids: Vec<String> = ids_of(&groups, "GroupId");
         let steps = self.steps("GroupMemberships", group_ids.len(), "groups");
-        let per_group: Vec<Vec<Json>> = stream::iter(group_ids)
+        let listing = stream::iter(group_ids)
             .map(|group_id| steps.after(self.memberships_of(&d, group_id)))
             .buffered(self.source.concurrency)
-            .try_collect()
-            .await?;
+            .try_collect::<Vec<Vec<Json>>>();
+        let users = async {
+            let users = self.needed("Users").await?;
+            // The listing's own count took the progress line meanwhile.
+            steps.show(steps.done.load(Ordering::Relaxed));
+            Ok(users)
+        };
+        let (users, per_group) = tokio::try_join!(users, listing)?;
+        let user_names = names(&users, "UserId", "UserName");
         Ok(per_group
             .into_iter()
             .flatten()
