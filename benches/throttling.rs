@@ -13,7 +13,8 @@
 //! Run with `scripts/bench-throttling.sh`; `IDCSH_BENCH_RUNS` sets the
 //! runs per cell (3), `IDCSH_BENCH_ONLY` a scenario (`bucket`, `window`,
 //! `random`), `IDCSH_BENCH_LINE` a line (`AccountAssignments`,
-//! `GroupMemberships`), `IDCSH_BENCH_TIMEOUT` the seconds after which a run is
+//! `GroupMemberships`), `IDCSH_BENCH_MODE` a way of handling throttling
+//! (`pacer`, `sdk-adaptive`), `IDCSH_BENCH_TIMEOUT` the seconds after which a run is
 //! stopped and reported as not finished (90), `IDCSH_BENCH_TRACE=1`
 //! prints each run's requests per second.
 
@@ -122,6 +123,13 @@ enum Mode {
 }
 
 impl Mode {
+    fn key(self) -> &'static str {
+        match self {
+            Mode::Pacer => "pacer",
+            Mode::SdkAdaptive => "sdk-adaptive",
+        }
+    }
+
     fn name(self) -> &'static str {
         match self {
             Mode::Pacer => "idcsh pacer",
@@ -181,6 +189,9 @@ fn main() {
     // `IDCSH_BENCH_LINE` runs one line (`AccountAssignments` or
     // `GroupMemberships`).
     let line_wanted = std::env::var("IDCSH_BENCH_LINE").ok();
+    // `IDCSH_BENCH_MODE` one way of handling throttling (`pacer`,
+    // `sdk-adaptive`).
+    let mode_wanted = std::env::var("IDCSH_BENCH_MODE").ok();
     let lines = LINES
         .into_iter()
         .filter(|(label, _)| line_wanted.as_deref().is_none_or(|l| l == *label));
@@ -203,7 +214,10 @@ fn main() {
             clean,
         );
         for &scenario in &scenarios {
-            for mode in [Mode::Pacer, Mode::SdkAdaptive] {
+            let modes = [Mode::Pacer, Mode::SdkAdaptive]
+                .into_iter()
+                .filter(|m| mode_wanted.as_deref().is_none_or(|w| w == m.key()));
+            for mode in modes {
                 let (results, outputs, unfinished) = repeat(runs, || {
                     measure(&idcsh, &endpoint, line, scenario, mode, fastrand::u64(..))
                 });
