@@ -235,7 +235,7 @@ impl Session {
         if let Some(aws) = self.source.as_aws() {
             aws.forget_answers();
         }
-        let known = self.source.collections();
+        let known = self.known_collections(names)?;
         if names.is_empty() {
             for name in &known {
                 self.remove_from_disk(name);
@@ -244,9 +244,6 @@ impl Session {
         }
         let mut forgotten = Vec::new();
         for name in names {
-            if !known.contains(name) {
-                return Err(Error::Usage(unknown_collection(name, &known)));
-            }
             // Off disk too, held or not: after a write the copy there is stale.
             self.remove_from_disk(name);
             if self.held.shift_remove(name).is_some() {
@@ -267,11 +264,7 @@ impl Session {
         if missing.is_empty() {
             return Ok(());
         }
-        let snapshot: Held = self
-            .held
-            .iter()
-            .map(|(k, v)| (k.clone(), v.value.clone()))
-            .collect();
+        let snapshot = self.snapshot(&[]);
         let result = self.run(self.source.fetch(&missing, &snapshot));
         // What finished before a Ctrl-C (or a failure elsewhere) is kept.
         self.keep(self.source.take_completed());
@@ -291,12 +284,7 @@ impl Session {
                 refreshing.names.join(", ")
             )));
         }
-        let known = self.source.collections();
-        for name in names {
-            if !known.contains(name) {
-                return Err(Error::Usage(unknown_collection(name, &known)));
-            }
-        }
+        self.known_collections(names)?;
         let names: Vec<String> = if names.is_empty() {
             self.held.keys().cloned().collect()
         } else {
@@ -305,12 +293,7 @@ impl Session {
         if names.is_empty() {
             return Ok(names);
         }
-        let others: Held = self
-            .held
-            .iter()
-            .filter(|(name, _)| !names.contains(name))
-            .map(|(name, held)| (name.clone(), held.value.clone()))
-            .collect();
+        let others = self.snapshot(&names);
         self.source.show_progress(false);
         let (source, wanted) = (self.source.clone(), names.clone());
         let task = self
@@ -324,9 +307,28 @@ impl Session {
         Ok(names)
     }
 
-    /// The collections a background refresh is fetching, if one runs.
-    pub(crate) fn refreshing(&self) -> Option<&[String]> {
-        self.refreshing.as_ref().map(|r| r.names.as_slice())
+    /// True while a background refresh runs.
+    pub(crate) fn is_refreshing(&self) -> bool {
+        self.refreshing.is_some()
+    }
+
+    /// The collection names the source offers, when every one of `names`
+    /// is among them.
+    fn known_collections(&self, names: &[String]) -> Result<Vec<String>, Error> {
+        let known = self.source.collections();
+        match names.iter().find(|name| !known.contains(name)) {
+            Some(name) => Err(Error::Usage(unknown_collection(name, &known))),
+            None => Ok(known),
+        }
+    }
+
+    /// The held collections, but for `except`, as a fetch takes them.
+    fn snapshot(&self, except: &[String]) -> Held {
+        self.held
+            .iter()
+            .filter(|(name, _)| !except.contains(name))
+            .map(|(name, held)| (name.clone(), held.value.clone()))
+            .collect()
     }
 
     /// Swaps in what a finished background refresh fetched (and forgets

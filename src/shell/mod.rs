@@ -88,7 +88,7 @@ pub fn run(runner: &mut Runner, on_tty: bool) -> Result<(), Error> {
                 .disk_cache_age()
                 .map(|age| format!(" (cached {})", short_age(age)))
                 .unwrap_or_default(),
-            if runner.session.refreshing().is_some() {
+            if runner.session.is_refreshing() {
                 " (refreshing)"
             } else {
                 ""
