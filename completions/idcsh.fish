@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_idcsh_global_optspecs
-    string join \n p/profile= region= endpoint-url= identity-store-id= instance-arn= demo data= c= o/output= bail y/yes concurrency= no-history no-cache cache-max-age= history-file= color= compat= h/help V/version
+    string join \n p/profile= region= endpoint-url= identity-store-id= instance-arn= demo data= c= o/output= bail y/yes concurrency= no-history no-cache cache-max-age= cli-connect-timeout= cli-read-timeout= history-file= color= compat= h/help V/version
 end
 
 function __fish_idcsh_needs_command
@@ -37,7 +37,9 @@ table\t''
 text\t''
 csv\t''"
 complete -c idcsh -n "__fish_idcsh_needs_command" -l concurrency -d 'Most AWS requests in flight at once in fan-out fetches' -r
-complete -c idcsh -n "__fish_idcsh_needs_command" -l cache-max-age -d 'Oldest collection the disk cache may answer with: seconds, or 30m, 12h, 7d' -r
+complete -c idcsh -n "__fish_idcsh_needs_command" -l cache-max-age -d 'Oldest cached collection to use: seconds, or 30m, 12h, 7d [default: 5m in scripts; 7d in the shell, which refreshes what is over 5m old in the background]' -r
+complete -c idcsh -n "__fish_idcsh_needs_command" -l cli-connect-timeout -d 'Seconds to wait for a connection to AWS (0: no limit), as the AWS CLI\'s option' -r
+complete -c idcsh -n "__fish_idcsh_needs_command" -l cli-read-timeout -d 'Seconds to wait for AWS to answer (0: no limit), as the AWS CLI\'s option' -r
 complete -c idcsh -n "__fish_idcsh_needs_command" -l history-file -d 'History file [default: $XDG_DATA_HOME/idcsh/history]' -r -F
 complete -c idcsh -n "__fish_idcsh_needs_command" -l color -d 'When to use colour (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''

@@ -3,6 +3,7 @@
 
 use std::io::{self, BufRead, IsTerminal, Write};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use crate::cli::{Cli, ColorChoice, Sub};
 use crate::error::Error;
@@ -11,7 +12,7 @@ use crate::history::History;
 use crate::line::is_incomplete;
 use crate::render::Format;
 use crate::saved::SavedQueries;
-use crate::session::Session;
+use crate::session::{CachePolicy, Session};
 use crate::shell;
 use crate::source::aws::{AwsOptions, AwsSource};
 use crate::source::{self, Source};
@@ -55,6 +56,8 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
         identity_store_id: cli.identity_store_id.clone(),
         instance_arn: cli.instance_arn.clone(),
         concurrency: usize::from(cli.concurrency),
+        connect_timeout: Duration::from_secs(cli.cli_connect_timeout),
+        read_timeout: Duration::from_secs(cli.cli_read_timeout),
     });
     let mut session = Session::new(Box::new(source::InMemory::new(
         "starting",
@@ -65,8 +68,9 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
         None => offline_source(&cli)?,
     };
     session.replace_source(source);
+    let interactive = (io::stdin().is_terminal() || shell_on_tty) && cli.lines.is_empty();
     if !cli.no_cache {
-        session.use_disk_cache(cli.cache_max_age);
+        session.use_disk_cache(cache_policy(cli.cache_max_age, interactive));
     }
     let mut runner = Runner::new(session, settings);
     runner.aws = aws;
@@ -104,6 +108,29 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
     let code = run_script(&mut runner, lines, "line", cli.bail);
     std::mem::forget(runner);
     Ok(code)
+}
+
+/// Scripts answer from cached collections younger than `--cache-max-age`
+/// (5 minutes unless given); the shell shows cached collections up to a
+/// week old (or the age given) at once, and fetches those older than 5
+/// minutes again in the background while they answer.
+fn cache_policy(max_age: Option<Duration>, interactive: bool) -> CachePolicy {
+    const SCRIPT_MAX_AGE: Duration = Duration::from_secs(5 * 60);
+    const SHELL_MAX_AGE: Duration = Duration::from_secs(7 * 86_400);
+    const SHELL_REFRESH_AFTER: Duration = Duration::from_secs(5 * 60);
+    if interactive {
+        CachePolicy {
+            max_age: max_age.unwrap_or(SHELL_MAX_AGE),
+            refresh_after: Some(
+                max_age.map_or(SHELL_REFRESH_AFTER, |m| m.min(SHELL_REFRESH_AFTER)),
+            ),
+        }
+    } else {
+        CachePolicy {
+            max_age: max_age.unwrap_or(SCRIPT_MAX_AGE),
+            refresh_after: None,
+        }
+    }
 }
 
 fn offline_source(cli: &Cli) -> Result<Box<dyn Source>, Error> {

@@ -72,9 +72,17 @@ pub struct Cli {
     #[arg(long)]
     pub no_cache: bool,
 
-    /// Oldest collection the disk cache may answer with: seconds, or 30m, 12h, 7d
-    #[arg(long, value_name = "AGE", default_value = "24h", value_parser = parse_age)]
-    pub cache_max_age: std::time::Duration,
+    /// Oldest cached collection to use: seconds, or 30m, 12h, 7d [default: 5m in scripts; 7d in the shell, which refreshes what is over 5m old in the background]
+    #[arg(long, value_name = "AGE", value_parser = parse_age)]
+    pub cache_max_age: Option<std::time::Duration>,
+
+    /// Seconds to wait for a connection to AWS (0: no limit), as the AWS CLI's option
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    pub cli_connect_timeout: u64,
+
+    /// Seconds to wait for AWS to answer (0: no limit), as the AWS CLI's option
+    #[arg(long, value_name = "SECONDS", default_value_t = 60)]
+    pub cli_read_timeout: u64,
 
     /// History file [default: $XDG_DATA_HOME/idcsh/history]
     #[arg(long, value_name = "PATH")]

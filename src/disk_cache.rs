@@ -1,13 +1,21 @@
 //! Collections kept on disk between sessions, so a second session on the
-//! same directory answers without asking AWS again.
+//! same directory answers without listing it again.
 //!
-//! Under `$XDG_CACHE_HOME/idcsh/` (else `~/.cache/idcsh/`), one folder per
-//! profile and region (and endpoint, when one is set), one per Identity
-//! Store inside it, one file per collection holding its items as JSON,
-//! written atomically with mode 0600.
-//! A collection's age is its file's modification time. `directory.json`
-//! beside the stores names the store and instance last used, so a warm
-//! start needs no `ListInstances` either.
+//! A cached collection belongs to one directory and one caller. Under
+//! `$XDG_CACHE_HOME/idcsh/` (else `~/.cache/idcsh/`):
+//!
+//! ```text
+//! PROFILE@REGION[@ENDPOINTS]/      every service's endpoint that is not AWS's own
+//!   last.json                      the caller last confirmed here
+//!   PARTITION-ACCOUNT/             the caller's partition and account
+//!     directory.json               the store and instance last used
+//!     STORE/COLLECTION.json        one file per collection, mode 0600
+//! ```
+//!
+//! The session confirms the caller (`GetCallerIdentity`) before it uses
+//! anything here, so keys for another account, a profile's own keys in
+//! place of exported ones, or an emulator's endpoint each find their own
+//! folder. A collection's age is its file's modification time.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -17,11 +25,17 @@ use serde_json::{Value as Json, json};
 
 use crate::doc::Doc;
 
-/// The cache folder of one profile and region.
+/// The cache folder of one profile, region and set of endpoints.
 #[derive(Debug, Clone)]
 pub(crate) struct DiskCache {
     dir: PathBuf,
-    max_age: Duration,
+}
+
+/// Whose directory cached collections are: the caller's partition and account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Owner {
+    pub partition: String,
+    pub account: String,
 }
 
 /// A collection read back from disk, and how old it is.
@@ -54,47 +68,95 @@ fn component(text: &str) -> String {
         .collect()
 }
 
+/// The folder name for `profile` in `region` with `endpoints` (service,
+/// URL): `profile@region`, then `@URL` when every service named goes to
+/// one endpoint, or `@service=URL+...` for each one that differs.
+fn folder_name(profile: &str, region: &str, endpoints: &[(&str, String)]) -> String {
+    let mut name = format!("{profile}@{region}");
+    let mut urls: Vec<&str> = endpoints.iter().map(|(_, url)| url.as_str()).collect();
+    urls.sort_unstable();
+    urls.dedup();
+    match urls.as_slice() {
+        [] => {}
+        [one] if endpoints.len() == 4 => {
+            name.push('@');
+            name.push_str(one);
+        }
+        _ => {
+            let mut each: Vec<String> = endpoints
+                .iter()
+                .map(|(service, url)| format!("{service}={url}"))
+                .collect();
+            each.sort();
+            name.push('@');
+            name.push_str(&each.join("+"));
+        }
+    }
+    let name = component(&name);
+    // A path component has room for 255 bytes; a long one keeps its start
+    // and a digest of the whole.
+    if name.len() > 200 {
+        format!("{}-{:016x}", &name[..150], digest(&name))
+    } else {
+        name
+    }
+}
+
+/// FNV-1a: a stable digest of a folder name.
+fn digest(text: &str) -> u64 {
+    text.bytes().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
 impl DiskCache {
-    /// The cache of `profile` in `region` (and at `endpoint`, when calls
-    /// go somewhere other than AWS's own endpoints); collections older
-    /// than `max_age` are not loaded.
+    /// The cache of `profile` in `region` with each service's `endpoints`
+    /// (those that are not AWS's own).
     pub(crate) fn new(
         profile: &str,
         region: &str,
-        endpoint: Option<&str>,
-        max_age: Duration,
+        endpoints: &[(&str, String)],
     ) -> Option<DiskCache> {
-        let mut name = format!("{profile}@{region}");
-        if let Some(endpoint) = endpoint {
-            name.push('@');
-            name.push_str(endpoint);
-        }
-        let dir = cache_root()?.join(component(&name));
-        Some(DiskCache { dir, max_age })
+        let dir = cache_root()?.join(folder_name(profile, region, endpoints));
+        Some(DiskCache { dir })
     }
 
-    fn store_dir(&self, store: &str) -> PathBuf {
-        self.dir.join(component(store))
+    fn owner_dir(&self, owner: &Owner) -> PathBuf {
+        self.dir
+            .join(component(&format!("{}-{}", owner.partition, owner.account)))
     }
 
-    fn file(&self, store: &str, collection: &str) -> PathBuf {
-        self.store_dir(store)
+    fn store_dir(&self, owner: &Owner, store: &str) -> PathBuf {
+        self.owner_dir(owner).join(component(store))
+    }
+
+    fn file(&self, owner: &Owner, store: &str, collection: &str) -> PathBuf {
+        self.store_dir(owner, store)
             .join(format!("{}.json", component(collection)))
     }
 
-    /// The store and instance this profile and region used last.
-    pub(crate) fn directory(&self) -> Option<(String, Option<String>)> {
-        let bytes = std::fs::read(self.dir.join("directory.json")).ok()?;
-        let value: Json = serde_json::from_slice(&bytes).ok()?;
+    /// The caller last confirmed in this folder: a guess, to read its
+    /// collections while the session confirms who it is.
+    pub(crate) fn last_owner(&self) -> Option<Owner> {
+        let value = read_json(&self.dir.join("last.json"))?;
+        Some(Owner {
+            partition: value["Partition"].as_str()?.to_owned(),
+            account: value["Account"].as_str()?.to_owned(),
+        })
+    }
+
+    /// The store and instance `owner` used last here.
+    pub(crate) fn directory(&self, owner: &Owner) -> Option<(String, Option<String>)> {
+        let value = read_json(&self.owner_dir(owner).join("directory.json"))?;
         let store = value["IdentityStoreId"].as_str()?.to_owned();
         let instance = value["InstanceArn"].as_str().map(str::to_owned);
         Some((store, instance))
     }
 
-    /// Every collection of `store` young enough to use. A file that cannot
-    /// be read or parsed is skipped (and fetched again when needed).
-    pub(crate) fn load(&self, store: &str) -> Vec<Cached> {
-        let Ok(entries) = std::fs::read_dir(self.store_dir(store)) else {
+    /// Every collection of `owner`'s `store` no older than `max_age`. A file
+    /// that cannot be read or parsed is skipped (and fetched again when needed).
+    pub(crate) fn load(&self, owner: &Owner, store: &str, max_age: Duration) -> Vec<Cached> {
+        let Ok(entries) = std::fs::read_dir(self.store_dir(owner, store)) else {
             return Vec::new();
         };
         let mut found = Vec::new();
@@ -113,7 +175,7 @@ impl DiskCache {
                 .ok()
                 .and_then(|modified| SystemTime::now().duration_since(modified).ok())
                 .unwrap_or_default();
-            if age > self.max_age {
+            if age > max_age {
                 continue;
             }
             let Ok(bytes) = std::fs::read(&path) else {
@@ -135,42 +197,51 @@ impl DiskCache {
         found
     }
 
-    /// Writes a collection of `store`, and `store` and `instance` as the
-    /// ones last used.
+    /// Writes a collection of `owner`'s `store`, and `store` and
+    /// `instance` as the ones last used.
     pub(crate) fn save(
         &self,
+        owner: &Owner,
         store: &str,
         instance: Option<&str>,
         collection: &str,
         value: &Doc,
     ) -> std::io::Result<()> {
-        create_private_dir(&self.store_dir(store))?;
-        crate::files::write_private(&self.file(store, collection), |out| {
+        crate::files::create_private_dir(&self.store_dir(owner, store))?;
+        crate::files::write_private(&self.file(owner, store, collection), |out| {
             serde_json::to_writer(&mut *out, value).map_err(std::io::Error::other)
         })?;
-        // Written (and synced) only when it changes, not with every collection.
-        if self.directory() == Some((store.to_owned(), instance.map(str::to_owned))) {
-            return Ok(());
+        // Written (and synced) only when they change, not with every collection.
+        if self.directory(owner) != Some((store.to_owned(), instance.map(str::to_owned))) {
+            let directory = json!({
+                "Partition": owner.partition,
+                "Account": owner.account,
+                "IdentityStoreId": store,
+                "InstanceArn": instance,
+            });
+            write_json(&self.owner_dir(owner).join("directory.json"), &directory)?;
         }
-        let directory = json!({"IdentityStoreId": store, "InstanceArn": instance});
-        crate::files::write_private(&self.dir.join("directory.json"), |out| {
-            serde_json::to_writer(&mut *out, &directory).map_err(std::io::Error::other)
-        })
+        if self.last_owner().as_ref() != Some(owner) {
+            let last = json!({"Partition": owner.partition, "Account": owner.account});
+            write_json(&self.dir.join("last.json"), &last)?;
+        }
+        Ok(())
     }
 
-    /// Forgets a collection of `store` (after `.refresh` or a write).
-    pub(crate) fn remove(&self, store: &str, collection: &str) {
-        let _ = std::fs::remove_file(self.file(store, collection));
+    /// Forgets a collection of `owner`'s `store` (after `.refresh` or a write).
+    pub(crate) fn remove(&self, owner: &Owner, store: &str, collection: &str) {
+        let _ = std::fs::remove_file(self.file(owner, store, collection));
     }
 }
 
-/// Makes `dir` and its parents, readable only by the owner.
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::DirBuilderExt;
-    std::fs::DirBuilder::new()
-        .recursive(true)
-        .mode(0o700)
-        .create(dir)
+fn read_json(path: &Path) -> Option<Json> {
+    serde_json::from_slice(&std::fs::read(path).ok()?).ok()
+}
+
+fn write_json(path: &Path, value: &Json) -> std::io::Result<()> {
+    crate::files::write_private(path, |out| {
+        serde_json::to_writer(&mut *out, value).map_err(std::io::Error::other)
+    })
 }
 
 #[cfg(test)]
@@ -185,39 +256,70 @@ mod tests {
     }
 
     #[test]
-    fn a_collection_is_saved_loaded_and_removed() {
+    fn every_endpoint_names_the_folder() {
+        let all = |url: &str| {
+            ["identitystore", "sso-admin", "organizations", "sts"]
+                .map(|s| (s, url.to_owned()))
+                .to_vec()
+        };
+        assert_eq!(folder_name("p", "r", &[]), "p@r");
+        assert_eq!(
+            folder_name("p", "r", &all("http://127.0.0.1:5000")),
+            "p@r@http___127.0.0.1_5000"
+        );
+        let one = [("identitystore", "http://127.0.0.1:5000".to_owned())];
+        let named = folder_name("p", "r", &one);
+        assert_ne!(named, "p@r");
+        assert_ne!(named, folder_name("p", "r", &all("http://127.0.0.1:5000")));
+        let long = all(&format!("http://{}.example", "x".repeat(300)));
+        assert!(folder_name("p", "r", &long).len() <= 200);
+    }
+
+    #[test]
+    fn a_collection_is_saved_loaded_and_removed_for_its_owner_only() {
         let dir = tempfile::tempdir().unwrap();
         let cache = DiskCache {
             dir: dir.path().join("p@r"),
-            max_age: Duration::from_secs(60),
         };
+        let owner = Owner {
+            partition: "aws".into(),
+            account: "123456789012".into(),
+        };
+        let other = Owner {
+            account: "222222222222".into(),
+            ..owner.clone()
+        };
+        let minute = Duration::from_secs(60);
         let users = Doc::from(json!([{"UserName": "alice"}]));
         cache
-            .save("d-1234567890", Some("arn:x"), "Users", &users)
+            .save(&owner, "d-1234567890", Some("arn:x"), "Users", &users)
             .unwrap();
+        assert_eq!(cache.last_owner(), Some(owner.clone()));
         assert_eq!(
-            cache.directory(),
+            cache.directory(&owner),
             Some(("d-1234567890".to_owned(), Some("arn:x".to_owned())))
         );
-        let loaded = cache.load("d-1234567890");
+        assert_eq!(cache.directory(&other), None);
+        let loaded = cache.load(&owner, "d-1234567890", minute);
         assert_eq!(loaded.len(), 1);
         assert_eq!(loaded[0].name, "Users");
         assert_eq!(loaded[0].value.to_json(), users.to_json());
-        assert!(cache.load("d-0000000000").is_empty());
-        let mode = std::fs::metadata(cache.file("d-1234567890", "Users"))
+        assert!(cache.load(&other, "d-1234567890", minute).is_empty());
+        assert!(cache.load(&owner, "d-0000000000", minute).is_empty());
+        let mode = std::fs::metadata(cache.file(&owner, "d-1234567890", "Users"))
             .unwrap()
             .permissions();
         assert_eq!(
             std::os::unix::fs::PermissionsExt::mode(&mode) & 0o777,
             0o600
         );
-        let too_old = DiskCache {
-            max_age: Duration::ZERO,
-            ..cache.clone()
-        };
         std::thread::sleep(Duration::from_millis(20));
-        assert!(too_old.load("d-1234567890").is_empty());
-        cache.remove("d-1234567890", "Users");
-        assert!(cache.load("d-1234567890").is_empty());
+        assert!(
+            cache
+                .load(&owner, "d-1234567890", Duration::ZERO)
+                .is_empty()
+        );
+        cache.remove(&owner, "d-1234567890", "Users");
+        assert!(cache.load(&owner, "d-1234567890", minute).is_empty());
     }
 }

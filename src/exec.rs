@@ -236,6 +236,7 @@ impl Runner {
         if let Some(note) = self.session.finish_refresh() {
             let _ = writeln!(err, "{note}");
         }
+        self.session.refresh_stale();
         let started = Instant::now();
         let requests_before = self.session.requests_made();
         let result = self.run_line(text);
@@ -254,6 +255,9 @@ impl Runner {
                 Flow::Failed
             }
         };
+        for note in self.session.take_notes() {
+            let _ = writeln!(err, "note: {note}");
+        }
         if self.settings.timing {
             let _ = writeln!(
                 err,

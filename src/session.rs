@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use indexmap::IndexMap;
 use serde_json::Value as Json;
 
-use crate::disk_cache::DiskCache;
+use crate::disk_cache::{Cached, DiskCache, Owner};
 use crate::doc::Doc;
 use crate::error::Error;
 use crate::query::{Query, Val};
@@ -49,9 +49,24 @@ pub struct Session {
     interruptible: bool,
     /// Requests made by sources this session has replaced.
     requests_of_replaced_sources: u64,
-    /// How old a collection on disk may be to be used; `None`: no disk cache.
-    disk_max_age: Option<Duration>,
+    /// How the disk cache is used; `None`: not at all.
+    cache_policy: Option<CachePolicy>,
     disk: Option<DiskCache>,
+    /// The caller the disk cache was confirmed for.
+    disk_owner: Option<Owner>,
+    /// Collections read from the disk cache that this line used.
+    used_from_disk: indexmap::IndexSet<String>,
+    /// Things the user should hear after the line's result.
+    notes: Vec<String>,
+}
+
+/// How the disk cache answers: the oldest collection it may load, and
+/// (in the shell) the age past which a loaded one is fetched again in the
+/// background while it answers.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CachePolicy {
+    pub max_age: Duration,
+    pub refresh_after: Option<Duration>,
 }
 
 impl Session {
@@ -70,8 +85,11 @@ impl Session {
             last: Arc::new(Json::Null),
             interruptible: false,
             requests_of_replaced_sources: 0,
-            disk_max_age: None,
+            cache_policy: None,
             disk: None,
+            disk_owner: None,
+            used_from_disk: Default::default(),
+            notes: Vec::new(),
         })
     }
 
@@ -88,49 +106,222 @@ impl Session {
     }
 
     /// Keeps the live source's collections on disk between sessions, and
-    /// loads those no older than `max_age` now.
-    pub(crate) fn use_disk_cache(&mut self, max_age: Duration) {
-        self.disk_max_age = Some(max_age);
+    /// holds those `policy` allows now, once the caller is confirmed.
+    pub(crate) fn use_disk_cache(&mut self, policy: CachePolicy) {
+        self.cache_policy = Some(policy);
         self.open_disk_cache();
+        self.refresh_stale();
     }
 
-    /// Opens the disk cache of the live source's profile and region and
-    /// holds what it has for the store (the store last used there, when
-    /// none was chosen, which also spares `ListInstances`).
+    /// Opens the disk cache of the live source's profile, region and
+    /// endpoints, confirms who the caller is (`GetCallerIdentity`, asked
+    /// while the disk is read) and holds what the cache has for that
+    /// caller's store (the store last used there, when none was chosen,
+    /// which also spares `ListInstances`). When the caller cannot be
+    /// confirmed nothing from disk is used, and the user is told why.
     fn open_disk_cache(&mut self) {
         self.disk = None;
-        let (Some(max_age), Some(aws)) = (self.disk_max_age, self.source.as_aws()) else {
+        self.disk_owner = None;
+        let source = self.source.clone();
+        let (Some(policy), Some(aws)) = (self.cache_policy, source.as_aws()) else {
             return;
         };
-        let Some(disk) = DiskCache::new(aws.profile(), aws.region(), aws.endpoint(), max_age)
-        else {
+        let Some(disk) = DiskCache::new(aws.profile(), aws.region(), aws.endpoints()) else {
             return;
         };
-        let store = match aws.store_and_instance() {
-            (Some(store), _) => Some(store),
-            (None, None) => disk.directory().map(|(store, instance)| {
-                aws.set_store(store.clone());
-                if let Some(instance) = instance {
-                    aws.set_instance(instance);
+        let Some(last) = disk.last_owner() else {
+            // Nothing cached in this folder yet: who the caller is is asked
+            // when the first collection is written, not before.
+            self.disk = Some(disk);
+            return;
+        };
+        let asking = {
+            let source = self.source.clone();
+            self.runtime.spawn(async move {
+                match source.as_aws() {
+                    Some(aws) => aws.caller().await.map(Some),
+                    None => Ok(None),
                 }
-                store
-            }),
-            (None, Some(_)) => None,
+            })
         };
-        if let Some(store) = store {
-            let now = Instant::now();
-            for cached in disk.load(&store) {
-                self.held.insert(
-                    cached.name,
-                    HeldCollection {
-                        value: cached.value,
-                        fetched_at: now.checked_sub(cached.age).unwrap_or(now),
-                        from_disk: true,
-                    },
-                );
+        let partition = aws.partition();
+        let guessed = Some(last)
+            .filter(|owner| owner.partition == partition)
+            .map(|owner| {
+                let read = self.read_disk(&disk, &owner, policy.max_age);
+                (owner, read)
+            });
+        let caller = match self.runtime.block_on(asking) {
+            Ok(Ok(Some(caller))) => caller,
+            Ok(Ok(None)) => return,
+            // Credentials that fail say so on the line that needs them.
+            Ok(Err(crate::source::aws::AwsError::Credentials { .. })) => return,
+            Ok(Err(err)) => {
+                self.notes.push(format!(
+                    "the disk cache was not used: who you are could not be confirmed ({err})"
+                ));
+                return;
+            }
+            Err(err) => {
+                self.notes
+                    .push(format!("the disk cache was not used: {err}"));
+                return;
+            }
+        };
+        let owner = Owner {
+            partition: partition.to_owned(),
+            account: caller.account,
+        };
+        let (directory, loaded) = match guessed {
+            Some((guess, read)) if guess == owner => read,
+            _ => self.read_disk(&disk, &owner, policy.max_age),
+        };
+        if let Some((store, instance)) = directory {
+            let (chosen_store, chosen_instance) = aws.store_and_instance();
+            if chosen_store.is_none() {
+                aws.set_store(store);
+            }
+            if let (None, Some(instance)) = (chosen_instance, instance) {
+                aws.set_instance(instance);
             }
         }
+        let now = Instant::now();
+        for cached in loaded {
+            self.held.insert(
+                cached.name,
+                HeldCollection {
+                    value: cached.value,
+                    fetched_at: now.checked_sub(cached.age).unwrap_or(now),
+                    from_disk: true,
+                },
+            );
+        }
         self.disk = Some(disk);
+        self.disk_owner = Some(owner);
+    }
+
+    /// What the disk holds for `owner`: the store and instance to use (the
+    /// ones chosen, else the ones last used) and that store's collections
+    /// no older than `max_age`. Collections cached for another instance
+    /// than the one chosen are not read.
+    #[allow(clippy::type_complexity)]
+    fn read_disk(
+        &self,
+        disk: &DiskCache,
+        owner: &Owner,
+        max_age: Duration,
+    ) -> (Option<(String, Option<String>)>, Vec<Cached>) {
+        let Some(aws) = self.source.as_aws() else {
+            return (None, Vec::new());
+        };
+        let last = disk.directory(owner);
+        let (chosen_store, chosen_instance) = aws.store_and_instance();
+        let directory = match (chosen_store, last) {
+            (Some(store), Some((last_store, instance))) if store == last_store => {
+                Some((store, instance))
+            }
+            (Some(store), _) => Some((store, None)),
+            (None, last) => last,
+        };
+        let Some((store, instance)) = directory else {
+            return (None, Vec::new());
+        };
+        if let (Some(chosen), Some(cached)) = (&chosen_instance, &instance)
+            && chosen != cached
+        {
+            return (Some((store, chosen_instance)), Vec::new());
+        }
+        let loaded = disk.load(owner, &store, max_age);
+        (Some((store, instance)), loaded)
+    }
+
+    /// In the shell: fetches again in the background the collections read
+    /// from disk that are older than the policy allows, while they answer.
+    pub(crate) fn refresh_stale(&mut self) {
+        let Some(after) = self.cache_policy.and_then(|p| p.refresh_after) else {
+            return;
+        };
+        if self.refreshing.is_some() {
+            return;
+        }
+        let stale: Vec<String> = self
+            .held
+            .iter()
+            .filter(|(_, held)| held.from_disk && age(held) > after)
+            .map(|(name, _)| name.clone())
+            .collect();
+        if !stale.is_empty() {
+            let _ = self.refresh_in_background(&stale);
+        }
+    }
+
+    /// Whether `name` is held as read from the disk cache.
+    pub(crate) fn is_from_disk(&self, name: &str) -> bool {
+        self.held.get(name).is_some_and(|h| h.from_disk)
+    }
+
+    /// Records that this line used `name`, for the note on its age.
+    pub(crate) fn note_use(&mut self, name: &str) {
+        if self.is_from_disk(name) {
+            self.used_from_disk.insert(name.to_owned());
+        }
+    }
+
+    /// Drops every collection read from the disk cache, in memory and on
+    /// disk (it has proved out of date), saying `why`.
+    pub(crate) fn drop_disk_copies(&mut self, why: String) {
+        let stale: Vec<String> = self
+            .held
+            .iter()
+            .filter(|(_, held)| held.from_disk)
+            .map(|(name, _)| name.clone())
+            .collect();
+        if stale.is_empty() {
+            return;
+        }
+        for name in &stale {
+            self.remove_from_disk(name);
+            self.held.shift_remove(name);
+            self.used_from_disk.shift_remove(name);
+        }
+        if let Some(aws) = self.source.as_aws() {
+            aws.forget_answers();
+        }
+        self.notes.push(format!(
+            "{why}; the cached {} {} out of date and will be fetched again",
+            and_list(&stale),
+            if stale.len() == 1 { "is" } else { "are" }
+        ));
+    }
+
+    /// Says `note` after the line's result.
+    pub(crate) fn add_note(&mut self, note: String) {
+        self.notes.push(note);
+    }
+
+    /// What the user should hear after a line: notes that arose, and which
+    /// collections from the disk cache the line used and how old they are.
+    pub(crate) fn take_notes(&mut self) -> Vec<String> {
+        let mut notes = std::mem::take(&mut self.notes);
+        let used = std::mem::take(&mut self.used_from_disk);
+        let ages: Vec<(&str, String)> = used
+            .iter()
+            .filter_map(|name| {
+                let held = self.held.get(name).filter(|h| h.from_disk)?;
+                Some((name.as_str(), long_age(age(held))))
+            })
+            .collect();
+        if let Some((_, first)) = ages.first() {
+            let names: Vec<String> = ages.iter().map(|(n, _)| n.to_string()).collect();
+            let said = if ages.iter().all(|(_, a)| a == first) {
+                format!("{} from the cache, {first} old", and_list(&names))
+            } else {
+                let each: Vec<String> = ages.iter().map(|(n, a)| format!("{n} {a} old")).collect();
+                format!("from the cache: {}", and_list(&each))
+            };
+            notes.push(format!("{said}; .refresh to fetch"));
+        }
+        notes
     }
 
     /// The age of the oldest collection held from the disk cache, if any.
@@ -261,6 +452,9 @@ impl Session {
             .filter(|n| !self.held.contains_key(n.as_str()))
             .cloned()
             .collect();
+        for name in names {
+            self.note_use(name);
+        }
         if missing.is_empty() {
             return Ok(());
         }
@@ -322,11 +516,13 @@ impl Session {
         }
     }
 
-    /// The held collections, but for `except`, as a fetch takes them.
+    /// The held collections, but for `except`, as a fetch takes them to
+    /// build on: only those fetched in this session, so that what it
+    /// builds (names joined to memberships) is of one age.
     fn snapshot(&self, except: &[String]) -> Held {
         self.held
             .iter()
-            .filter(|(name, _)| !except.contains(name))
+            .filter(|(name, held)| !except.contains(name) && !held.from_disk)
             .map(|(name, held)| (name.clone(), held.value.clone()))
             .collect()
     }
@@ -381,9 +577,11 @@ impl Session {
     fn hold(&mut self, fetched: crate::source::Fetched, replace: bool) {
         let now = Instant::now();
         for (name, value) in fetched {
-            if !replace && self.held.contains_key(&name) {
+            // A fresh copy takes the place of one read from disk.
+            if !replace && self.held.get(&name).is_some_and(|h| !h.from_disk) {
                 continue;
             }
+            self.used_from_disk.shift_remove(&name);
             self.save_to_disk(&name, &value);
             self.held.insert(
                 name,
@@ -396,22 +594,42 @@ impl Session {
         }
     }
 
-    fn save_to_disk(&self, name: &str, value: &Doc) {
+    /// The caller the disk cache is for, asked now when it was not at
+    /// start (nothing was cached then).
+    fn cache_owner(&mut self) -> Option<Owner> {
+        self.disk.as_ref()?;
+        if self.disk_owner.is_none() {
+            let source = self.source.clone();
+            let aws = source.as_aws()?;
+            let caller = self.runtime.block_on(aws.caller()).ok()?;
+            self.disk_owner = Some(Owner {
+                partition: aws.partition().to_owned(),
+                account: caller.account,
+            });
+        }
+        self.disk_owner.clone()
+    }
+
+    fn save_to_disk(&mut self, name: &str, value: &Doc) {
+        let Some(owner) = self.cache_owner() else {
+            return;
+        };
         let (Some(disk), Some(aws)) = (&self.disk, self.source.as_aws()) else {
             return;
         };
         if let (Some(store), instance) = aws.store_and_instance() {
             // A cache that cannot be written costs the next session a
             // fetch, nothing more; the answer is not held back for it.
-            let _ = disk.save(&store, instance.as_deref(), name, value);
+            let _ = disk.save(&owner, &store, instance.as_deref(), name, value);
         }
     }
 
     fn remove_from_disk(&self, name: &str) {
-        if let (Some(disk), Some(aws)) = (&self.disk, self.source.as_aws())
+        if let (Some(disk), Some(owner), Some(aws)) =
+            (&self.disk, &self.disk_owner, self.source.as_aws())
             && let (Some(store), _) = aws.store_and_instance()
         {
-            disk.remove(&store, name);
+            disk.remove(owner, &store, name);
         }
     }
 
@@ -526,6 +744,25 @@ fn unknown_collection(name: &str, known: &[String]) -> String {
         .map(|s| format!("; did you mean {s}?"))
         .unwrap_or_default();
     format!("{name} is not a collection, so it is null{hint}")
+}
+
+/// "Users", "Users and Groups", "Users, Groups and Accounts".
+fn and_list(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+/// `40 s`, `12 min`, `3 h`, `2 d`: an age as a note says it.
+pub(crate) fn long_age(age: Duration) -> String {
+    match age.as_secs() {
+        s if s < 60 => format!("{s} s"),
+        s if s < 3600 => format!("{} min", s / 60),
+        s if s < 86_400 => format!("{} h", s / 3600),
+        s => format!("{} d", s / 86_400),
+    }
 }
 
 /// A held collection's age, for `.cache`.

@@ -466,7 +466,7 @@ fn demo_items_have_the_aws_shapes() {
     );
     let created = alice["CreatedAt"].as_str().unwrap();
     assert!(
-        created.len() == 20 && created.ends_with('Z') && created.as_bytes()[10] == b'T',
+        created.len() == 25 && created.ends_with("+00:00") && created.as_bytes()[10] == b'T',
         "{created}"
     );
     let membership = &all["GroupMemberships"][0];
@@ -926,6 +926,50 @@ fn a_snapshot_path_expands_home_and_creates_no_folders() {
         )),
         "{stderr}"
     );
+}
+
+#[test]
+fn a_snapshot_replaces_a_file_only_when_told_and_keeps_its_mode() {
+    use std::os::unix::fs::PermissionsExt;
+    let home = common::scratch_home();
+    let file = home.join("q3.json");
+    std::fs::write(&file, "the last review").unwrap();
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let snapshot = |extra: &[&str]| {
+        common::idcsh_in(&home)
+            .args(["--demo"])
+            .args(extra)
+            .args(["-c", &format!(".snapshot {}", file.display())])
+            .output()
+            .unwrap()
+    };
+    let refused = snapshot(&[]);
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success());
+    assert!(
+        stderr.contains("exists; pass --force to replace it"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "the last review");
+    let forced = common::idcsh_in(&home)
+        .args([
+            "--demo",
+            "-c",
+            &format!(".snapshot --force {}", file.display()),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        forced.status.success(),
+        "{}",
+        String::from_utf8_lossy(&forced.stderr)
+    );
+    let written: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    assert!(written.get("Snapshot").is_some());
+    let mode = std::fs::metadata(&file).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o640);
+    assert!(snapshot(&["--yes"]).status.success());
 }
 
 #[test]

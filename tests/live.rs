@@ -10,14 +10,16 @@ use common::fixture::{self, Expected};
 use common::proxy::{Faults, Proxy};
 use serde_json::Value as Json;
 
-/// idcsh against `endpoint` with test credentials, in us-east-1.
+/// idcsh against `endpoint` with test credentials, in us-east-1, without
+/// the disk cache (its identity check is one more request than a
+/// question's own; tests/cache_trust.rs covers the cache).
 fn live(endpoint: &str) -> assert_cmd::Command {
     let mut command = common::idcsh();
     command
         .env("AWS_ACCESS_KEY_ID", "testing")
         .env("AWS_SECRET_ACCESS_KEY", "testing")
         .env("AWS_REGION", "us-east-1")
-        .args(["--endpoint-url", endpoint, "-o", "json"]);
+        .args(["--endpoint-url", endpoint, "-o", "json", "--no-cache"]);
     command
 }
 
@@ -286,6 +288,7 @@ fn per_service_endpoint_variables_are_honoured_as_the_cli_does() {
         .env("AWS_ENDPOINT_URL", &everything_else.url)
         .env("AWS_ENDPOINT_URL_IDENTITYSTORE", &identity_store.url)
         .args([
+            "--no-cache",
             "-o",
             "json",
             "-c",
@@ -427,11 +430,15 @@ fn a_second_session_answers_from_the_disk_cache() {
         first,
         [Json::from(fixture::USERS), Json::from(fixture::GROUPS)]
     );
-    // One folder per profile, region and endpoint; one per store in it.
-    let dir = home.join(".cache/idcsh").join(format!(
-        "default@us-east-1@{}",
-        proxy.url.replace([':', '/'], "_")
-    ));
+    // One folder per profile, region and endpoint; in it one per caller
+    // (partition and account), and one per store in that.
+    let dir = home
+        .join(".cache/idcsh")
+        .join(format!(
+            "default@us-east-1@{}",
+            proxy.url.replace([':', '/'], "_")
+        ))
+        .join("aws-123456789012");
     let store = std::fs::read_dir(&dir)
         .unwrap()
         .flatten()
@@ -445,8 +452,9 @@ fn a_second_session_answers_from_the_disk_cache() {
     assert_eq!(mode(&store.join("Users.json")), 0o600);
     assert_eq!(mode(&store), 0o700);
 
-    // The next session answers at once: no request at all, not even
-    // ListInstances, and says where the data came from.
+    // The next session answers at once: no request but the one that
+    // confirms who the caller is (not even ListInstances), and says where
+    // the data came from.
     proxy.clear();
     let second = session(&[
         "-c",
@@ -456,7 +464,7 @@ fn a_second_session_answers_from_the_disk_cache() {
     ]);
     assert_eq!(second[0], Json::from(fixture::USERS));
     assert_eq!(second[1], serde_json::json!(["Groups", "Users"]));
-    assert!(proxy.operations().is_empty(), "{:?}", proxy.operations());
+    assert_eq!(proxy.operations(), ["GetCallerIdentity"]);
 
     // --no-cache and an age limit ask AWS.
     for flags in [&["--no-cache"][..], &["--cache-max-age", "0"][..]] {
@@ -476,7 +484,7 @@ fn a_second_session_answers_from_the_disk_cache() {
     assert!(proxy.operations().iter().any(|o| o == "ListUsers"));
     proxy.clear();
     session(&["-c", "length(Users)"]);
-    assert!(proxy.operations().is_empty(), "{:?}", proxy.operations());
+    assert_eq!(proxy.operations(), ["GetCallerIdentity"]);
 }
 
 #[test]
@@ -1502,7 +1510,17 @@ fn membership_writes_are_confirmed_checked_and_refresh_the_cache() {
             && stderr.contains("checked"),
         "{stderr}"
     );
-    assert_eq!(String::from_utf8_lossy(&out.stdout), "dave\ncarol\tdave\n");
+    // The write's result is a line of data between the two queries' answers.
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{stdout}");
+    assert_eq!((lines[0], lines[2]), ("dave", "carol\tdave"));
+    let result: Vec<&str> = lines[1].split('\t').collect();
+    assert_eq!(
+        (result[0], result[1], result[2], result[4]),
+        ("add-member", "true", "Release Managers", "carol"),
+        "{stdout}"
+    );
     assert_eq!(writes(&proxy), 1);
 
     // Again: already a member, nothing sent (moto would accept a duplicate; AWS would not).
@@ -1576,6 +1594,61 @@ fn membership_writes_are_confirmed_checked_and_refresh_the_cache() {
         .map(|c| c.faulted)
         .collect();
     assert_eq!(creates, [true, false], "throttled, then sent again");
+
+    // A 500 with an AWS error code is as ambiguous as a timeout: the write
+    // is checked afterwards (here it took effect), and not sent again.
+    let out = live(&throttling.url)
+        .env("AWS_REGION", "ca-central-1")
+        .args(["-y", "-c", ".remove-member 'Release Managers' carol"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let failing = Proxy::start(
+        common::moto::endpoint(),
+        Faults {
+            server_error_after: Some("CreateGroupMembership".into()),
+            ..Faults::default()
+        },
+    );
+    let out = live(&failing.url)
+        .env("AWS_REGION", "ca-central-1")
+        .args(["-y", "-c", ".add-member 'Release Managers' carol"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("InternalServerException")
+            && stderr.contains("checked afterwards: it did take effect; not retried"),
+        "{stderr}"
+    );
+    let creates = failing
+        .operations()
+        .iter()
+        .filter(|o| *o == "CreateGroupMembership")
+        .count();
+    assert_eq!(creates, 1, "{:?}", failing.operations());
+
+    // A write's result is data on stdout: the MembershipId for a script.
+    let out = live(&throttling.url)
+        .env("AWS_REGION", "ca-central-1")
+        .args(["-y", "-c", ".remove-member 'Release Managers' carol"])
+        .output()
+        .unwrap();
+    let result: Json = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(result["Action"], "remove-member");
+    assert_eq!(result["Changed"], true);
+    assert_eq!(result["UserId"], Json::from(carol_id.clone()));
+    assert!(
+        result["MembershipId"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty()),
+        "{result}"
+    );
     let _ = carol_id;
 }
 

@@ -41,7 +41,7 @@ fn requests(lines: &[&str]) -> (Vec<Json>, Vec<String>) {
         .env("AWS_ACCESS_KEY_ID", "testing")
         .env("AWS_SECRET_ACCESS_KEY", "testing")
         .env("AWS_REGION", "us-east-1")
-        .args(["--endpoint-url", &proxy.url, "-o", "json"]);
+        .args(["--endpoint-url", &proxy.url, "-o", "json", "--no-cache"]);
     for line in lines {
         command.args(["-c", line]);
     }

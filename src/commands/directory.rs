@@ -60,10 +60,14 @@ pub struct SnapshotArgs {
     /// Fetch every collection first
     #[arg(long)]
     pub all: bool,
+    /// Replace FILE if it exists, without asking
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `.members GROUP`.
 pub(super) fn members(runner: &mut Runner, args: GroupArgs) -> Result<Outcome, Error> {
+    check_cached_name(runner, &insights::GROUP, &args.group)?;
     if asks_aws(runner, &["Groups", "GroupMemberships", "Users"]) {
         return targeted_members(runner, &args.group);
     }
@@ -100,6 +104,7 @@ fn targeted_members(runner: &mut Runner, group: &str) -> Result<Outcome, Error> 
 
 /// `.groups-of USER`.
 pub(super) fn groups_of(runner: &mut Runner, args: UserArgs) -> Result<Outcome, Error> {
+    check_cached_name(runner, &insights::USER, &args.user)?;
     if let Some(user_id) = targeted_user(runner, &args.user, &["Users", "GroupMemberships"])? {
         let aws = runner.live()?;
         return Ok(data(Json::Array(
@@ -113,6 +118,7 @@ pub(super) fn groups_of(runner: &mut Runner, args: UserArgs) -> Result<Outcome, 
 
 /// `.access USER`.
 pub(super) fn access(runner: &mut Runner, args: UserArgs) -> Result<Outcome, Error> {
+    check_cached_name(runner, &insights::USER, &args.user)?;
     let all = ["Users", "GroupMemberships", "AccountAssignments"];
     if let Some(user_id) = targeted_user(runner, &args.user, &all)? {
         let [accounts] = runner.collections(["Accounts"])?;
@@ -134,6 +140,10 @@ pub(super) fn access(runner: &mut Runner, args: UserArgs) -> Result<Outcome, Err
 
 /// `.who-can ACCOUNT [PERMISSION_SET]`.
 pub(super) fn who_can(runner: &mut Runner, args: AccountArgs) -> Result<Outcome, Error> {
+    check_cached_name(runner, &insights::ACCOUNT, &args.account)?;
+    if let Some(set) = &args.permission_set {
+        check_cached_name(runner, &insights::PERMISSION_SET, set)?;
+    }
     if asks_aws(runner, &["Users", "GroupMemberships", "AccountAssignments"]) {
         return targeted_who_can(runner, &args);
     }
@@ -261,8 +271,9 @@ fn user_names(
     runner: &mut Runner,
     user_ids: &[String],
 ) -> Result<HashMap<String, (String, Option<String>)>, Error> {
+    runner.session.note_use("Users");
     if let Some(users) = runner.session.held().get("Users") {
-        return Ok(users
+        let mut names: HashMap<String, (String, Option<String>)> = users
             .value
             .as_array()
             .unwrap_or_default()
@@ -271,7 +282,21 @@ fn user_names(
                 let display = u["DisplayName"].as_str().map(str::to_owned);
                 (text(u, "UserId"), (text(u, "UserName"), display))
             })
-            .collect());
+            .collect();
+        // Users read from disk may predate the members just listed: the
+        // names it lacks are asked for, not left empty.
+        let missing: Vec<String> = user_ids
+            .iter()
+            .filter(|id| !names.contains_key(*id))
+            .cloned()
+            .collect();
+        if !missing.is_empty()
+            && runner.session.is_from_disk("Users")
+            && let Some(aws) = runner.session.source().as_aws()
+        {
+            names.extend(runner.session.run(aws.user_names(&missing))?);
+        }
+        return Ok(names);
     }
     let aws = runner.live()?;
     runner.session.run(aws.user_names(user_ids))
@@ -318,6 +343,7 @@ pub(super) fn describe_permission_set(
     runner: &mut Runner,
     args: PermissionSetArgs,
 ) -> Result<Outcome, Error> {
+    check_cached_name(runner, &insights::PERMISSION_SET, &args.permission_set)?;
     let [sets] = runner.collections(["PermissionSets"])?;
     let set = insights::resolve(&sets, &insights::PERMISSION_SET, &args.permission_set)?.to_json();
     match runner.session.source().as_aws() {
@@ -344,11 +370,41 @@ pub(super) fn snapshot(runner: &mut Runner, args: SnapshotArgs) -> Result<Outcom
             folder.display()
         )));
     }
+    // An existing file is replaced only when --force or --yes says so, or
+    // the person at the terminal agrees; it keeps its permissions.
+    let existing = std::fs::metadata(&file).ok();
+    if let Some(metadata) = &existing {
+        if metadata.is_dir() {
+            return Err(Error::Usage(format!(
+                "{} is a folder; name a file",
+                file.display()
+            )));
+        }
+        if !args.force && !runner.settings.yes {
+            let Some(confirm) = runner.confirm.as_mut() else {
+                return Err(Error::Usage(format!(
+                    "{} exists; pass --force to replace it (the snapshot was not written)",
+                    file.display()
+                )));
+            };
+            if !confirm.confirm(&format!("replace {}?", file.display()))? {
+                return Ok(Outcome::Note("nothing was written".into()));
+            }
+        }
+    }
     if args.all {
         let names = runner.session.collection_names();
         runner.session.ensure(&names)?;
     }
     let count = write_snapshot(runner, &file)?;
+    if let Some(metadata) = existing {
+        std::fs::set_permissions(&file, metadata.permissions()).map_err(|e| {
+            Error::io(
+                format!("cannot keep the permissions of {}", file.display()),
+                e,
+            )
+        })?;
+    }
     Ok(Outcome::Note(format!(
         "wrote {count} collection{} to {}",
         if count == 1 { "" } else { "s" },
@@ -379,6 +435,46 @@ fn asks_aws(runner: &Runner, collections: &[&str]) -> bool {
             .all(|c| runner.session.held().contains_key(*c))
 }
 
+/// A miss is never an answer from the cache: when `wanted` is not in
+/// `kind`'s collection as read from the disk cache, AWS is asked about it
+/// (`GetUserId`/`DescribeUser`, `GetGroupId`/`DescribeGroup`, or the
+/// collection listed again for accounts and permission sets); when it
+/// exists, every collection read from disk is dropped as out of date, so
+/// the answer comes from AWS. A name AWS does not know either leaves the
+/// cache as it is, and the caller says "no ... named".
+fn check_cached_name(
+    runner: &mut Runner,
+    kind: &insights::Kind,
+    wanted: &str,
+) -> Result<(), Error> {
+    if !runner.session.is_from_disk(kind.collection) {
+        return Ok(());
+    }
+    let [items] = runner.collections([kind.collection])?;
+    if insights::resolve(&items, kind, wanted).is_ok() {
+        return Ok(());
+    }
+    let Some(aws) = runner.session.source().as_aws() else {
+        return Ok(());
+    };
+    let exists = if kind.collection == insights::USER.collection {
+        runner.session.run(aws.find_user(wanted))?.is_some()
+    } else if kind.collection == insights::GROUP.collection {
+        runner.session.run(aws.find_group(wanted))?.is_some()
+    } else {
+        runner.session.forget(&[kind.collection.to_owned()])?;
+        let [items] = runner.collections([kind.collection])?;
+        insights::resolve(&items, kind, wanted).is_ok()
+    };
+    if exists {
+        runner.session.drop_disk_copies(format!(
+            "{} {wanted} is in AWS but not in the cached {}",
+            kind.what, kind.collection
+        ));
+    }
+    Ok(())
+}
+
 /// A user or group named on a command line.
 pub(super) struct Principal {
     pub id: String,
@@ -395,6 +491,7 @@ pub(super) fn principal(
     kind: &insights::Kind,
     wanted: &str,
 ) -> Result<Principal, Error> {
+    check_cached_name(runner, kind, wanted)?;
     if asks_aws(runner, &[kind.collection])
         && let Some(aws) = runner.session.source().as_aws()
     {

@@ -9,9 +9,10 @@ use clap::Args;
 
 use super::directory::{Principal, principal, text};
 use crate::error::Error;
-use crate::exec::{Outcome, Runner};
+use crate::exec::{Outcome, Runner, data};
 use crate::insights;
 use crate::source::aws::WriteOutcome;
+use serde_json::json;
 
 /// Asks the person at the terminal before a change.
 pub trait Confirm {
@@ -117,20 +118,32 @@ pub(super) fn membership(
         Change::Remove => runner.session.run(aws.remove_member(&group_id, &user_id))?,
     };
     runner.session.forget(&["GroupMemberships".to_owned()])?;
-    let note = match (change, outcome) {
-        (Change::Add, WriteOutcome::Done { membership_id }) => format!(
-            "added {user_name} to {group_name} (MembershipId {}, checked)",
-            membership_id.unwrap_or_else(|| "not found on the check".into())
+    let (note, changed, membership_id) = match (change, outcome) {
+        (Change::Add, WriteOutcome::Done { membership_id }) => (
+            format!(
+                "added {user_name} to {group_name} (MembershipId {}, checked)",
+                membership_id.as_deref().unwrap_or("not found on the check")
+            ),
+            true,
+            membership_id,
         ),
-        (Change::Remove, WriteOutcome::Done { .. }) => {
-            format!("removed {user_name} from {group_name} (checked)")
-        }
-        (_, WriteOutcome::AlreadyMember { membership_id }) => format!(
-            "{user_name} is already a member of {group_name} (MembershipId {membership_id}); nothing was changed"
+        (Change::Remove, WriteOutcome::Done { membership_id }) => (
+            format!("removed {user_name} from {group_name} (checked)"),
+            true,
+            membership_id,
         ),
-        (_, WriteOutcome::NotMember) => {
-            format!("{user_name} is not a member of {group_name}; nothing was changed")
-        }
+        (_, WriteOutcome::AlreadyMember { membership_id }) => (
+            format!(
+                "{user_name} is already a member of {group_name} (MembershipId {membership_id}); nothing was changed"
+            ),
+            false,
+            Some(membership_id),
+        ),
+        (_, WriteOutcome::NotMember) => (
+            format!("{user_name} is not a member of {group_name}; nothing was changed"),
+            false,
+            None,
+        ),
         (_, WriteOutcome::Unclear { took_effect, error }) => {
             return Err(Error::Usage(format!(
                 "the call to {verb} failed ({error}); checked afterwards: it {} take effect; not retried",
@@ -138,7 +151,20 @@ pub(super) fn membership(
             )));
         }
     };
-    Ok(Outcome::Note(note))
+    runner.session.add_note(note);
+    // The result as data, so a script can read the MembershipId.
+    Ok(data(json!({
+        "Action": match change {
+            Change::Add => "add-member",
+            Change::Remove => "remove-member",
+        },
+        "Changed": changed,
+        "GroupName": group_name,
+        "GroupId": group_id,
+        "UserName": user_name,
+        "UserId": user_id,
+        "MembershipId": membership_id,
+    })))
 }
 
 /// The MembershipId of the user in the group, if there is one: asked with

@@ -290,12 +290,17 @@ impl Lowering<'_> {
             AstKind::Or(lhs, rhs) => Node::Or(boxed(lhs)?, boxed(rhs)?),
             AstKind::Not(node) => Node::Not(boxed(node)?),
             AstKind::MultiList(elements) => Node::MultiList(all(elements)?),
-            AstKind::MultiHash(pairs) => Node::MultiHash(
-                pairs
-                    .iter()
-                    .map(|(key, value)| Ok((key.clone(), lower(value)?)))
-                    .collect::<Result<_, QueryError>>()?,
-            ),
+            AstKind::MultiHash(pairs, replaced) => {
+                for value in replaced {
+                    lower(value)?;
+                }
+                Node::MultiHash(
+                    pairs
+                        .iter()
+                        .map(|(key, value)| Ok((key.clone(), lower(value)?)))
+                        .collect::<Result<_, QueryError>>()?,
+                )
+            }
             AstKind::Expref(node) => Node::Expref(boxed(node)?),
             AstKind::Function(name, args) => {
                 let function =
@@ -306,6 +311,10 @@ impl Lowering<'_> {
                         suggestion: Function::closest(name),
                     })?;
                 function.check_arity(args.len())?;
+                let function = match (function, &self.strings) {
+                    (Function::ToNumber, StringOrder::Compare) => Function::ToNumberPython,
+                    (function, _) => function,
+                };
                 Node::Function(function, all(args)?, self.strings.clone())
             }
         })

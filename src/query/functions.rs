@@ -9,6 +9,7 @@ use super::compile::Node;
 use super::eval::eval;
 use super::parallel;
 use super::reads::Reads;
+use super::value::Exact;
 use super::value::{Kind, Val};
 
 /// A built-in function, resolved from its name at compile time.
@@ -37,6 +38,10 @@ pub enum Function {
     Sum,
     ToArray,
     ToNumber,
+    /// `to_number` as the AWS CLI's Python reads a string (`int()`, then
+    /// `float()`: signs, spaces, leading zeros, `_` between digits);
+    /// compiled in its place in the AWS CLI dialect.
+    ToNumberPython,
     ToString,
     Type,
     Values,
@@ -191,7 +196,7 @@ impl Function {
             StartsWith => "starts_with",
             Sum => "sum",
             ToArray => "to_array",
-            ToNumber => "to_number",
+            ToNumber | ToNumberPython => "to_number",
             ToString => "to_string",
             Type => "type",
             Values => "values",
@@ -215,7 +220,7 @@ impl Function {
             Merge => (&[OBJECT], true),
             NotNull => (&[Any], true),
             Reverse => (&[Of(&[Kind::Array, Kind::String])], false),
-            ToArray | ToNumber | ToString | Type => (&[Any], false),
+            ToArray | ToNumber | ToNumberPython | ToString | Type => (&[Any], false),
         }
     }
 
@@ -266,10 +271,14 @@ impl Function {
         let number = |v: &Val<'a>| v.as_f64().unwrap_or_default();
         let text = |v: &Val<'a>| v.as_str().unwrap_or_default().to_owned();
         Ok(match self {
-            Abs => Val::Number(number(&args[0]).abs()),
+            Abs => match args[0].exact() {
+                Some(Exact::Int(n)) => Val::Integer(n.abs()),
+                _ => Val::Number(number(&args[0]).abs()),
+            },
+            Ceil | Floor if matches!(args[0].exact(), Some(Exact::Int(_))) => args[0].clone(),
             Ceil => Val::Number(number(&args[0]).ceil()),
             Floor => Val::Number(number(&args[0]).floor()),
-            Sum => Val::Number(numbers(&args[0]).sum()),
+            Sum => exact_sum(&args[0]).unwrap_or_else(|| Val::Number(numbers(&args[0]).sum())),
             Avg => match args[0].array_len() {
                 Some(0) | None => Val::Null,
                 Some(len) => Val::Number(numbers(&args[0]).sum::<f64>() / len as f64),
@@ -363,7 +372,12 @@ impl Function {
             },
             ToNumber => match args[0].kind() {
                 Kind::Number => args[0].clone(),
-                Kind::String => parse_number(&text(&args[0])).map_or(Val::Null, Val::Number),
+                Kind::String => parse_number(&text(&args[0])).unwrap_or(Val::Null),
+                _ => Val::Null,
+            },
+            ToNumberPython => match args[0].kind() {
+                Kind::Number => args[0].clone(),
+                Kind::String => parse_number_as_python(&text(&args[0])).unwrap_or(Val::Null),
                 _ => Val::Null,
             },
             Type => Val::string(args[0].kind().name()),
@@ -681,17 +695,99 @@ impl PlainKey {
     }
 }
 
-/// `to_number` on a string: JSON number syntax, surrounding spaces allowed.
-fn parse_number(text: &str) -> Option<f64> {
+/// `to_number` on a string as Python's jmespath: `int(text)`, else
+/// `float(text)`. Both strip whitespace, take `+` or `-` and `_` between
+/// digits; `int` takes leading zeros, `float` `.5` and `5.`. A float that
+/// is not finite (`inf`, `nan`) is null here (Python would print
+/// `Infinity`, which is not JSON).
+fn parse_number_as_python<'a>(text: &str) -> Option<Val<'a>> {
     let text = text.trim();
-    let json_like = !text.is_empty()
-        && text
-            .chars()
-            .all(|c| c.is_ascii_digit() || matches!(c, '-' | '+' | '.' | 'e' | 'E'));
-    if !json_like {
+    let bytes = text.as_bytes();
+    let underscores_between_digits = bytes.iter().enumerate().all(|(i, b)| {
+        *b != b'_'
+            || (i > 0
+                && bytes[i - 1].is_ascii_digit()
+                && bytes.get(i + 1).is_some_and(u8::is_ascii_digit))
+    });
+    if !underscores_between_digits {
         return None;
     }
-    text.parse::<f64>().ok().filter(|n| n.is_finite())
+    let plain: String = text.chars().filter(|c| *c != '_').collect();
+    let digits = plain.strip_prefix(['+', '-']).unwrap_or(&plain);
+    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        return plain
+            .trim_start_matches('+')
+            .parse::<i128>()
+            .ok()
+            .map(Val::Integer);
+    }
+    plain
+        .parse::<f64>()
+        .ok()
+        .filter(|n| n.is_finite())
+        .map(Val::Number)
+}
+
+/// The sum of an array of integers, exactly; `None` when any is a float.
+fn exact_sum<'a>(array: &Val<'a>) -> Option<Val<'a>> {
+    let mut total: i128 = 0;
+    for item in array.elements()? {
+        match item.exact()? {
+            Exact::Int(n) => total = total.checked_add(n)?,
+            Exact::Float(_) => return None,
+        }
+    }
+    Some(Val::Integer(total))
+}
+
+/// `to_number` on a string: the JSON number grammar (what the
+/// specification asks for: no sign but `-`, no leading zeros, no bare
+/// `.5`, no spaces); an integer is kept exactly.
+fn parse_number<'a>(text: &str) -> Option<Val<'a>> {
+    let bytes = text.as_bytes();
+    let mut at = usize::from(bytes.first() == Some(&b'-'));
+    let digits = |from: usize| {
+        bytes[from..]
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count()
+    };
+    let whole = digits(at);
+    if whole == 0 || (whole > 1 && bytes[at] == b'0') {
+        return None;
+    }
+    at += whole;
+    let integer_end = at;
+    if bytes.get(at) == Some(&b'.') {
+        let fraction = digits(at + 1);
+        if fraction == 0 {
+            return None;
+        }
+        at += 1 + fraction;
+    }
+    if matches!(bytes.get(at), Some(b'e' | b'E')) {
+        at += 1;
+        if matches!(bytes.get(at), Some(b'+' | b'-')) {
+            at += 1;
+        }
+        let exponent = digits(at);
+        if exponent == 0 {
+            return None;
+        }
+        at += exponent;
+    }
+    if at != bytes.len() {
+        return None;
+    }
+    if integer_end == bytes.len()
+        && let Ok(n) = text.parse::<i128>()
+    {
+        return Some(Val::Integer(n));
+    }
+    text.parse::<f64>()
+        .ok()
+        .filter(|n| n.is_finite())
+        .map(Val::Number)
 }
 
 #[cfg(test)]
@@ -708,12 +804,38 @@ mod tests {
     }
 
     #[test]
-    fn to_number_accepts_only_number_syntax() {
-        assert_eq!(parse_number(" 1.5 "), Some(1.5));
-        assert_eq!(parse_number("1e3"), Some(1000.0));
-        assert_eq!(parse_number("inf"), None);
-        assert_eq!(parse_number("NaN"), None);
-        assert_eq!(parse_number("abc"), None);
-        assert_eq!(parse_number(""), None);
+    fn to_number_accepts_only_the_json_number_grammar() {
+        let parsed = |text: &str| parse_number(text).map(|v| v.to_json());
+        assert_eq!(parsed("1.5"), Some(serde_json::json!(1.5)));
+        assert_eq!(parsed("-0.5e-3"), Some(serde_json::json!(-0.0005)));
+        assert_eq!(parsed("1e3"), Some(serde_json::json!(1000)));
+        assert_eq!(
+            parsed("9007199254740993"),
+            Some(serde_json::json!(9007199254740993_u64))
+        );
+        for bad in [
+            "+1", ".5", "01", " 1", "1 ", "1.", "1e", "inf", "NaN", "abc", "", "-", "1_000",
+        ] {
+            assert_eq!(parsed(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn to_number_in_the_aws_cli_dialect_reads_as_python_does() {
+        let parsed = |text: &str| parse_number_as_python(text).map(|v| v.to_json());
+        for (text, number) in [
+            ("+1", serde_json::json!(1)),
+            (" 1", serde_json::json!(1)),
+            ("01", serde_json::json!(1)),
+            ("1_000", serde_json::json!(1000)),
+            (".5", serde_json::json!(0.5)),
+            ("5.", serde_json::json!(5)),
+            ("-2.5e1", serde_json::json!(-25)),
+        ] {
+            assert_eq!(parsed(text), Some(number), "{text:?}");
+        }
+        for bad in ["1__0", "_1", "1_", "abc", "", "inf", "nan", "0x10"] {
+            assert_eq!(parsed(bad), None, "{bad:?}");
+        }
     }
 }

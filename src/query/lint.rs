@@ -126,7 +126,7 @@ impl<'d> Lint<'_, 'd> {
                 }
                 Place::Unknown
             }
-            AstKind::MultiHash(pairs) => {
+            AstKind::MultiHash(pairs, _) => {
                 for (_, value) in pairs {
                     self.walk(value, place, false);
                 }

@@ -106,8 +106,10 @@ pub(crate) enum AstKind {
     Or(Box<Ast>, Box<Ast>),
     Not(Box<Ast>),
     MultiList(Vec<Ast>),
-    /// Keys are unique: a repeated key keeps its first place and its last value.
-    MultiHash(Vec<(String, Ast)>),
+    /// Keys are unique: a repeated key keeps its first place and its last
+    /// value; the values it replaced come second, to be checked (an
+    /// unknown function there is still an error) and never evaluated.
+    MultiHash(Vec<(String, Ast)>, Vec<Ast>),
     Function(String, Vec<Ast>),
     Expref(Box<Ast>),
 }
@@ -812,6 +814,7 @@ impl Parser<'_> {
     /// After `{`: `key: value, ...}`.
     fn multi_hash(&mut self, at: usize) -> Parsed {
         let mut pairs: Vec<(String, Ast)> = Vec::new();
+        let mut replaced: Vec<Ast> = Vec::new();
         loop {
             let key = match self.peek() {
                 Tok::Identifier(key) | Tok::Quoted(key) => key.clone(),
@@ -821,7 +824,7 @@ impl Parser<'_> {
             self.expect(Tok::Colon, ": after the key")?;
             let value = self.expression(0)?;
             match pairs.iter_mut().find(|(k, _)| *k == key) {
-                Some(pair) => pair.1 = value,
+                Some(pair) => replaced.push(std::mem::replace(&mut pair.1, value)),
                 None => pairs.push((key, value)),
             }
             match self.peek() {
@@ -833,7 +836,7 @@ impl Parser<'_> {
             }
         }
         self.advance();
-        Ok(Self::node(at, AstKind::MultiHash(pairs)))
+        Ok(Self::node(at, AstKind::MultiHash(pairs, replaced)))
     }
 }
 
@@ -909,7 +912,7 @@ mod tests {
 
     #[test]
     fn a_repeated_key_keeps_its_first_place_and_last_value() {
-        let AstKind::MultiHash(pairs) = spec("{x: `1`, y: `3`, x: `2`}").unwrap().kind else {
+        let AstKind::MultiHash(pairs, _) = spec("{x: `1`, y: `3`, x: `2`}").unwrap().kind else {
             panic!("not a hash");
         };
         let keys: Vec<&str> = pairs.iter().map(|(k, _)| k.as_str()).collect();

@@ -24,6 +24,9 @@ pub enum Val<'a> {
     Null,
     Bool(bool),
     Number(f64),
+    /// An exact integer a function made (`abs`, `sum`, `to_number`, ...)
+    /// where an `f64` would round one above 2^53.
+    Integer(i128),
     String(Arc<str>),
     Array(Arc<Vec<Val<'a>>>),
     Object(Arc<Vec<(Cow<'a, str>, Val<'a>)>>),
@@ -82,7 +85,7 @@ impl<'a> Val<'a> {
             },
             Val::Null => Kind::Null,
             Val::Bool(_) => Kind::Boolean,
-            Val::Number(_) => Kind::Number,
+            Val::Number(_) | Val::Integer(_) => Kind::Number,
             Val::String(_) => Kind::String,
             Val::Array(_) => Kind::Array,
             Val::Object(_) => Kind::Object,
@@ -108,7 +111,7 @@ impl<'a> Val<'a> {
             },
             Val::Null => false,
             Val::Bool(b) => *b,
-            Val::Number(_) | Val::Expref(_) => true,
+            Val::Number(_) | Val::Integer(_) | Val::Expref(_) => true,
             Val::String(s) => !s.is_empty(),
             Val::Array(a) => !a.is_empty(),
             Val::Object(o) => !o.is_empty(),
@@ -120,6 +123,21 @@ impl<'a> Val<'a> {
         match self {
             Val::Ref(Doc::Number(n)) => n.as_f64(),
             Val::Number(n) => Some(*n),
+            Val::Integer(n) => Some(*n as f64),
+            _ => None,
+        }
+    }
+
+    /// The number as it is written: an integer exactly, else a float.
+    pub(crate) fn exact(&self) -> Option<Exact> {
+        match self {
+            Val::Ref(Doc::Number(n)) => Some(match (n.as_i64(), n.as_u64()) {
+                (Some(i), _) => Exact::Int(i128::from(i)),
+                (_, Some(u)) => Exact::Int(i128::from(u)),
+                _ => Exact::Float(n.as_f64()?),
+            }),
+            Val::Number(n) => Some(Exact::Float(*n)),
+            Val::Integer(n) => Some(Exact::Int(*n)),
             _ => None,
         }
     }
@@ -231,7 +249,7 @@ impl<'a> Val<'a> {
         match kind {
             Kind::Null => true,
             Kind::Boolean => self.is_truthy() == other.is_truthy(),
-            Kind::Number => self.as_f64() == other.as_f64(),
+            Kind::Number => self.compare(other) == Some(Ordering::Equal),
             Kind::String => self.as_str() == other.as_str(),
             Kind::Array => match (self.elements(), other.elements()) {
                 (Some(a), Some(b)) => {
@@ -271,7 +289,7 @@ impl<'a> Val<'a> {
     /// Order of two numbers or two strings; `None` for anything else.
     pub(crate) fn compare(&self, other: &Val<'a>) -> Option<Ordering> {
         match (self.kind(), other.kind()) {
-            (Kind::Number, Kind::Number) => self.as_f64()?.partial_cmp(&other.as_f64()?),
+            (Kind::Number, Kind::Number) => self.exact()?.compare(other.exact()?),
             (Kind::String, Kind::String) => Some(self.as_str()?.cmp(other.as_str()?)),
             _ => None,
         }
@@ -284,6 +302,7 @@ impl<'a> Val<'a> {
             Val::Null | Val::Expref(_) => Json::Null,
             Val::Bool(b) => Json::Bool(*b),
             Val::Number(n) => number_to_json(*n),
+            Val::Integer(n) => integer_to_json(*n),
             Val::String(s) => Json::String(s.to_string()),
             Val::Array(items) => {
                 let convert = |item: &Val<'a>, out: &mut Vec<Json>| {
@@ -311,6 +330,57 @@ const MIN_ITEMS_TO_CONVERT_IN_PARALLEL: usize = 4096;
 
 /// A computed number as JSON: whole numbers print without a fraction, as
 /// they do in the AWS CLI; values JSON cannot hold become null.
+/// An exact integer as JSON; one beyond 64 bits as the nearest float.
+pub(crate) fn integer_to_json(n: i128) -> Json {
+    if let Ok(i) = i64::try_from(n) {
+        Json::from(i)
+    } else if let Ok(u) = u64::try_from(n) {
+        Json::from(u)
+    } else {
+        number_to_json(n as f64)
+    }
+}
+
+/// A number as it is written: integers are compared exactly, as Python
+/// and serde_json keep them, not through `f64`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Exact {
+    Int(i128),
+    Float(f64),
+}
+
+impl Exact {
+    /// The order of two numbers; an integer and a float by their exact values.
+    pub(crate) fn compare(self, other: Exact) -> Option<Ordering> {
+        match (self, other) {
+            (Exact::Int(a), Exact::Int(b)) => Some(a.cmp(&b)),
+            (Exact::Float(a), Exact::Float(b)) => a.partial_cmp(&b),
+            (Exact::Int(a), Exact::Float(b)) => int_float(a, b),
+            (Exact::Float(a), Exact::Int(b)) => int_float(b, a).map(Ordering::reverse),
+        }
+    }
+}
+
+/// `int` against `float`, exactly.
+fn int_float(int: i128, float: f64) -> Option<Ordering> {
+    if float.is_nan() {
+        return None;
+    }
+    // Beyond ±2^126 every i128 is on one side.
+    if float >= 1.7e38 {
+        return Some(Ordering::Less);
+    }
+    if float <= -1.7e38 {
+        return Some(Ordering::Greater);
+    }
+    let whole = float.trunc();
+    match int.cmp(&(whole as i128)) {
+        Ordering::Equal if float > whole => Some(Ordering::Less),
+        Ordering::Equal if float < whole => Some(Ordering::Greater),
+        order => Some(order),
+    }
+}
+
 pub(crate) fn number_to_json(n: f64) -> Json {
     if n.fract() == 0.0 && n.abs() < 9.007_199_254_740_992e15 {
         Json::from(n as i64)

@@ -56,7 +56,24 @@ impl Obj {
 
 /// An AWS timestamp as an RFC 3339 string.
 pub(crate) fn timestamp(time: &DateTime) -> Option<String> {
-    time.fmt(Format::DateTime).ok()
+    // The SDK reads AWS's epoch seconds (`1796395019.209554`) through an
+    // f64, which lands a few hundred nanoseconds off; AWS's timestamps
+    // carry at most microseconds, so the nearest microsecond is the one
+    // on the wire. Then written as the AWS CLI v2 writes it (Python's
+    // isoformat: six digits of fraction when there is one, `+00:00`).
+    let mut seconds = time.secs();
+    let mut micros = (u64::from(time.subsec_nanos()) + 500) / 1000;
+    if micros == 1_000_000 {
+        seconds += 1;
+        micros = 0;
+    }
+    let whole = DateTime::from_secs(seconds).fmt(Format::DateTime).ok()?;
+    let whole = whole.strip_suffix('Z')?;
+    Some(if micros == 0 {
+        format!("{whole}+00:00")
+    } else {
+        format!("{whole}.{micros:06}+00:00")
+    })
 }
 
 /// A `ListInstances` item.
@@ -266,8 +283,26 @@ mod tests {
     }
 
     #[test]
-    fn timestamps_are_rfc3339() {
+    fn timestamps_are_exact_to_the_microsecond_as_the_aws_cli_writes_them() {
         let time = DateTime::from_secs(1_700_000_000);
-        assert_eq!(timestamp(&time).unwrap(), "2023-11-14T22:13:20Z");
+        assert_eq!(timestamp(&time).unwrap(), "2023-11-14T22:13:20+00:00");
+        // As the SDK reads `1796395019.209554` off the wire: through f64.
+        let wire = DateTime::from_secs_f64(1_796_395_019.209_554);
+        assert_eq!(
+            timestamp(&wire).unwrap(),
+            "2026-12-04T14:36:59.209554+00:00"
+        );
+        // Every microsecond of a second survives the f64 reading.
+        for micros in (0..1_000_000u32).step_by(7919) {
+            let text = format!("1796395019.{micros:06}");
+            let read = DateTime::from_secs_f64(text.parse().unwrap());
+            let shown = timestamp(&read).unwrap();
+            let expected = if micros == 0 {
+                "2026-12-04T14:36:59+00:00".to_owned()
+            } else {
+                format!("2026-12-04T14:36:59.{micros:06}+00:00")
+            };
+            assert_eq!(shown, expected, "{text}");
+        }
     }
 }

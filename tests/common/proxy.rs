@@ -32,6 +32,9 @@ pub struct Faults {
     /// this table of permission set ARN → account IDs, a page at a time.
     /// (moto answers every set with its own account ID alone.)
     pub provisioned_accounts: Option<std::collections::BTreeMap<String, Vec<String>>>,
+    /// Send this operation on to moto (so it takes effect), then answer
+    /// 500 InternalServerException: the ambiguous failure of a write.
+    pub server_error_after: Option<String>,
     /// Answer this operation with a conflict (as AWS does for a duplicate).
     pub conflict: Option<String>,
     /// Throttle the first request of this operation.
@@ -353,6 +356,15 @@ async fn serve(mut client: TcpStream, state: Arc<State>) -> std::io::Result<()> 
             let cut = body_at + (whole.len() - body_at) / 2;
             client.write_all(&whole[..cut]).await?;
             return Ok(());
+        }
+        if reply.is_none() && faults.server_error_after.as_deref() == Some(operation.as_str()) {
+            state.faulted.fetch_add(1, Ordering::SeqCst);
+            state.log.lock().unwrap()[index].faulted = true;
+            forward(&state.upstream, unwrap_empty_token(request)).await?;
+            client
+                .write_all(&error(500, "InternalServerException", "Internal failure"))
+                .await?;
+            continue;
         }
         if reply.is_some() {
             state.log.lock().unwrap()[index].faulted = true;

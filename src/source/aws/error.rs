@@ -29,6 +29,13 @@ pub enum AwsError {
         detail: String,
     },
     #[error(
+        "no answer from {endpoint} to {operation} in time; it may be down or unreachable (waited as --cli-connect-timeout and --cli-read-timeout allow)"
+    )]
+    TimedOut {
+        operation: &'static str,
+        endpoint: String,
+    },
+    #[error(
         "the instance ARN {arn} (from --instance-arn or .instance) is not an Identity Center instance in {region}{}",
         if found.is_empty() { String::new() } else { format!("; there: {found}") }
     )]
@@ -56,6 +63,8 @@ pub enum AwsError {
         operation: &'static str,
         code: String,
         message: String,
+        /// The HTTP status of the answer.
+        status: u16,
     },
     #[error("{}", if *operation == "configuration" { detail.clone() } else { format!("{operation} failed: {detail}") })]
     Other {
@@ -87,11 +96,12 @@ impl CallSite {
                 let status = service.raw().status().as_u16();
                 let message = inner.message().unwrap_or_default().to_owned();
                 match inner.code() {
-                    Some(code) => self.by_code(operation, code.to_owned(), message),
+                    Some(code) => self.by_code(operation, code.to_owned(), message, status),
                     // No AWS error code (a proxy's or load balancer's answer):
                     // the HTTP status and the start of the body say more.
                     None => AwsError::Service {
                         operation,
+                        status,
                         code: format!("HTTP {status}"),
                         message: if message.is_empty() {
                             body_excerpt(service.raw())
@@ -101,6 +111,10 @@ impl CallSite {
                     },
                 }
             }
+            SdkError::DispatchFailure(failure) if failure.is_timeout() => AwsError::TimedOut {
+                operation,
+                endpoint: self.endpoint.clone(),
+            },
             SdkError::DispatchFailure(_) => {
                 let detail = chain(&err);
                 if looks_like_credentials(&detail) {
@@ -112,10 +126,9 @@ impl CallSite {
                     detail,
                 }
             }
-            SdkError::TimeoutError(_) => AwsError::Unreachable {
+            SdkError::TimeoutError(_) => AwsError::TimedOut {
                 operation,
                 endpoint: self.endpoint.clone(),
-                detail: "timed out".into(),
             },
             _ => {
                 let detail = chain(&err);
@@ -128,7 +141,13 @@ impl CallSite {
         }
     }
 
-    fn by_code(&self, operation: &'static str, code: String, message: String) -> AwsError {
+    fn by_code(
+        &self,
+        operation: &'static str,
+        code: String,
+        message: String,
+        status: u16,
+    ) -> AwsError {
         match code.as_str() {
             "AccessDeniedException" | "AccessDenied" => AwsError::AccessDenied {
                 operation,
@@ -148,7 +167,28 @@ impl CallSite {
                 operation,
                 code,
                 message,
+                status,
             },
+        }
+    }
+}
+
+impl AwsError {
+    /// Whether a write that failed this way may still have taken effect:
+    /// no answer (a timeout, a dropped connection), or a server fault
+    /// (a 5xx, with an AWS error code such as `InternalServerException`
+    /// or without one).
+    pub(crate) fn is_ambiguous(&self) -> bool {
+        match self {
+            AwsError::Service { status, .. } => *status >= 500,
+            AwsError::AccessDenied { .. }
+            | AwsError::Credentials { .. }
+            | AwsError::Throttled { .. }
+            | AwsError::NoInstanceArn { .. }
+            | AwsError::UnknownInstance { .. }
+            | AwsError::NoInstance { .. }
+            | AwsError::SeveralInstances { .. } => false,
+            _ => true,
         }
     }
 }
@@ -272,17 +312,32 @@ mod tests {
 
     #[test]
     fn codes_map_to_advice() {
-        let err = site().by_code("ListUsers", "AccessDeniedException".into(), "nope".into());
+        let err = site().by_code(
+            "ListUsers",
+            "AccessDeniedException".into(),
+            "nope".into(),
+            400,
+        );
         assert_eq!(
             err.to_string(),
             "access denied calling ListUsers (profile root): nope"
         );
-        let err = site().by_code("ListUsers", "ExpiredTokenException".into(), "old".into());
+        let err = site().by_code(
+            "ListUsers",
+            "ExpiredTokenException".into(),
+            "old".into(),
+            400,
+        );
         assert!(
             err.to_string()
                 .ends_with("run: aws sso login --profile root")
         );
-        let err = site().by_code("ListAccounts", "TooManyRequestsException".into(), "".into());
+        let err = site().by_code(
+            "ListAccounts",
+            "TooManyRequestsException".into(),
+            "".into(),
+            400,
+        );
         assert!(matches!(err, AwsError::Throttled { .. }));
     }
 }

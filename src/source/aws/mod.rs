@@ -57,6 +57,34 @@ pub struct AwsOptions {
     pub identity_store_id: Option<String>,
     pub instance_arn: Option<String>,
     pub concurrency: usize,
+    /// How long to wait for a connection (`--cli-connect-timeout`); zero: no limit.
+    pub connect_timeout: Duration,
+    /// How long to wait for an answer to be read (`--cli-read-timeout`); zero: no limit.
+    pub read_timeout: Duration,
+}
+
+/// Who signs the calls: the account and ARN `GetCallerIdentity` names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Caller {
+    pub account: String,
+    pub arn: String,
+}
+
+/// The AWS partition a region belongs to (`aws`, `aws-cn`, `aws-us-gov`, ...).
+pub(crate) fn partition_of(region: &str) -> &'static str {
+    if region.starts_with("cn-") {
+        "aws-cn"
+    } else if region.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else if region.starts_with("us-isob-") {
+        "aws-iso-b"
+    } else if region.starts_with("us-iso-") {
+        "aws-iso"
+    } else if region.starts_with("eu-isoe-") {
+        "aws-iso-e"
+    } else {
+        "aws"
+    }
 }
 
 /// The Identity Center instance and store in use, and clients for its region.
@@ -183,6 +211,13 @@ pub struct AwsSource {
     regional: Clients,
     organizations: organizations::Client,
     sts: sts::Client,
+    /// Where each service's calls go when not to AWS's own endpoint, as the
+    /// CLI resolves them (`--endpoint-url`, `AWS_ENDPOINT_URL`,
+    /// `AWS_ENDPOINT_URL_<SERVICE>`, the profile's `endpoint_url` and
+    /// `services` section): part of what names the disk cache.
+    endpoints: Vec<(&'static str, String)>,
+    /// The caller, once `GetCallerIdentity` has named it.
+    caller: tokio::sync::OnceCell<Caller>,
     requests: Arc<AtomicU64>,
     pacers: Arc<Pacers>,
     permits: Arc<Semaphore>,
@@ -248,6 +283,54 @@ fn retry_config(attempts: u32, throttling: Throttling) -> RetryConfig {
             .with_max_backoff(Duration::from_secs(5)),
         Throttling::SdkAdaptive => RetryConfig::adaptive().with_max_attempts(attempts),
     }
+}
+
+/// Connect and read timeouts as the AWS CLI's (`--cli-connect-timeout`,
+/// `--cli-read-timeout`, 60 s each, zero for none). A call that gets no
+/// answer is given up after a connect and three read timeouts, about what
+/// the CLI's three attempts cost, however many attempts faults may take.
+fn timeout_config(connect: Duration, read: Duration) -> aws_smithy_types::timeout::TimeoutConfig {
+    let limit = |d: Duration| (!d.is_zero()).then_some(d);
+    let mut config = aws_smithy_types::timeout::TimeoutConfig::builder();
+    config.set_connect_timeout(limit(connect));
+    config.set_read_timeout(limit(read));
+    let (attempt, operation) = match (limit(connect), limit(read)) {
+        (Some(c), Some(r)) => (Some(c + r), Some(c + 3 * r)),
+        _ => (None, None),
+    };
+    config.set_operation_attempt_timeout(attempt);
+    config.set_operation_timeout(operation);
+    config.build()
+}
+
+/// The endpoint each service's client was configured with, resolved as its
+/// `config::Builder::from(&SdkConfig)` resolves it (per-service settings
+/// first, then the global one); services at AWS's own endpoints are left out.
+fn service_endpoints(sdk: &aws_config::SdkConfig) -> Vec<(&'static str, String)> {
+    let global = sdk.endpoint_url().map(str::to_owned);
+    let explicit = sdk.get_origin("endpoint_url").is_client_config();
+    [
+        ("identitystore", "identitystore"),
+        ("sso-admin", "SSO Admin"),
+        ("organizations", "Organizations"),
+        ("sts", "STS"),
+    ]
+    .into_iter()
+    .filter_map(|(name, service_id)| {
+        let own = (!explicit)
+            .then(|| {
+                let key = aws_types::service_config::ServiceConfigKey::builder()
+                    .service_id(service_id)
+                    .env("AWS_ENDPOINT_URL")
+                    .profile("endpoint_url")
+                    .build()
+                    .ok()?;
+                sdk.service_config()?.load_config(key)
+            })
+            .flatten();
+        own.or_else(|| global.clone()).map(|url| (name, url))
+    })
+    .collect()
 }
 
 fn partition(service: &'static str) -> RetryPartition {
@@ -361,7 +444,11 @@ impl AwsSource {
             .profile_name(&profile)
             .region(Region::new(region.clone()))
             .http_client(http.clone())
-            .retry_config(retry_config(attempts, throttling));
+            .retry_config(retry_config(attempts, throttling))
+            .timeout_config(timeout_config(
+                options.connect_timeout,
+                options.read_timeout,
+            ));
         if let Some(url) = &flag_endpoint {
             loader = loader.endpoint_url(url);
         }
@@ -399,6 +486,7 @@ impl AwsSource {
                 .build(),
         );
         let concurrency = options.concurrency.max(1);
+        let endpoints = service_endpoints(&sdk);
         Ok(AwsSource {
             profile,
             credentials,
@@ -409,6 +497,8 @@ impl AwsSource {
             regional,
             organizations,
             sts,
+            endpoints,
+            caller: tokio::sync::OnceCell::new(),
             requests,
             pacers,
             permits: Arc::new(Semaphore::new(concurrency)),
@@ -434,10 +524,32 @@ impl AwsSource {
         &self.region
     }
 
-    /// The endpoint every call goes to, when one was set (`--endpoint-url`
-    /// or `AWS_ENDPOINT_URL`).
-    pub(crate) fn endpoint(&self) -> Option<&str> {
-        self.endpoint.as_deref()
+    /// Each service's endpoint, where it is not AWS's own.
+    pub(crate) fn endpoints(&self) -> &[(&'static str, String)] {
+        &self.endpoints
+    }
+
+    /// The partition of the region in use.
+    pub(crate) fn partition(&self) -> &'static str {
+        partition_of(&self.region)
+    }
+
+    /// Who signs the calls (`GetCallerIdentity`, asked once per source).
+    pub(crate) async fn caller(&self) -> Result<Caller, AwsError> {
+        self.caller
+            .get_or_try_init(|| async {
+                let me = self
+                    .request("GetCallerIdentity", || {
+                        self.sts.get_caller_identity().send()
+                    })
+                    .await?;
+                Ok(Caller {
+                    account: me.account().unwrap_or_default().to_owned(),
+                    arn: me.arn().unwrap_or_default().to_owned(),
+                })
+            })
+            .await
+            .cloned()
     }
 
     /// The Identity Store ID and instance ARN chosen or discovered so far.

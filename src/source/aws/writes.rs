@@ -249,11 +249,7 @@ impl AwsSource {
                     .unwrap_or_default();
                 Ok(WriteOutcome::AlreadyMember { membership_id })
             }
-            Err(
-                err @ (AwsError::AccessDenied { .. }
-                | AwsError::Credentials { .. }
-                | AwsError::Service { .. }),
-            ) => Err(err),
+            Err(err) if !err.is_ambiguous() => Err(err),
             Err(err) => Ok(WriteOutcome::Unclear {
                 took_effect: self.membership_id(group_id, user_id).await?.is_some(),
                 error: err.to_string(),
@@ -300,11 +296,7 @@ impl AwsSource {
             Err(AwsError::Service { code, .. }) if code == "ResourceNotFoundException" => {
                 Ok(WriteOutcome::NotMember)
             }
-            Err(
-                err @ (AwsError::AccessDenied { .. }
-                | AwsError::Credentials { .. }
-                | AwsError::Service { .. }),
-            ) => Err(err),
+            Err(err) if !err.is_ambiguous() => Err(err),
             Err(err) => Ok(WriteOutcome::Unclear {
                 took_effect: self.membership_id(group_id, user_id).await?.is_none(),
                 error: err.to_string(),
