@@ -4,15 +4,16 @@
 //!
 //! Each line runs in a fresh process behind the test proxy: without
 //! faults (the baseline), under a 20 requests/s quota counted as a token
-//! bucket (burst 20) and as a sliding one-second window, and with random
-//! faults (30% throttled, 5% answered 500, no rate pattern). Each
+//! bucket (burst 20) and as a sliding one-second window, with random
+//! faults (30% throttled, 5% answered 500, no rate pattern), and with the
+//! token bucket and those faults together (issue 20's fault mix). Each
 //! scenario runs with idcsh's pacer and with the AWS SDK's adaptive retry
 //! mode (`IDCSH_THROTTLING=sdk-adaptive`) on the same proxy. Every answer
 //! must equal the fault-free one.
 //!
 //! Run with `scripts/bench-throttling.sh`; `IDCSH_BENCH_RUNS` sets the
 //! runs per cell (3), `IDCSH_BENCH_ONLY` a scenario (`bucket`, `window`,
-//! `random`), `IDCSH_BENCH_LINE` a line (`AccountAssignments`,
+//! `random`, `mixed`), `IDCSH_BENCH_LINE` a line (`AccountAssignments`,
 //! `GroupMemberships`), `IDCSH_BENCH_MODE` a way of handling throttling
 //! (`pacer`, `sdk-adaptive`), `IDCSH_BENCH_TIMEOUT` the seconds after which a run is
 //! stopped and reported as not finished (90), `IDCSH_BENCH_TRACE=1`
@@ -60,6 +61,8 @@ enum Scenario {
     Bucket,
     Window,
     Random,
+    /// The token bucket with the random faults on top (issue 20).
+    Mixed,
 }
 
 impl Scenario {
@@ -69,6 +72,7 @@ impl Scenario {
             Scenario::Bucket => "token bucket 20/s, burst 20",
             Scenario::Window => "sliding window 20/s",
             Scenario::Random => "random: 30% throttled, 5% 500s",
+            Scenario::Mixed => "token bucket 20/s + 30% throttled + 5% 500s",
         }
     }
 
@@ -78,6 +82,7 @@ impl Scenario {
             Scenario::Bucket => "bucket",
             Scenario::Window => "window",
             Scenario::Random => "random",
+            Scenario::Mixed => "mixed",
         }
     }
 
@@ -100,6 +105,14 @@ impl Scenario {
                 seed,
                 ..Faults::default()
             },
+            Scenario::Mixed => Faults {
+                rate_per_quota: Some(RATE),
+                quota_model: QuotaModel::TokenBucket { burst: RATE },
+                throttle_share: 0.30,
+                server_error_share: 0.05,
+                seed,
+                ..Faults::default()
+            },
         }
     }
 
@@ -110,7 +123,9 @@ impl Scenario {
             // ceil(n / RATE) - 1 seconds.
             Scenario::Window => (accepted.div_ceil(RATE).max(1) - 1) as f64,
             // A full bucket first, then RATE a second.
-            Scenario::Bucket => accepted.saturating_sub(RATE) as f64 / RATE as f64,
+            Scenario::Bucket | Scenario::Mixed => {
+                accepted.saturating_sub(RATE) as f64 / RATE as f64
+            }
             Scenario::Clean | Scenario::Random => 0.0,
         }
     }
@@ -182,9 +197,14 @@ fn main() {
         "| line | scenario | handled by | time | × fault-free | floor | × floor | requests | throttled | throttled after 1st s |"
     );
     println!("|---|---|---|---:|---:|---:|---:|---:|---:|---:|");
-    let scenarios = [Scenario::Bucket, Scenario::Window, Scenario::Random]
-        .into_iter()
-        .filter(|s| only.as_deref().is_none_or(|o| o == s.key()));
+    let scenarios = [
+        Scenario::Bucket,
+        Scenario::Window,
+        Scenario::Random,
+        Scenario::Mixed,
+    ]
+    .into_iter()
+    .filter(|s| only.as_deref().is_none_or(|o| o == s.key()));
     let scenarios: Vec<Scenario> = scenarios.collect();
     // `IDCSH_BENCH_LINE` runs one line (`AccountAssignments` or
     // `GroupMemberships`).

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Warm start from the disk cache: 100,000 users and 10,000 assignments
 # written where the live source keeps them, then `idcsh` started against an
-# endpoint that answers nothing (127.0.0.1:9), so any AWS call would fail
-# the run. Baseline in the same run: `--data` on a document holding the
-# same two collections (the offline path, one file). Medians of 5.
+# endpoint that answers GetCallerIdentity (the identity check every warm
+# start makes) and nothing else (500), so any other AWS call would fail the
+# run. Baseline in the same run: `--data` on a document holding the same
+# two collections (the offline path, one file). Medians of 5.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/venv.sh --bench
@@ -12,8 +13,34 @@ users=bench-data/users-100000.json
 [ -f "$users" ] || .venv/bin/python scripts/gen_users.py 100000 "$users"
 cargo build --release --quiet
 cache=$(mktemp -d)
-trap 'rm -rf "$cache"' EXIT
-.venv/bin/python - "$users" "$cache" <<'PY'
+# A caller-identity endpoint on a free port: GetCallerIdentity, else 500.
+.venv/bin/python - > "$cache/port" <<'PY' &
+import http.server, sys
+IDENTITY = b"""<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
+<GetCallerIdentityResult><Arn>arn:aws:iam::123456789012:user/bench</Arn><UserId>AIDABENCH</UserId>
+<Account>123456789012</Account></GetCallerIdentityResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata>
+</GetCallerIdentityResponse>"""
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("content-length", 0)))
+        ok = b"Action=GetCallerIdentity" in body
+        self.send_response(200 if ok else 500)
+        self.send_header("content-type", "text/xml")
+        reply = IDENTITY if ok else b"{}"
+        self.send_header("content-length", str(len(reply)))
+        self.end_headers()
+        self.wfile.write(reply)
+    def log_message(self, *args):
+        pass
+server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+print(server.server_address[1], flush=True)
+server.serve_forever()
+PY
+sts=$!
+trap 'kill $sts 2>/dev/null; rm -rf "$cache"' EXIT
+while [ ! -s "$cache/port" ]; do sleep 0.1; done
+port=$(cat "$cache/port")
+.venv/bin/python - "$users" "$cache" "$port" <<'PY'
 import json, os, sys
 users = json.load(open(sys.argv[1]))["Users"]
 assignments = [{
@@ -21,10 +48,13 @@ assignments = [{
     "PrincipalType": "USER", "PrincipalId": users[i]["UserId"],
     "AccountName": f"account-{i % 40:02}", "PermissionSetName": f"Set{i % 10}", "PrincipalName": users[i]["UserName"],
 } for i in range(10000)]
-root = os.path.join(sys.argv[2], "idcsh", "default@us-east-1@http___127.0.0.1_9")
+folder = os.path.join(sys.argv[2], "idcsh", f"default@us-east-1@http___127.0.0.1_{sys.argv[3]}")
+root = os.path.join(folder, "aws-123456789012")
 store = os.path.join(root, "d-0000000000")
 os.makedirs(store)
-json.dump({"IdentityStoreId": "d-0000000000", "InstanceArn": "arn:aws:sso:::instance/ssoins-0000000000000000"},
+json.dump({"Partition": "aws", "Account": "123456789012"}, open(os.path.join(folder, "last.json"), "w"))
+json.dump({"Partition": "aws", "Account": "123456789012", "IdentityStoreId": "d-0000000000",
+           "InstanceArn": "arn:aws:sso:::instance/ssoins-0000000000000000"},
           open(os.path.join(root, "directory.json"), "w"))
 json.dump(users, open(os.path.join(store, "Users.json"), "w"))
 json.dump(assignments, open(os.path.join(store, "AccountAssignments.json"), "w"))
@@ -34,7 +64,7 @@ echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}
 echo "cache: $(du -sh "$cache/idcsh" | cut -f1) on disk (100,000 users, 10,000 assignments)"
 lines=(-c 'length(Users)' -c 'length(AccountAssignments)')
 warm=(env -i PATH="$PATH" HOME="$cache" XDG_CACHE_HOME="$cache" AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x
-  AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true target/release/idcsh --endpoint-url http://127.0.0.1:9 "${lines[@]}")
+  AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true IDCSH_MAX_ATTEMPTS=1 target/release/idcsh --endpoint-url "http://127.0.0.1:$port" "${lines[@]}")
 data=(target/release/idcsh --data "$cache/both.json" "${lines[@]}")
 "${warm[@]}" | tr '\n' ' '; echo "(answers from the cache: users, assignments)"
 .venv/bin/python - "${#warm[@]}" "${warm[@]}" "${data[@]}" <<'PY'

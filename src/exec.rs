@@ -269,8 +269,8 @@ impl Runner {
         flow
     }
 
-    /// Prints an outcome: data in the current format on `out`, notes and
-    /// warnings on `err`.
+    /// Prints an outcome: data in the current format on `out`, then notes
+    /// and warnings on `err`.
     pub fn emit(
         &self,
         outcome: &Outcome,
@@ -280,9 +280,6 @@ impl Runner {
         match outcome {
             Outcome::Nothing | Outcome::Quit => Ok(()),
             Outcome::Value { value, warnings } => {
-                for warning in warnings {
-                    writeln!(err, "warning: {warning}")?;
-                }
                 let style = Style {
                     format: self.settings.format,
                     color: self.settings.color,
@@ -291,7 +288,13 @@ impl Runner {
                 };
                 let mut buffered = io::BufWriter::with_capacity(64 * 1024, &mut *out);
                 render::render(value, &style, &mut buffered)?;
-                buffered.flush()
+                buffered.flush()?;
+                drop(buffered);
+                // After the result, where a reader's eye ends up.
+                for warning in warnings {
+                    writeln!(err, "warning: {warning}")?;
+                }
+                Ok(())
             }
             Outcome::Text(text) => {
                 out.write_all(text.as_bytes())?;

@@ -9,7 +9,7 @@
 mod common;
 
 use std::path::Path;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use aws_sdk_ssoadmin::types::{PrincipalType, TargetType};
 use common::fixture::Aws;
@@ -128,22 +128,6 @@ fn idcsh(home: &Path, region: &str, env: &[(&str, &str)], args: &[&str]) -> Run 
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
         ok: output.status.success(),
     }
-}
-
-/// Sets every cached file's modification time `back` into the past.
-fn age_cache(home: &Path, back: Duration) {
-    fn walk(dir: &Path, when: SystemTime) {
-        for entry in std::fs::read_dir(dir).unwrap().flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                walk(&path, when);
-            } else {
-                let file = std::fs::File::options().write(true).open(&path).unwrap();
-                file.set_modified(when).unwrap();
-            }
-        }
-    }
-    walk(&home.join(".cache/idcsh"), SystemTime::now() - back);
 }
 
 fn users_of(values: &[Json]) -> Vec<String> {
@@ -478,7 +462,7 @@ fn a_name_the_cache_lacks_is_asked_live_and_changes_behind_the_shell_are_seen() 
         young.stderr
     );
     // Past --cache-max-age (5 minutes by default) a script asks AWS.
-    age_cache(home, Duration::from_secs(600));
+    common::age_files(&home.join(".cache/idcsh"), Duration::from_secs(600));
     let fresh = idcsh(
         home,
         region,

@@ -1040,3 +1040,118 @@ fn script_errors_name_their_line_and_the_script_goes_on() {
         "{stderr}"
     );
 }
+
+/// Numbers come back exactly as they went in: integers beyond 2^53 compare
+/// and compute exactly, doubles round-trip to the bit (checked against
+/// Rust's own shortest formatting and parsing), and the largest double is
+/// read.
+#[test]
+fn numbers_are_exact() {
+    let file = common::scratch_home().join("numbers.json");
+    let big = r#"{"n": [9007199254740993, 9007199254740992], "neg": -9007199254740993,
+                 "max": 1.7976931348623158e308, "s": "9007199254740993"}"#;
+    std::fs::write(&file, big).unwrap();
+    let data = file.to_str().unwrap();
+    for (expression, expected) in [
+        ("n[0] == n[1]", "false"),
+        ("n[0] > n[1]", "true"),
+        ("max(n)", "9007199254740993"),
+        ("abs(neg)", "9007199254740993"),
+        ("ceil(n[0])", "9007199254740993"),
+        ("floor(n[0])", "9007199254740993"),
+        ("sum(n)", "18014398509481985"),
+        ("to_number(s)", "9007199254740993"),
+        ("max", "1.7976931348623157e+308"),
+        ("n[0] == `9007199254740993.0`", "false"),
+    ] {
+        let out = stdout_of(&["--data", data, "-c", expression]);
+        assert_eq!(out.trim(), expected, "{expression}");
+    }
+    // Random doubles, written as Rust writes them (the shortest form that
+    // reads back), read and printed back: every bit the same.
+    let mut rng = fastrand::Rng::with_seed(20);
+    let doubles: Vec<f64> = std::iter::repeat_with(|| f64::from_bits(rng.u64(..)))
+        .filter(|d| d.is_finite())
+        .take(2000)
+        .collect();
+    let text = format!(
+        "[{}]",
+        doubles
+            .iter()
+            .map(|d| format!("{d:e}"))
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    std::fs::write(&file, text).unwrap();
+    let out = stdout_of(&["--data", data, "-c", "@"]);
+    let back: Vec<f64> = out
+        .split(|c: char| c == ',' || c == '[' || c == ']' || c.is_whitespace())
+        .filter(|t| !t.is_empty())
+        .map(|t| t.parse().unwrap())
+        .collect();
+    assert_eq!(back.len(), doubles.len());
+    let differ = doubles
+        .iter()
+        .zip(&back)
+        .filter(|(a, b)| a.to_bits() != b.to_bits() && !(**a == 0.0 && **b == 0.0))
+        .count();
+    assert_eq!(differ, 0, "{differ} of 2000 doubles changed");
+}
+
+/// `to_number` takes the JSON number grammar in the specification's
+/// reading, and what Python's `int()`/`float()` take in the AWS CLI's.
+#[test]
+fn to_number_follows_each_reading() {
+    for (text, spec, cli) in [
+        ("+1", "null", "1"),
+        (".5", "null", "0.5"),
+        ("01", "null", "1"),
+        (" 1", "null", "1"),
+        ("1_000", "null", "1000"),
+        ("-1.5e2", "-150", "-150"),
+    ] {
+        let expression = format!("to_number('{text}')");
+        let read = |mode: &str| {
+            stdout_of(&["--demo", "--compat", mode, "-c", &expression])
+                .trim()
+                .to_owned()
+        };
+        assert_eq!(read("spec"), spec, "spec: {text:?}");
+        assert_eq!(read("aws-cli"), cli, "aws-cli: {text:?}");
+    }
+}
+
+/// A repeated key's first value is checked like any other: an unknown
+/// function there is an error, not dropped unseen.
+#[test]
+fn a_repeated_key_does_not_hide_an_unknown_function() {
+    let output = idcsh()
+        .args(["--demo", "-c", "{a: lenght(@), a: @}"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("lenght"), "{stderr}");
+    assert_eq!(
+        stdout_of(&["--demo", "-c", "{a: `1`, b: `2`, a: `3`}.[a, b]"])
+            .split_whitespace()
+            .collect::<String>(),
+        "[3,2]"
+    );
+}
+
+/// `.who-can` with a permission set's name where the account goes says
+/// which it is and how to ask.
+#[test]
+fn who_can_with_a_permission_set_for_an_account_says_so() {
+    let output = idcsh()
+        .args(["--demo", "-c", ".who-can AdministratorAccess"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        stderr.trim(),
+        "error: no account named AdministratorAccess; AdministratorAccess is a permission set: name the account first, .who-can ACCOUNT AdministratorAccess"
+    );
+}

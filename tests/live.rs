@@ -1003,6 +1003,16 @@ fn a_named_profile_signs_with_its_own_keys_over_the_environments() {
         String::from_utf8_lossy(&out.stdout)
     );
 
+    // `.profile default` is as explicit: with no default profile in the
+    // files, the error says that the exported keys are not what it uses.
+    let (out, _) = signed_with(&["-c", ".profile default", "-c", "length(Users)"], None);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("not the exported AWS_ACCESS_KEY_ID; start without -p"),
+        "{stderr}"
+    );
+
     // An SSO profile named explicitly needs its login, keys or not.
     for args in [
         &["-p", "sso", "-c", "length(Users)"][..],

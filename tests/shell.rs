@@ -253,11 +253,12 @@ fn a_background_refresh_answers_from_the_old_copy_until_the_new_is_complete() {
     assert_eq!(listings(&proxy), 2, "the first listing and the refresh's");
     std::thread::sleep(Duration::from_millis(2000));
     run_keys(&mut p, "length(Users)");
+    // The new copy answers; the note comes after the result.
+    p.expect(expectrl::Regex(r"[^0-9a-z]4\r\n")).unwrap();
     p.expect(expectrl::Regex(
         r"refreshed Users in the background \([0-9.]+ s\)",
     ))
     .unwrap();
-    p.expect(expectrl::Regex(r"[^0-9a-z]4\r\n")).unwrap();
     at_prompt(&mut p, "> ");
     assert_eq!(listings(&proxy), 2, "the new copy answered");
     p.send(ControlCode::EndOfTransmission).unwrap();
@@ -279,6 +280,75 @@ fn live_shell(endpoint: &str) -> OsSession {
 }
 
 /// Types `keys`, then Enter.
+/// Issue 20: the shell shows an old cache at once, says how old each answer
+/// from it is, and fetches it again in the background, swapping the new
+/// copy in before the next line.
+#[test]
+fn a_shell_on_an_old_cache_answers_at_once_and_refreshes_in_the_background() {
+    const REGION: &str = "ap-northeast-1";
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let aws = runtime.block_on(common::fixture::Aws::connect(
+        common::moto::endpoint(),
+        REGION,
+    ));
+    let (_, store) = runtime.block_on(aws.instance());
+    for name in ["ann", "bob"] {
+        runtime.block_on(aws.create_user(&store, name, name, "Old"));
+    }
+    let proxy = Proxy::start(
+        common::moto::endpoint(),
+        Faults {
+            delay_operation: Some("ListUsers".into()),
+            delay_ms: 1500,
+            ..Faults::default()
+        },
+    );
+    let home = common::scratch_home();
+    let env = [
+        ("AWS_ACCESS_KEY_ID", "testing"),
+        ("AWS_SECRET_ACCESS_KEY", "testing"),
+        ("AWS_REGION", REGION),
+    ];
+    // A script fills the cache; then it ages ten minutes, and a user is
+    // added behind the shell's back.
+    let filled = common::idcsh_in(&home)
+        .envs(env)
+        .args(["--endpoint-url", &proxy.url, "-c", "length(Users)"])
+        .output()
+        .unwrap();
+    assert!(filled.status.success());
+    common::age_files(&home.join(".cache/idcsh"), Duration::from_secs(600));
+    runtime.block_on(aws.create_user(&store, "cat", "cat", "New"));
+
+    let mut p = shell(
+        &[
+            "--endpoint-url",
+            &proxy.url,
+            "-o",
+            "json",
+            "--color",
+            "never",
+        ],
+        &home,
+        &env,
+    );
+    p.expect("(cached 10m) (refreshing)> ").unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    run_keys(&mut p, "length(Users)");
+    p.expect(expectrl::Regex(r"[^0-9a-z]2\r\n")).unwrap();
+    p.expect("note: Users from the cache, 10 min old; .refresh to fetch")
+        .unwrap();
+    at_prompt(&mut p, "> ");
+    // The refresh's listing takes a second and a half a page.
+    std::thread::sleep(Duration::from_millis(2500));
+    run_keys(&mut p, "length(Users)");
+    p.expect(expectrl::Regex(r"[^0-9a-z]3\r\n")).unwrap();
+    p.expect("refreshed Users in the background").unwrap();
+    at_prompt(&mut p, "> ");
+    run_keys(&mut p, ".quit");
+    p.expect(expectrl::Eof).unwrap();
+}
+
 fn run_keys(p: &mut OsSession, keys: &str) {
     p.send(keys).unwrap();
     p.send("\r").unwrap();

@@ -153,7 +153,7 @@ pub(super) fn who_can(runner: &mut Runner, args: AccountArgs) -> Result<Outcome,
         "GroupMemberships",
         "AccountAssignments",
     ])?;
-    let account = insights::resolve(&accounts, &insights::ACCOUNT, &args.account)?;
+    let account = account_named(runner, &accounts, &args.account)?;
     let sets = match &args.permission_set {
         Some(_) => Some(runner.collections(["PermissionSets"])?),
         None => None,
@@ -179,7 +179,7 @@ pub(super) fn who_can(runner: &mut Runner, args: AccountArgs) -> Result<Outcome,
 /// names as `.members` finds them; the same rows as from the collections.
 fn targeted_who_can(runner: &mut Runner, args: &AccountArgs) -> Result<Outcome, Error> {
     let [accounts, sets] = runner.collections(["Accounts", "PermissionSets"])?;
-    let account = insights::resolve(&accounts, &insights::ACCOUNT, &args.account)?;
+    let account = account_named(runner, &accounts, &args.account)?;
     let account_id = text(account, "Id");
     let wanted_set = match &args.permission_set {
         Some(name) => Some(text(
@@ -197,7 +197,7 @@ fn targeted_who_can(runner: &mut Runner, args: &AccountArgs) -> Result<Outcome, 
     let aws = runner.live()?;
     let assignments: Vec<Json> = runner
         .session
-        .run(aws.assignments_on_account(&account_id))?
+        .run(aws.assignments_on_account(&account_id, wanted_set.as_deref()))?
         .into_iter()
         .filter(|a| {
             wanted_set
@@ -262,6 +262,40 @@ fn targeted_who_can(runner: &mut Runner, args: &AccountArgs) -> Result<Outcome, 
     }
     insights::sort_rows(&mut rows, &["UserName", "PermissionSetName", "Via"]);
     Ok(data(Json::Array(rows)))
+}
+
+/// The account `wanted` names in `accounts`. When none does and a
+/// permission set by that name is at hand (held, or an offline source),
+/// the error says so and how to ask: `.who-can AdministratorAccess`
+/// means `.who-can ACCOUNT AdministratorAccess`.
+fn account_named<'d>(
+    runner: &mut Runner,
+    accounts: &'d Doc,
+    wanted: &str,
+) -> Result<&'d Doc, Error> {
+    let err = match insights::resolve(accounts, &insights::ACCOUNT, wanted) {
+        Ok(account) => return Ok(account),
+        Err(err) => err,
+    };
+    let sets_at_hand = runner.session.held().contains_key("PermissionSets")
+        || runner.session.source().as_aws().is_none();
+    if sets_at_hand
+        && runner
+            .session
+            .collection_names()
+            .iter()
+            .any(|c| c == "PermissionSets")
+    {
+        let [sets] = runner.collections(["PermissionSets"])?;
+        if let Ok(set) = insights::resolve(&sets, &insights::PERMISSION_SET, wanted) {
+            return Err(Error::Usage(format!(
+                "{err}; {} is a permission set: name the account first, .who-can ACCOUNT {}",
+                text(set, "Name"),
+                shell_words::quote(&text(set, "Name"))
+            )));
+        }
+    }
+    Err(err.into())
 }
 
 /// UserName and DisplayName of `user_ids`: from `Users` when held,

@@ -153,8 +153,10 @@ fn step(runner: &mut Runner, text: &str) -> Flow {
     let Some((rows, command)) = pager else {
         return runner.step(text, &mut io::stdout(), &mut io::stderr());
     };
-    let mut output = Vec::new();
-    let flow = runner.step(text, &mut output, &mut io::stderr());
+    // Warnings, notes and `.timing` are held until the result has been
+    // shown (and the pager closed), so that they are not scrolled away.
+    let (mut output, mut said) = (Vec::new(), Vec::new());
+    let flow = runner.step(text, &mut output, &mut said);
     let shown = if pager::too_tall(&output, rows) {
         pager::page(&output, &command, &mut io::stderr())
     } else {
@@ -164,6 +166,7 @@ fn step(runner: &mut Runner, text: &str) -> Flow {
     if let Err(e) = shown {
         eprintln!("error: cannot write output: {e}");
     }
+    let _ = io::stderr().write_all(&said);
     flow
 }
 

@@ -487,7 +487,8 @@ pub async fn build(aws: &Aws) -> Expected {
 
 /// The directory the scale issue measures: 2,000 users, 100 groups, each
 /// user in two groups, 40 accounts × 10 permission sets provisioned to
-/// all, one group assigned per (account, permission set).
+/// all, one group assigned per (account, permission set), and 80 users
+/// assigned directly.
 #[derive(Debug, Clone, Default)]
 pub struct Scale {
     /// (UserName, UserId)
@@ -503,12 +504,17 @@ pub struct Scale {
     pub permission_sets: Vec<(String, String)>,
     /// (account index, permission set index, group index)
     pub assignments: Vec<(usize, usize, usize)>,
+    /// Users assigned directly: (account index, permission set index,
+    /// user index), spread over the whole directory.
+    pub direct: Vec<(usize, usize, usize)>,
 }
 
 pub const SCALE_USERS: usize = 2000;
 pub const SCALE_GROUPS: usize = 100;
 pub const SCALE_ACCOUNTS: usize = 40;
 pub const SCALE_PERMISSION_SETS: usize = 10;
+/// Users assigned directly (issue 20's cold AccountAssignments names 80).
+pub const SCALE_DIRECT: usize = 80;
 
 /// Builds [`Scale`] in `aws`'s region (its own instance and store), with
 /// the accounts `bench-00` to `bench-39` in the moto account's
@@ -577,15 +583,32 @@ pub async fn build_scale(aws: &Aws) -> Scale {
     let assignments: Vec<(usize, usize, usize)> = (0..SCALE_ACCOUNTS)
         .flat_map(|a| (0..SCALE_PERMISSION_SETS).map(move |p| (a, p, (a * 10 + p) % SCALE_GROUPS)))
         .collect();
+    let direct: Vec<(usize, usize, usize)> = (0..SCALE_DIRECT)
+        .map(|k| {
+            (
+                k % SCALE_ACCOUNTS,
+                k % SCALE_PERMISSION_SETS,
+                k * SCALE_USERS / SCALE_DIRECT,
+            )
+        })
+        .collect();
     let sso = aws.sso();
-    stream::iter(assignments.clone())
-        .map(|(a, p, g)| {
+    let every = assignments
+        .iter()
+        .map(|&(a, p, g)| (a, p, PrincipalType::Group, groups[g].1.clone()))
+        .chain(
+            direct
+                .iter()
+                .map(|&(a, p, u)| (a, p, PrincipalType::User, users[u].1.clone())),
+        )
+        .collect::<Vec<_>>();
+    stream::iter(every)
+        .map(|(a, p, kind, principal)| {
             let sso = sso.clone();
-            let (instance, account, set, group) = (
+            let (instance, account, set) = (
                 instance.clone(),
                 accounts[a].1.clone(),
                 permission_sets[p].1.clone(),
-                groups[g].1.clone(),
             );
             async move {
                 sso.create_account_assignment()
@@ -593,8 +616,8 @@ pub async fn build_scale(aws: &Aws) -> Scale {
                     .target_id(account)
                     .target_type(TargetType::AwsAccount)
                     .permission_set_arn(set)
-                    .principal_type(PrincipalType::Group)
-                    .principal_id(group)
+                    .principal_type(kind)
+                    .principal_id(principal)
                     .send()
                     .await
                     .expect("CreateAccountAssignment");
@@ -610,5 +633,6 @@ pub async fn build_scale(aws: &Aws) -> Scale {
         accounts,
         permission_sets,
         assignments,
+        direct,
     }
 }

@@ -51,3 +51,21 @@ pub fn scratch_home() -> PathBuf {
     std::mem::forget(dir);
     path
 }
+
+/// Sets the modification time of every file under `dir` `back` into the
+/// past (a disk cache written that long ago).
+pub fn age_files(dir: &std::path::Path, back: std::time::Duration) {
+    let when = std::time::SystemTime::now() - back;
+    for entry in std::fs::read_dir(dir).expect("folder").flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            age_files(&path, back);
+        } else {
+            let file = std::fs::File::options()
+                .write(true)
+                .open(&path)
+                .expect("file");
+            file.set_modified(when).expect("set the time");
+        }
+    }
+}

@@ -78,6 +78,9 @@ pub enum AwsError {
 pub(crate) struct CallSite {
     pub profile: String,
     pub endpoint: String,
+    /// The profile was named (`-p`, `.profile`) while AWS_ACCESS_KEY_ID is
+    /// exported: it signs with its own credentials, not those keys.
+    pub environment_keys_ignored: bool,
 }
 
 impl CallSite {
@@ -225,6 +228,13 @@ impl CallSite {
                 "set up profile {profile}: aws configure --profile {profile} for keys, or aws configure sso --profile {profile} for Identity Center sign-in"
             )
         };
+        let advice = if self.environment_keys_ignored {
+            format!(
+                "{advice} (a profile named with -p or .profile signs with its own credentials, not the exported AWS_ACCESS_KEY_ID; start without -p to use those)"
+            )
+        } else {
+            advice
+        };
         AwsError::Credentials {
             profile: profile.clone(),
             detail,
@@ -296,6 +306,7 @@ mod tests {
         CallSite {
             profile: "root".into(),
             endpoint: "https://identitystore.us-east-1.amazonaws.com".into(),
+            environment_keys_ignored: false,
         }
     }
 

@@ -447,7 +447,7 @@ impl<'a> Fetcher<'a> {
             }
             _ => self.assignments_by_pair(&d, &instance, &accounts).await?,
         };
-        let principals = self.principal_names(&d, &assignments).await?;
+        let principals = self.principal_names(&assignments).await?;
         Ok(assignments
             .into_iter()
             .map(|mut item| {
@@ -641,10 +641,10 @@ impl<'a> Fetcher<'a> {
     }
 
     /// Names of the principals in `assignments`: from Users and Groups when
-    /// held, otherwise one Describe call per distinct principal.
+    /// held, otherwise as `AwsSource::user_names` and `group_names` find
+    /// them (pages of the listing, then a Describe call each).
     async fn principal_names(
         &self,
-        d: &Directory,
         assignments: &[Json],
     ) -> Result<HashMap<String, String>, AwsError> {
         let mut known = HashMap::new();
@@ -660,7 +660,7 @@ impl<'a> Fetcher<'a> {
         if let Some(groups) = collection("Groups") {
             known.extend(names(&groups, "GroupId", "DisplayName"));
         }
-        let mut wanted: Vec<(String, bool)> = Vec::new();
+        let (mut users, mut groups) = (Vec::new(), Vec::new());
         let mut seen = HashSet::new();
         for item in assignments {
             let (Some(id), Some(kind)) =
@@ -669,62 +669,33 @@ impl<'a> Fetcher<'a> {
                 continue;
             };
             if !known.contains_key(id) && seen.insert(id.to_owned()) {
-                wanted.push((id.to_owned(), kind == "GROUP"));
+                if kind == "GROUP" {
+                    groups.push(id.to_owned());
+                } else {
+                    users.push(id.to_owned());
+                }
             }
         }
-        let looked_up: Vec<Option<(String, String)>> = stream::iter(wanted)
-            .map(|(id, is_group)| {
-                let (ids, store) = (d.clients.ids.clone(), d.store_id.clone());
-                async move {
-                    let name = if is_group {
-                        let out = self
-                            .source
-                            .request("DescribeGroup", || {
-                                ids.describe_group()
-                                    .identity_store_id(&store)
-                                    .group_id(&id)
-                                    .send()
-                            })
-                            .await;
-                        match out {
-                            Ok(g) => g.display_name().map(str::to_owned),
-                            Err(e) => {
-                                return ignore_not_found(e);
-                            }
-                        }
-                    } else {
-                        let out = self
-                            .source
-                            .request("DescribeUser", || {
-                                ids.describe_user()
-                                    .identity_store_id(&store)
-                                    .user_id(&id)
-                                    .send()
-                            })
-                            .await;
-                        match out {
-                            Ok(u) => u.user_name().map(str::to_owned),
-                            Err(e) => {
-                                return ignore_not_found(e);
-                            }
-                        }
-                    };
-                    Ok(name.map(|n| (id, n)))
+        // By the fewer requests, as `.members` names users: the listing's
+        // pages (going on from where a bounded listing stopped), then one
+        // Describe call each for those they did not name.
+        let (user_names, group_names) = tokio::try_join!(
+            async {
+                if users.is_empty() {
+                    return Ok(HashMap::new());
                 }
-            })
-            .buffered(self.source.concurrency)
-            .try_collect()
-            .await?;
-        known.extend(looked_up.into_iter().flatten());
+                self.source.user_names(&users).await
+            },
+            async {
+                if groups.is_empty() {
+                    return Ok(HashMap::new());
+                }
+                self.source.group_names(&groups).await
+            }
+        )?;
+        known.extend(user_names.into_iter().map(|(id, (name, _))| (id, name)));
+        known.extend(group_names);
         Ok(known)
-    }
-}
-
-/// A principal deleted since it was assigned has no name; anything else fails the line.
-fn ignore_not_found(err: AwsError) -> Result<Option<(String, String)>, AwsError> {
-    match err {
-        AwsError::Service { ref code, .. } if code == "ResourceNotFoundException" => Ok(None),
-        other => Err(other),
     }
 }
 
@@ -764,44 +735,71 @@ pub(crate) struct Listing {
     pub complete: bool,
 }
 
+/// A listing of `Users` or `Groups` that stopped before its end: what it
+/// read, how many pages, and where the next page starts.
+#[derive(Clone)]
+struct Partial {
+    items: Vec<Json>,
+    pages: usize,
+    next: String,
+}
+
 impl AwsSource {
     /// `Users` or `Groups` listed, reading at most `pages` pages. A
     /// listing that ends is recorded as a completed collection and answers
-    /// the next ask without a request; one that does not is remembered, so
-    /// that no later ask within as few pages tries again (its pages still
-    /// name the principals on them).
+    /// the next ask without a request; one that does not is remembered with
+    /// where it stopped, so that a later ask for more pages goes on from
+    /// there and one for no more is answered from it (its pages still name
+    /// the principals on them).
     pub(crate) async fn list_within(
         &self,
         name: &'static str,
         pages: usize,
     ) -> Result<Listing, AwsError> {
-        let (listed_key, over_key) = (format!("listed {name}"), format!("pages over {name}"));
+        let (listed_key, partial_key) = (format!("listed {name}"), format!("partial {name}"));
         if let Some(items) = self.remembered_already::<Arc<Doc>>(&listed_key) {
             return Ok(Listing {
                 items,
                 complete: true,
             });
         }
-        let known_over = self.remembered_already::<usize>(&over_key).unwrap_or(0);
-        if pages == 0 || pages <= known_over {
+        let partial = self.remembered_already::<Partial>(&partial_key);
+        let (read_before, mut items, token) = match partial {
+            Some(partial) => (partial.pages, partial.items, Some(partial.next)),
+            None => (0, Vec::new(), None),
+        };
+        if pages <= read_before {
             return Ok(Listing {
-                items: Doc::shared(Json::Array(Vec::new())),
+                items: Doc::shared(Json::Array(items)),
                 complete: false,
             });
         }
         let d = self.directory().await?;
-        let (items, complete) = if name == "Users" {
-            self.paginate_up_to("ListUsers", pages, |token| self.users_page(&d, token))
+        let more = pages - read_before;
+        let (mut read, next) = if name == "Users" {
+            self.paginate_from("ListUsers", token, more, |token| self.users_page(&d, token))
                 .await?
         } else {
-            self.paginate_up_to("ListGroups", pages, |token| self.groups_page(&d, token))
-                .await?
+            self.paginate_from("ListGroups", token, more, |token| {
+                self.groups_page(&d, token)
+            })
+            .await?
         };
+        items.append(&mut read);
+        let complete = next.is_none();
+        if let Some(next) = next {
+            self.remember(
+                partial_key,
+                Partial {
+                    items: items.clone(),
+                    pages,
+                    next,
+                },
+            );
+        }
         let items = Doc::shared(Json::Array(items));
         if complete {
             self.completed(name, &items);
-        } else {
-            self.remember(over_key, pages);
         }
         Ok(Listing { items, complete })
     }

@@ -204,6 +204,8 @@ pub struct AwsSource {
     profile: String,
     /// Where the signing keys come from.
     credentials: Credentials,
+    /// The profile was named with `-p` or `.profile`.
+    named_explicitly: bool,
     region: String,
     sso_region: Option<String>,
     endpoint: Option<String>,
@@ -490,6 +492,7 @@ impl AwsSource {
         Ok(AwsSource {
             profile,
             credentials,
+            named_explicitly: explicit,
             region,
             sso_region,
             endpoint,
@@ -584,6 +587,9 @@ impl AwsSource {
                 .endpoint
                 .clone()
                 .unwrap_or_else(|| format!("AWS in {}", self.region)),
+            environment_keys_ignored: self.credentials == Credentials::Profile
+                && self.named_explicitly
+                && env("AWS_ACCESS_KEY_ID").is_some(),
         }
     }
 

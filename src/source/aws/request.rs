@@ -91,21 +91,39 @@ impl AwsSource {
         &self,
         operation: &'static str,
         max_pages: usize,
-        mut page: F,
+        page: F,
     ) -> Result<(Vec<T>, bool), AwsError>
     where
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
         F: FnMut(Option<String>) -> Fut,
         Fut: Future<Output = Result<(Vec<T>, Option<String>), SdkError<E, HttpResponse>>>,
     {
+        let (items, next) = self.paginate_from(operation, None, max_pages, page).await?;
+        Ok((items, next.is_none()))
+    }
+
+    /// Reads at most `max_pages` pages from `token` on (`None`: the first
+    /// page): the items read, and the token of the next page when there is
+    /// one (`None`: the listing ended).
+    pub(super) async fn paginate_from<T, E, F, Fut>(
+        &self,
+        operation: &'static str,
+        mut token: Option<String>,
+        max_pages: usize,
+        mut page: F,
+    ) -> Result<(Vec<T>, Option<String>), AwsError>
+    where
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+        F: FnMut(Option<String>) -> Fut,
+        Fut: Future<Output = Result<(Vec<T>, Option<String>), SdkError<E, HttpResponse>>>,
+    {
         let mut items = Vec::new();
-        let mut token: Option<String> = None;
         let mut seen = HashSet::new();
         for _ in 0..max_pages {
             let (mut batch, next) = self.request(operation, || page(token.clone())).await?;
             items.append(&mut batch);
             match next.filter(|t| !t.is_empty()) {
-                None => return Ok((items, true)),
+                None => return Ok((items, None)),
                 Some(next) => {
                     if !seen.insert(next.clone()) {
                         return Err(AwsError::PaginationLoop { operation });
@@ -114,6 +132,6 @@ impl AwsSource {
                 }
             }
         }
-        Ok((items, false))
+        Ok((items, token))
     }
 }

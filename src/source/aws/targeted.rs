@@ -16,6 +16,9 @@ use super::fetch::NAMING_PAGES_UP_TO;
 use super::{AwsError, AwsSource};
 use crate::doc::Doc;
 
+/// A user's UserName and DisplayName.
+pub(crate) type UserNames = (String, Option<String>);
+
 impl AwsSource {
     /// A user by UserName (`GetUserId`), or else by UserId (`DescribeUser`,
     /// asked only when the name found nobody): its UserId and UserName.
@@ -103,7 +106,7 @@ impl AwsSource {
     pub(crate) async fn user_names(
         &self,
         user_ids: &[String],
-    ) -> Result<HashMap<String, (String, Option<String>)>, AwsError> {
+    ) -> Result<HashMap<String, UserNames>, AwsError> {
         let key = |id: &str| format!("user names {id}");
         let names_of = |user: &Doc| {
             (
@@ -130,7 +133,7 @@ impl AwsSource {
             }
         }
         let d = self.directory().await?;
-        let described: Vec<(String, (String, Option<String>))> = stream::iter(unknown(self))
+        let described: Vec<Option<(String, UserNames)>> = stream::iter(unknown(self))
             .map(|user_id| {
                 let (ids, store) = (d.clients.ids.clone(), d.store_id.clone());
                 async move {
@@ -141,18 +144,24 @@ impl AwsSource {
                                 .user_id(&user_id)
                                 .send()
                         })
-                        .await?;
+                        .await;
+                    // A user deleted since it was named elsewhere has no name.
+                    let out = match out {
+                        Ok(out) => out,
+                        Err(err) if is_not_found(&err) => return Ok(None),
+                        Err(err) => return Err(err),
+                    };
                     let names = (
                         out.user_name().unwrap_or_default().to_owned(),
                         out.display_name().map(str::to_owned),
                     );
-                    Ok::<_, AwsError>((user_id, names))
+                    Ok::<_, AwsError>(Some((user_id, names)))
                 }
             })
             .buffered(self.concurrency)
             .try_collect()
             .await?;
-        for (id, names) in described {
+        for (id, names) in described.into_iter().flatten() {
             self.remember(key(&id), names);
         }
         Ok(user_ids
@@ -167,11 +176,30 @@ impl AwsSource {
     pub(crate) async fn assignments_on_account(
         &self,
         account_id: &str,
+        only_set: Option<&str>,
     ) -> Result<Vec<Json>, AwsError> {
-        self.remembered(
-            format!("assignments on {account_id}"),
-            self.list_assignments_on_account(account_id),
-        )
+        let all = format!("assignments on {account_id}");
+        let Some(set) = only_set else {
+            return self
+                .remembered(all, self.list_assignments_on_account(account_id))
+                .await;
+        };
+        // One set named: its one listing (the account's other sets are not
+        // asked), unless the account's whole answer is remembered.
+        if let Some(every) = self.remembered_already::<Vec<Json>>(&all) {
+            return Ok(every
+                .into_iter()
+                .filter(|a| a["PermissionSetArn"].as_str() == Some(set))
+                .collect());
+        }
+        self.remembered(format!("assignments on {account_id} of {set}"), async {
+            let d = self.directory().await?;
+            let instance = d.instance_arn.clone().ok_or(AwsError::NoInstanceArn {
+                operation: "ListAccountAssignments",
+            })?;
+            self.assignments_of_pair(&d, &instance, account_id, set)
+                .await
+        })
         .await
     }
 
@@ -218,7 +246,7 @@ impl AwsSource {
             }
         }
         let d = self.directory().await?;
-        stream::iter(group_ids.iter().cloned())
+        let named: Vec<Option<(String, String)>> = stream::iter(group_ids.iter().cloned())
             .map(|group_id| {
                 let (ids, store) = (d.clients.ids.clone(), d.store_id.clone());
                 async move {
@@ -234,13 +262,19 @@ impl AwsSource {
                                 .await?;
                             Ok(out.display_name().unwrap_or_default().to_owned())
                         })
-                        .await?;
-                    Ok::<_, AwsError>((group_id, name))
+                        .await;
+                    // A group deleted since it was assigned has no name.
+                    match name {
+                        Ok(name) => Ok::<_, AwsError>(Some((group_id, name))),
+                        Err(err) if is_not_found(&err) => Ok(None),
+                        Err(err) => Err(err),
+                    }
                 }
             })
             .buffered(self.concurrency)
             .try_collect()
-            .await
+            .await?;
+        Ok(named.into_iter().flatten().collect())
     }
 
     /// The user's groups: GroupId, GroupName, MembershipId.
@@ -407,6 +441,11 @@ async fn look_up(
         Err(err) if not_found(&err) => Ok(None),
         Err(err) => Err(err),
     }
+}
+
+/// AWS says the user or group is not there (deleted since it was named).
+fn is_not_found(err: &AwsError) -> bool {
+    matches!(err, AwsError::Service { code, .. } if code == "ResourceNotFoundException")
 }
 
 /// A lookup that found nothing: AWS says ResourceNotFound, or, for an ID
