@@ -2,6 +2,9 @@
 //! expression in `benches/expressions.txt` is compiled and evaluated
 //! (result converted to JSON) repeatedly. Prints one JSON line per
 //! expression with the median in microseconds. Data: `$IDCSH_BENCH_DATA`.
+//! With `IDCSH_BENCH_CRATE=1`, the `jmespath` crate (a dev-dependency, the
+//! design's first choice) is timed on the same document and expressions
+//! too (`crate_median_us`), for README's "why our own engine".
 
 use std::time::Instant;
 
@@ -18,6 +21,9 @@ fn main() {
     };
     let text = std::fs::read_to_string(&path).expect("readable benchmark data");
     let data = Doc::parse(&text).expect("valid JSON");
+    let crate_data = std::env::var_os("IDCSH_BENCH_CRATE").map(|_| {
+        std::rc::Rc::new(jmespath::Variable::from_json(&text).expect("the crate reads it"))
+    });
     drop(text);
     let expressions = include_str!("expressions.txt");
     for expression in expressions.lines().filter(|l| !l.trim().is_empty()) {
@@ -34,9 +40,28 @@ fn main() {
         }
         samples.sort_by(f64::total_cmp);
         let median = samples[samples.len() / 2];
-        println!(
-            "{}",
-            serde_json::json!({"expression": expression, "median_us": median, "runs": samples.len()})
-        );
+        let mut line = serde_json::json!({"expression": expression, "median_us": median, "runs": samples.len()});
+        if let Some(variable) = &crate_data {
+            line["crate_median_us"] = serde_json::json!(crate_median(expression, variable));
+        }
+        println!("{line}");
     }
+}
+
+/// The crate's median time for `expression` over `data`, measured as
+/// idcsh's is (compile, search, result to JSON).
+fn crate_median(expression: &str, data: &jmespath::Rcvar) -> f64 {
+    let mut samples = Vec::new();
+    let started = Instant::now();
+    while samples.len() < 5 || (started.elapsed().as_secs_f64() < 2.0 && samples.len() < 200) {
+        let t = Instant::now();
+        let compiled = jmespath::compile(expression).expect("the crate compiles it");
+        let result = compiled
+            .search(data.clone())
+            .expect("the crate evaluates it");
+        std::hint::black_box(serde_json::to_value(&*result).ok());
+        samples.push(t.elapsed().as_secs_f64() * 1e6);
+    }
+    samples.sort_by(f64::total_cmp);
+    samples[samples.len() / 2]
 }

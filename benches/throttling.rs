@@ -17,7 +17,8 @@
 //! `GroupMemberships`), `IDCSH_BENCH_MODE` a way of handling throttling
 //! (`pacer`, `sdk-adaptive`), `IDCSH_BENCH_TIMEOUT` the seconds after which a run is
 //! stopped and reported as not finished (90), `IDCSH_BENCH_TRACE=1`
-//! prints each run's requests per second.
+//! prints each run's requests per second, `IDCSH_BASELINE_BIN` another
+//! build whose pacer runs alternate with this one's (before/after).
 
 #[path = "../tests/common/mod.rs"]
 mod common;
@@ -175,6 +176,9 @@ fn main() {
         .unwrap_or(3);
     let only = std::env::var("IDCSH_BENCH_ONLY").ok();
     let idcsh = std::env::var("IDCSH_BIN").unwrap_or_else(|_| "target/release/idcsh".into());
+    // `IDCSH_BASELINE_BIN`: another build whose pacer runs alternate with
+    // this one's, for before/after figures from the same run.
+    let baseline = std::env::var("IDCSH_BASELINE_BIN").ok();
     let endpoint = common::moto::endpoint().to_owned();
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     let started = Instant::now();
@@ -227,7 +231,7 @@ fn main() {
         row(
             label,
             Scenario::Clean,
-            Mode::Pacer,
+            Mode::Pacer.name(),
             &clean_runs,
             0,
             clean,
@@ -238,34 +242,53 @@ fn main() {
                 .into_iter()
                 .filter(|m| mode_wanted.as_deref().is_none_or(|w| w == m.key()));
             for mode in modes {
-                let (results, outputs, unfinished) = repeat(runs, || {
-                    measure(&idcsh, &endpoint, line, scenario, mode, fastrand::u64(..))
-                });
-                for output in &outputs {
-                    assert_eq!(
-                        output,
-                        &want[0],
-                        "{label} under {} ({}) differs from the fault-free answer",
-                        scenario.name(),
-                        mode.name()
+                // This build, and the baseline build when one is named,
+                // their runs alternated.
+                let mut builds: Vec<(String, &str)> = vec![(mode.name().to_owned(), &idcsh)];
+                if let (Some(baseline), Mode::Pacer) = (&baseline, mode) {
+                    builds.push((format!("{} (baseline build)", mode.name()), baseline));
+                }
+                let mut cells: Vec<(Vec<Run>, Vec<String>, usize)> =
+                    builds.iter().map(|_| (Vec::new(), Vec::new(), 0)).collect();
+                for _ in 0..runs {
+                    for ((_, bin), cell) in builds.iter().zip(cells.iter_mut()) {
+                        let seed = fastrand::u64(..);
+                        match measure(bin, &endpoint, line, scenario, mode, seed) {
+                            Some((run, output)) => {
+                                cell.0.push(run);
+                                cell.1.push(output);
+                            }
+                            None => cell.2 += 1,
+                        }
+                    }
+                }
+                for ((handled_by, _), (results, outputs, unfinished)) in builds.iter().zip(cells) {
+                    for output in &outputs {
+                        assert_eq!(
+                            output,
+                            &want[0],
+                            "{label} under {} ({handled_by}) differs from the fault-free answer",
+                            scenario.name(),
+                        );
+                    }
+                    if results.is_empty() {
+                        println!(
+                            "| `{label}` | {} | {handled_by} | failed or did not finish in {} s ({runs} of {runs} runs) | > {:.0} | | | | | |",
+                            scenario.name(),
+                            run_timeout().as_secs(),
+                            run_timeout().as_secs_f64() / clean
+                        );
+                        continue;
+                    }
+                    let floor = median(
+                        results
+                            .iter()
+                            .map(|r| clean.max(scenario.quota_floor(r.busiest.1))),
+                    );
+                    row(
+                        label, scenario, handled_by, &results, unfinished, clean, floor,
                     );
                 }
-                if results.is_empty() {
-                    println!(
-                        "| `{label}` | {} | {} | did not finish in {} s ({runs} of {runs} runs) | > {:.0} | | | | | |",
-                        scenario.name(),
-                        mode.name(),
-                        run_timeout().as_secs(),
-                        run_timeout().as_secs_f64() / clean
-                    );
-                    continue;
-                }
-                let floor = median(
-                    results
-                        .iter()
-                        .map(|r| clean.max(scenario.quota_floor(r.busiest.1))),
-                );
-                row(label, scenario, mode, &results, unfinished, clean, floor);
             }
         }
     }
@@ -287,7 +310,7 @@ fn repeat<T>(
 fn row(
     label: &str,
     scenario: Scenario,
-    mode: Mode,
+    handled_by: &str,
     runs: &[Run],
     unfinished: usize,
     clean: f64,
@@ -298,12 +321,11 @@ fn row(
     let throttled = median(runs.iter().map(|r| r.throttled as f64));
     let after = median(runs.iter().map(|r| r.throttled_after_first_second));
     let mut times: Vec<String> = runs.iter().map(|r| format!("{:.1}", r.seconds)).collect();
-    times.extend((0..unfinished).map(|_| format!("> {}", run_timeout().as_secs())));
+    times.extend((0..unfinished).map(|_| format!("failed or > {}", run_timeout().as_secs())));
     let busiest = &runs[0].busiest;
     println!(
-        "| `{label}` | {} | {} | {time:.2} s ({}) | {:.2} | {floor:.2} s ({} {}) | {:.2} | {requests:.0} | {throttled:.0} | {:.1}% |",
+        "| `{label}` | {} | {handled_by} | {time:.2} s ({}) | {:.2} | {floor:.2} s ({} {}) | {:.2} | {requests:.0} | {throttled:.0} | {:.1}% |",
         scenario.name(),
-        mode.name(),
         times.join(", "),
         time / clean,
         busiest.0,
@@ -353,13 +375,17 @@ fn measure(
     if output.status.code() == Some(124) {
         return None;
     }
-    assert!(
-        output.status.success(),
-        "{line} under {} ({}): {}",
-        scenario.name(),
-        mode.name(),
-        String::from_utf8_lossy(&output.stderr)
-    );
+    // A run that fails (a build whose retries run out, say) is reported,
+    // one line, and counted with those that did not finish.
+    if !output.status.success() {
+        eprintln!(
+            "{line} under {} ({}) failed: {}",
+            scenario.name(),
+            mode.name(),
+            String::from_utf8_lossy(&output.stderr).trim()
+        );
+        return None;
+    }
     let calls = proxy.calls();
     if std::env::var_os("IDCSH_BENCH_TRACE").is_some() {
         trace(&calls);

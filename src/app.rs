@@ -39,7 +39,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
         yes: cli.yes,
         pager: stdout_is_terminal,
         expanded: crate::render::Expanded::Auto,
-        dialect: cli.compat.dialect(),
+        dialect: cli.compat,
     };
     // `... | idcsh --data -`: the document comes from the pipe, and the
     // shell reads its lines from the terminal, when there is one.

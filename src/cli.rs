@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::query::Dialect;
 use crate::render::Format;
 
 /// An interactive shell for AWS IAM Identity Center, queried with JMESPath.
@@ -94,42 +95,24 @@ pub struct Cli {
 
     /// JMESPath as the specification reads it, or as the AWS CLI's --query does where they differ
     #[arg(long, value_name = "MODE", default_value = "spec")]
-    pub compat: Compat,
+    pub compat: Dialect,
 }
 
-/// `--compat` and `.compat`: whose JMESPath to follow where the
-/// specification and the AWS CLI's Python jmespath differ.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Compat {
-    /// The JMESPath specification (warns where the AWS CLI differs)
-    Spec,
-    /// The AWS CLI's --query (Python jmespath 1.0.1)
-    AwsCli,
-}
-
-impl Compat {
-    /// The parser's dialect.
-    pub(crate) fn dialect(self) -> crate::query::Dialect {
-        match self {
-            Compat::Spec => crate::query::Dialect::Spec,
-            Compat::AwsCli => crate::query::Dialect::AwsCli,
-        }
+/// `--compat` and `.compat` name the engine's [`Dialect`] directly: one
+/// concept, one enum; its names and help for clap are here.
+impl ValueEnum for Dialect {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[Dialect::Spec, Dialect::AwsCli]
     }
 
-    /// The name as typed.
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            Compat::Spec => "spec",
-            Compat::AwsCli => "aws-cli",
-        }
-    }
-
-    /// The setting for a dialect.
-    pub(crate) fn of(dialect: crate::query::Dialect) -> Compat {
-        match dialect {
-            crate::query::Dialect::Spec => Compat::Spec,
-            crate::query::Dialect::AwsCli => Compat::AwsCli,
-        }
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        let value = clap::builder::PossibleValue::new(self.name());
+        Some(match self {
+            Dialect::Spec => {
+                value.help("The JMESPath specification (warns where the AWS CLI differs)")
+            }
+            Dialect::AwsCli => value.help("The AWS CLI's --query (Python jmespath 1.0.1)"),
+        })
     }
 }
 

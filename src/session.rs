@@ -176,6 +176,15 @@ impl Session {
             Some((guess, read)) if guess == owner => read,
             _ => self.read_disk(&disk, &owner, policy.max_age),
         };
+        if let (Some((store, Some(cached))), (_, Some(chosen))) =
+            (disk.directory(&owner), aws.store_and_instance())
+            && cached != chosen
+            && directory.as_ref().is_some_and(|(s, _)| *s == store)
+        {
+            self.notes.push(format!(
+                "the disk cache was not used: its collections of store {store} are of instance {cached}, not {chosen}"
+            ));
+        }
         if let Some((store, instance)) = directory {
             let (chosen_store, chosen_instance) = aws.store_and_instance();
             if chosen_store.is_none() {

@@ -345,8 +345,12 @@ fn a_name_the_cache_lacks_is_asked_live_and_changes_behind_the_shell_are_seen() 
     ] {
         everything.extend(["-c", line]);
     }
-    // Two homes with the same cache: one asked by name, one by ID.
-    let homes = [common::scratch_home(), common::scratch_home()];
+    // Three homes with the same cache: asked by name, by ID, and to add.
+    let homes = [
+        common::scratch_home(),
+        common::scratch_home(),
+        common::scratch_home(),
+    ];
     for home in &homes {
         let first = idcsh(home, region, &[], &everything);
         assert!(first.ok, "{}", first.stderr);
@@ -383,6 +387,22 @@ fn a_name_the_cache_lacks_is_asked_live_and_changes_behind_the_shell_are_seen() 
             run.stderr
         );
     }
+    // A write names the user the cache lacks too (a dry run: she is
+    // already a member).
+    let write = idcsh(
+        &homes[2],
+        region,
+        &[],
+        &[&at[..], &["-c", ".add-member late-ops late-new --dry-run"]].concat(),
+    );
+    assert!(write.ok, "{}", write.stderr);
+    assert!(
+        write
+            .stderr
+            .contains("dry run: late-new is already a member of late-ops"),
+        "{}",
+        write.stderr
+    );
     let home = &homes[0];
     // The cache was dropped as out of date; groups-of answers with the
     // new member.
@@ -569,4 +589,50 @@ fn an_endpoint_that_never_answers_ends_the_line_naming_it() {
     assert!(error.contains(&url), "{error}");
     assert!(error.contains("ListInstances"), "{error}");
     assert!(error.contains("--cli-read-timeout"), "{error}");
+}
+
+#[test]
+fn a_cache_whose_caller_cannot_be_confirmed_is_not_used_and_the_user_is_told() {
+    let region = "eu-north-1";
+    runtime().block_on(async {
+        let aws = Aws::connect(common::moto::endpoint(), region).await;
+        small(&aws, "who").await;
+    });
+    let home = common::scratch_home();
+    let folder = |url: &str| {
+        home.join(".cache/idcsh")
+            .join(format!("default@{region}@{}", url.replace([':', '/'], "_")))
+    };
+    let proxy = Proxy::start(common::moto::endpoint(), Faults::default());
+    let filled = idcsh(
+        &home,
+        region,
+        &[],
+        &["--endpoint-url", &proxy.url, "-c", "length(Users)"],
+    );
+    assert!(filled.ok, "{}", filled.stderr);
+    // The same cache behind an endpoint that refuses GetCallerIdentity.
+    let denying = Proxy::start(
+        common::moto::endpoint(),
+        Faults {
+            deny: Some("GetCallerIdentity".into()),
+            ..Faults::default()
+        },
+    );
+    std::fs::rename(folder(&proxy.url), folder(&denying.url)).unwrap();
+    let run = idcsh(
+        &home,
+        region,
+        &[],
+        &["--endpoint-url", &denying.url, "-c", "length(Users)"],
+    );
+    assert_eq!(run.values, [json!(3)], "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("note: the disk cache was not used: who you are could not be confirmed"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("from the cache,"), "{}", run.stderr);
+    assert!(denying.operations().iter().any(|o| o == "ListUsers"));
 }

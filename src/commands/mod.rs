@@ -165,7 +165,7 @@ pub enum Command {
         no projection after a slice that follows an index, `foo` read as a string.")]
     Compat {
         #[arg(value_name = "spec|aws-cli")]
-        mode: Option<crate::cli::Compat>,
+        mode: Option<crate::query::Dialect>,
     },
     /// Leave the shell (also .exit or Ctrl-D)
     #[command(visible_alias = "exit")]

@@ -4,9 +4,9 @@
 use serde_json::{Value as Json, json};
 
 use super::Switch;
-use crate::cli::Compat;
 use crate::error::Error;
 use crate::exec::{Outcome, Runner, data};
+use crate::query::Dialect;
 use crate::render::{Expanded, Format};
 use crate::source::aws::{AwsOptions, AwsSource};
 
@@ -178,14 +178,11 @@ pub(super) fn expanded(runner: &mut Runner, mode: Option<Expanded>) -> Outcome {
 }
 
 /// `.compat [spec|aws-cli]`.
-pub(super) fn compat(runner: &mut Runner, mode: Option<Compat>) -> Outcome {
+pub(super) fn compat(runner: &mut Runner, mode: Option<Dialect>) -> Outcome {
     if let Some(mode) = mode {
-        runner.settings.dialect = mode.dialect();
+        runner.settings.dialect = mode;
     }
-    Outcome::Note(format!(
-        "compat {}",
-        Compat::of(runner.settings.dialect).name()
-    ))
+    Outcome::Note(format!("compat {}", runner.settings.dialect.name()))
 }
 
 fn on_off(on: bool) -> &'static str {

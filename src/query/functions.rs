@@ -38,13 +38,13 @@ pub enum Function {
     Sum,
     ToArray,
     ToNumber,
-    /// `to_number` as the AWS CLI's Python reads a string (`int()`, then
-    /// `float()`: signs, spaces, leading zeros, `_` between digits);
-    /// compiled in its place in the AWS CLI dialect.
-    ToNumberPython,
     ToString,
     Type,
     Values,
+    /// `to_number` as the AWS CLI's Python reads a string (`int()`, then
+    /// `float()`: signs, spaces, leading zeros, `_` between digits);
+    /// compiled in its place in the AWS CLI dialect, never named.
+    ToNumberPython,
 }
 
 /// What one argument position accepts.
@@ -100,128 +100,115 @@ fn all_of(value: &Val<'_>, kind: Kind) -> bool {
         .is_some_and(|mut items| items.all(|item| item.kind() == kind))
 }
 
+/// One row per function, in the order of [`Function`]'s variants: its
+/// JMESPath name, its parameters, and whether the last one repeats. The
+/// one place a function is described; name lookup, completion, arity and
+/// type checks all read it.
+struct Row {
+    name: &'static str,
+    function: Function,
+    params: &'static [Param],
+    variadic: bool,
+}
+
+const fn row(name: &'static str, function: Function, params: &'static [Param]) -> Row {
+    Row {
+        name,
+        function,
+        params,
+        variadic: false,
+    }
+}
+
+const fn variadic(name: &'static str, function: Function, params: &'static [Param]) -> Row {
+    Row {
+        name,
+        function,
+        params,
+        variadic: true,
+    }
+}
+
+const TABLE: &[Row] = {
+    use Function::*;
+    &[
+        row("abs", Abs, &[NUMBER]),
+        row("avg", Avg, &[ArrayOfNumbers]),
+        row("ceil", Ceil, &[NUMBER]),
+        row(
+            "contains",
+            Contains,
+            &[Of(&[Kind::Array, Kind::String]), Any],
+        ),
+        row("ends_with", EndsWith, &[STRING, STRING]),
+        row("floor", Floor, &[NUMBER]),
+        row("join", Join, &[STRING, ArrayOfStrings]),
+        row("keys", Keys, &[OBJECT]),
+        row(
+            "length",
+            Length,
+            &[Of(&[Kind::String, Kind::Array, Kind::Object])],
+        ),
+        row("map", Map, &[Expref, ARRAY]),
+        row("max", Max, &[Sortable]),
+        row("max_by", MaxBy, &[ARRAY, Expref]),
+        variadic("merge", Merge, &[OBJECT]),
+        row("min", Min, &[Sortable]),
+        row("min_by", MinBy, &[ARRAY, Expref]),
+        variadic("not_null", NotNull, &[Any]),
+        row("reverse", Reverse, &[Of(&[Kind::Array, Kind::String])]),
+        row("sort", Sort, &[Sortable]),
+        row("sort_by", SortBy, &[ARRAY, Expref]),
+        row("starts_with", StartsWith, &[STRING, STRING]),
+        row("sum", Sum, &[ArrayOfNumbers]),
+        row("to_array", ToArray, &[Any]),
+        row("to_number", ToNumber, &[Any]),
+        row("to_string", ToString, &[Any]),
+        row("type", Type, &[Any]),
+        row("values", Values, &[OBJECT]),
+        // Never looked up by name: `to_number` compiles to it in the AWS
+        // CLI dialect.
+        row("to_number", ToNumberPython, &[Any]),
+    ]
+};
+
+/// The rows a name resolves to (all but the dialect's stand-ins).
+fn named() -> impl Iterator<Item = &'static Row> {
+    TABLE
+        .iter()
+        .filter(|row| row.function != Function::ToNumberPython)
+}
+
 /// Every function name, for completion and suggestions.
-pub const NAMES: &[&str] = &[
-    "abs",
-    "avg",
-    "ceil",
-    "contains",
-    "ends_with",
-    "floor",
-    "join",
-    "keys",
-    "length",
-    "map",
-    "max",
-    "max_by",
-    "merge",
-    "min",
-    "min_by",
-    "not_null",
-    "reverse",
-    "sort",
-    "sort_by",
-    "starts_with",
-    "sum",
-    "to_array",
-    "to_number",
-    "to_string",
-    "type",
-    "values",
-];
+pub fn names() -> impl Iterator<Item = &'static str> {
+    named().map(|row| row.name)
+}
 
 impl Function {
     /// Resolves a function by its JMESPath name.
     pub(crate) fn from_name(name: &str) -> Option<Function> {
-        use Function::*;
-        Some(match name {
-            "abs" => Abs,
-            "avg" => Avg,
-            "ceil" => Ceil,
-            "contains" => Contains,
-            "ends_with" => EndsWith,
-            "floor" => Floor,
-            "join" => Join,
-            "keys" => Keys,
-            "length" => Length,
-            "map" => Map,
-            "max" => Max,
-            "max_by" => MaxBy,
-            "merge" => Merge,
-            "min" => Min,
-            "min_by" => MinBy,
-            "not_null" => NotNull,
-            "reverse" => Reverse,
-            "sort" => Sort,
-            "sort_by" => SortBy,
-            "starts_with" => StartsWith,
-            "sum" => Sum,
-            "to_array" => ToArray,
-            "to_number" => ToNumber,
-            "to_string" => ToString,
-            "type" => Type,
-            "values" => Values,
-            _ => return None,
-        })
+        named().find(|row| row.name == name).map(|row| row.function)
     }
 
     /// The closest known function name to a misspelt one.
     pub(crate) fn closest(name: &str) -> Option<&'static str> {
-        crate::suggest::closest(name, NAMES.iter().copied())
+        crate::suggest::closest(name, names())
+    }
+
+    /// Its row in [`TABLE`] (which lists the variants in order).
+    fn row(self) -> &'static Row {
+        &TABLE[self as usize]
     }
 
     /// The function's JMESPath name.
     pub(crate) fn name(self) -> &'static str {
-        use Function::*;
-        match self {
-            Abs => "abs",
-            Avg => "avg",
-            Ceil => "ceil",
-            Contains => "contains",
-            EndsWith => "ends_with",
-            Floor => "floor",
-            Join => "join",
-            Keys => "keys",
-            Length => "length",
-            Map => "map",
-            Max => "max",
-            MaxBy => "max_by",
-            Merge => "merge",
-            Min => "min",
-            MinBy => "min_by",
-            NotNull => "not_null",
-            Reverse => "reverse",
-            Sort => "sort",
-            SortBy => "sort_by",
-            StartsWith => "starts_with",
-            Sum => "sum",
-            ToArray => "to_array",
-            ToNumber | ToNumberPython => "to_number",
-            ToString => "to_string",
-            Type => "type",
-            Values => "values",
-        }
+        self.row().name
     }
 
     /// The parameters, and whether the last one repeats.
     fn signature(self) -> (&'static [Param], bool) {
-        use Function::*;
-        match self {
-            Abs | Ceil | Floor => (&[NUMBER], false),
-            Avg | Sum => (&[ArrayOfNumbers], false),
-            Contains => (&[Of(&[Kind::Array, Kind::String]), Any], false),
-            EndsWith | StartsWith => (&[STRING, STRING], false),
-            Join => (&[STRING, ArrayOfStrings], false),
-            Keys | Values => (&[OBJECT], false),
-            Length => (&[Of(&[Kind::String, Kind::Array, Kind::Object])], false),
-            Map => (&[Expref, ARRAY], false),
-            Max | Min | Sort => (&[Sortable], false),
-            MaxBy | MinBy | SortBy => (&[ARRAY, Expref], false),
-            Merge => (&[OBJECT], true),
-            NotNull => (&[Any], true),
-            Reverse => (&[Of(&[Kind::Array, Kind::String])], false),
-            ToArray | ToNumber | ToNumberPython | ToString | Type => (&[Any], false),
-        }
+        let row = self.row();
+        (row.params, row.variadic)
     }
 
     /// Checks the number of arguments against the signature.
@@ -795,10 +782,17 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_table_lists_the_variants_in_order() {
+        for (i, row) in TABLE.iter().enumerate() {
+            assert_eq!(row.function as usize, i, "{}", row.name);
+        }
+    }
+
+    #[test]
     fn every_name_resolves_and_round_trips() {
-        for name in NAMES {
+        for name in names() {
             let f = Function::from_name(name).unwrap();
-            assert_eq!(f.name(), *name);
+            assert_eq!(f.name(), name);
         }
         assert!(Function::from_name("nope").is_none());
     }

@@ -24,6 +24,16 @@ pub enum Dialect {
     AwsCli,
 }
 
+impl Dialect {
+    /// The name `--compat` and `.compat` take.
+    pub fn name(self) -> &'static str {
+        match self {
+            Dialect::Spec => "spec",
+            Dialect::AwsCli => "aws-cli",
+        }
+    }
+}
+
 /// A place where the AWS CLI's jmespath reads an expression differently.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Divergence {

@@ -2,7 +2,7 @@
 //! names where the scope under the cursor is known, function names.
 
 use crate::doc::Doc;
-use crate::query::FUNCTION_NAMES;
+use crate::query::function_names;
 use crate::query::lexer::{Token, TokenKind, tokenize};
 use crate::shell::shapes;
 
@@ -67,11 +67,7 @@ pub(super) fn complete_expression(view: &View, text: &str, from: usize, root: Sc
     let (scope, functions) = scope_at(&tokens, expression, root);
     let mut options: Vec<Candidate> = fields(view, &scope);
     if functions {
-        options.extend(
-            FUNCTION_NAMES
-                .iter()
-                .map(|f| Candidate::same(format!("{f}("))),
-        );
+        options.extend(function_names().map(|f| Candidate::same(format!("{f}("))));
     }
     let exact = options.iter().any(|c| c.display.starts_with(&prefix));
     let lower = prefix.to_lowercase();

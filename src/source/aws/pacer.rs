@@ -6,8 +6,8 @@
 //! documented default: a request is sent only while fewer than the limit
 //! were sent or answered in the last second, so the first burst of a
 //! fan-out is not refused wholesale. A full second at the limit without a
-//! throttle probes higher: by an eighth until AWS first throttles (a
-//! raised quota is found in a few seconds), by one after that.
+//! throttle probes higher: by 2, 4, 8, ... until AWS first throttles (a
+//! raised quota, or none, is found in a few seconds), by one after that.
 //!
 //! Under a limit, the quota should refuse nothing. A throttle lowers the
 //! limit by one, or to what AWS accepted in the last second when that
@@ -46,6 +46,9 @@ const WINDOW: Duration = Duration::from_secs(1);
 /// Requests a second AWS documents as each quota's default (sso-admin as
 /// a whole, each Identity Store API): where every pacer starts.
 pub(crate) const DEFAULT_QUOTA: usize = 20;
+/// The first probe above the start: two requests more a second, so that a
+/// quota at its default refuses two requests, once.
+const FIRST_STEP: usize = 2;
 /// After a probe one higher was throttled, how long until the next.
 const FAILED_PROBE_PAUSE: Duration = Duration::from_secs(5);
 /// Answers a second must hold for throttles in it to teach a limit: 30%
@@ -91,8 +94,10 @@ struct State {
     /// The limit it started with, and goes back to after faults.
     started_at: Option<usize>,
     /// Whether AWS has throttled under a limit yet: until it has, probes
-    /// grow the limit by an eighth.
+    /// grow the limit by a step that doubles.
     throttled_ever: bool,
+    /// The next probe's step while AWS has not throttled.
+    next_step: usize,
     /// When the limit last changed; answers to requests sent before then
     /// say nothing about it.
     changed_at: Option<Instant>,
@@ -302,10 +307,12 @@ impl State {
             self.limit = Some(proven);
             self.changed_at = Some(now);
             self.probed_at = None;
-        } else if self
-            .probed_at
-            .is_some_and(|at| now.duration_since(at) >= 2 * WINDOW)
-        {
+        } else if self.probed_at.is_some_and(|at| {
+            // A probe holds after a window at it while AWS has never
+            // throttled; after two once it has.
+            let settle = if self.throttled_ever { 2 } else { 1 };
+            now.duration_since(at) >= settle * WINDOW
+        }) {
             self.probed_at = None;
         } else if self.entries.len() >= limit
             && self.probed_at.is_none()
@@ -314,11 +321,16 @@ impl State {
             && State::quiet_for_a_window(self.changed_at, now)
             && State::quiet_for_a_window(self.first_sent, now)
         {
+            // Until AWS first throttles, each probe that holds doubles the
+            // next one's step (a raised quota, or no quota at all, is
+            // reached in a few seconds); a failed probe costs the few
+            // requests of its step, once. After that, one at a time.
             let step = if self.throttled_ever {
                 1
             } else {
-                (limit / 8).max(1)
+                self.next_step.max(FIRST_STEP)
             };
+            self.next_step = step * 2;
             self.limit = Some(limit + step);
             self.changed_at = Some(now);
             self.probed_at = Some(now);
@@ -336,8 +348,8 @@ impl State {
         if self.deaf_until.is_some_and(|at| now < at) {
             return;
         }
+        self.throttled_ever = true;
         if let Some(limit) = self.limit {
-            self.throttled_ever = true;
             self.first_limit = Some(self.first_limit.unwrap_or(limit).max(limit));
         }
         let throttled = self.answers.iter().filter(|(_, t)| *t).count();
@@ -957,7 +969,10 @@ mod tests {
     }
 
     /// Random throttles without a quota: they lower the limit for a while,
-    /// then the pacer sees they are no rate and goes back to the default.
+    /// then the pacer sees they are no rate and goes back to the default,
+    /// where it stays (a throttle stops the growth a fault-free run makes
+    /// past the default). So the time to compare with is what the default
+    /// quota allows: the token bucket's fault-free run.
     #[test]
     fn random_throttles_leave_the_default_quota_and_cost_little_time() {
         let mut missed = Vec::new();
@@ -966,7 +981,7 @@ mod tests {
                 share,
                 rng: fastrand::Rng::with_seed(seed),
             };
-            let clean = simulate(460, 8, ms(latency), random(0.0, 0));
+            let clean = simulate(460, 8, ms(latency), Quota::bucket());
             for seed in 1..=5 {
                 let outcome = simulate(460, 8, ms(latency), random(0.3, seed));
                 let ratio = outcome.took.as_secs_f64() / clean.took.as_secs_f64();
