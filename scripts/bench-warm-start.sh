@@ -74,7 +74,7 @@ def median(argv):
     times = []
     for _ in range(5):
         t = time.perf_counter()
-        subprocess.run(argv, stdout=subprocess.DEVNULL, check=True)
+        subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
         times.append(time.perf_counter() - t)
     return statistics.median(times) * 1000
 w, d = median(warm), median(data)
