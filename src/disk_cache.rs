@@ -306,13 +306,13 @@ mod tests {
         assert_eq!(loaded[0].value.to_json(), users.to_json());
         assert!(cache.load(&other, "d-1234567890", minute).is_empty());
         assert!(cache.load(&owner, "d-0000000000", minute).is_empty());
-        let mode = std::fs::metadata(cache.file(&owner, "d-1234567890", "Users"))
-            .unwrap()
-            .permissions();
-        assert_eq!(
-            std::os::unix::fs::PermissionsExt::mode(&mode) & 0o777,
-            0o600
-        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let file = cache.file(&owner, "d-1234567890", "Users");
+            let mode = std::fs::metadata(file).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
         std::thread::sleep(Duration::from_millis(20));
         assert!(
             cache

@@ -63,6 +63,8 @@ pub(crate) fn write_private(
     Ok(())
 }
 
+/// Makes `dir` and its parents, readable only by the owner where the
+/// platform has Unix permissions (elsewhere, as the platform makes them).
 pub(crate) fn create_private_dir(dir: &Path) -> io::Result<()> {
     let mut builder = std::fs::DirBuilder::new();
     builder.recursive(true);
