@@ -58,6 +58,9 @@ pub struct Session {
     used_from_disk: indexmap::IndexSet<String>,
     /// Things the user should hear after the line's result.
     notes: Vec<String>,
+    /// A background refresh failed: old cached collections are not
+    /// refreshed by themselves again (`.refresh` still can).
+    refresh_failed: bool,
 }
 
 /// How the disk cache answers: the oldest collection it may load, and
@@ -90,6 +93,7 @@ impl Session {
             disk_owner: None,
             used_from_disk: Default::default(),
             notes: Vec::new(),
+            refresh_failed: false,
         })
     }
 
@@ -102,6 +106,7 @@ impl Session {
         self.requests_of_replaced_sources += self.source.requests_made();
         self.source = Arc::from(source);
         self.held.clear();
+        self.refresh_failed = false;
         self.open_disk_cache();
     }
 
@@ -250,7 +255,7 @@ impl Session {
         let Some(after) = self.cache_policy.and_then(|p| p.refresh_after) else {
             return;
         };
-        if self.refreshing.is_some() {
+        if self.refreshing.is_some() || self.refresh_failed {
             return;
         }
         let stale: Vec<String> = self
@@ -549,6 +554,8 @@ impl Session {
         let fetched = match self.runtime.block_on(refreshing.task) {
             Ok(Ok(fetched)) => fetched,
             Ok(Err(err)) => {
+                // Not tried again by itself: every line would say so.
+                self.refresh_failed = true;
                 return Some(format!(
                     "background refresh of {} failed, the collections held are unchanged: {}",
                     refreshing.names.join(", "),
