@@ -78,7 +78,7 @@ fn folder_name(profile: &str, region: &str, endpoints: &[(&str, String)]) -> Str
     urls.dedup();
     match urls.as_slice() {
         [] => {}
-        [one] if endpoints.len() == 4 => {
+        [one] if endpoints.len() == crate::source::aws::SERVICES.len() => {
             name.push('@');
             name.push_str(one);
         }
@@ -258,8 +258,8 @@ mod tests {
     #[test]
     fn every_endpoint_names_the_folder() {
         let all = |url: &str| {
-            ["identitystore", "sso-admin", "organizations", "sts"]
-                .map(|s| (s, url.to_owned()))
+            crate::source::aws::SERVICES
+                .map(|(s, _)| (s, url.to_owned()))
                 .to_vec()
         };
         assert_eq!(folder_name("p", "r", &[]), "p@r");

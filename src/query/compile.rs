@@ -208,6 +208,7 @@ pub(crate) fn compile(expression: &str, dialect: Dialect) -> Result<Compiled, Qu
     };
     let lowering = Lowering {
         expression,
+        dialect,
         strings,
     };
     Ok(Compiled {
@@ -229,9 +230,10 @@ fn check_length(expression: &str) -> Result<(), QueryError> {
 }
 
 /// What lowering needs besides the tree: the text, for error locations,
-/// and what ordering comparisons do with strings.
+/// the dialect, and what ordering comparisons do with strings.
 struct Lowering<'e> {
     expression: &'e str,
+    dialect: Dialect,
     strings: StringOrder,
 }
 
@@ -311,8 +313,8 @@ impl Lowering<'_> {
                         suggestion: Function::closest(name),
                     })?;
                 function.check_arity(args.len())?;
-                let function = match (function, &self.strings) {
-                    (Function::ToNumber, StringOrder::Compare) => Function::ToNumberPython,
+                let function = match (function, self.dialect) {
+                    (Function::ToNumber, Dialect::AwsCli) => Function::ToNumberPython,
                     (function, _) => function,
                 };
                 Node::Function(function, all(args)?, self.strings.clone())

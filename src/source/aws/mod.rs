@@ -305,34 +305,38 @@ fn timeout_config(connect: Duration, read: Duration) -> aws_smithy_types::timeou
     config.build()
 }
 
+/// The services idcsh calls: a short name, and the service ID the SDK's
+/// per-service endpoint settings (`AWS_ENDPOINT_URL_<SERVICE>`) use.
+pub(crate) const SERVICES: [(&str, &str); 4] = [
+    ("identitystore", "identitystore"),
+    ("sso-admin", "SSO Admin"),
+    ("organizations", "Organizations"),
+    ("sts", "STS"),
+];
+
 /// The endpoint each service's client was configured with, resolved as its
 /// `config::Builder::from(&SdkConfig)` resolves it (per-service settings
 /// first, then the global one); services at AWS's own endpoints are left out.
 fn service_endpoints(sdk: &aws_config::SdkConfig) -> Vec<(&'static str, String)> {
     let global = sdk.endpoint_url().map(str::to_owned);
     let explicit = sdk.get_origin("endpoint_url").is_client_config();
-    [
-        ("identitystore", "identitystore"),
-        ("sso-admin", "SSO Admin"),
-        ("organizations", "Organizations"),
-        ("sts", "STS"),
-    ]
-    .into_iter()
-    .filter_map(|(name, service_id)| {
-        let own = (!explicit)
-            .then(|| {
-                let key = aws_types::service_config::ServiceConfigKey::builder()
-                    .service_id(service_id)
-                    .env("AWS_ENDPOINT_URL")
-                    .profile("endpoint_url")
-                    .build()
-                    .ok()?;
-                sdk.service_config()?.load_config(key)
-            })
-            .flatten();
-        own.or_else(|| global.clone()).map(|url| (name, url))
-    })
-    .collect()
+    SERVICES
+        .into_iter()
+        .filter_map(|(name, service_id)| {
+            let own = (!explicit)
+                .then(|| {
+                    let key = aws_types::service_config::ServiceConfigKey::builder()
+                        .service_id(service_id)
+                        .env("AWS_ENDPOINT_URL")
+                        .profile("endpoint_url")
+                        .build()
+                        .ok()?;
+                    sdk.service_config()?.load_config(key)
+                })
+                .flatten();
+            own.or_else(|| global.clone()).map(|url| (name, url))
+        })
+        .collect()
 }
 
 fn partition(service: &'static str) -> RetryPartition {
