@@ -223,8 +223,10 @@ pub struct AwsSource {
     requests: Arc<AtomicU64>,
     pacers: Arc<Pacers>,
     permits: Arc<Semaphore>,
-    /// Attempts per request, throttled or faulted (`max_attempts`).
-    attempts: u32,
+    /// Attempts per request that is throttled: `$IDCSH_MAX_ATTEMPTS` when
+    /// set, else three times the default (a throttled request did nothing,
+    /// and the pacer spaces its retries).
+    throttled_attempts: u32,
     throttling: Throttling,
     concurrency: usize,
     chosen: Mutex<(Option<String>, Option<String>)>,
@@ -260,12 +262,17 @@ impl Throttling {
 /// Attempts per request unless `$IDCSH_MAX_ATTEMPTS` says otherwise.
 pub(crate) const DEFAULT_MAX_ATTEMPTS: u32 = 10;
 
-/// Attempts per request: `$IDCSH_MAX_ATTEMPTS`, else 10.
-fn max_attempts() -> u32 {
-    env("IDCSH_MAX_ATTEMPTS")
+/// Attempts per request, faulted and throttled: `$IDCSH_MAX_ATTEMPTS` for
+/// both, else 10 and 30. Under a quota with random throttles on top, ten
+/// throttles in a row happen to some request of a long fan-out now and then.
+fn max_attempts() -> (u32, u32) {
+    match env("IDCSH_MAX_ATTEMPTS")
         .and_then(|v| v.parse::<u32>().ok())
         .filter(|n| *n >= 1)
-        .unwrap_or(DEFAULT_MAX_ATTEMPTS)
+    {
+        Some(n) => (n, n),
+        None => (DEFAULT_MAX_ATTEMPTS, 3 * DEFAULT_MAX_ATTEMPTS),
+    }
 }
 
 /// The SDK's retry policy for faults: standard mode (5xx and connection
@@ -444,7 +451,7 @@ impl AwsSource {
                 aws_smithy_http_client::tls::rustls_provider::CryptoMode::Ring,
             ))
             .build_https();
-        let attempts = max_attempts();
+        let (attempts, throttled_attempts) = max_attempts();
         let throttling = Throttling::from_env();
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
             .profile_name(&profile)
@@ -509,7 +516,7 @@ impl AwsSource {
             requests,
             pacers,
             permits: Arc::new(Semaphore::new(concurrency)),
-            attempts,
+            throttled_attempts,
             throttling,
             concurrency,
             chosen: Mutex::new((options.identity_store_id, options.instance_arn)),

@@ -19,7 +19,8 @@ impl AwsSource {
     /// names it. It is sent when the operation's quota has room, under the
     /// concurrency bound; a throttled request is sent again when the pacer
     /// next has room (after a backoff while the pacer has not yet learned a
-    /// limit), up to the attempt limit; other faults are the SDK's to retry.
+    /// limit), up to its own attempt limit; other faults are the SDK's to
+    /// retry.
     pub(super) async fn request<O, E, Fut>(
         &self,
         operation: &'static str,
@@ -59,7 +60,7 @@ impl AwsSource {
             if let (Some(pacer), Some(ticket)) = (&pacer, ticket) {
                 pacer.answered(ticket, verdict, Instant::now());
             }
-            if verdict != Verdict::Throttled || attempt >= self.attempts {
+            if verdict != Verdict::Throttled || attempt >= self.throttled_attempts {
                 return answer;
             }
             if pacer.as_ref().is_none_or(|pacer| !pacer.is_limiting()) {
