@@ -3,14 +3,17 @@
 
 use std::io::{self, BufRead, IsTerminal, Write};
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::cli::{Cli, ColorChoice, Sub};
+use crate::commands::Live;
 use crate::error::Error;
 use crate::exec::{Flow, Runner, Settings};
 use crate::history::History;
 use crate::line::is_incomplete;
 use crate::render::Format;
+use crate::runtime::Runtime;
 use crate::saved::SavedQueries;
 use crate::session::{CachePolicy, Session};
 use crate::shell;
@@ -59,21 +62,24 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
         connect_timeout: Duration::from_secs(cli.cli_connect_timeout),
         read_timeout: Duration::from_secs(cli.cli_read_timeout),
     });
-    let mut session = Session::new(Box::new(source::InMemory::new(
-        "starting",
-        Default::default(),
-    )))?;
-    let source: Box<dyn Source> = match &aws {
-        Some(options) => Box::new(session.run(AwsSource::connect(options.clone()))?),
-        None => offline_source(&cli)?,
+    let runtime = Runtime::new()?;
+    let mut live = Live::default();
+    let source: Arc<dyn Source> = match aws {
+        Some(options) => {
+            let client = Arc::new(runtime.run(AwsSource::connect(options.clone()))?);
+            live.client = Some(client.clone());
+            live.options = Some(options);
+            client
+        }
+        None => Arc::from(offline_source(&cli)?),
     };
-    session.replace_source(source);
+    let mut session = Session::on(source, runtime);
     let interactive = (io::stdin().is_terminal() || shell_on_tty) && cli.lines.is_empty();
     if !cli.no_cache {
         session.use_disk_cache(cache_policy(cli.cache_max_age, interactive));
     }
     let mut runner = Runner::new(session, settings);
-    runner.aws = aws;
+    runner.live = live;
     if (io::stdin().is_terminal() || shell_on_tty) && cli.lines.is_empty() {
         runner.confirm = Some(Box::new(crate::commands::Terminal));
     }

@@ -2,70 +2,19 @@
 //! line through `Runner::run_line` and print it with `Runner::emit`.
 
 use std::io::{self, Write};
-use std::sync::Arc;
 use std::time::Instant;
 
-use serde_json::Value as Json;
-
-use crate::commands::{self, Confirm};
-use crate::doc::Doc;
+use crate::commands::{self, Confirm, Context, Live};
 use crate::error::{Error, report, report_at};
 use crate::history::History;
 use crate::line::{self, Line};
-use crate::query::{Dialect, Query};
-use crate::render::{self, Expanded, Format, Style};
+use crate::query::Query;
+use crate::render::{self, Style};
 use crate::saved::SavedQueries;
 use crate::session::Session;
-use crate::source::aws::{AwsOptions, AwsSource};
 
-/// Settings the user can change from inside the shell.
-#[derive(Debug, Clone)]
-pub struct Settings {
-    pub format: Format,
-    pub color: bool,
-    pub timing: bool,
-    /// `--yes`: write without asking.
-    pub yes: bool,
-    /// Long results go through `$PAGER` (the shell on a terminal only).
-    pub pager: bool,
-    /// When a table is drawn one field per line.
-    pub expanded: Expanded,
-    /// The specification's JMESPath, or the AWS CLI's where they differ.
-    pub dialect: Dialect,
-}
-
-impl Settings {
-    /// Settings for scripts and tests: `format`, no colour, nothing asked.
-    pub fn plain(format: Format) -> Settings {
-        Settings {
-            format,
-            color: false,
-            timing: false,
-            yes: false,
-            pager: false,
-            expanded: Expanded::Auto,
-            dialect: Dialect::Spec,
-        }
-    }
-}
-
-/// What a line produced.
-#[derive(Debug)]
-pub enum Outcome {
-    /// Nothing to print.
-    Nothing,
-    /// Data, rendered in the current format.
-    Value {
-        value: Arc<Json>,
-        warnings: Vec<String>,
-    },
-    /// Text for the user (help), printed as it is.
-    Text(String),
-    /// A note on stderr ("output format: csv").
-    Note(String),
-    /// Leave the shell.
-    Quit,
-}
+pub use crate::outcome::Outcome;
+pub use crate::settings::Settings;
 
 /// What the caller should do after a line.
 #[derive(Debug, PartialEq, Eq)]
@@ -79,9 +28,9 @@ pub enum Flow {
 pub struct Runner {
     pub session: Session,
     pub settings: Settings,
-    /// How the live source was reached, for `.profile` and `.region` to
-    /// reconnect with one setting changed; `None` offline.
-    pub aws: Option<AwsOptions>,
+    /// The live AWS client and how it was reached (for `.profile` and
+    /// `.region` to reconnect with one setting changed); empty offline.
+    pub live: Live,
     /// Lines typed at the prompt, for `.history`.
     pub history: History,
     /// `.save`, `.run` and friends.
@@ -98,7 +47,7 @@ impl Runner {
         Runner {
             session,
             settings,
-            aws: None,
+            live: Live::default(),
             history: History::in_memory(),
             saved: SavedQueries::in_memory(),
             confirm: None,
@@ -123,7 +72,7 @@ impl Runner {
                     .map(|f| Query::compile_in(&f, self.settings.dialect))
                     .transpose()?;
                 let command = commands::parse(&words).map_err(Error::Usage)?;
-                let outcome = command.run(self);
+                let outcome = command.run(&mut self.context());
                 // Listings a command made on the way (to name members, say)
                 // are held like any fetched collection, even if it failed.
                 self.session.keep_completed();
@@ -158,64 +107,22 @@ impl Runner {
         }
     }
 
+    /// What a command may use of the runner.
+    fn context(&mut self) -> Context<'_> {
+        Context {
+            runtime: self.session.runtime().clone(),
+            session: &mut self.session,
+            settings: &mut self.settings,
+            live: &mut self.live,
+            saved: &mut self.saved,
+            history: &self.history,
+            confirm: self.confirm.as_deref_mut(),
+        }
+    }
+
     /// Evaluates an expression over the root.
     pub(crate) fn expression(&mut self, expression: &str) -> Result<Outcome, Error> {
-        let query = Query::compile_in(expression, self.settings.dialect)?;
-        let answer = self.session.evaluate(&query)?;
-        Ok(Outcome::Value {
-            value: answer.value,
-            warnings: answer.warnings,
-        })
-    }
-
-    /// Fetches the named collections (if not held) and returns them.
-    pub(crate) fn collections<const N: usize>(
-        &mut self,
-        names: [&str; N],
-    ) -> Result<[Arc<Doc>; N], Error> {
-        let owned: Vec<String> = names.iter().map(|n| n.to_string()).collect();
-        self.session.ensure(&owned)?;
-        let held = self.session.held();
-        Ok(names.map(|name| held.get(name).map(|h| h.value.clone()).unwrap_or_default()))
-    }
-
-    /// The live source, or an error saying the command needs it.
-    pub(crate) fn live(&self) -> Result<&AwsSource, Error> {
-        self.session.source().as_aws().ok_or_else(|| {
-            Error::Usage(format!(
-                "{} is offline; this command needs the live AWS source",
-                self.session.source_label()
-            ))
-        })
-    }
-
-    /// The store and instance: the live source's, or an offline source's
-    /// `Instances` collection's first item.
-    pub(crate) fn store_and_instance(&mut self) -> Result<(Option<String>, Option<String>), Error> {
-        if let Some(aws) = self.session.source().as_aws() {
-            return Ok(aws.store_and_instance());
-        }
-        if !self
-            .session
-            .collection_names()
-            .iter()
-            .any(|c| c == "Instances")
-        {
-            return Ok((None, None));
-        }
-        self.session.ensure(&["Instances".to_owned()])?;
-        let first = self
-            .session
-            .held()
-            .get("Instances")
-            .map(|h| h.value[0].clone());
-        let field = |key: &str| {
-            first
-                .as_ref()
-                .and_then(|i| i[key].as_str())
-                .map(str::to_owned)
-        };
-        Ok((field("IdentityStoreId"), field("InstanceArn")))
+        self.context().expression(expression)
     }
 
     /// Runs a line and prints its result to `out` and everything else to
@@ -302,31 +209,5 @@ impl Runner {
             }
             Outcome::Note(note) => writeln!(err, "{note}"),
         }
-    }
-}
-
-/// `outcome`, with a warning about the user's files when there is one.
-pub(crate) fn with_warning(outcome: Outcome, warning: Option<String>) -> Outcome {
-    match (outcome, warning) {
-        (
-            Outcome::Value {
-                value,
-                mut warnings,
-            },
-            Some(w),
-        ) => {
-            warnings.push(w);
-            Outcome::Value { value, warnings }
-        }
-        (Outcome::Note(note), Some(w)) => Outcome::Note(format!("warning: {w}\n{note}")),
-        (outcome, _) => outcome,
-    }
-}
-
-/// A command's data result.
-pub(crate) fn data(value: Json) -> Outcome {
-    Outcome::Value {
-        value: Arc::new(value),
-        warnings: Vec::new(),
     }
 }

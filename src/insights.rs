@@ -26,40 +26,8 @@ pub enum NameError {
     },
 }
 
-/// How to find one kind of item by name.
-pub(crate) struct Kind {
-    pub what: &'static str,
-    /// The field shown to the user, then the ID field.
-    pub name_field: &'static str,
-    pub id_field: &'static str,
-    /// The collection the items are in.
-    pub collection: &'static str,
-}
-
-pub(crate) const GROUP: Kind = Kind {
-    what: "group",
-    name_field: "DisplayName",
-    id_field: "GroupId",
-    collection: "Groups",
-};
-pub(crate) const USER: Kind = Kind {
-    what: "user",
-    name_field: "UserName",
-    id_field: "UserId",
-    collection: "Users",
-};
-pub(crate) const ACCOUNT: Kind = Kind {
-    what: "account",
-    name_field: "Name",
-    id_field: "Id",
-    collection: "Accounts",
-};
-pub(crate) const PERMISSION_SET: Kind = Kind {
-    what: "permission set",
-    name_field: "Name",
-    id_field: "PermissionSetArn",
-    collection: "PermissionSets",
-};
+pub(crate) use crate::collection::Identity as Kind;
+pub(crate) use crate::collection::{ACCOUNT, GROUP, PERMISSION_SET, USER};
 
 /// Finds the one item `wanted` names: by ID or exact name, then by name
 /// ignoring case; otherwise says what is closest or what is ambiguous.

@@ -9,6 +9,7 @@
 
 pub mod app;
 pub mod cli;
+pub mod collection;
 pub mod commands;
 pub mod disk_cache;
 pub mod doc;
@@ -18,10 +19,13 @@ pub mod files;
 pub mod history;
 pub mod insights;
 pub mod line;
+pub mod outcome;
 pub mod query;
 pub mod render;
+pub mod runtime;
 pub mod saved;
 pub mod session;
+pub mod settings;
 pub mod shell;
 pub mod source;
 pub mod suggest;

@@ -12,6 +12,7 @@ use crate::disk_cache::{Cached, DiskCache, Owner};
 use crate::doc::Doc;
 use crate::error::Error;
 use crate::query::{Query, Val};
+use crate::runtime::Runtime;
 use crate::source::{Held, Source, SourceError};
 use crate::suggest;
 
@@ -42,11 +43,9 @@ struct Refreshing {
 pub struct Session {
     source: Arc<dyn Source>,
     refreshing: Option<Refreshing>,
-    runtime: tokio::runtime::Runtime,
+    runtime: Runtime,
     held: IndexMap<String, HeldCollection>,
     last: Arc<Json>,
-    /// When set, Ctrl-C cancels a fetch instead of ending the process.
-    interruptible: bool,
     /// Requests made by sources this session has replaced.
     requests_of_replaced_sources: u64,
     /// How the disk cache is used; `None`: not at all.
@@ -73,20 +72,19 @@ pub(crate) struct CachePolicy {
 }
 
 impl Session {
-    /// A session over `source`, with its own async runtime.
+    /// A session over `source`, with an async runtime of its own.
     pub fn new(source: Box<dyn Source>) -> Result<Session, Error> {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .map_err(|err| Error::io("cannot start the async runtime", err))?;
-        Ok(Session {
-            source: Arc::from(source),
+        Ok(Session::on(Arc::from(source), Runtime::new()?))
+    }
+
+    /// A session over `source`, waiting on `runtime`.
+    pub fn on(source: Arc<dyn Source>, runtime: Runtime) -> Session {
+        Session {
+            source,
             refreshing: None,
             runtime,
             held: IndexMap::new(),
             last: Arc::new(Json::Null),
-            interruptible: false,
             requests_of_replaced_sources: 0,
             cache_policy: None,
             disk: None,
@@ -94,17 +92,17 @@ impl Session {
             used_from_disk: Default::default(),
             notes: Vec::new(),
             refresh_failed: false,
-        })
+        }
     }
 
     /// Replaces the source (a profile or region switch) and drops the cache.
-    pub(crate) fn replace_source(&mut self, source: Box<dyn Source>) {
-        source.show_progress(self.interruptible);
+    pub(crate) fn replace_source(&mut self, source: Arc<dyn Source>) {
+        source.show_progress(self.runtime.is_interruptible());
         if let Some(refreshing) = self.refreshing.take() {
             refreshing.task.abort();
         }
         self.requests_of_replaced_sources += self.source.requests_made();
-        self.source = Arc::from(source);
+        self.source = source;
         self.held.clear();
         self.refresh_failed = false;
         self.open_disk_cache();
@@ -118,8 +116,8 @@ impl Session {
         self.refresh_stale();
     }
 
-    /// Opens the disk cache of the live source's profile, region and
-    /// endpoints, confirms who the caller is (`GetCallerIdentity`, asked
+    /// Opens the disk cache of the source's profile, region and
+    /// endpoints (a live source's), confirms who the caller is (`GetCallerIdentity`, asked
     /// while the disk is read) and holds what the cache has for that
     /// caller's store (the store last used there, when none was chosen,
     /// which also spares `ListInstances`). When the caller cannot be
@@ -127,11 +125,10 @@ impl Session {
     fn open_disk_cache(&mut self) {
         self.disk = None;
         self.disk_owner = None;
-        let source = self.source.clone();
-        let (Some(policy), Some(aws)) = (self.cache_policy, source.as_aws()) else {
+        let (Some(policy), Some(key)) = (self.cache_policy, self.source.cache_key()) else {
             return;
         };
-        let Some(disk) = DiskCache::new(aws.profile(), aws.region(), aws.endpoints()) else {
+        let Some(disk) = DiskCache::new(&key.profile, &key.region, &key.endpoints) else {
             return;
         };
         let Some(last) = disk.last_owner() else {
@@ -142,25 +139,21 @@ impl Session {
         };
         let asking = {
             let source = self.source.clone();
-            self.runtime.spawn(async move {
-                match source.as_aws() {
-                    Some(aws) => aws.caller().await.map(Some),
-                    None => Ok(None),
-                }
-            })
+            self.runtime
+                .spawn(async move { source.caller_account().await })
         };
-        let partition = aws.partition();
+        let partition = key.partition;
         let guessed = Some(last)
             .filter(|owner| owner.partition == partition)
             .map(|owner| {
                 let read = self.read_disk(&disk, &owner, policy.max_age);
                 (owner, read)
             });
-        let caller = match self.runtime.block_on(asking) {
-            Ok(Ok(Some(caller))) => caller,
+        let account = match self.runtime.block_on(asking) {
+            Ok(Ok(Some(account))) => account,
             Ok(Ok(None)) => return,
             // Credentials that fail say so on the line that needs them.
-            Ok(Err(crate::source::aws::AwsError::Credentials { .. })) => return,
+            Ok(Err(err)) if err.is_credentials() => return,
             Ok(Err(err)) => {
                 self.notes.push(format!(
                     "the disk cache was not used: who you are could not be confirmed ({err})"
@@ -175,14 +168,14 @@ impl Session {
         };
         let owner = Owner {
             partition: partition.to_owned(),
-            account: caller.account,
+            account,
         };
         let (directory, loaded) = match guessed {
             Some((guess, read)) if guess == owner => read,
             _ => self.read_disk(&disk, &owner, policy.max_age),
         };
         if let (Some((store, Some(cached))), (_, Some(chosen))) =
-            (disk.directory(&owner), aws.store_and_instance())
+            (disk.directory(&owner), self.source.store_and_instance())
             && cached != chosen
             && directory.as_ref().is_some_and(|(s, _)| *s == store)
         {
@@ -191,13 +184,7 @@ impl Session {
             ));
         }
         if let Some((store, instance)) = directory {
-            let (chosen_store, chosen_instance) = aws.store_and_instance();
-            if chosen_store.is_none() {
-                aws.set_store(store);
-            }
-            if let (None, Some(instance)) = (chosen_instance, instance) {
-                aws.set_instance(instance);
-            }
+            self.source.adopt_directory(store, instance);
         }
         let now = Instant::now();
         for cached in loaded {
@@ -225,11 +212,8 @@ impl Session {
         owner: &Owner,
         max_age: Duration,
     ) -> (Option<(String, Option<String>)>, Vec<Cached>) {
-        let Some(aws) = self.source.as_aws() else {
-            return (None, Vec::new());
-        };
         let last = disk.directory(owner);
-        let (chosen_store, chosen_instance) = aws.store_and_instance();
+        let (chosen_store, chosen_instance) = self.source.store_and_instance();
         let directory = match (chosen_store, last) {
             (Some(store), Some((last_store, instance))) if store == last_store => {
                 Some((store, instance))
@@ -298,9 +282,7 @@ impl Session {
             self.held.shift_remove(name);
             self.used_from_disk.shift_remove(name);
         }
-        if let Some(aws) = self.source.as_aws() {
-            aws.forget_answers();
-        }
+        self.source.forget_answers();
         self.notes.push(format!(
             "{why}; the cached {} {} out of date and will be fetched again",
             and_list(&stale),
@@ -343,33 +325,20 @@ impl Session {
         self.held.values().filter(|h| h.from_disk).map(age).max()
     }
 
-    /// The source, for commands that ask it directly.
+    /// The source, for what it says about itself (its document, whether it is live).
     pub fn source(&self) -> &dyn Source {
         self.source.as_ref()
     }
 
     /// Lets slow fetches show progress and Ctrl-C cancel them (the shell).
     pub(crate) fn set_interactive(&mut self, on: bool) {
-        self.interruptible = on;
+        self.runtime.set_interruptible(on);
         self.source.show_progress(on);
     }
 
-    /// Runs `future` on the session's runtime; Ctrl-C cancels it when interactive.
-    pub(crate) fn run<T, E: Into<Error>>(
-        &self,
-        future: impl std::future::Future<Output = Result<T, E>>,
-    ) -> Result<T, Error> {
-        let interruptible = self.interruptible;
-        self.runtime.block_on(async {
-            if interruptible {
-                tokio::select! {
-                    result = future => result.map_err(Into::into),
-                    _ = tokio::signal::ctrl_c() => Err(Error::Interrupted),
-                }
-            } else {
-                future.await.map_err(Into::into)
-            }
-        })
+    /// The runtime the session waits on, for whoever else blocks on it.
+    pub fn runtime(&self) -> &Runtime {
+        &self.runtime
     }
 
     /// The source's short name.
@@ -396,7 +365,7 @@ impl Session {
             .iter()
             .map(|(name, held)| (name.clone(), held.value.clone()))
             .collect();
-        if self.source.as_aws().is_none() {
+        if !self.source.is_live() {
             let nothing = Held::default();
             for name in self.source.collections() {
                 if self.held.contains_key(&name) {
@@ -413,17 +382,6 @@ impl Session {
         found
     }
 
-    /// Keeps Ctrl-C from ending the process between prompts (while a
-    /// result is printed or paged): once tokio listens for SIGINT, the
-    /// default action no longer applies.
-    pub(crate) fn catch_interrupts(&self) {
-        #[cfg(unix)]
-        {
-            let _inside = self.runtime.enter();
-            let _ = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::interrupt());
-        }
-    }
-
     /// The names the root offers.
     pub fn collection_names(&self) -> Vec<String> {
         self.source.collections()
@@ -437,9 +395,7 @@ impl Session {
     /// Forgets held collections: the named ones, or all when `names` is
     /// empty; and the live source's answers about single users and groups.
     pub(crate) fn forget(&mut self, names: &[String]) -> Result<Vec<String>, Error> {
-        if let Some(aws) = self.source.as_aws() {
-            aws.forget_answers();
-        }
+        self.source.forget_answers();
         let known = self.known_collections(names)?;
         if names.is_empty() {
             for name in &known {
@@ -473,7 +429,7 @@ impl Session {
             return Ok(());
         }
         let snapshot = self.snapshot(&[]);
-        let result = self.run(self.source.fetch(&missing, &snapshot));
+        let result = self.runtime.run(self.source.fetch(&missing, &snapshot));
         // What finished before a Ctrl-C (or a failure elsewhere) is kept.
         self.keep(self.source.take_completed());
         self.keep(result?);
@@ -549,7 +505,7 @@ impl Session {
             return None;
         }
         let refreshing = self.refreshing.take()?;
-        self.source.show_progress(self.interruptible);
+        self.source.show_progress(self.runtime.is_interruptible());
         let took = refreshing.started.elapsed().as_secs_f64();
         let fetched = match self.runtime.block_on(refreshing.task) {
             Ok(Ok(fetched)) => fetched,
@@ -566,9 +522,7 @@ impl Session {
                 return Some(format!("background refresh stopped: {err}"));
             }
         };
-        if let Some(aws) = self.source.as_aws() {
-            aws.forget_answers();
-        }
+        self.source.forget_answers();
         self.hold(fetched, true);
         Some(format!(
             "refreshed {} in the background ({took:.1} s)",
@@ -615,12 +569,11 @@ impl Session {
     fn cache_owner(&mut self) -> Option<Owner> {
         self.disk.as_ref()?;
         if self.disk_owner.is_none() {
-            let source = self.source.clone();
-            let aws = source.as_aws()?;
-            let caller = self.runtime.block_on(aws.caller()).ok()?;
+            let key = self.source.cache_key()?;
+            let account = self.runtime.block_on(self.source.caller_account()).ok()??;
             self.disk_owner = Some(Owner {
-                partition: aws.partition().to_owned(),
-                account: caller.account,
+                partition: key.partition.to_owned(),
+                account,
             });
         }
         self.disk_owner.clone()
@@ -630,10 +583,10 @@ impl Session {
         let Some(owner) = self.cache_owner() else {
             return;
         };
-        let (Some(disk), Some(aws)) = (&self.disk, self.source.as_aws()) else {
+        let Some(disk) = &self.disk else {
             return;
         };
-        if let (Some(store), instance) = aws.store_and_instance() {
+        if let (Some(store), instance) = self.source.store_and_instance() {
             // A cache that cannot be written costs the next session a
             // fetch, nothing more; the answer is not held back for it.
             let _ = disk.save(&owner, &store, instance.as_deref(), name, value);
@@ -641,9 +594,8 @@ impl Session {
     }
 
     fn remove_from_disk(&self, name: &str) {
-        if let (Some(disk), Some(owner), Some(aws)) =
-            (&self.disk, &self.disk_owner, self.source.as_aws())
-            && let (Some(store), _) = aws.store_and_instance()
+        if let (Some(disk), Some(owner)) = (&self.disk, &self.disk_owner)
+            && let (Some(store), _) = self.source.store_and_instance()
         {
             disk.remove(owner, &store, name);
         }

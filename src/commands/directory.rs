@@ -10,10 +10,13 @@ use std::path::PathBuf;
 use clap::Args;
 use serde_json::{Value as Json, json};
 
+use super::context::Context;
+use super::principals::{asks_aws, check_cached_name, principal, targeted_user, text};
+use crate::collection::Collection;
 use crate::doc::Doc;
 use crate::error::Error;
-use crate::exec::{Outcome, Runner, data};
 use crate::insights;
+use crate::outcome::{Outcome, data};
 
 /// A group, by `DisplayName` or `GroupId`.
 #[derive(Debug, Args)]
@@ -66,13 +69,23 @@ pub struct SnapshotArgs {
 }
 
 /// `.members GROUP`.
-pub(super) fn members(runner: &mut Runner, args: GroupArgs) -> Result<Outcome, Error> {
-    check_cached_name(runner, &insights::GROUP, &args.group)?;
-    if asks_aws(runner, &["Groups", "GroupMemberships", "Users"]) {
-        return targeted_members(runner, &args.group);
+pub(super) fn members(cx: &mut Context<'_>, args: GroupArgs) -> Result<Outcome, Error> {
+    check_cached_name(cx, &insights::GROUP, &args.group)?;
+    if asks_aws(
+        cx,
+        &[
+            Collection::Groups,
+            Collection::GroupMemberships,
+            Collection::Users,
+        ],
+    ) {
+        return targeted_members(cx, &args.group);
     }
-    let [groups, memberships, users] =
-        runner.collections(["Groups", "GroupMemberships", "Users"])?;
+    let [groups, memberships, users] = cx.collections([
+        Collection::Groups,
+        Collection::GroupMemberships,
+        Collection::Users,
+    ])?;
     let group = insights::resolve(&groups, &insights::GROUP, &args.group)?;
     Ok(data(insights::members(group, &memberships, &users)))
 }
@@ -80,12 +93,12 @@ pub(super) fn members(runner: &mut Runner, args: GroupArgs) -> Result<Outcome, E
 /// `.members GROUP` on the live source without the whole directory held:
 /// the group by `GetGroupId`, its `ListGroupMemberships`, and the members'
 /// names as [`user_names`] finds them.
-fn targeted_members(runner: &mut Runner, group: &str) -> Result<Outcome, Error> {
-    let group = principal(runner, &insights::GROUP, group)?;
-    let aws = runner.live()?;
-    let memberships = runner.session.run(aws.members_of_group(&group.id))?;
+fn targeted_members(cx: &mut Context<'_>, group: &str) -> Result<Outcome, Error> {
+    let group = principal(cx, &insights::GROUP, group)?;
+    let aws = cx.live()?;
+    let memberships = cx.runtime.run(aws.members_of_group(&group.id))?;
     let ids: Vec<String> = memberships.iter().map(|(user, _)| user.clone()).collect();
-    let names = user_names(runner, &ids)?;
+    let names = user_names(cx, &ids)?;
     let mut rows: Vec<Json> = memberships
         .into_iter()
         .map(|(user_id, membership_id)| {
@@ -103,59 +116,74 @@ fn targeted_members(runner: &mut Runner, group: &str) -> Result<Outcome, Error> 
 }
 
 /// `.groups-of USER`.
-pub(super) fn groups_of(runner: &mut Runner, args: UserArgs) -> Result<Outcome, Error> {
-    check_cached_name(runner, &insights::USER, &args.user)?;
-    if let Some(user_id) = targeted_user(runner, &args.user, &["Users", "GroupMemberships"])? {
-        let aws = runner.live()?;
+pub(super) fn groups_of(cx: &mut Context<'_>, args: UserArgs) -> Result<Outcome, Error> {
+    check_cached_name(cx, &insights::USER, &args.user)?;
+    if let Some(user_id) = targeted_user(
+        cx,
+        &args.user,
+        &[Collection::Users, Collection::GroupMemberships],
+    )? {
+        let aws = cx.live()?;
         return Ok(data(Json::Array(
-            runner.session.run(aws.groups_of_user(&user_id))?,
+            cx.runtime.run(aws.groups_of_user(&user_id))?,
         )));
     }
-    let [users, memberships] = runner.collections(["Users", "GroupMemberships"])?;
+    let [users, memberships] = cx.collections([Collection::Users, Collection::GroupMemberships])?;
     let user = insights::resolve(&users, &insights::USER, &args.user)?;
     Ok(data(insights::groups_of(user, &memberships)))
 }
 
 /// `.access USER`.
-pub(super) fn access(runner: &mut Runner, args: UserArgs) -> Result<Outcome, Error> {
-    check_cached_name(runner, &insights::USER, &args.user)?;
-    let all = ["Users", "GroupMemberships", "AccountAssignments"];
-    if let Some(user_id) = targeted_user(runner, &args.user, &all)? {
-        let [accounts] = runner.collections(["Accounts"])?;
+pub(super) fn access(cx: &mut Context<'_>, args: UserArgs) -> Result<Outcome, Error> {
+    check_cached_name(cx, &insights::USER, &args.user)?;
+    let all = [
+        Collection::Users,
+        Collection::GroupMemberships,
+        Collection::AccountAssignments,
+    ];
+    if let Some(user_id) = targeted_user(cx, &args.user, &all)? {
+        let [accounts] = cx.collections([Collection::Accounts])?;
         let names: HashMap<String, String> = accounts
             .as_array()
             .unwrap_or_default()
             .iter()
             .map(|a| (text(a, "Id"), text(a, "Name")))
             .collect();
-        let aws = runner.live()?;
-        let mut rows = runner.session.run(aws.access_of_user(&user_id, &names))?;
+        let aws = cx.live()?;
+        let mut rows = cx.runtime.run(aws.access_of_user(&user_id, &names))?;
         insights::sort_rows(&mut rows, &["AccountName", "PermissionSetName", "Via"]);
         return Ok(data(Json::Array(rows)));
     }
-    let [users, memberships, assignments] = runner.collections(all)?;
+    let [users, memberships, assignments] = cx.collections(all)?;
     let user = insights::resolve(&users, &insights::USER, &args.user)?;
     Ok(data(insights::access(user, &memberships, &assignments)))
 }
 
 /// `.who-can ACCOUNT [PERMISSION_SET]`.
-pub(super) fn who_can(runner: &mut Runner, args: AccountArgs) -> Result<Outcome, Error> {
-    check_cached_name(runner, &insights::ACCOUNT, &args.account)?;
+pub(super) fn who_can(cx: &mut Context<'_>, args: AccountArgs) -> Result<Outcome, Error> {
+    check_cached_name(cx, &insights::ACCOUNT, &args.account)?;
     if let Some(set) = &args.permission_set {
-        check_cached_name(runner, &insights::PERMISSION_SET, set)?;
+        check_cached_name(cx, &insights::PERMISSION_SET, set)?;
     }
-    if asks_aws(runner, &["Users", "GroupMemberships", "AccountAssignments"]) {
-        return targeted_who_can(runner, &args);
+    if asks_aws(
+        cx,
+        &[
+            Collection::Users,
+            Collection::GroupMemberships,
+            Collection::AccountAssignments,
+        ],
+    ) {
+        return targeted_who_can(cx, &args);
     }
-    let [accounts, users, memberships, assignments] = runner.collections([
-        "Accounts",
-        "Users",
-        "GroupMemberships",
-        "AccountAssignments",
+    let [accounts, users, memberships, assignments] = cx.collections([
+        Collection::Accounts,
+        Collection::Users,
+        Collection::GroupMemberships,
+        Collection::AccountAssignments,
     ])?;
-    let account = account_named(runner, &accounts, &args.account)?;
+    let account = account_named(cx, &accounts, &args.account)?;
     let sets = match &args.permission_set {
-        Some(_) => Some(runner.collections(["PermissionSets"])?),
+        Some(_) => Some(cx.collections([Collection::PermissionSets])?),
         None => None,
     };
     let set = match (&sets, &args.permission_set) {
@@ -177,9 +205,9 @@ pub(super) fn who_can(runner: &mut Runner, args: AccountArgs) -> Result<Outcome,
 /// account's assignments (`ListPermissionSetsProvisionedToAccount`, then
 /// `ListAccountAssignments` per set), each assigned group's members, and
 /// names as `.members` finds them; the same rows as from the collections.
-fn targeted_who_can(runner: &mut Runner, args: &AccountArgs) -> Result<Outcome, Error> {
-    let [accounts, sets] = runner.collections(["Accounts", "PermissionSets"])?;
-    let account = account_named(runner, &accounts, &args.account)?;
+fn targeted_who_can(cx: &mut Context<'_>, args: &AccountArgs) -> Result<Outcome, Error> {
+    let [accounts, sets] = cx.collections([Collection::Accounts, Collection::PermissionSets])?;
+    let account = account_named(cx, &accounts, &args.account)?;
     let account_id = text(account, "Id");
     let wanted_set = match &args.permission_set {
         Some(name) => Some(text(
@@ -194,9 +222,9 @@ fn targeted_who_can(runner: &mut Runner, args: &AccountArgs) -> Result<Outcome, 
         .iter()
         .map(|s| (text(s, "PermissionSetArn"), text(s, "Name")))
         .collect();
-    let aws = runner.live()?;
-    let assignments: Vec<Json> = runner
-        .session
+    let aws = cx.live()?;
+    let assignments: Vec<Json> = cx
+        .runtime
         .run(aws.assignments_on_account(&account_id, wanted_set.as_deref()))?
         .into_iter()
         .filter(|a| {
@@ -215,7 +243,7 @@ fn targeted_who_can(runner: &mut Runner, args: &AccountArgs) -> Result<Outcome, 
         .collect();
     group_ids.sort();
     group_ids.dedup();
-    let listed = runner.session.run(futures_util::future::try_join_all(
+    let listed = cx.runtime.run(futures_util::future::try_join_all(
         group_ids
             .iter()
             .map(|group_id| aws.members_of_group(group_id)),
@@ -229,7 +257,7 @@ fn targeted_who_can(runner: &mut Runner, args: &AccountArgs) -> Result<Outcome, 
                 .map(|m| m.into_iter().map(|(user, _)| user).collect()),
         )
         .collect();
-    let group_names = runner.session.run(aws.group_names(&group_ids))?;
+    let group_names = cx.runtime.run(aws.group_names(&group_ids))?;
     let mut user_ids: Vec<String> = assignments
         .iter()
         .filter_map(|a| principal(a, "USER"))
@@ -237,7 +265,7 @@ fn targeted_who_can(runner: &mut Runner, args: &AccountArgs) -> Result<Outcome, 
         .collect();
     user_ids.sort();
     user_ids.dedup();
-    let names = user_names(runner, &user_ids)?;
+    let names = user_names(cx, &user_ids)?;
     let row = |user_id: &str, set: &str, via: String| {
         let (name, display) = names.get(user_id).cloned().unwrap_or_default();
         json!({
@@ -269,7 +297,7 @@ fn targeted_who_can(runner: &mut Runner, args: &AccountArgs) -> Result<Outcome, 
 /// the error says so and how to ask: `.who-can AdministratorAccess`
 /// means `.who-can ACCOUNT AdministratorAccess`.
 fn account_named<'d>(
-    runner: &mut Runner,
+    cx: &mut Context<'_>,
     accounts: &'d Doc,
     wanted: &str,
 ) -> Result<&'d Doc, Error> {
@@ -277,16 +305,19 @@ fn account_named<'d>(
         Ok(account) => return Ok(account),
         Err(err) => err,
     };
-    let sets_at_hand = runner.session.held().contains_key("PermissionSets")
-        || runner.session.source().as_aws().is_none();
+    let sets_at_hand = cx
+        .session
+        .held()
+        .contains_key(Collection::PermissionSets.name())
+        || cx.live.client.is_none();
     if sets_at_hand
-        && runner
+        && cx
             .session
             .collection_names()
             .iter()
-            .any(|c| c == "PermissionSets")
+            .any(|c| c == Collection::PermissionSets.name())
     {
-        let [sets] = runner.collections(["PermissionSets"])?;
+        let [sets] = cx.collections([Collection::PermissionSets])?;
         if let Ok(set) = insights::resolve(&sets, &insights::PERMISSION_SET, wanted) {
             return Err(Error::Usage(format!(
                 "{err}; {} is a permission set: name the account first, .who-can ACCOUNT {}",
@@ -302,11 +333,11 @@ fn account_named<'d>(
 /// otherwise by the fewer requests of listing every user (kept as `Users`)
 /// and describing each (`AwsSource::user_names`).
 fn user_names(
-    runner: &mut Runner,
+    cx: &mut Context<'_>,
     user_ids: &[String],
 ) -> Result<HashMap<String, (String, Option<String>)>, Error> {
-    runner.session.note_use("Users");
-    if let Some(users) = runner.session.held().get("Users") {
+    cx.session.note_use(Collection::Users.name());
+    if let Some(users) = cx.session.held().get(Collection::Users.name()) {
         let mut names: HashMap<String, (String, Option<String>)> = users
             .value
             .as_array()
@@ -325,21 +356,21 @@ fn user_names(
             .cloned()
             .collect();
         if !missing.is_empty()
-            && runner.session.is_from_disk("Users")
-            && let Some(aws) = runner.session.source().as_aws()
+            && cx.session.is_from_disk(Collection::Users.name())
+            && let Some(aws) = cx.live.client.clone()
         {
-            names.extend(runner.session.run(aws.user_names(&missing))?);
+            names.extend(cx.runtime.run(aws.user_names(&missing))?);
         }
         return Ok(names);
     }
-    let aws = runner.live()?;
-    runner.session.run(aws.user_names(user_ids))
+    let aws = cx.live()?;
+    cx.runtime.run(aws.user_names(user_ids))
 }
 
 /// `.get-group-id` / `.get-user-id`: the live source asks AWS; offline
 /// sources search the collection.
 pub(super) fn unique_id(
-    runner: &mut Runner,
+    cx: &mut Context<'_>,
     args: LookupArgs,
     kind: &insights::Kind,
 ) -> Result<Outcome, Error> {
@@ -351,15 +382,19 @@ pub(super) fn unique_id(
     };
     let (attribute, value) = (attribute.trim(), value.trim());
     let groups = kind.id_field == "GroupId";
-    if let Some(aws) = runner.session.source().as_aws() {
+    if let Some(aws) = cx.live.client.clone() {
         let found = if groups {
-            runner.session.run(aws.get_group_id(attribute, value))
+            cx.runtime.run(aws.get_group_id(attribute, value))
         } else {
-            runner.session.run(aws.get_user_id(attribute, value))
+            cx.runtime.run(aws.get_user_id(attribute, value))
         };
         return found.map(data);
     }
-    let [items] = runner.collections([if groups { "Groups" } else { "Users" }])?;
+    let [items] = cx.collections([if groups {
+        Collection::Groups
+    } else {
+        Collection::Users
+    }])?;
     let found = items
         .as_array()
         .unwrap_or_default()
@@ -374,19 +409,19 @@ pub(super) fn unique_id(
 
 /// `.describe-permission-set PS`.
 pub(super) fn describe_permission_set(
-    runner: &mut Runner,
+    cx: &mut Context<'_>,
     args: PermissionSetArgs,
 ) -> Result<Outcome, Error> {
-    check_cached_name(runner, &insights::PERMISSION_SET, &args.permission_set)?;
-    let [sets] = runner.collections(["PermissionSets"])?;
+    check_cached_name(cx, &insights::PERMISSION_SET, &args.permission_set)?;
+    let [sets] = cx.collections([Collection::PermissionSets])?;
     let set = insights::resolve(&sets, &insights::PERMISSION_SET, &args.permission_set)?.to_json();
-    match runner.session.source().as_aws() {
+    match cx.live.client.clone() {
         Some(aws) => {
             let arn = set["PermissionSetArn"]
                 .as_str()
                 .unwrap_or_default()
                 .to_owned();
-            Ok(data(runner.session.run(aws.describe_permission_set(&arn))?))
+            Ok(data(cx.runtime.run(aws.describe_permission_set(&arn))?))
         }
         None => Ok(data(set)),
     }
@@ -394,7 +429,7 @@ pub(super) fn describe_permission_set(
 
 /// `.snapshot FILE [--all]`: `~/` is the home folder; a missing folder is
 /// an error, not created.
-pub(super) fn snapshot(runner: &mut Runner, args: SnapshotArgs) -> Result<Outcome, Error> {
+pub(super) fn snapshot(cx: &mut Context<'_>, args: SnapshotArgs) -> Result<Outcome, Error> {
     let file = crate::files::expand_home(&args.file);
     if let Some(folder) = file.parent().filter(|p| !p.as_os_str().is_empty())
         && !folder.is_dir()
@@ -414,23 +449,21 @@ pub(super) fn snapshot(runner: &mut Runner, args: SnapshotArgs) -> Result<Outcom
                 file.display()
             )));
         }
-        if !args.force && !runner.settings.yes {
-            let Some(confirm) = runner.confirm.as_mut() else {
-                return Err(Error::Usage(format!(
-                    "{} exists; pass --force to replace it (the snapshot was not written)",
-                    file.display()
-                )));
-            };
-            if !confirm.confirm(&format!("replace {}?", file.display()))? {
-                return Ok(Outcome::Note("nothing was written".into()));
-            }
+        let refusal = || {
+            Error::Usage(format!(
+                "{} exists; pass --force to replace it (the snapshot was not written)",
+                file.display()
+            ))
+        };
+        if !args.force && !cx.confirmed(&format!("replace {}?", file.display()), refusal)? {
+            return Ok(Outcome::Note("nothing was written".into()));
         }
     }
     if args.all {
-        let names = runner.session.collection_names();
-        runner.session.ensure(&names)?;
+        let names = cx.session.collection_names();
+        cx.session.ensure(&names)?;
     }
-    let count = write_snapshot(runner, &file)?;
+    let count = write_snapshot(cx, &file)?;
     if let Some(metadata) = existing {
         std::fs::set_permissions(&file, metadata.permissions()).map_err(|e| {
             Error::io(
@@ -446,119 +479,19 @@ pub(super) fn snapshot(runner: &mut Runner, args: SnapshotArgs) -> Result<Outcom
     )))
 }
 
-/// The user's ID for asking AWS about that user alone, on the live source
-/// when `collections` are not all held; `None` means answer from them.
-fn targeted_user(
-    runner: &mut Runner,
-    user: &str,
-    collections: &[&str],
-) -> Result<Option<String>, Error> {
-    if !asks_aws(runner, collections) {
-        return Ok(None);
-    }
-    principal(runner, &insights::USER, user).map(|p| Some(p.id))
-}
-
-/// Whether a command asks AWS about the one user, group or account named
-/// (the live source, without all of `collections` held) rather than
-/// answering from the collections.
-fn asks_aws(runner: &Runner, collections: &[&str]) -> bool {
-    runner.session.source().as_aws().is_some()
-        && !collections
-            .iter()
-            .all(|c| runner.session.held().contains_key(*c))
-}
-
-/// A miss is never an answer from the cache: when `wanted` is not in
-/// `kind`'s collection as read from the disk cache, AWS is asked about it
-/// (`GetUserId`/`DescribeUser`, `GetGroupId`/`DescribeGroup`, or the
-/// collection listed again for accounts and permission sets); when it
-/// exists, every collection read from disk is dropped as out of date, so
-/// the answer comes from AWS. A name AWS does not know either leaves the
-/// cache as it is, and the caller says "no ... named".
-fn check_cached_name(
-    runner: &mut Runner,
-    kind: &insights::Kind,
-    wanted: &str,
-) -> Result<(), Error> {
-    if !runner.session.is_from_disk(kind.collection) {
-        return Ok(());
-    }
-    let [items] = runner.collections([kind.collection])?;
-    if insights::resolve(&items, kind, wanted).is_ok() {
-        return Ok(());
-    }
-    let Some(aws) = runner.session.source().as_aws() else {
-        return Ok(());
-    };
-    let exists = if kind.collection == insights::USER.collection {
-        runner.session.run(aws.find_user(wanted))?.is_some()
-    } else if kind.collection == insights::GROUP.collection {
-        runner.session.run(aws.find_group(wanted))?.is_some()
-    } else {
-        runner.session.forget(&[kind.collection.to_owned()])?;
-        let [items] = runner.collections([kind.collection])?;
-        insights::resolve(&items, kind, wanted).is_ok()
-    };
-    if exists {
-        runner.session.drop_disk_copies(format!(
-            "{} {wanted} is in AWS but not in the cached {}",
-            kind.what, kind.collection
-        ));
-    }
-    Ok(())
-}
-
-/// A user or group named on a command line.
-pub(super) struct Principal {
-    pub id: String,
-    pub name: String,
-}
-
-/// Resolves a user or group by name or ID. From its collection when that
-/// is held or the source is offline; on the live source otherwise with
-/// `GetUserId`/`GetGroupId` (and `DescribeUser`/`DescribeGroup` for an
-/// ID), two lookups instead of listing everyone; only when they find
-/// nobody is the collection listed, for a "did you mean".
-pub(super) fn principal(
-    runner: &mut Runner,
-    kind: &insights::Kind,
-    wanted: &str,
-) -> Result<Principal, Error> {
-    check_cached_name(runner, kind, wanted)?;
-    if asks_aws(runner, &[kind.collection])
-        && let Some(aws) = runner.session.source().as_aws()
-    {
-        let found = if kind.collection == insights::USER.collection {
-            runner.session.run(aws.find_user(wanted))?
-        } else {
-            runner.session.run(aws.find_group(wanted))?
-        };
-        if let Some((id, name)) = found {
-            return Ok(Principal { id, name });
-        }
-    }
-    let [items] = runner.collections([kind.collection])?;
-    let item = insights::resolve(&items, kind, wanted)?;
-    Ok(Principal {
-        id: text(item, kind.id_field),
-        name: text(item, kind.name_field),
-    })
-}
-
 /// Writes the held collections, with where and when they came from, as
 /// one JSON document; atomically (a crash leaves the old file or none)
 /// and readable only by the owner.
-fn write_snapshot(runner: &mut Runner, path: &std::path::Path) -> Result<usize, Error> {
-    let (store, instance) = runner.store_and_instance()?;
+fn write_snapshot(cx: &mut Context<'_>, path: &std::path::Path) -> Result<usize, Error> {
+    let (store, instance) = cx.store_and_instance()?;
     let time = aws_smithy_types::DateTime::from(std::time::SystemTime::now());
     let meta = Doc::from(json!({
-        "Source": runner.session.source_label(),
+        "Source": cx.session.source_label(),
         "IdentityStoreId": store,
         "InstanceArn": instance,
-        "Time": crate::source::model::timestamp(&time),
+        "Time": crate::collection::timestamp(&time),
     }));
-    let held = runner.session.held();
+    let held = cx.session.held();
     let mut entries: Vec<(&str, &Doc)> = vec![("Snapshot", &meta)];
     entries.extend(
         held.iter()
@@ -587,9 +520,4 @@ impl serde::Serialize for SnapshotDocument<'_> {
         }
         map.end()
     }
-}
-
-/// A string field of an item, or "".
-pub(super) fn text(doc: &Doc, key: &str) -> String {
-    doc[key].as_str().unwrap_or_default().to_owned()
 }

@@ -4,7 +4,9 @@
 //! (questions about the directory, snapshots), `writes` (membership
 //! changes), `saved` (saved queries and history).
 
+mod context;
 mod directory;
+mod principals;
 mod saved;
 mod session;
 mod writes;
@@ -12,14 +14,15 @@ mod writes;
 use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::error::Error;
-use crate::exec::{Outcome, Runner};
+use crate::outcome::Outcome;
 use crate::render::Format;
 
+pub use context::{Confirm, Context, Live, Terminal};
 pub use directory::{
     AccountArgs, GroupArgs, LookupArgs, PermissionSetArgs, SnapshotArgs, UserArgs,
 };
 pub use saved::{HistoryArgs, RunArgs, SaveArgs};
-pub use writes::{Confirm, MembershipArgs, Terminal};
+pub use writes::MembershipArgs;
 
 /// A dot-command line, parsed by clap in multicall mode: the first word is
 /// the command's name.
@@ -173,42 +176,42 @@ pub enum Command {
 }
 
 impl Command {
-    /// Runs the command in `runner`'s session.
-    pub(crate) fn run(self, runner: &mut Runner) -> Result<Outcome, Error> {
+    /// Runs the command with what `cx` lends it.
+    pub(crate) fn run(self, cx: &mut Context<'_>) -> Result<Outcome, Error> {
         use Command::*;
         match self {
             Help { command } => session::help(command.as_deref()),
-            Output { format } => Ok(session::output(runner, format)),
-            Profile { profile } => session::profile(runner, profile),
-            Region { region } => session::region(runner, region),
-            Store { id } => session::store(runner, id),
-            Instance { arn } => session::instance(runner, arn),
-            Whoami => session::whoami(runner),
-            Cache => Ok(session::cache(runner)),
+            Output { format } => Ok(session::output(cx, format)),
+            Profile { profile } => session::profile(cx, profile),
+            Region { region } => session::region(cx, region),
+            Store { id } => session::store(cx, id),
+            Instance { arn } => session::instance(cx, arn),
+            Whoami => session::whoami(cx),
+            Cache => Ok(session::cache(cx)),
             Refresh {
                 collections,
                 background,
-            } => session::refresh(runner, &collections, background),
-            Timing { state } => Ok(session::timing(runner, state)),
-            Pager { state } => Ok(session::pager(runner, state)),
-            Expanded { mode } => Ok(session::expanded(runner, mode)),
-            Compat { mode } => Ok(session::compat(runner, mode)),
+            } => session::refresh(cx, &collections, background),
+            Timing { state } => Ok(session::timing(cx, state)),
+            Pager { state } => Ok(session::pager(cx, state)),
+            Expanded { mode } => Ok(session::expanded(cx, mode)),
+            Compat { mode } => Ok(session::compat(cx, mode)),
             Quit => Ok(Outcome::Quit),
-            Members(args) => directory::members(runner, args),
-            GroupsOf(args) => directory::groups_of(runner, args),
-            Access(args) => directory::access(runner, args),
-            WhoCan(args) => directory::who_can(runner, args),
-            GetGroupId(args) => directory::unique_id(runner, args, &crate::insights::GROUP),
-            GetUserId(args) => directory::unique_id(runner, args, &crate::insights::USER),
-            DescribePermissionSet(args) => directory::describe_permission_set(runner, args),
-            Snapshot(args) => directory::snapshot(runner, args),
-            AddMember(args) => writes::membership(runner, writes::Change::Add, args),
-            RemoveMember(args) => writes::membership(runner, writes::Change::Remove, args),
-            Save(args) => saved::save(runner, args),
-            Queries => Ok(saved::queries(runner)),
-            Run(args) => saved::run(runner, args),
-            Unsave { query } => saved::unsave(runner, &query),
-            History(args) => Ok(saved::history(runner, args)),
+            Members(args) => directory::members(cx, args),
+            GroupsOf(args) => directory::groups_of(cx, args),
+            Access(args) => directory::access(cx, args),
+            WhoCan(args) => directory::who_can(cx, args),
+            GetGroupId(args) => directory::unique_id(cx, args, &crate::insights::GROUP),
+            GetUserId(args) => directory::unique_id(cx, args, &crate::insights::USER),
+            DescribePermissionSet(args) => directory::describe_permission_set(cx, args),
+            Snapshot(args) => directory::snapshot(cx, args),
+            AddMember(args) => writes::membership(cx, writes::Change::Add, args),
+            RemoveMember(args) => writes::membership(cx, writes::Change::Remove, args),
+            Save(args) => saved::save(cx, args),
+            Queries => Ok(saved::queries(cx)),
+            Run(args) => saved::run(cx, args),
+            Unsave { query } => saved::unsave(cx, &query),
+            History(args) => Ok(saved::history(cx, args)),
         }
     }
 }

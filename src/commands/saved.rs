@@ -3,8 +3,9 @@
 use clap::Args;
 use serde_json::{Value as Json, json};
 
+use super::context::Context;
 use crate::error::Error;
-use crate::exec::{Outcome, Runner, data, with_warning};
+use crate::outcome::{Outcome, data, with_warning};
 use crate::saved::SavedError;
 
 /// `.save [--force] NAME EXPRESSION`.
@@ -36,29 +37,29 @@ pub struct HistoryArgs {
 
 /// `.save`: an existing name is replaced when `--force` or `--yes` says
 /// so, or the person at the terminal agrees.
-pub(super) fn save(runner: &mut Runner, args: SaveArgs) -> Result<Outcome, Error> {
+pub(super) fn save(cx: &mut Context<'_>, args: SaveArgs) -> Result<Outcome, Error> {
     let SaveArgs {
         force,
         name,
         expression,
     } = args;
-    if let Some(old) = runner.saved.get(&name)
+    if let Some(old) = cx.saved.get(&name)
         && old != expression
         && !force
-        && !runner.settings.yes
     {
-        let Some(confirm) = runner.confirm.as_mut() else {
-            return Err(SavedError::Exists {
-                name,
+        let question = format!("replace saved query {name} ({old})?");
+        let refusal = || {
+            SavedError::Exists {
+                name: name.clone(),
                 expression: old,
             }
-            .into());
+            .into()
         };
-        if !confirm.confirm(&format!("replace saved query {name} ({old})?"))? {
+        if !cx.confirmed(&question, refusal)? {
             return Ok(Outcome::Note("nothing was changed".into()));
         }
     }
-    let warning = runner.saved.save(&name, &expression, true)?;
+    let warning = cx.saved.save(&name, &expression, true)?;
     Ok(with_warning(
         Outcome::Note(format!("saved {name}: {expression}")),
         warning,
@@ -66,8 +67,8 @@ pub(super) fn save(runner: &mut Runner, args: SaveArgs) -> Result<Outcome, Error
 }
 
 /// `.unsave NAME`.
-pub(super) fn unsave(runner: &mut Runner, name: &str) -> Result<Outcome, Error> {
-    let warning = runner.saved.remove(name)?;
+pub(super) fn unsave(cx: &mut Context<'_>, name: &str) -> Result<Outcome, Error> {
+    let warning = cx.saved.remove(name)?;
     Ok(with_warning(
         Outcome::Note(format!("forgot {name}")),
         warning,
@@ -75,8 +76,8 @@ pub(super) fn unsave(runner: &mut Runner, name: &str) -> Result<Outcome, Error> 
 }
 
 /// `.queries`.
-pub(super) fn queries(runner: &Runner) -> Outcome {
-    let (queries, warning) = runner.saved.list();
+pub(super) fn queries(cx: &Context<'_>) -> Outcome {
+    let (queries, warning) = cx.saved.list();
     let rows = queries
         .into_iter()
         .map(|q| json!({"Name": q.name, "Expression": q.expression, "Parameters": q.parameters}))
@@ -86,18 +87,18 @@ pub(super) fn queries(runner: &Runner) -> Outcome {
 
 /// `.run NAME [ARG...]`: the saved expression with its arguments, run as
 /// a line of its own.
-pub(super) fn run(runner: &mut Runner, args: RunArgs) -> Result<Outcome, Error> {
-    let expression = runner.saved.expand(&args.query, &args.args)?;
-    runner.expression(&expression)
+pub(super) fn run(cx: &mut Context<'_>, args: RunArgs) -> Result<Outcome, Error> {
+    let expression = cx.saved.expand(&args.query, &args.args)?;
+    cx.expression(&expression)
 }
 
 /// `.history [N|TEXT]`.
-pub(super) fn history(runner: &Runner, args: HistoryArgs) -> Outcome {
+pub(super) fn history(cx: &Context<'_>, args: HistoryArgs) -> Outcome {
     let filter = args.filter.join(" ");
     let rows = match filter.parse::<usize>() {
-        Ok(n) => runner.history.last(n),
-        Err(_) if filter.is_empty() => runner.history.last(20),
-        Err(_) => runner.history.containing(&filter),
+        Ok(n) => cx.history.last(n),
+        Err(_) if filter.is_empty() => cx.history.last(20),
+        Err(_) => cx.history.containing(&filter),
     };
     data(Json::Array(
         rows.into_iter()

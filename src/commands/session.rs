@@ -4,11 +4,12 @@
 use serde_json::{Value as Json, json};
 
 use super::Switch;
+use super::context::Context;
 use crate::error::Error;
-use crate::exec::{Outcome, Runner, data};
+use crate::outcome::{Outcome, data};
 use crate::query::Dialect;
 use crate::render::{Expanded, Format};
-use crate::source::aws::{AwsOptions, AwsSource};
+use crate::source::aws::AwsOptions;
 
 /// `.help [COMMAND]`.
 pub(super) fn help(command: Option<&str>) -> Result<Outcome, Error> {
@@ -19,55 +20,49 @@ pub(super) fn help(command: Option<&str>) -> Result<Outcome, Error> {
 }
 
 /// `.output [FORMAT]`.
-pub(super) fn output(runner: &mut Runner, format: Option<Format>) -> Outcome {
+pub(super) fn output(cx: &mut Context<'_>, format: Option<Format>) -> Outcome {
     if let Some(format) = format {
-        runner.settings.format = format;
+        cx.settings.format = format;
     }
-    Outcome::Note(format!("output format: {}", runner.settings.format.name()))
+    Outcome::Note(format!("output format: {}", cx.settings.format.name()))
 }
 
 /// `.profile [NAME]`: show, or connect again with another profile.
-pub(super) fn profile(runner: &mut Runner, name: Option<String>) -> Result<Outcome, Error> {
+pub(super) fn profile(cx: &mut Context<'_>, name: Option<String>) -> Result<Outcome, Error> {
     match name {
-        None => Ok(Outcome::Note(format!(
-            "profile: {}",
-            runner.live()?.profile()
-        ))),
+        None => Ok(Outcome::Note(format!("profile: {}", cx.live()?.profile()))),
         Some(name) => {
-            let mut options = options(runner)?;
+            let mut options = options(cx)?;
             options.profile = Some(name);
-            reconnect(runner, options)
+            reconnect(cx, options)
         }
     }
 }
 
 /// `.region [NAME]`: show, or connect again in another region.
-pub(super) fn region(runner: &mut Runner, name: Option<String>) -> Result<Outcome, Error> {
+pub(super) fn region(cx: &mut Context<'_>, name: Option<String>) -> Result<Outcome, Error> {
     match name {
-        None => Ok(Outcome::Note(format!(
-            "region: {}",
-            runner.live()?.region()
-        ))),
+        None => Ok(Outcome::Note(format!("region: {}", cx.live()?.region()))),
         Some(name) => {
-            let mut options = options(runner)?;
+            let mut options = options(cx)?;
             options.region = Some(name);
-            reconnect(runner, options)
+            reconnect(cx, options)
         }
     }
 }
 
 /// `.store [ID]`.
-pub(super) fn store(runner: &mut Runner, id: Option<String>) -> Result<Outcome, Error> {
+pub(super) fn store(cx: &mut Context<'_>, id: Option<String>) -> Result<Outcome, Error> {
     match id {
         Some(id) => {
-            runner.live()?.set_store(id.clone());
-            runner.session.forget(&[])?;
+            cx.live()?.set_store(id.clone());
+            cx.session.forget(&[])?;
             Ok(Outcome::Note(format!(
                 "identity store: {id} (cache dropped)"
             )))
         }
         None => {
-            let (store, _) = runner.store_and_instance()?;
+            let (store, _) = cx.store_and_instance()?;
             Ok(Outcome::Note(format!(
                 "identity store: {}",
                 store.as_deref().unwrap_or("not discovered yet")
@@ -77,15 +72,15 @@ pub(super) fn store(runner: &mut Runner, id: Option<String>) -> Result<Outcome, 
 }
 
 /// `.instance [ARN]`.
-pub(super) fn instance(runner: &mut Runner, arn: Option<String>) -> Result<Outcome, Error> {
+pub(super) fn instance(cx: &mut Context<'_>, arn: Option<String>) -> Result<Outcome, Error> {
     match arn {
         Some(arn) => {
-            runner.live()?.set_instance(arn.clone());
-            runner.session.forget(&[])?;
+            cx.live()?.set_instance(arn.clone());
+            cx.session.forget(&[])?;
             Ok(Outcome::Note(format!("instance: {arn} (cache dropped)")))
         }
         None => {
-            let (_, instance) = runner.store_and_instance()?;
+            let (_, instance) = cx.store_and_instance()?;
             Ok(Outcome::Note(format!(
                 "instance: {}",
                 instance.as_deref().unwrap_or("not discovered yet")
@@ -95,13 +90,13 @@ pub(super) fn instance(runner: &mut Runner, arn: Option<String>) -> Result<Outco
 }
 
 /// `.whoami`: STS on the live source; offline, where the data came from.
-pub(super) fn whoami(runner: &mut Runner) -> Result<Outcome, Error> {
-    let value = match runner.session.source().as_aws() {
-        Some(aws) => runner.session.run(aws.whoami())?,
+pub(super) fn whoami(cx: &mut Context<'_>) -> Result<Outcome, Error> {
+    let value = match cx.live.client.clone() {
+        Some(aws) => cx.runtime.run(aws.whoami())?,
         None => {
-            let (store, instance) = runner.store_and_instance()?;
+            let (store, instance) = cx.store_and_instance()?;
             json!({
-                "Source": runner.session.source_label(),
+                "Source": cx.session.source_label(),
                 "IdentityStoreId": store,
                 "InstanceArn": instance,
             })
@@ -111,8 +106,8 @@ pub(super) fn whoami(runner: &mut Runner) -> Result<Outcome, Error> {
 }
 
 /// `.cache`: what is held, how much and how old.
-pub(super) fn cache(runner: &Runner) -> Outcome {
-    let rows = runner
+pub(super) fn cache(cx: &Context<'_>) -> Outcome {
+    let rows = cx
         .session
         .held()
         .iter()
@@ -130,12 +125,12 @@ pub(super) fn cache(runner: &Runner) -> Outcome {
 
 /// `.refresh [COLLECTION...] [--background]`.
 pub(super) fn refresh(
-    runner: &mut Runner,
+    cx: &mut Context<'_>,
     collections: &[String],
     background: bool,
 ) -> Result<Outcome, Error> {
     if background {
-        let names = runner.session.refresh_in_background(collections)?;
+        let names = cx.session.refresh_in_background(collections)?;
         return Ok(Outcome::Note(if names.is_empty() {
             "nothing was cached".to_owned()
         } else {
@@ -145,7 +140,7 @@ pub(super) fn refresh(
             )
         }));
     }
-    let forgotten = runner.session.forget(collections)?;
+    let forgotten = cx.session.forget(collections)?;
     Ok(Outcome::Note(if forgotten.is_empty() {
         "nothing was cached".to_owned()
     } else {
@@ -154,35 +149,35 @@ pub(super) fn refresh(
 }
 
 /// `.timing [on|off]`.
-pub(super) fn timing(runner: &mut Runner, state: Option<Switch>) -> Outcome {
+pub(super) fn timing(cx: &mut Context<'_>, state: Option<Switch>) -> Outcome {
     if let Some(state) = state {
-        runner.settings.timing = state == Switch::On;
+        cx.settings.timing = state == Switch::On;
     }
-    Outcome::Note(format!("timing {}", on_off(runner.settings.timing)))
+    Outcome::Note(format!("timing {}", on_off(cx.settings.timing)))
 }
 
 /// `.pager [on|off]`.
-pub(super) fn pager(runner: &mut Runner, state: Option<Switch>) -> Outcome {
+pub(super) fn pager(cx: &mut Context<'_>, state: Option<Switch>) -> Outcome {
     if let Some(state) = state {
-        runner.settings.pager = state == Switch::On;
+        cx.settings.pager = state == Switch::On;
     }
-    Outcome::Note(format!("pager {}", on_off(runner.settings.pager)))
+    Outcome::Note(format!("pager {}", on_off(cx.settings.pager)))
 }
 
 /// `.expanded [on|off|auto]`.
-pub(super) fn expanded(runner: &mut Runner, mode: Option<Expanded>) -> Outcome {
+pub(super) fn expanded(cx: &mut Context<'_>, mode: Option<Expanded>) -> Outcome {
     if let Some(mode) = mode {
-        runner.settings.expanded = mode;
+        cx.settings.expanded = mode;
     }
-    Outcome::Note(format!("expanded {}", runner.settings.expanded.name()))
+    Outcome::Note(format!("expanded {}", cx.settings.expanded.name()))
 }
 
 /// `.compat [spec|aws-cli]`.
-pub(super) fn compat(runner: &mut Runner, mode: Option<Dialect>) -> Outcome {
+pub(super) fn compat(cx: &mut Context<'_>, mode: Option<Dialect>) -> Outcome {
     if let Some(mode) = mode {
-        runner.settings.dialect = mode;
+        cx.settings.dialect = mode;
     }
-    Outcome::Note(format!("compat {}", runner.settings.dialect.name()))
+    Outcome::Note(format!("compat {}", cx.settings.dialect.name()))
 }
 
 fn on_off(on: bool) -> &'static str {
@@ -190,23 +185,20 @@ fn on_off(on: bool) -> &'static str {
 }
 
 /// The options the live source was reached with, to change one.
-fn options(runner: &Runner) -> Result<AwsOptions, Error> {
-    runner.live()?;
-    runner
-        .aws
+fn options(cx: &Context<'_>) -> Result<AwsOptions, Error> {
+    cx.live()?;
+    cx.live
+        .options
         .clone()
         .ok_or_else(|| Error::Usage("no AWS settings to change".into()))
 }
 
 /// Connects again with changed options; the cache is dropped.
-fn reconnect(runner: &mut Runner, options: AwsOptions) -> Result<Outcome, Error> {
-    let source = runner.session.run(AwsSource::connect(options.clone()))?;
-    let note = format!(
+fn reconnect(cx: &mut Context<'_>, options: AwsOptions) -> Result<Outcome, Error> {
+    let client = cx.reconnect(options)?;
+    Ok(Outcome::Note(format!(
         "profile: {}, region: {} (cache dropped)",
-        source.profile(),
-        source.region()
-    );
-    runner.session.replace_source(Box::new(source));
-    runner.aws = Some(options);
-    Ok(Outcome::Note(note))
+        client.profile(),
+        client.region()
+    )))
 }

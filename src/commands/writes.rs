@@ -3,42 +3,16 @@
 //! memberships so the next query is true. Asking is a capability the
 //! caller passes in ([`Confirm`]); the engine reads no terminal itself.
 
-use std::io;
-
 use clap::Args;
 
-use super::directory::{Principal, principal, text};
+use super::context::Context;
+use super::principals::{Principal, principal, text};
+use crate::collection::Collection;
 use crate::error::Error;
-use crate::exec::{Outcome, Runner, data};
 use crate::insights;
+use crate::outcome::{Outcome, data};
 use crate::source::aws::WriteOutcome;
 use serde_json::json;
-
-/// Asks the person at the terminal before a change.
-pub trait Confirm {
-    /// Puts `question` and returns the answer: true for yes.
-    fn confirm(&mut self, question: &str) -> Result<bool, Error>;
-}
-
-/// Asks on stderr and reads the answer (`y` or `yes`) from stdin, or from
-/// the terminal when stdin is a pipe (`... | idcsh --data -`).
-pub struct Terminal;
-
-impl Confirm for Terminal {
-    fn confirm(&mut self, question: &str) -> Result<bool, Error> {
-        use std::io::{BufRead, IsTerminal};
-        eprint!("{question} [y/N] ");
-        let mut answer = String::new();
-        let read = if io::stdin().is_terminal() {
-            io::stdin().read_line(&mut answer)
-        } else {
-            std::fs::File::open("/dev/tty")
-                .and_then(|tty| io::BufReader::new(tty).read_line(&mut answer))
-        };
-        read.map_err(|e| Error::io("cannot read the answer", e))?;
-        Ok(matches!(answer.trim().to_lowercase().as_str(), "y" | "yes"))
-    }
-}
 
 /// `.add-member` / `.remove-member GROUP USER [--dry-run]`.
 #[derive(Debug, Args)]
@@ -61,19 +35,19 @@ pub(super) enum Change {
 
 /// Runs a membership change.
 pub(super) fn membership(
-    runner: &mut Runner,
+    cx: &mut Context<'_>,
     change: Change,
     args: MembershipArgs,
 ) -> Result<Outcome, Error> {
     let Principal {
         id: group_id,
         name: group_name,
-    } = principal(runner, &insights::GROUP, &args.group)?;
+    } = principal(cx, &insights::GROUP, &args.group)?;
     let Principal {
         id: user_id,
         name: user_name,
-    } = principal(runner, &insights::USER, &args.user)?;
-    let (store, _) = runner.store_and_instance()?;
+    } = principal(cx, &insights::USER, &args.user)?;
+    let (store, _) = cx.store_and_instance()?;
     let store = store.unwrap_or_default();
     let (verb, call) = match change {
         Change::Add => (
@@ -90,7 +64,7 @@ pub(super) fn membership(
         ),
     };
     if args.dry_run {
-        let membership = current_membership(runner, &group_id, &user_id)?;
+        let membership = current_membership(cx, &group_id, &user_id)?;
         return Ok(Outcome::Note(match (change, membership) {
             (Change::Add, Some(membership_id)) => format!(
                 "dry run: {user_name} is already a member of {group_name} (MembershipId {membership_id}); nothing would be sent"
@@ -101,23 +75,22 @@ pub(super) fn membership(
             _ => format!("dry run, nothing sent: would {verb}: {call}"),
         }));
     }
-    runner.live()?;
-    if !runner.settings.yes {
-        let Some(confirm) = runner.confirm.as_mut() else {
-            return Err(Error::Usage(format!(
-                "refusing to {verb} without confirmation; pass --yes (-y) to write from a script"
-            )));
-        };
-        if !confirm.confirm(&format!("{call}\n{verb}?"))? {
-            return Ok(Outcome::Note("nothing was changed".into()));
-        }
-    }
-    let aws = runner.live()?;
-    let outcome = match change {
-        Change::Add => runner.session.run(aws.add_member(&group_id, &user_id))?,
-        Change::Remove => runner.session.run(aws.remove_member(&group_id, &user_id))?,
+    cx.live()?;
+    let refusal = || {
+        Error::Usage(format!(
+            "refusing to {verb} without confirmation; pass --yes (-y) to write from a script"
+        ))
     };
-    runner.session.forget(&["GroupMemberships".to_owned()])?;
+    if !cx.confirmed(&format!("{call}\n{verb}?"), refusal)? {
+        return Ok(Outcome::Note("nothing was changed".into()));
+    }
+    let aws = cx.live()?;
+    let outcome = match change {
+        Change::Add => cx.runtime.run(aws.add_member(&group_id, &user_id))?,
+        Change::Remove => cx.runtime.run(aws.remove_member(&group_id, &user_id))?,
+    };
+    cx.session
+        .forget(&[Collection::GroupMemberships.name().to_owned()])?;
     let (note, changed, membership_id) = match (change, outcome) {
         (Change::Add, WriteOutcome::Done { membership_id }) => (
             format!(
@@ -151,7 +124,7 @@ pub(super) fn membership(
             )));
         }
     };
-    runner.session.add_note(note);
+    cx.session.add_note(note);
     // The result as data, so a script can read the MembershipId.
     Ok(data(json!({
         "Action": match change {
@@ -171,14 +144,14 @@ pub(super) fn membership(
 /// `GetGroupMembershipId` on the live source, looked up in
 /// `GroupMemberships` offline.
 fn current_membership(
-    runner: &mut Runner,
+    cx: &mut Context<'_>,
     group_id: &str,
     user_id: &str,
 ) -> Result<Option<String>, Error> {
-    if let Some(aws) = runner.session.source().as_aws() {
-        return runner.session.run(aws.membership_id(group_id, user_id));
+    if let Some(aws) = cx.live.client.clone() {
+        return cx.runtime.run(aws.membership_id(group_id, user_id));
     }
-    let [memberships] = runner.collections(["GroupMemberships"])?;
+    let [memberships] = cx.collections([Collection::GroupMemberships])?;
     Ok(memberships
         .as_array()
         .unwrap_or_default()

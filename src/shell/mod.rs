@@ -22,7 +22,6 @@ use crate::error::Error;
 use crate::exec::{Flow, Runner};
 use crate::shell::complete::View;
 use crate::shell::helper::ShellHelper;
-use crate::source::DIRECTORY_COLLECTIONS;
 
 /// Whether a terminal can be opened for the shell (`/dev/tty`) when
 /// stdin is a pipe.
@@ -58,11 +57,9 @@ pub fn run(runner: &mut Runner, on_tty: bool) -> Result<(), Error> {
         let _ = editor.history_mut().add(entry);
     }
     runner.session.set_interactive(true);
-    runner.session.catch_interrupts();
-    let profiles = runner
-        .session
-        .run(async { Ok::<_, Error>(crate::source::aws::profile_names().await) })
-        .unwrap_or_default();
+    let runtime = runner.session.runtime().clone();
+    runtime.catch_interrupts();
+    let profiles = runtime.block_on(crate::source::aws::profile_names());
     let names = crate::commands::names();
     editor.set_helper(Some(ShellHelper::new(
         view(runner, &profiles, &names),
@@ -182,7 +179,7 @@ fn view(runner: &Runner, profiles: &[String], commands: &[String]) -> View {
     View {
         directory: collections
             .iter()
-            .any(|c| DIRECTORY_COLLECTIONS.contains(&c.as_str())),
+            .any(|c| crate::collection::Collection::from_name(c).is_some()),
         data: session.available(),
         document: session.source().document(),
         saved: saved.into_iter().map(|q| q.name).collect(),

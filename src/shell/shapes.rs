@@ -1,6 +1,6 @@
 //! The AWS item shapes of each collection, for completing field names
-//! before anything is fetched. Written as AWS documents them, in the
-//! notation `Field`, `Object{Child ...}`, `List[]{Child ...}`.
+//! before anything is fetched: each collection's file writes its shape in
+//! the notation `Field`, `Object{Child ...}`, `List[]{Child ...}`, read here.
 
 /// A field of an item shape.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -12,43 +12,9 @@ pub(crate) struct Field {
     pub list: bool,
 }
 
-const EXTERNAL_IDS: &str = "ExternalIds[]{Issuer Id}";
-
 /// The shape of one item of `collection`, when it is a directory collection.
 pub(crate) fn item_shape(collection: &str) -> Option<Vec<Field>> {
-    let spec = match collection {
-        "Instances" => {
-            "InstanceArn IdentityStoreId IdentityStoreArn OwnerAccountId Name CreatedDate Status \
-             StatusReason PrimaryRegion Regions[]{RegionName Status AddedDate IsPrimaryRegion}"
-                .to_owned()
-        }
-        "Users" => format!(
-            "IdentityStoreId UserId UserArn Revision UserName {EXTERNAL_IDS} \
-             Name{{Formatted FamilyName GivenName MiddleName HonorificPrefix HonorificSuffix}} \
-             DisplayName NickName ProfileUrl Emails[]{{Value Type Primary}} \
-             Addresses[]{{StreetAddress Locality Region PostalCode Country Formatted Type Primary}} \
-             PhoneNumbers[]{{Value Type Primary}} UserType Title PreferredLanguage Locale Timezone \
-             UserStatus Photos[]{{Value Type Display Primary}} Website Birthdate \
-             Roles[]{{Value Type Primary}} CreatedAt CreatedBy UpdatedAt UpdatedBy"
-        ),
-        "Groups" => format!(
-            "IdentityStoreId GroupId GroupArn Revision DisplayName {EXTERNAL_IDS} Description \
-             CreatedAt UpdatedAt CreatedBy UpdatedBy"
-        ),
-        "GroupMemberships" => "IdentityStoreId MembershipId MembershipArn GroupId \
-             MemberId{UserId} CreatedAt UpdatedAt CreatedBy UpdatedBy GroupName UserName"
-            .to_owned(),
-        "PermissionSets" => {
-            "Name PermissionSetArn Description CreatedDate SessionDuration RelayState".to_owned()
-        }
-        "Accounts" => {
-            "Id Arn Email Name Status State Paths JoinedMethod JoinedTimestamp".to_owned()
-        }
-        "AccountAssignments" => "AccountId PermissionSetArn PrincipalType PrincipalId \
-             AccountName PermissionSetName PrincipalName"
-            .to_owned(),
-        _ => return None,
-    };
+    let spec = crate::collection::Collection::from_name(collection)?.shape();
     Some(parse(&mut spec.chars().peekable()))
 }
 
@@ -148,7 +114,7 @@ mod tests {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .build()
             .unwrap();
-        for collection in crate::source::DIRECTORY_COLLECTIONS {
+        for collection in crate::collection::Collection::ALL.map(|c| c.name()) {
             let fetched = runtime
                 .block_on(crate::source::Source::fetch(
                     &demo,

@@ -10,7 +10,8 @@ use aws_sdk_ssoadmin::types as sso;
 use aws_smithy_types::DateTime;
 use serde_json::{Value as Json, json};
 
-use super::{Held, InMemory, model};
+use super::{Held, InMemory};
+use crate::collection;
 use crate::doc::Doc;
 
 /// The demo's Identity Store ID.
@@ -313,7 +314,7 @@ pub fn source() -> InMemory {
 pub(crate) fn directory() -> Held {
     let mut rng = Rng(0x1dc5_4e11);
 
-    let instances = vec![model::instance(
+    let instances = vec![collection::instance(
         &sso::InstanceMetadata::builder()
             .instance_arn(INSTANCE_ARN)
             .identity_store_id(IDENTITY_STORE_ID)
@@ -391,7 +392,7 @@ pub(crate) fn directory() -> Held {
             builder = builder.set_external_ids(external.ok().map(|e| vec![e]));
         }
         if let Ok(user) = builder.build() {
-            users.push(model::user(&user));
+            users.push(collection::user(&user));
         }
         user_names.push(user_name);
         user_ids.push(id);
@@ -414,7 +415,7 @@ pub(crate) fn directory() -> Held {
                 .updated_at(time(i as i64 * 97 + 500))
                 .build()
                 .ok()
-                .map(|g| model::group(&g))
+                .map(|g| collection::group(&g))
         })
         .collect();
 
@@ -465,7 +466,7 @@ pub(crate) fn directory() -> Held {
                 .updated_at(time(2000 + i as i64))
                 .build()
                 .ok()?;
-            let mut json = model::membership(&item);
+            let mut json = collection::membership(&item);
             let object = json.as_object_mut()?;
             object.insert("GroupName".into(), json!(GROUPS[group].0));
             object.insert("UserName".into(), json!(user_names[user]));
@@ -496,7 +497,7 @@ pub(crate) fn directory() -> Held {
             if *name == "Billing" {
                 builder = builder.relay_state("https://console.aws.amazon.com/billing/home#/");
             }
-            model::permission_set(&builder.build())
+            collection::permission_set(&builder.build())
         })
         .collect();
 
@@ -544,7 +545,7 @@ pub(crate) fn directory() -> Held {
                 })
                 .joined_timestamp(time(i as i64 * 200))
                 .build();
-            model::account(&account)
+            collection::account(&account)
         })
         .collect();
 
@@ -706,7 +707,7 @@ fn assignments(names: &Names<'_>, rng: &mut Rng) -> Vec<Json> {
                 .principal_type(kind)
                 .principal_id(id)
                 .build();
-            let mut json = model::assignment(&item);
+            let mut json = collection::assignment(&item);
             if let Some(object) = json.as_object_mut() {
                 object.insert("AccountName".into(), json!(ACCOUNTS[account]));
                 object.insert("PermissionSetName".into(), json!(PERMISSION_SETS[p].0));

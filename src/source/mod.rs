@@ -7,7 +7,6 @@
 pub mod aws;
 pub mod demo;
 pub mod file;
-pub(crate) mod model;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -27,17 +26,6 @@ pub type Held = IndexMap<String, Arc<Doc>>;
 /// complete collection fetched on the way.
 pub type Fetched = Vec<(String, Arc<Doc>)>;
 
-/// The directory's collections, in the order SPEC section 2 lists them.
-pub(crate) const DIRECTORY_COLLECTIONS: &[&str] = &[
-    "Instances",
-    "Users",
-    "Groups",
-    "GroupMemberships",
-    "PermissionSets",
-    "Accounts",
-    "AccountAssignments",
-];
-
 /// Why a source could not deliver a collection.
 #[derive(Debug, thiserror::Error)]
 pub enum SourceError {
@@ -49,6 +37,14 @@ pub enum SourceError {
     InvalidJson { path: String, reason: String },
     #[error(transparent)]
     Aws(#[from] aws::AwsError),
+}
+
+impl SourceError {
+    /// The credentials are missing or refused: said on the line that
+    /// needs them rather than as a note.
+    pub fn is_credentials(&self) -> bool {
+        matches!(self, SourceError::Aws(aws::AwsError::Credentials { .. }))
+    }
 }
 
 /// A provider of collections.
@@ -96,10 +92,47 @@ pub trait Source: Send + Sync {
     /// Whether slow fetches may show a progress line on stderr.
     fn show_progress(&self, _on: bool) {}
 
-    /// The live source, for the commands only it can answer.
-    fn as_aws(&self) -> Option<&aws::AwsSource> {
+    /// Whether collections come from a remote service (and cost requests)
+    /// rather than from memory.
+    fn is_live(&self) -> bool {
+        false
+    }
+
+    /// Where this source's collections may be kept on disk; `None`: they
+    /// are not (an offline source).
+    fn cache_key(&self) -> Option<CacheKey> {
         None
     }
+
+    /// The account of whoever signs the requests, asked of the service
+    /// (once per source), so that a disk cache is used only by its owner.
+    fn caller_account(&self) -> BoxFuture<'_, Result<Option<String>, SourceError>> {
+        Box::pin(async { Ok(None) })
+    }
+
+    /// The Identity Store ID and instance ARN chosen or discovered so far.
+    fn store_and_instance(&self) -> (Option<String>, Option<String>) {
+        (None, None)
+    }
+
+    /// Takes the store (and instance) a disk cache last used, where none
+    /// was chosen: it spares the discovery calls.
+    fn adopt_directory(&self, _store: String, _instance: Option<String>) {}
+
+    /// Forgets answers about single users and groups kept since the last
+    /// refresh or write.
+    fn forget_answers(&self) {}
+}
+
+/// What names a source's folder in the disk cache: the profile, region and
+/// endpoints it calls, and the partition its caller's account is in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CacheKey {
+    pub profile: String,
+    pub region: String,
+    /// Each service's endpoint, where it is not AWS's own.
+    pub endpoints: Vec<(&'static str, String)>,
+    pub partition: &'static str,
 }
 
 /// An offline source: every collection is in memory already.

@@ -149,21 +149,21 @@ pub(super) fn complete_command(view: &View, text: &str, name_at: usize) -> Compl
 
 /// The candidates for an argument of `kind`, from what is in memory.
 fn candidates(view: &View, kind: Kind) -> Vec<String> {
-    let names = |collection: &str, field: &str| -> Vec<String> {
-        view.collection(collection)
+    let names = |identity: &crate::collection::Identity| -> Vec<String> {
+        view.collection(identity.collection.name())
             .and_then(|doc| doc.as_array())
             .unwrap_or_default()
             .iter()
-            .filter_map(|item| item.get(field).and_then(Doc::as_str))
+            .filter_map(|item| item.get(identity.name_field).and_then(Doc::as_str))
             .map(str::to_owned)
             .collect()
     };
     let strings = |list: &[&str]| list.iter().map(|s| s.to_string()).collect();
     match kind {
-        Kind::Group => names("Groups", "DisplayName"),
-        Kind::User => names("Users", "UserName"),
-        Kind::Account => names("Accounts", "Name"),
-        Kind::PermissionSet => names("PermissionSets", "Name"),
+        Kind::Group => names(&crate::collection::GROUP),
+        Kind::User => names(&crate::collection::USER),
+        Kind::Account => names(&crate::collection::ACCOUNT),
+        Kind::PermissionSet => names(&crate::collection::PERMISSION_SET),
         Kind::Profile => view.profiles.clone(),
         Kind::Region => strings(REGIONS),
         Kind::Collection => view.collections.clone(),

@@ -139,9 +139,9 @@ mod tests {
             })
             .collect();
         View {
-            collections: crate::source::DIRECTORY_COLLECTIONS
+            collections: crate::collection::Collection::ALL
                 .iter()
-                .map(|s| s.to_string())
+                .map(|c| c.name().to_owned())
                 .collect(),
             directory: true,
             data,

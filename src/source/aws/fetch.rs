@@ -19,8 +19,9 @@ use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 
 use super::{AwsError, AwsSource, Directory};
+use crate::collection::{self, Collection};
 use crate::doc::Doc;
-use crate::source::{Fetched, Held, model};
+use crate::source::{Fetched, Held};
 
 /// A collection this fetch asked for: empty until its listing completes,
 /// shared by everything in the line that needs it.
@@ -32,7 +33,7 @@ type Slot = Arc<OnceCell<Arc<Doc>>>;
 pub(crate) struct Fetcher<'a> {
     source: &'a AwsSource,
     held: &'a Held,
-    fetched: Mutex<Vec<(String, Slot)>>,
+    fetched: Mutex<Vec<(Collection, Slot)>>,
     progress: ProgressBar,
 }
 
@@ -122,48 +123,59 @@ impl<'a> Fetcher<'a> {
         let guard = ProgressGuard::start(self.progress.clone(), show);
         // Registered before any request, so a collection listed on the way
         // to another (bounded, for names) waits for the full listing instead.
-        for name in names {
-            self.cell(name);
+        let wanted: Vec<Collection> = names
+            .iter()
+            .map(|name| {
+                Collection::from_name(name).ok_or_else(|| AwsError::Other {
+                    operation: "fetch",
+                    detail: format!("no collection named {name}"),
+                })
+            })
+            .collect::<Result<_, _>>()?;
+        for collection in &wanted {
+            self.cell(*collection);
         }
-        futures_util::future::try_join_all(names.iter().map(|name| self.needed(name))).await?;
+        futures_util::future::try_join_all(wanted.iter().map(|c| self.needed(*c))).await?;
         drop(guard);
         let cells = self.fetched.into_inner().unwrap_or_default();
         Ok(cells
             .into_iter()
-            .filter_map(|(name, cell)| Some((name, cell.get()?.clone())))
+            .filter_map(|(collection, cell)| {
+                Some((collection.name().to_owned(), cell.get()?.clone()))
+            })
             .collect())
     }
 
-    /// The slot for collection `name` in this fetch, made on first ask.
-    fn cell(&self, name: &str) -> Slot {
+    /// The slot for `collection` in this fetch, made on first ask.
+    fn cell(&self, collection: Collection) -> Slot {
         let mut fetched = self
             .fetched
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if let Some((_, cell)) = fetched.iter().find(|(n, _)| n == name) {
+        if let Some((_, cell)) = fetched.iter().find(|(c, _)| *c == collection) {
             return cell.clone();
         }
         let cell = Arc::new(OnceCell::new());
-        fetched.push((name.to_owned(), cell.clone()));
+        fetched.push((collection, cell.clone()));
         cell
     }
 
-    /// Collection `name` if this fetch has asked for it (done or under way).
-    fn asked_for(&self, name: &str) -> Option<Slot> {
+    /// `collection` if this fetch has asked for it (done or under way).
+    fn asked_for(&self, collection: Collection) -> Option<Slot> {
         let fetched = self
             .fetched
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         fetched
             .iter()
-            .find(|(n, _)| n == name)
+            .find(|(c, _)| *c == collection)
             .map(|(_, cell)| cell.clone())
     }
 
-    async fn fetch_named(&self, name: &str) -> Result<Vec<Json>, AwsError> {
-        self.progress.set_message(format!("fetching {name}"));
-        match name {
-            "Instances" => {
+    async fn fetch_named(&self, collection: Collection) -> Result<Vec<Json>, AwsError> {
+        self.progress.set_message(format!("fetching {collection}"));
+        match collection {
+            Collection::Instances => {
                 // Where an instance was found in sso_region, list there.
                 let discovered = self
                     .source
@@ -175,25 +187,21 @@ impl<'a> Fetcher<'a> {
                 let sso = discovered.unwrap_or_else(|| self.source.regional.sso.clone());
                 self.source.list_instances(&sso).await
             }
-            "Users" => self.users().await,
-            "Groups" => self.groups().await,
-            "GroupMemberships" => self.memberships().await,
-            "PermissionSets" => self.permission_sets().await,
-            "Accounts" => self.accounts().await,
-            "AccountAssignments" => self.assignments().await,
-            other => Err(AwsError::Other {
-                operation: "fetch",
-                detail: format!("no collection named {other}"),
-            }),
+            Collection::Users => self.users().await,
+            Collection::Groups => self.groups().await,
+            Collection::GroupMemberships => self.memberships().await,
+            Collection::PermissionSets => self.permission_sets().await,
+            Collection::Accounts => self.accounts().await,
+            Collection::AccountAssignments => self.assignments().await,
         }
     }
 
     /// Progress through `total` known steps, shown as
     /// `AccountAssignments 212/400 pairs`.
-    fn steps(&self, what: &'static str, total: usize, unit: &'static str) -> Steps {
+    fn steps(&self, what: Collection, total: usize, unit: &'static str) -> Steps {
         let steps = Steps {
             bar: self.progress.clone(),
-            what,
+            what: what.name(),
             unit,
             total,
             done: AtomicUsize::new(0),
@@ -202,7 +210,7 @@ impl<'a> Fetcher<'a> {
         steps
     }
 
-    fn counted(&self, what: &str, n: usize) {
+    fn counted(&self, what: Collection, n: usize) {
         self.progress.inc(n as u64);
         self.progress
             .set_message(format!("{what}: {} so far", self.progress.position()));
@@ -210,15 +218,15 @@ impl<'a> Fetcher<'a> {
 
     /// A collection the session holds, or else fetched now (once for the
     /// whole line: a second need waits for the first fetch) and kept.
-    async fn needed(&self, name: &str) -> Result<Arc<Doc>, AwsError> {
-        if let Some(held) = self.held.get(name) {
+    async fn needed(&self, collection: Collection) -> Result<Arc<Doc>, AwsError> {
+        if let Some(held) = self.held.get(collection.name()) {
             return Ok(held.clone());
         }
-        let cell = self.cell(name);
+        let cell = self.cell(collection);
         cell.get_or_try_init(|| async {
-            let items = Box::pin(self.fetch_named(name)).await?;
+            let items = Box::pin(self.fetch_named(collection)).await?;
             let value = Doc::shared(Json::Array(items));
-            self.source.completed(name, &value);
+            self.source.completed(collection, &value);
             Ok(value)
         })
         .await
@@ -230,7 +238,7 @@ impl<'a> Fetcher<'a> {
         self.source
             .paginate("ListUsers", |token| async {
                 let (items, next) = self.source.users_page(&d, token).await?;
-                self.counted("Users", items.len());
+                self.counted(Collection::Users, items.len());
                 Ok((items, next))
             })
             .await
@@ -241,7 +249,7 @@ impl<'a> Fetcher<'a> {
         self.source
             .paginate("ListGroups", |token| async {
                 let (items, next) = self.source.groups_page(&d, token).await?;
-                self.counted("Groups", items.len());
+                self.counted(Collection::Groups, items.len());
                 Ok((items, next))
             })
             .await
@@ -253,16 +261,16 @@ impl<'a> Fetcher<'a> {
     /// one page after another, costs no time of its own.
     async fn memberships(&self) -> Result<Vec<Json>, AwsError> {
         let d = self.source.directory().await?;
-        let groups = self.needed("Groups").await?;
+        let groups = self.needed(Collection::Groups).await?;
         let group_names = names(&groups, "GroupId", "DisplayName");
         let group_ids: Vec<String> = ids_of(&groups, "GroupId");
-        let steps = self.steps("GroupMemberships", group_ids.len(), "groups");
+        let steps = self.steps(Collection::GroupMemberships, group_ids.len(), "groups");
         let listing = stream::iter(group_ids)
             .map(|group_id| steps.after(self.memberships_of(&d, group_id)))
             .buffered(self.source.concurrency)
             .try_collect::<Vec<Vec<Json>>>();
         let users = async {
-            let users = self.needed("Users").await?;
+            let users = self.needed(Collection::Users).await?;
             // The listing's own count took the progress line meanwhile.
             steps.show(steps.done.load(Ordering::Relaxed));
             Ok(users)
@@ -331,10 +339,10 @@ impl<'a> Fetcher<'a> {
                                 .send()
                         })
                         .await?;
-                    self.counted("PermissionSets", 1);
+                    self.counted(Collection::PermissionSets, 1);
                     Ok(out
                         .permission_set()
-                        .map_or(Json::Null, model::permission_set))
+                        .map_or(Json::Null, collection::permission_set))
                 }
             })
             .buffered(self.source.concurrency)
@@ -371,7 +379,7 @@ impl<'a> Fetcher<'a> {
         let instance = d.instance_arn.clone().ok_or(AwsError::NoInstanceArn {
             operation: "ListAccountsForProvisionedPermissionSet",
         })?;
-        let permission_sets = self.needed("PermissionSets").await?;
+        let permission_sets = self.needed(Collection::PermissionSets).await?;
         let per_set: Vec<Vec<String>> = stream::iter(ids_of(&permission_sets, "PermissionSetArn"))
             .map(|set| {
                 let (sso, instance) = (d.clients.sso.clone(), instance.clone());
@@ -398,7 +406,7 @@ impl<'a> Fetcher<'a> {
             .try_collect()
             .await?;
         let ids: std::collections::BTreeSet<String> = per_set.into_iter().flatten().collect();
-        self.counted("Accounts", ids.len());
+        self.counted(Collection::Accounts, ids.len());
         Ok(ids
             .into_iter()
             .map(|id| serde_json::json!({"Id": id, "Name": null}))
@@ -417,9 +425,9 @@ impl<'a> Fetcher<'a> {
                         .set_next_token(token)
                         .send()
                         .await?;
-                    self.counted("Accounts", out.accounts().len());
+                    self.counted(Collection::Accounts, out.accounts().len());
                     Ok((
-                        out.accounts().iter().map(model::account).collect(),
+                        out.accounts().iter().map(collection::account).collect(),
                         out.next_token().map(str::to_owned),
                     ))
                 }
@@ -434,8 +442,10 @@ impl<'a> Fetcher<'a> {
         let instance = d.instance_arn.clone().ok_or(AwsError::NoInstanceArn {
             operation: "ListAccountAssignments",
         })?;
-        let (accounts, permission_sets) =
-            tokio::try_join!(self.needed("Accounts"), self.needed("PermissionSets"))?;
+        let (accounts, permission_sets) = tokio::try_join!(
+            self.needed(Collection::Accounts),
+            self.needed(Collection::PermissionSets)
+        )?;
         let account_names = names(&accounts, "Id", "Name");
         let set_names = names(&permission_sets, "PermissionSetArn", "Name");
 
@@ -500,7 +510,7 @@ impl<'a> Fetcher<'a> {
             .await?;
 
         let pairs: Vec<(String, String)> = provisioned.into_iter().flatten().collect();
-        let steps = self.steps("AccountAssignments", pairs.len(), "pairs");
+        let steps = self.steps(Collection::AccountAssignments, pairs.len(), "pairs");
         let steps = &steps;
         let per_pair: Vec<Vec<Json>> = stream::iter(pairs)
             .map(|(account, ps)| async move {
@@ -539,7 +549,11 @@ impl<'a> Fetcher<'a> {
                     .map(|id| (id, PrincipalType::Group)),
             )
             .collect();
-        let steps = self.steps("AccountAssignments", principals.len(), "principals");
+        let steps = self.steps(
+            Collection::AccountAssignments,
+            principals.len(),
+            "principals",
+        );
         let steps = &steps;
         let per_principal: Vec<Vec<Json>> = stream::iter(principals)
             .map(|(id, kind)| async move {
@@ -598,10 +612,10 @@ impl<'a> Fetcher<'a> {
         let pages = (budget / 100).max(1);
         // Groups first: usually one page, and its names serve the
         // assignments even when Users turns out too big to list.
-        let Some(groups) = self.held_or_bounded("Groups", pages).await? else {
+        let Some(groups) = self.held_or_bounded(Collection::Groups, pages).await? else {
             return Ok(None);
         };
-        let Some(users) = self.held_or_bounded("Users", pages).await? else {
+        let Some(users) = self.held_or_bounded(Collection::Users, pages).await? else {
             return Ok(None);
         };
         Ok(Some((users, groups)))
@@ -611,32 +625,32 @@ impl<'a> Fetcher<'a> {
     /// it), or listed here unless it takes more than `pages` pages.
     async fn held_or_bounded(
         &self,
-        name: &'static str,
+        collection: Collection,
         pages: usize,
     ) -> Result<Option<Arc<Doc>>, AwsError> {
-        if let Some(held) = self.held.get(name) {
+        if let Some(held) = self.held.get(collection.name()) {
             return Ok(Some(held.clone()));
         }
-        if self.asked_for(name).is_some() {
-            return self.needed(name).await.map(Some);
+        if self.asked_for(collection).is_some() {
+            return self.needed(collection).await.map(Some);
         }
-        self.list_bounded(name, pages).await
+        self.list_bounded(collection, pages).await
     }
 
     /// Lists Users or Groups unless it takes more than `pages` pages.
     async fn list_bounded(
         &self,
-        name: &'static str,
+        collection: Collection,
         pages: usize,
     ) -> Result<Option<Arc<Doc>>, AwsError> {
-        let listing = self.source.list_within(name, pages).await?;
+        let listing = self.source.list_within(collection, pages).await?;
         if !listing.complete {
             return Ok(None);
         }
         let listed = listing.items;
         // Kept for the session (even if the line is cancelled); if a full
         // listing finished meanwhile, that one is kept and this is used once.
-        let _ = self.cell(name).set(listed.clone());
+        let _ = self.cell(collection).set(listed.clone());
         Ok(Some(listed))
     }
 
@@ -648,16 +662,16 @@ impl<'a> Fetcher<'a> {
         assignments: &[Json],
     ) -> Result<HashMap<String, String>, AwsError> {
         let mut known = HashMap::new();
-        let collection = |name: &str| {
+        let collection = |c: Collection| {
             self.held
-                .get(name)
+                .get(c.name())
                 .cloned()
-                .or_else(|| self.asked_for(name)?.get().cloned())
+                .or_else(|| self.asked_for(c)?.get().cloned())
         };
-        if let Some(users) = collection("Users") {
+        if let Some(users) = collection(Collection::Users) {
             known.extend(names(&users, "UserId", "UserName"));
         }
-        if let Some(groups) = collection("Groups") {
+        if let Some(groups) = collection(Collection::Groups) {
             known.extend(names(&groups, "GroupId", "DisplayName"));
         }
         let (mut users, mut groups) = (Vec::new(), Vec::new());
@@ -735,15 +749,6 @@ pub(crate) struct Listing {
     pub complete: bool,
 }
 
-/// A listing of `Users` or `Groups` that stopped before its end: what it
-/// read, how many pages, and where the next page starts.
-#[derive(Clone)]
-struct Partial {
-    items: Vec<Json>,
-    pages: usize,
-    next: String,
-}
-
 impl AwsSource {
     /// `Users` or `Groups` listed, reading at most `pages` pages. A
     /// listing that ends is recorded as a completed collection and answers
@@ -753,17 +758,16 @@ impl AwsSource {
     /// the principals on them).
     pub(crate) async fn list_within(
         &self,
-        name: &'static str,
+        collection: Collection,
         pages: usize,
     ) -> Result<Listing, AwsError> {
-        let (listed_key, partial_key) = (format!("listed {name}"), format!("partial {name}"));
-        if let Some(items) = self.remembered_already::<Arc<Doc>>(&listed_key) {
+        if let Some(items) = self.memo.get(|a| &mut a.listed, &collection) {
             return Ok(Listing {
                 items,
                 complete: true,
             });
         }
-        let partial = self.remembered_already::<Partial>(&partial_key);
+        let partial = self.memo.get(|a| &mut a.partial, &collection);
         let (read_before, mut items, token) = match partial {
             Some(partial) => (partial.pages, partial.items, Some(partial.next)),
             None => (0, Vec::new(), None),
@@ -776,7 +780,7 @@ impl AwsSource {
         }
         let d = self.directory().await?;
         let more = pages - read_before;
-        let (mut read, next) = if name == "Users" {
+        let (mut read, next) = if collection == Collection::Users {
             self.paginate_from("ListUsers", token, more, |token| self.users_page(&d, token))
                 .await?
         } else {
@@ -788,9 +792,10 @@ impl AwsSource {
         items.append(&mut read);
         let complete = next.is_none();
         if let Some(next) = next {
-            self.remember(
-                partial_key,
-                Partial {
+            self.memo.put(
+                |a| &mut a.partial,
+                collection,
+                super::memo::Partial {
                     items: items.clone(),
                     pages,
                     next,
@@ -799,7 +804,7 @@ impl AwsSource {
         }
         let items = Doc::shared(Json::Array(items));
         if complete {
-            self.completed(name, &items);
+            self.completed(collection, &items);
         }
         Ok(Listing { items, complete })
     }
@@ -820,7 +825,7 @@ impl AwsSource {
             .send()
             .await?;
         Ok((
-            out.users().iter().map(model::user).collect(),
+            out.users().iter().map(collection::user).collect(),
             out.next_token().map(str::to_owned),
         ))
     }
@@ -841,7 +846,7 @@ impl AwsSource {
             .send()
             .await?;
         Ok((
-            out.groups().iter().map(model::group).collect(),
+            out.groups().iter().map(collection::group).collect(),
             out.next_token().map(str::to_owned),
         ))
     }
@@ -866,7 +871,7 @@ impl AwsSource {
                 Ok((
                     out.group_memberships()
                         .iter()
-                        .map(model::membership)
+                        .map(collection::membership)
                         .collect(),
                     out.next_token().map(str::to_owned),
                 ))
@@ -926,7 +931,7 @@ impl AwsSource {
                 Ok((
                     out.account_assignments()
                         .iter()
-                        .map(model::assignment)
+                        .map(collection::assignment)
                         .collect(),
                     out.next_token().map(str::to_owned),
                 ))
@@ -986,7 +991,7 @@ impl AwsSource {
                     .send()
                     .await?;
                 Ok((
-                    out.instances().iter().map(model::instance).collect(),
+                    out.instances().iter().map(collection::instance).collect(),
                     out.next_token().map(str::to_owned),
                 ))
             }

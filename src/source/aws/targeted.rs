@@ -14,10 +14,10 @@ use serde_json::{Value as Json, json};
 
 use super::fetch::NAMING_PAGES_UP_TO;
 use super::{AwsError, AwsSource};
+use crate::collection::Collection;
 use crate::doc::Doc;
 
-/// A user's UserName and DisplayName.
-pub(crate) type UserNames = (String, Option<String>);
+pub(crate) use super::memo::UserNames;
 
 impl AwsSource {
     /// A user by UserName (`GetUserId`), or else by UserId (`DescribeUser`,
@@ -42,7 +42,8 @@ impl AwsSource {
         };
         let by_name = self.get_user_id("UserName", wanted);
         self.remembered(
-            format!("user {wanted}"),
+            |a| &mut a.user,
+            wanted.to_owned(),
             look_up(wanted, by_name, "UserId", by_id),
         )
         .await
@@ -70,7 +71,8 @@ impl AwsSource {
         };
         let by_name = self.get_group_id("DisplayName", wanted);
         self.remembered(
-            format!("group {wanted}"),
+            |a| &mut a.group,
+            wanted.to_owned(),
             look_up(wanted, by_name, "GroupId", by_id),
         )
         .await
@@ -82,8 +84,12 @@ impl AwsSource {
         &self,
         group_id: &str,
     ) -> Result<Vec<(String, String)>, AwsError> {
-        self.remembered(format!("members {group_id}"), self.list_members(group_id))
-            .await
+        self.remembered(
+            |a| &mut a.members,
+            group_id.to_owned(),
+            self.list_members(group_id),
+        )
+        .await
     }
 
     async fn list_members(&self, group_id: &str) -> Result<Vec<(String, String)>, AwsError> {
@@ -107,7 +113,6 @@ impl AwsSource {
         &self,
         user_ids: &[String],
     ) -> Result<HashMap<String, UserNames>, AwsError> {
-        let key = |id: &str| format!("user names {id}");
         let names_of = |user: &Doc| {
             (
                 user["UserName"].as_str().unwrap_or_default().to_owned(),
@@ -117,19 +122,20 @@ impl AwsSource {
         let unknown = |this: &Self| -> Vec<String> {
             user_ids
                 .iter()
-                .filter(|id| {
-                    this.remembered_already::<(String, Option<String>)>(&key(id))
-                        .is_none()
-                })
+                .filter(|id| this.memo.get(|a| &mut a.user_names, id.as_str()).is_none())
                 .cloned()
                 .collect()
         };
         let listing = self
-            .list_within("Users", unknown(self).len().min(NAMING_PAGES_UP_TO))
+            .list_within(
+                Collection::Users,
+                unknown(self).len().min(NAMING_PAGES_UP_TO),
+            )
             .await?;
         for user in listing.items.as_array().unwrap_or_default() {
             if let Some(id) = user["UserId"].as_str() {
-                self.remember(key(id), names_of(user));
+                self.memo
+                    .put(|a| &mut a.user_names, id.to_owned(), names_of(user));
             }
         }
         let d = self.directory().await?;
@@ -162,11 +168,14 @@ impl AwsSource {
             .try_collect()
             .await?;
         for (id, names) in described.into_iter().flatten() {
-            self.remember(key(&id), names);
+            self.memo.put(|a| &mut a.user_names, id, names);
         }
         Ok(user_ids
             .iter()
-            .filter_map(|id| Some((id.clone(), self.remembered_already(&key(id))?)))
+            .filter_map(|id| {
+                let names = self.memo.get(|a| &mut a.user_names, id.as_str())?;
+                Some((id.clone(), names))
+            })
             .collect())
     }
 
@@ -178,21 +187,25 @@ impl AwsSource {
         account_id: &str,
         only_set: Option<&str>,
     ) -> Result<Vec<Json>, AwsError> {
-        let all = format!("assignments on {account_id}");
         let Some(set) = only_set else {
             return self
-                .remembered(all, self.list_assignments_on_account(account_id))
+                .remembered(
+                    |a| &mut a.assignments_on,
+                    account_id.to_owned(),
+                    self.list_assignments_on_account(account_id),
+                )
                 .await;
         };
         // One set named: its one listing (the account's other sets are not
         // asked), unless the account's whole answer is remembered.
-        if let Some(every) = self.remembered_already::<Vec<Json>>(&all) {
+        if let Some(every) = self.memo.get(|a| &mut a.assignments_on, account_id) {
             return Ok(every
                 .into_iter()
                 .filter(|a| a["PermissionSetArn"].as_str() == Some(set))
                 .collect());
         }
-        self.remembered(format!("assignments on {account_id} of {set}"), async {
+        let pair = (account_id.to_owned(), set.to_owned());
+        self.remembered(|a| &mut a.assignments_of_pair, pair, async {
             let d = self.directory().await?;
             let instance = d.instance_arn.clone().ok_or(AwsError::NoInstanceArn {
                 operation: "ListAccountAssignments",
@@ -231,18 +244,18 @@ impl AwsSource {
         &self,
         group_ids: &[String],
     ) -> Result<HashMap<String, String>, AwsError> {
-        let key = |id: &str| format!("group name {id}");
         let unknown = group_ids
             .iter()
-            .filter(|id| self.remembered_already::<String>(&key(id)).is_none())
+            .filter(|id| self.memo.get(|a| &mut a.group_name, id.as_str()).is_none())
             .count();
         let listing = self
-            .list_within("Groups", unknown.min(NAMING_PAGES_UP_TO))
+            .list_within(Collection::Groups, unknown.min(NAMING_PAGES_UP_TO))
             .await?;
         for group in listing.items.as_array().unwrap_or_default() {
             if let Some(id) = group["GroupId"].as_str() {
                 let name = group["DisplayName"].as_str().unwrap_or_default();
-                self.remember(key(id), name.to_owned());
+                self.memo
+                    .put(|a| &mut a.group_name, id.to_owned(), name.to_owned());
             }
         }
         let d = self.directory().await?;
@@ -251,7 +264,7 @@ impl AwsSource {
                 let (ids, store) = (d.clients.ids.clone(), d.store_id.clone());
                 async move {
                     let name = self
-                        .remembered(key(&group_id), async {
+                        .remembered(|a| &mut a.group_name, group_id.clone(), async {
                             let out = self
                                 .request("DescribeGroup", || {
                                     ids.describe_group()
@@ -280,7 +293,8 @@ impl AwsSource {
     /// The user's groups: GroupId, GroupName, MembershipId.
     pub(crate) async fn groups_of_user(&self, user_id: &str) -> Result<Vec<Json>, AwsError> {
         self.remembered(
-            format!("groups of {user_id}"),
+            |a| &mut a.groups_of,
+            user_id.to_owned(),
             self.ask_groups_of_user(user_id),
         )
         .await
@@ -334,7 +348,8 @@ impl AwsSource {
         account_names: &HashMap<String, String>,
     ) -> Result<Vec<Json>, AwsError> {
         self.remembered(
-            format!("access of {user_id}"),
+            |a| &mut a.access_of,
+            user_id.to_owned(),
             self.ask_access_of_user(user_id, account_names),
         )
         .await

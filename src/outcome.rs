@@ -1,0 +1,50 @@
+//! What a line produced, before it is printed: shared by the runner, which
+//! prints it, and the commands, which make it.
+
+use std::sync::Arc;
+
+use serde_json::Value as Json;
+
+/// What a line produced.
+#[derive(Debug)]
+pub enum Outcome {
+    /// Nothing to print.
+    Nothing,
+    /// Data, rendered in the current format.
+    Value {
+        value: Arc<Json>,
+        warnings: Vec<String>,
+    },
+    /// Text for the user (help), printed as it is.
+    Text(String),
+    /// A note on stderr ("output format: csv").
+    Note(String),
+    /// Leave the shell.
+    Quit,
+}
+
+/// `outcome`, with a warning about the user's files when there is one.
+pub(crate) fn with_warning(outcome: Outcome, warning: Option<String>) -> Outcome {
+    match (outcome, warning) {
+        (
+            Outcome::Value {
+                value,
+                mut warnings,
+            },
+            Some(w),
+        ) => {
+            warnings.push(w);
+            Outcome::Value { value, warnings }
+        }
+        (Outcome::Note(note), Some(w)) => Outcome::Note(format!("warning: {w}\n{note}")),
+        (outcome, _) => outcome,
+    }
+}
+
+/// A command's data result.
+pub(crate) fn data(value: Json) -> Outcome {
+    Outcome::Value {
+        value: Arc::new(value),
+        warnings: Vec::new(),
+    }
+}
