@@ -11,7 +11,7 @@ use serde_json::Value as Json;
 use crate::disk_cache::{Cached, DiskCache, Owner};
 use crate::doc::Doc;
 use crate::error::Error;
-use crate::query::{Query, Val};
+use crate::query::{Evaluated, Query, Val};
 use crate::runtime::Runtime;
 use crate::source::{Held, Source, SourceError};
 use crate::suggest;
@@ -610,8 +610,9 @@ impl Session {
             .and_then(|()| self.evaluate_held(query, &self.last));
         warnings.extend(self.source.take_notes());
         match value {
-            Ok(value) => {
-                warnings.extend(self.query_warnings(query));
+            Ok((value, met)) => {
+                warnings.extend(self.data_warnings(query));
+                warnings.extend(met);
                 Ok(Answer {
                     value: Arc::new(value),
                     warnings,
@@ -625,16 +626,15 @@ impl Session {
     /// piped into an expression).
     pub(crate) fn filter(&self, query: &Query, current: &Json) -> Result<Answer, Error> {
         let current = Doc::from(current.clone());
-        let value = query.evaluate(&Val::Ref(&current))?.to_json();
+        let (value, warnings) = answered(query.evaluate_warned(&Val::Ref(&current)))?;
         Ok(Answer {
             value: Arc::new(value),
-            warnings: query.divergence_warnings(),
+            warnings,
         })
     }
 
-    /// What the user should hear about an evaluated query: fields the data
-    /// does not have, and where the AWS CLI would answer differently.
-    fn query_warnings(&self, query: &Query) -> Vec<String> {
+    /// Fields an evaluated query reads that the data does not have.
+    fn data_warnings(&self, query: &Query) -> Vec<String> {
         let document = self.source.document();
         let held = &self.held;
         let lookup = |name: &str| -> Option<(&str, &[Doc])> {
@@ -646,9 +646,7 @@ impl Session {
                 }
             }
         };
-        let mut warnings = query.data_warnings(&lookup);
-        warnings.extend(query.divergence_warnings());
-        warnings
+        query.data_warnings(&lookup)
     }
 
     /// Which collections `query` needs, and warnings for names that are none.
@@ -670,16 +668,17 @@ impl Session {
         (needed, warnings)
     }
 
-    fn evaluate_held(&self, query: &Query, last: &Json) -> Result<Json, Error> {
+    /// The answer over the held collections, and the warnings it comes with.
+    fn evaluate_held(&self, query: &Query, last: &Json) -> Result<(Json, Vec<String>), Error> {
         let names_last = query.root_refs().fields.iter().any(|f| f == "_");
         if let Some(document) = self.source.document() {
             // A root that is not an object has no `_` key: `_` is the
             // previous result there too.
             if names_last {
                 let bound = query.with_root_field_bound("_", Doc::from(last.clone()));
-                return Ok(bound.evaluate(&Val::Ref(&document))?.to_json());
+                return answered(bound.evaluate_warned(&Val::Ref(&document)));
             }
-            return Ok(query.evaluate(&Val::Ref(&document))?.to_json());
+            return answered(query.evaluate_warned(&Val::Ref(&document)));
         }
         // `_` is converted for the evaluator only when an expression names it.
         let last = if names_last && !self.held.contains_key("_") {
@@ -702,8 +701,13 @@ impl Session {
             entries.push((Cow::Borrowed("_"), Val::Ref(last)));
         }
         let root = Val::Object(entries.into());
-        Ok(query.evaluate(&root)?.to_json())
+        answered(query.evaluate_warned(&root))
     }
+}
+
+/// An evaluation's answer as JSON, with its warnings.
+fn answered(evaluated: Evaluated<'_>) -> Result<(Json, Vec<String>), Error> {
+    Ok((evaluated.value?.to_json(), evaluated.warnings))
 }
 
 /// "no collection named X (did you mean Y?)"

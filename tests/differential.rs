@@ -427,13 +427,9 @@ fn ours(
                 Some(err.code()),
             )
         }
-        Ok(query) => match query.search(data) {
-            Ok(value) => (Answer::Value(value), query.divergence_warnings(), None),
-            Err(err) => (
-                Answer::Error(err.code().to_owned()),
-                query.divergence_warnings(),
-                None,
-            ),
+        Ok(query) => match query.search_warned(data) {
+            (Ok(value), warnings) => (Answer::Value(value), warnings, None),
+            (Err(err), warnings) => (Answer::Error(err.code().to_owned()), warnings, None),
         },
     }
 }

@@ -4,9 +4,8 @@
 //! `serde_json` (so the evaluator can borrow them), and catches errors before
 //! any collection is fetched.
 
-use std::sync::Arc;
+use std::sync::atomic::AtomicUsize;
 use std::sync::atomic::Ordering::Relaxed;
-use std::sync::atomic::{AtomicBool, AtomicUsize};
 
 use crate::doc::Doc;
 
@@ -75,22 +74,15 @@ pub enum Node {
 
 /// What `<`, `<=`, `>`, `>=` do with a string, and `contains()` with a
 /// string and a non-string.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StringOrder {
-    /// The specification: null (and false for `contains`). The flag,
-    /// shared by the whole expression, records that it happened, for a
-    /// warning.
-    Null(Arc<AtomicBool>),
+    /// The specification: null (and false for `contains`); the evaluation
+    /// records that it happened ([`Met`](super::eval::Met)), for a warning.
+    Null,
     /// The AWS CLI: two strings compared by code points; a string and a
     /// number, or `contains()` of a string and a non-string, are an
     /// error, as Python raises one.
     Compare,
-}
-
-impl PartialEq for StringOrder {
-    fn eq(&self, other: &StringOrder) -> bool {
-        std::mem::discriminant(self) == std::mem::discriminant(other)
-    }
 }
 
 /// One step of a [`Node::Stream`]: each value that reaches it gives any
@@ -187,8 +179,6 @@ pub(crate) struct Compiled {
     /// Where the AWS CLI would read the expression differently (in the
     /// specification's dialect; empty in the AWS CLI's).
     pub divergences: Vec<Divergence>,
-    /// Set when an ordering comparison met two strings (and returned null).
-    pub string_ordering: Arc<AtomicBool>,
 }
 
 /// Parses and compiles `expression` in `dialect`.
@@ -201,9 +191,8 @@ pub(crate) fn compile(expression: &str, dialect: Dialect) -> Result<Compiled, Qu
             .unwrap_or_default(),
         Dialect::AwsCli => Vec::new(),
     };
-    let string_ordering = Arc::new(AtomicBool::new(false));
     let strings = match dialect {
-        Dialect::Spec => StringOrder::Null(string_ordering.clone()),
+        Dialect::Spec => StringOrder::Null,
         Dialect::AwsCli => StringOrder::Compare,
     };
     let lowering = Lowering {
@@ -215,7 +204,6 @@ pub(crate) fn compile(expression: &str, dialect: Dialect) -> Result<Compiled, Qu
         node: lowering.lower(&ast, 0)?,
         ast,
         divergences,
-        string_ordering,
     })
 }
 

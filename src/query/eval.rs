@@ -7,8 +7,35 @@ use super::parallel;
 use super::parse::Comparator;
 use super::value::{Kind, Val};
 
-/// Evaluates `node` with `current` as `@`.
-pub(crate) fn eval<'a>(node: &'a Node, current: &Val<'a>) -> Result<Val<'a>, Box<QueryError>> {
+use std::sync::atomic::AtomicBool;
+use std::sync::atomic::Ordering::Relaxed;
+
+/// What one evaluation met that its answer should be told with: an
+/// ordering comparison or `contains()` that read strings as the
+/// specification does (null), where the AWS CLI would compare them.
+#[derive(Debug, Default)]
+pub(crate) struct Met {
+    string_ordering: AtomicBool,
+}
+
+impl Met {
+    /// Whether a string comparison answered null.
+    pub(crate) fn string_ordering(&self) -> bool {
+        self.string_ordering.load(Relaxed)
+    }
+
+    fn saw_string_ordering(&self) {
+        self.string_ordering.store(true, Relaxed);
+    }
+}
+
+/// Evaluates `node` with `current` as `@`, recording in `met` what the
+/// answer should be told with.
+pub(crate) fn eval<'a>(
+    node: &'a Node,
+    current: &Val<'a>,
+    met: &Met,
+) -> Result<Val<'a>, Box<QueryError>> {
     Ok(match node {
         Node::Identity => current.clone(),
         Node::Field(name) => current.field_named(name),
@@ -26,57 +53,58 @@ pub(crate) fn eval<'a>(node: &'a Node, current: &Val<'a>) -> Result<Val<'a>, Box
         Node::Literal(doc) => Val::Ref(doc),
         Node::Slice { start, stop, step } => slice(current, *start, *stop, *step),
         Node::Subexpr(lhs, rhs) => {
-            let left = eval(lhs, current)?;
-            eval(rhs, &left)?
+            let left = eval(lhs, current, met)?;
+            eval(rhs, &left, met)?
         }
         Node::Stream {
             source,
             stages,
             reads,
         } => {
-            let source = eval(source, current)?;
-            let pass = |item: &Val<'a>, out: &mut Vec<Val<'a>>| flow(stages, item.clone(), out);
+            let source = eval(source, current, met)?;
+            let pass =
+                |item: &Val<'a>, out: &mut Vec<Val<'a>>| flow(stages, item.clone(), out, met);
             match parallel::each_element(&source, Some(reads), pass) {
                 Some(items) => Val::array(items?),
                 None => Val::Null,
             }
         }
         Node::ObjectValues(node) => {
-            let value = eval(node, current)?;
+            let value = eval(node, current, met)?;
             match value.entries() {
                 Some(entries) => Val::array(entries.into_iter().map(|(_, v)| v).collect()),
                 None => Val::Null,
             }
         }
         Node::Condition(predicate, then) => {
-            if eval(predicate, current)?.is_truthy() {
-                eval(then, current)?
+            if eval(predicate, current, met)?.is_truthy() {
+                eval(then, current, met)?
             } else {
                 Val::Null
             }
         }
         Node::Comparison(comparator, lhs, rhs, strings) => {
-            let left = eval(lhs, current)?;
-            let right = eval(rhs, current)?;
-            compare(*comparator, &left, &right, strings)?
+            let left = eval(lhs, current, met)?;
+            let right = eval(rhs, current, met)?;
+            compare(*comparator, &left, &right, strings, met)?
         }
         Node::And(lhs, rhs) => {
-            let left = eval(lhs, current)?;
+            let left = eval(lhs, current, met)?;
             if left.is_truthy() {
-                eval(rhs, current)?
+                eval(rhs, current, met)?
             } else {
                 left
             }
         }
         Node::Or(lhs, rhs) => {
-            let left = eval(lhs, current)?;
+            let left = eval(lhs, current, met)?;
             if left.is_truthy() {
                 left
             } else {
-                eval(rhs, current)?
+                eval(rhs, current, met)?
             }
         }
-        Node::Not(node) => Val::Bool(!eval(node, current)?.is_truthy()),
+        Node::Not(node) => Val::Bool(!eval(node, current, met)?.is_truthy()),
         Node::MultiList(items) => {
             if current.is_null() {
                 return Ok(Val::Null);
@@ -84,7 +112,7 @@ pub(crate) fn eval<'a>(node: &'a Node, current: &Val<'a>) -> Result<Val<'a>, Box
             Val::array(
                 items
                     .iter()
-                    .map(|item| eval(item, current))
+                    .map(|item| eval(item, current, met))
                     .collect::<Result<_, _>>()?,
             )
         }
@@ -94,22 +122,22 @@ pub(crate) fn eval<'a>(node: &'a Node, current: &Val<'a>) -> Result<Val<'a>, Box
             }
             let mut entries = Vec::with_capacity(pairs.len());
             for (key, value) in pairs {
-                entries.push((key.as_str().into(), eval(value, current)?));
+                entries.push((key.as_str().into(), eval(value, current, met)?));
             }
             Val::Object(entries.into())
         }
         Node::SortByFirst { args, keep } => {
             let args = args
                 .iter()
-                .map(|arg| eval(arg, current))
+                .map(|arg| eval(arg, current, met))
                 .collect::<Result<Vec<_>, _>>()?;
-            functions::sort_by_first(args, *keep)?
+            functions::sort_by_first(args, *keep, met)?
         }
         Node::Expref(node) => Val::Expref(node),
         Node::Function(function, args, strings) => {
             let args = args
                 .iter()
-                .map(|arg| eval(arg, current))
+                .map(|arg| eval(arg, current, met))
                 .collect::<Result<Vec<_>, _>>()?;
             if *function == functions::Function::Contains
                 && let [subject, search] = args.as_slice()
@@ -117,9 +145,7 @@ pub(crate) fn eval<'a>(node: &'a Node, current: &Val<'a>) -> Result<Val<'a>, Box
                 && search.kind() != Kind::String
             {
                 match strings {
-                    StringOrder::Null(seen) => {
-                        seen.store(true, std::sync::atomic::Ordering::Relaxed)
-                    }
+                    StringOrder::Null => met.saw_string_ordering(),
                     StringOrder::Compare => {
                         return Err(Box::new(QueryError::InvalidValue(format!(
                             "contains() searches a string for a string, not a {} (the AWS CLI fails here too)",
@@ -128,7 +154,7 @@ pub(crate) fn eval<'a>(node: &'a Node, current: &Val<'a>) -> Result<Val<'a>, Box
                     }
                 }
             }
-            function.call(args)?
+            function.call(args, met)?
         }
     })
 }
@@ -138,6 +164,7 @@ fn flow<'a>(
     stages: &'a [Stage],
     item: Val<'a>,
     out: &mut Vec<Val<'a>>,
+    met: &Met,
 ) -> Result<(), Box<QueryError>> {
     let Some((stage, rest)) = stages.split_first() else {
         out.push(item);
@@ -147,15 +174,15 @@ fn flow<'a>(
         Stage::Flatten => match item.elements() {
             Some(inner) => {
                 for element in inner {
-                    flow(rest, element, out)?;
+                    flow(rest, element, out, met)?;
                 }
             }
-            None => flow(rest, item, out)?,
+            None => flow(rest, item, out, met)?,
         },
         Stage::Project(node) => {
-            let value = eval(node, &item)?;
+            let value = eval(node, &item, met)?;
             if !value.is_null() {
-                flow(rest, value, out)?;
+                flow(rest, value, out, met)?;
             }
         }
     }
@@ -169,6 +196,7 @@ fn compare<'a>(
     left: &Val<'a>,
     right: &Val<'a>,
     strings: &StringOrder,
+    met: &Met,
 ) -> Result<Val<'a>, Box<QueryError>> {
     use std::cmp::Ordering::*;
     let order = match comparator {
@@ -176,9 +204,9 @@ fn compare<'a>(
         Comparator::NotEqual => return Ok(Val::Bool(!left.equals(right))),
         _ => match (left.kind(), right.kind(), strings) {
             (Kind::Number, Kind::Number, _) => left.compare(right),
-            (Kind::String, Kind::String | Kind::Number, StringOrder::Null(seen))
-            | (Kind::Number, Kind::String, StringOrder::Null(seen)) => {
-                seen.store(true, std::sync::atomic::Ordering::Relaxed);
+            (Kind::String, Kind::String | Kind::Number, StringOrder::Null)
+            | (Kind::Number, Kind::String, StringOrder::Null) => {
+                met.saw_string_ordering();
                 None
             }
             (Kind::String, Kind::String, StringOrder::Compare) => left.compare(right),

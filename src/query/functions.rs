@@ -6,7 +6,7 @@ use std::collections::BinaryHeap;
 
 use super::QueryError;
 use super::compile::Node;
-use super::eval::eval;
+use super::eval::{Met, eval};
 use super::parallel;
 use super::reads::Reads;
 use super::value::Exact;
@@ -252,7 +252,11 @@ impl Function {
 
     /// Calls the function on already evaluated arguments.
     /// Errors are boxed: the evaluator's results stay small on the hot path.
-    pub(crate) fn call<'a>(self, args: Vec<Val<'a>>) -> Result<Val<'a>, Box<QueryError>> {
+    pub(crate) fn call<'a>(
+        self,
+        args: Vec<Val<'a>>,
+        met: &Met,
+    ) -> Result<Val<'a>, Box<QueryError>> {
         use Function::*;
         self.check_types(&args)?;
         let number = |v: &Val<'a>| v.as_f64().unwrap_or_default();
@@ -374,7 +378,7 @@ impl Function {
                 };
                 let mut out = Vec::with_capacity(args[1].array_len().unwrap_or(0));
                 for item in args[1].elements().into_iter().flatten() {
-                    out.push(eval(node, &item)?);
+                    out.push(eval(node, &item, met)?);
                 }
                 Val::array(out)
             }
@@ -382,7 +386,7 @@ impl Function {
                 let Val::Expref(node) = args[1] else {
                     return Ok(Val::Null);
                 };
-                sorted_by(&args[0], node, None)?
+                sorted_by(&args[0], node, None, met)?
             }
             MaxBy | MinBy => {
                 let Val::Expref(node) = args[1] else {
@@ -393,7 +397,7 @@ impl Function {
                 } else {
                     Ordering::Less
                 };
-                best_by(self, &args[0], node, wanted)?
+                best_by(self, &args[0], node, wanted, met)?
             }
         })
     }
@@ -405,12 +409,13 @@ impl Function {
 pub(crate) fn sort_by_first<'a>(
     args: Vec<Val<'a>>,
     keep: usize,
+    met: &Met,
 ) -> Result<Val<'a>, Box<QueryError>> {
     Function::SortBy.check_types(&args)?;
     let Val::Expref(node) = args[1] else {
         return Ok(Val::Null);
     };
-    sorted_by(&args[0], node, Some(keep))
+    sorted_by(&args[0], node, Some(keep), met)
 }
 
 /// The elements of `array` in the order of their keys under `key`, ties in
@@ -419,12 +424,13 @@ fn sorted_by<'a>(
     array: &Val<'a>,
     key: &'a Node,
     keep: Option<usize>,
+    met: &Met,
 ) -> Result<Val<'a>, Box<QueryError>> {
     let len = array.array_len().unwrap_or(0);
     if let Some(keep) = keep.filter(|keep| keep.saturating_mul(4) < len) {
-        return sorted_front(array, key, keep);
+        return sorted_front(array, key, keep, met);
     }
-    let keyed = sort_keys(array, key)?;
+    let keyed = sort_keys(array, key, met)?;
     // Keys read once into plain numbers and inline strings, so each
     // comparison touches only the key.
     let plain: Vec<PlainKey> =
@@ -448,8 +454,9 @@ fn sorted_front<'a>(
     array: &Val<'a>,
     key: &'a Node,
     keep: usize,
+    met: &Met,
 ) -> Result<Val<'a>, Box<QueryError>> {
-    let Some(keys) = SortKeys::new(Function::SortBy, array, key)? else {
+    let Some(keys) = SortKeys::new(Function::SortBy, array, key, met)? else {
         return Ok(Val::array(Vec::new()));
     };
     let start = |position| Front {
@@ -548,19 +555,21 @@ const MIN_ITEMS_TO_ASK_AHEAD: usize = 256;
 /// Reads the sort keys of `sort_by`, `max_by` and `min_by`: the key
 /// expression on an element, which must give numbers for every element or
 /// strings for every element.
-struct SortKeys<'a> {
+struct SortKeys<'a, 'm> {
     function: Function,
     key: &'a Node,
+    met: &'m Met,
     /// The kind the first element's key has.
     expected: Kind,
 }
 
-impl<'a> SortKeys<'a> {
+impl<'a, 'm> SortKeys<'a, 'm> {
     /// `None` when `array` has no elements.
     fn new(
         function: Function,
         array: &Val<'a>,
         key: &'a Node,
+        met: &'m Met,
     ) -> Result<Option<Self>, Box<QueryError>> {
         let Some(first) = array.elements().and_then(|mut items| items.next()) else {
             return Ok(None);
@@ -568,7 +577,8 @@ impl<'a> SortKeys<'a> {
         Ok(Some(SortKeys {
             function,
             key,
-            expected: eval(key, &first)?.kind(),
+            met,
+            expected: eval(key, &first, met)?.kind(),
         }))
     }
 
@@ -580,7 +590,7 @@ impl<'a> SortKeys<'a> {
 
     /// The key of `item`.
     fn of(&self, item: &Val<'a>) -> Result<Val<'a>, Box<QueryError>> {
-        let k = eval(self.key, item)?;
+        let k = eval(self.key, item, self.met)?;
         let kind = k.kind();
         if matches!(kind, Kind::Number | Kind::String) && kind == self.expected {
             return Ok(k);
@@ -605,8 +615,9 @@ impl<'a> SortKeys<'a> {
 fn sort_keys<'a>(
     array: &Val<'a>,
     key: &'a Node,
+    met: &Met,
 ) -> Result<Vec<(Val<'a>, Val<'a>)>, Box<QueryError>> {
-    let Some(keys) = SortKeys::new(Function::SortBy, array, key)? else {
+    let Some(keys) = SortKeys::new(Function::SortBy, array, key, met)? else {
         return Ok(Vec::new());
     };
     let keyed = |item: &Val<'a>, out: &mut Vec<(Val<'a>, Val<'a>)>| {
@@ -625,8 +636,9 @@ fn best_by<'a>(
     array: &Val<'a>,
     key: &'a Node,
     wanted: Ordering,
+    met: &Met,
 ) -> Result<Val<'a>, Box<QueryError>> {
-    let Some(keys) = SortKeys::new(function, array, key)? else {
+    let Some(keys) = SortKeys::new(function, array, key, met)? else {
         return Ok(Val::Null);
     };
     let step = |best: &mut Option<(Val<'a>, Val<'a>)>, item: &Val<'a>| {

@@ -23,10 +23,9 @@ pub use functions::names as function_names;
 pub use parse::{Dialect, Divergence};
 pub use value::Val;
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-
 use serde_json::Value as Json;
+
+use eval::Met;
 
 /// Why an expression could not be compiled or evaluated.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -102,7 +101,14 @@ pub struct Query {
     ast: parse::Ast,
     refs: RootRefs,
     divergences: Vec<Divergence>,
-    string_ordering: Arc<AtomicBool>,
+}
+
+/// An evaluation's answer (or failure) and the warnings it comes with:
+/// where the AWS CLI would read the text differently, and what the
+/// evaluation met that the CLI would answer differently.
+pub struct Evaluated<'a> {
+    pub value: Result<Val<'a>, QueryError>,
+    pub warnings: Vec<String>,
 }
 
 impl Query {
@@ -121,16 +127,18 @@ impl Query {
             ast: compiled.ast,
             refs,
             divergences: compiled.divergences,
-            string_ordering: compiled.string_ordering,
         })
     }
 
-    /// Where the AWS CLI would answer differently, as one line each:
-    /// what the text itself shows, and string comparisons the last
-    /// evaluation met.
+    /// Where the AWS CLI would read the text itself differently, one line
+    /// each (what an evaluation meets comes with its answer: [`Evaluated`]).
     pub fn divergence_warnings(&self) -> Vec<String> {
+        self.warnings_after(&Met::default())
+    }
+
+    fn warnings_after(&self, met: &Met) -> Vec<String> {
         let mut found = self.divergences.clone();
-        if self.string_ordering.load(Ordering::Relaxed) {
+        if met.string_ordering() {
             found.push(Divergence::StringOrdering);
         }
         found.iter().map(|d| d.describe().to_owned()).collect()
@@ -163,13 +171,59 @@ impl Query {
 
     /// Evaluates against `root`, borrowing from it wherever possible.
     pub fn evaluate<'a>(&'a self, root: &Val<'a>) -> Result<Val<'a>, QueryError> {
-        self.string_ordering.store(false, Ordering::Relaxed);
-        eval::eval(&self.node, root).map_err(|err| *err)
+        self.evaluate_warned(root).value
+    }
+
+    /// Evaluates against `root`, with the warnings the answer comes with.
+    pub fn evaluate_warned<'a>(&'a self, root: &Val<'a>) -> Evaluated<'a> {
+        let met = Met::default();
+        let value = eval::eval(&self.node, root, &met).map_err(|err| *err);
+        Evaluated {
+            value,
+            warnings: self.warnings_after(&met),
+        }
     }
 
     /// Evaluates against a JSON document and returns JSON.
     pub fn search(&self, data: &Json) -> Result<Json, QueryError> {
+        self.search_warned(data).0
+    }
+
+    /// As [`search`](Self::search), with the warnings the answer comes with.
+    pub fn search_warned(&self, data: &Json) -> (Result<Json, QueryError>, Vec<String>) {
         let doc = crate::doc::Doc::from(data.clone());
-        Ok(self.evaluate(&Val::Ref(&doc))?.to_json())
+        let evaluated = self.evaluate_warned(&Val::Ref(&doc));
+        (evaluated.value.map(|v| v.to_json()), evaluated.warnings)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// A compiled query holds no state from its last evaluation: the
+    /// warning about strings read as null comes with the answer that met
+    /// them, however the evaluations interleave.
+    #[test]
+    fn warnings_come_with_the_answer_that_met_them() {
+        let query = Query::compile("[?a > `1`]").unwrap();
+        let strings = json!([{"a": "x"}]);
+        let numbers = json!([{"a": 2}]);
+        std::thread::scope(|scope| {
+            for _ in 0..4 {
+                scope.spawn(|| {
+                    for _ in 0..50 {
+                        let (value, warned) = query.search_warned(&strings);
+                        assert_eq!(value.unwrap(), json!([]));
+                        assert_eq!(warned.len(), 1, "{warned:?}");
+                        let (value, quiet) = query.search_warned(&numbers);
+                        assert_eq!(value.unwrap(), numbers);
+                        assert!(quiet.is_empty(), "{quiet:?}");
+                    }
+                });
+            }
+        });
+        assert!(query.divergence_warnings().is_empty());
     }
 }
