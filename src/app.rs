@@ -210,7 +210,9 @@ fn joined_lines(reader: impl BufRead) -> impl Iterator<Item = (usize, String)> {
                 text.push('\n');
             }
             text.push_str(piece.trim_end_matches('\r'));
-            if text.len() > crate::query::MAX_EXPRESSION_BYTES || !is_incomplete(&text) {
+            if text.len() > crate::query::MAX_EXPRESSION_BYTES
+                || !is_incomplete(&text, crate::commands::rest_of_line())
+            {
                 return Some((first, text));
             }
         }

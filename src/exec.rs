@@ -56,7 +56,8 @@ impl Runner {
 
     /// Runs one line and returns what it produced, printing nothing.
     pub fn run_line(&mut self, text: &str) -> Result<Outcome, Error> {
-        let line = line::parse(text).map_err(|err| Error::Usage(err.to_string()))?;
+        let line = line::parse(text, commands::rest_of_line())
+            .map_err(|err| Error::Usage(err.to_string()))?;
         match line {
             Line::Empty => Ok(Outcome::Nothing),
             Line::Expression(expression) => {

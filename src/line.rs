@@ -26,8 +26,21 @@ pub enum Line {
 #[error("unbalanced quote in command")]
 pub struct UnbalancedQuote;
 
-/// Splits `text` into what it asks for.
-pub fn parse(text: &str) -> Result<Line, UnbalancedQuote> {
+/// A command whose last argument is the rest of the line as typed, pipes
+/// included (`.save NAME EXPRESSION`), as the command's own definition
+/// says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RestOfLine {
+    pub name: String,
+    /// Its flags, which come before its words (`--force`, `-f`).
+    pub flags: Vec<String>,
+    /// How many words come before the rest.
+    pub words_before: usize,
+}
+
+/// Splits `text` into what it asks for; the commands in `rest_of_line`
+/// take the rest of their line as one word.
+pub fn parse(text: &str, rest_of_line: &[RestOfLine]) -> Result<Line, UnbalancedQuote> {
     // A byte order mark (a script saved by some Windows editors) is not text.
     let text = text.trim_start_matches('\u{feff}').trim();
     if text.is_empty() || text.starts_with('#') {
@@ -42,7 +55,7 @@ pub fn parse(text: &str) -> Result<Line, UnbalancedQuote> {
             filter: None,
         });
     }
-    if let Some(line) = save_line(command) {
+    if let Some(line) = rest_of_line_command(command, rest_of_line) {
         return Ok(line);
     }
     let scan = scan_command(command);
@@ -140,26 +153,21 @@ pub fn scan_command(text: &str) -> CommandScan {
     }
 }
 
-/// `.save [--force] NAME EXPRESSION`: the expression is the rest of the
-/// line as typed (pipes included), or the one quoted word it is.
-fn save_line(command: &str) -> Option<Line> {
-    let save = save_parts(command)?;
-    let mut words = vec!["save".to_owned()];
-    if save.force {
-        words.push("--force".to_owned());
-    }
-    words.push(save.name.to_owned());
-    let expression = save.expression;
-    let quoted = expression.starts_with(['\'', '"']);
-    let scan = scan_command(expression);
+/// A command that takes the rest of its line: its flags and words, then
+/// the rest as typed (pipes included), or the one quoted word it is.
+fn rest_of_line_command(command: &str, rules: &[RestOfLine]) -> Option<Line> {
+    let parts = rest_parts(command, rules)?;
+    let mut words = vec![parts.name.to_owned()];
+    words.extend(parts.leading.iter().map(|w| w.to_string()));
+    let rest = parts.rest;
+    let quoted = rest.starts_with(['\'', '"']);
+    let scan = scan_command(rest);
     match scan.words.as_slice() {
-        [one]
-            if quoted && !scan.open_quote && scan.pipe.is_none() && one.end == expression.len() =>
-        {
+        [one] if quoted && !scan.open_quote && scan.pipe.is_none() && one.end == rest.len() => {
             words.push(one.text.clone())
         }
-        _ if expression.is_empty() => {}
-        _ => words.push(expression.to_owned()),
+        _ if rest.is_empty() => {}
+        _ => words.push(rest.to_owned()),
     }
     Some(Line::Command {
         words,
@@ -167,52 +175,59 @@ fn save_line(command: &str) -> Option<Line> {
     })
 }
 
-/// The parts of `.save [--force] NAME EXPRESSION` as typed.
-struct SaveParts<'t> {
-    force: bool,
+/// A rest-of-line command as typed: its name, its flags and words, the rest.
+struct RestParts<'t> {
     name: &'t str,
-    expression: &'t str,
+    leading: Vec<&'t str>,
+    rest: &'t str,
 }
 
-fn save_parts(command: &str) -> Option<SaveParts<'_>> {
-    let rest = command.strip_prefix("save")?;
-    if !rest.starts_with(char::is_whitespace) {
-        return None;
-    }
-    let mut rest = rest.trim_start();
-    let mut force = false;
-    for flag in ["--force", "-f"] {
-        if let Some(after) = rest.strip_prefix(flag)
-            && (after.is_empty() || after.starts_with(char::is_whitespace))
-        {
-            force = true;
-            rest = after.trim_start();
+fn rest_parts<'t>(command: &'t str, rules: &[RestOfLine]) -> Option<RestParts<'t>> {
+    let name = command.split(char::is_whitespace).next()?;
+    let rule = rules.iter().find(|rule| rule.name == name)?;
+    let mut rest = command[name.len()..].trim_start();
+    let mut leading = Vec::new();
+    let next_word = |text: &'t str| -> (&'t str, &'t str) {
+        text.split_once(char::is_whitespace)
+            .map_or((text, ""), |(word, after)| (word, after.trim_start()))
+    };
+    loop {
+        let (word, after) = next_word(rest);
+        if rule.flags.iter().any(|flag| flag == word) {
+            leading.push(word);
+            rest = after;
+        } else {
             break;
         }
     }
-    let (name, expression) = rest
-        .split_once(char::is_whitespace)
-        .map_or((rest, ""), |(name, expression)| (name, expression.trim()));
-    Some(SaveParts {
-        force,
+    for _ in 0..rule.words_before {
+        if rest.is_empty() {
+            break;
+        }
+        let (word, after) = next_word(rest);
+        leading.push(word);
+        rest = after;
+    }
+    Some(RestParts {
         name,
-        expression,
+        leading,
+        rest: rest.trim(),
     })
 }
 
 /// True when `text` has an open bracket or quote, so that the shell should
 /// read another line instead of running it: a command's open quote, or an
-/// expression (a command's filter) whose tokens leave a string or a
-/// bracket open.
-pub fn is_incomplete(text: &str) -> bool {
+/// expression (a command's filter, the rest of a rest-of-line command's
+/// line) whose tokens leave a string or a bracket open.
+pub fn is_incomplete(text: &str, rest_of_line: &[RestOfLine]) -> bool {
     let text = text.trim_start();
     match text.strip_prefix('.') {
         Some(command) => {
-            if let Some(save) = save_parts(command) {
-                return if save.expression.starts_with(['\'', '"']) {
-                    scan_command(save.expression).open_quote
+            if let Some(parts) = rest_parts(command, rest_of_line) {
+                return if parts.rest.starts_with(['\'', '"']) {
+                    scan_command(parts.rest).open_quote
                 } else {
-                    expression_is_incomplete(save.expression)
+                    expression_is_incomplete(parts.rest)
                 };
             }
             let scan = scan_command(command);
@@ -245,6 +260,23 @@ fn expression_is_incomplete(text: &str) -> bool {
 mod tests {
     use super::*;
 
+    /// `.save`'s rule, as its definition in `commands` gives it.
+    fn save() -> Vec<RestOfLine> {
+        vec![RestOfLine {
+            name: "save".into(),
+            flags: vec!["--force".into(), "-f".into()],
+            words_before: 1,
+        }]
+    }
+
+    fn parse(text: &str) -> Result<Line, UnbalancedQuote> {
+        super::parse(text, &save())
+    }
+
+    fn is_incomplete(text: &str) -> bool {
+        super::is_incomplete(text, &save())
+    }
+
     fn command(words: &[&str], filter: Option<&str>) -> Line {
         Line::Command {
             words: words.iter().map(|w| w.to_string()).collect(),
@@ -276,7 +308,7 @@ mod tests {
         );
         assert_eq!(
             parse(".save -f n 'a b'").unwrap(),
-            command(&["save", "--force", "n", "a b"], None)
+            command(&["save", "-f", "n", "a b"], None)
         );
         assert_eq!(
             parse(".saved x | y").unwrap(),

@@ -11,9 +11,10 @@ mod saved;
 mod session;
 mod writes;
 
-use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum, ValueHint};
 
 use crate::error::Error;
+use crate::line::RestOfLine;
 use crate::outcome::Outcome;
 use crate::render::Format;
 
@@ -223,6 +224,34 @@ pub enum Switch {
     Off,
 }
 
+/// The commands whose last argument is the rest of the line as typed:
+/// those whose definition marks it `value_hint = CommandString`.
+pub fn rest_of_line() -> &'static [RestOfLine] {
+    static RULES: std::sync::OnceLock<Vec<RestOfLine>> = std::sync::OnceLock::new();
+    RULES.get_or_init(|| {
+        CommandLine::command()
+            .get_subcommands()
+            .filter_map(|sub| {
+                let positionals: Vec<&clap::Arg> = sub.get_positionals().collect();
+                let last = positionals.last()?;
+                (last.get_value_hint() == ValueHint::CommandString).then(|| RestOfLine {
+                    name: sub.get_name().to_owned(),
+                    flags: sub
+                        .get_arguments()
+                        .filter(|arg| !arg.is_positional())
+                        .flat_map(|arg| {
+                            let long = arg.get_long().map(|l| format!("--{l}"));
+                            let short = arg.get_short().map(|c| format!("-{c}"));
+                            long.into_iter().chain(short)
+                        })
+                        .collect(),
+                    words_before: positionals.len() - 1,
+                })
+            })
+            .collect()
+    })
+}
+
 /// Parses a command's words (name first, no dot).
 pub fn parse(words: &[String]) -> Result<Command, String> {
     CommandLine::try_parse_from(words)
@@ -347,6 +376,28 @@ mod tests {
         );
         let err = parse(&words("cache extra")).unwrap_err();
         assert!(err.contains("extra") && !err.contains('\n'), "{err}");
+    }
+
+    #[test]
+    fn only_save_takes_the_rest_of_its_line_as_its_definition_says() {
+        let rules = rest_of_line();
+        assert_eq!(rules.len(), 1, "{rules:?}");
+        assert_eq!(rules[0].name, "save");
+        assert_eq!(rules[0].flags, ["--force", "-f"]);
+        assert_eq!(rules[0].words_before, 1);
+        let line = crate::line::parse(".save -f n Users | length(@)", rules).unwrap();
+        let crate::line::Line::Command { words, filter } = line else {
+            panic!("not a command");
+        };
+        assert_eq!(filter, None);
+        match parse(&words).unwrap() {
+            Command::Save(args) => {
+                assert!(args.force);
+                assert_eq!(args.name, "n");
+                assert_eq!(args.expression, "Users | length(@)");
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

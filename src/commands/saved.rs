@@ -15,7 +15,8 @@ pub struct SaveArgs {
     #[arg(long, short)]
     pub force: bool,
     pub name: String,
-    #[arg(allow_hyphen_values = true)]
+    /// The rest of the line, as typed (pipes included), or one quoted word
+    #[arg(allow_hyphen_values = true, value_hint = clap::ValueHint::CommandString)]
     pub expression: String,
 }
 

@@ -108,7 +108,7 @@ pub fn result_hint(view: &View, line: &str) -> Option<String> {
     if text.is_empty() || text.starts_with('.') || text.starts_with('#') {
         return None;
     }
-    if line::is_incomplete(text) {
+    if line::is_incomplete(text, crate::commands::rest_of_line()) {
         return None;
     }
     let query = Query::compile(text).ok()?;

@@ -249,7 +249,10 @@ mod marker_tests {
         let line = "Users[?UserName ==\n       ...> 'alice']";
         let blanked = blank_markers(line).unwrap();
         assert_eq!(blanked, "Users[?UserName ==\n            'alice']");
-        assert!(!crate::line::is_incomplete(&blanked));
+        assert!(!crate::line::is_incomplete(
+            &blanked,
+            crate::commands::rest_of_line()
+        ));
         let coloured = highlight(line);
         assert_eq!(strip_colour(&coloured), line);
         assert!(

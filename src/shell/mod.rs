@@ -131,7 +131,7 @@ impl ConditionalEventHandler for Continue {
     fn handle(&self, _: &Event, _: RepeatCount, _: bool, ctx: &EventContext) -> Option<Cmd> {
         let line = ctx.line();
         let open = ctx.pos() == line.len()
-            && crate::line::is_incomplete(line)
+            && crate::line::is_incomplete(line, crate::commands::rest_of_line())
             && line.len() <= crate::query::MAX_EXPRESSION_BYTES;
         let marker = self.0.lock().ok()?.clone();
         open.then(|| Cmd::Insert(1, format!("\n{marker}")))
