@@ -26,7 +26,7 @@ use aws_types::region::Region;
 use serde_json::Value as Json;
 use tokio::sync::Semaphore;
 
-use super::request::Pacers;
+use super::pacer::Pacers;
 use super::{AwsError, AwsOptions, AwsSource, Clients, Credentials, memo, pacer};
 
 /// Counts every HTTP request the SDK sends, retries included.

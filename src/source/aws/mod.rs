@@ -24,7 +24,7 @@ pub(crate) use discovery::{parse_identity_store_id, parse_instance_arn};
 pub(crate) use writes::WriteOutcome;
 
 use connect::{Throttling, env};
-use request::Pacers;
+use pacer::Pacers;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};

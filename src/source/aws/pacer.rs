@@ -32,7 +32,8 @@
 //! against random throttles, and against a quota with random faults on
 //! top, with the targets of issues 13 and 20.
 
-use std::sync::Mutex;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
@@ -462,6 +463,42 @@ pub(crate) fn is_throttling(status: u16, error_code: Option<&str>) -> bool {
                 || t.contains("TooManyRequestsException")
                 || t.contains("Throttling")
         })
+}
+
+/// Request pacers, one per AWS quota: sso-admin shares one, each Identity
+/// Store API has its own, Organizations has one; STS is not paced.
+#[derive(Debug, Default)]
+pub(super) struct Pacers {
+    by_quota: Mutex<HashMap<&'static str, Arc<Pacer>>>,
+}
+
+impl Pacers {
+    /// The pacer for the quota `operation` counts against.
+    pub(super) fn of(&self, operation: &'static str) -> Option<Arc<Pacer>> {
+        let quota = quota_of(operation)?;
+        let mut pacers = self.by_quota.lock().ok()?;
+        Some(pacers.entry(quota).or_default().clone())
+    }
+}
+
+/// The quota an operation counts against, by its service.
+fn quota_of(operation: &'static str) -> Option<&'static str> {
+    match operation {
+        "GetCallerIdentity" => None,
+        "ListAccounts" => Some("organizations"),
+        "ListUsers"
+        | "ListGroups"
+        | "ListGroupMemberships"
+        | "ListGroupMembershipsForMember"
+        | "DescribeUser"
+        | "DescribeGroup"
+        | "GetUserId"
+        | "GetGroupId"
+        | "GetGroupMembershipId"
+        | "CreateGroupMembership"
+        | "DeleteGroupMembership" => Some(operation),
+        _ => Some("sso-admin"),
+    }
 }
 
 #[cfg(test)]

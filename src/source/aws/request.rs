@@ -2,53 +2,16 @@
 //! concurrency limit, retried after throttling, its SDK error turned into
 //! an `AwsError` that names the operation; and pagination on top of it.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::future::Future;
-use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
-use super::pacer::{Answer, Pacer, Verdict, backoff_before_a_limit};
+use super::pacer::{Answer, Verdict, backoff_before_a_limit};
 use super::{AwsError, AwsSource};
-
-/// Request pacers, one per AWS quota: sso-admin shares one, each Identity
-/// Store API has its own, Organizations has one; STS is not paced.
-#[derive(Debug, Default)]
-pub(super) struct Pacers {
-    by_quota: Mutex<HashMap<&'static str, Arc<Pacer>>>,
-}
-
-impl Pacers {
-    /// The pacer for the quota `operation` counts against.
-    fn of(&self, operation: &'static str) -> Option<Arc<Pacer>> {
-        let quota = quota_of(operation)?;
-        let mut pacers = self.by_quota.lock().ok()?;
-        Some(pacers.entry(quota).or_default().clone())
-    }
-}
-
-/// The quota an operation counts against, by its service.
-fn quota_of(operation: &'static str) -> Option<&'static str> {
-    match operation {
-        "GetCallerIdentity" => None,
-        "ListAccounts" => Some("organizations"),
-        "ListUsers"
-        | "ListGroups"
-        | "ListGroupMemberships"
-        | "ListGroupMembershipsForMember"
-        | "DescribeUser"
-        | "DescribeGroup"
-        | "GetUserId"
-        | "GetGroupId"
-        | "GetGroupMembershipId"
-        | "CreateGroupMembership"
-        | "DeleteGroupMembership" => Some(operation),
-        _ => Some("sso-admin"),
-    }
-}
 
 impl AwsSource {
     /// The one way a request goes to AWS: `send` makes the request of
