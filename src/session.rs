@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 use indexmap::IndexMap;
 use serde_json::Value as Json;
 
+use crate::collection::Collection;
 use crate::disk_cache::{Cached, DiskCache, Owner};
 use crate::doc::Doc;
 use crate::error::Error;
@@ -404,7 +405,11 @@ impl Session {
             return Ok(self.held.drain(..).map(|(name, _)| name).collect());
         }
         let mut forgotten = Vec::new();
-        for name in names {
+        let with_dependents: Vec<String> = names
+            .iter()
+            .flat_map(|name| std::iter::once(name.clone()).chain(dependents(name)))
+            .collect();
+        for name in &with_dependents {
             // Off disk too, held or not: after a write the copy there is stale.
             self.remove_from_disk(name);
             if self.held.shift_remove(name).is_some() {
@@ -546,10 +551,18 @@ impl Session {
     /// `replace`), and writes them to the disk cache.
     fn hold(&mut self, fetched: crate::source::Fetched, replace: bool) {
         let now = Instant::now();
+        let arriving: Vec<String> = fetched.iter().map(|(name, _)| name.clone()).collect();
         for (name, value) in fetched {
             // A fresh copy takes the place of one read from disk.
             if !replace && self.held.get(&name).is_some_and(|h| !h.from_disk) {
                 continue;
+            }
+            // What was built on an older copy is out of date now.
+            for stale in dependents(&name) {
+                if !arriving.contains(&stale) {
+                    self.held.shift_remove(&stale);
+                    self.remove_from_disk(&stale);
+                }
             }
             self.used_from_disk.shift_remove(&name);
             self.save_to_disk(&name, &value);
@@ -708,6 +721,13 @@ impl Session {
 /// An evaluation's answer as JSON, with its warnings.
 fn answered(evaluated: Evaluated<'_>) -> Result<(Json, Vec<String>), Error> {
     Ok((evaluated.value?.to_json(), evaluated.warnings))
+}
+
+/// The names of the collections built on the collection named `name`.
+fn dependents(name: &str) -> Vec<String> {
+    Collection::from_name(name)
+        .map(|c| c.dependents().iter().map(|d| d.name().to_owned()).collect())
+        .unwrap_or_default()
 }
 
 /// "no collection named X (did you mean Y?)"

@@ -1155,3 +1155,77 @@ fn who_can_with_a_permission_set_for_an_account_says_so() {
         "error: no account named AdministratorAccess; AdministratorAccess is a permission set: name the account first, .who-can ACCOUNT AdministratorAccess"
     );
 }
+
+/// `EffectiveAccess` on the demo and on a snapshot of it: one row per user,
+/// account and permission set, its routes the brute-force join of the
+/// demo's users, memberships and assignments; a snapshot written before
+/// `EffectiveAccess` existed (no such key) still offers it.
+#[test]
+fn effective_access_is_the_brute_force_join_on_the_demo_and_a_snapshot() {
+    let base = json_of(&[
+        "--demo",
+        "-c",
+        "{u: Users[].[UserId, UserName], m: GroupMemberships[].[GroupName, MemberId.UserId], a: AccountAssignments[].[AccountName, PermissionSetName, PrincipalType, PrincipalId, PrincipalName]}",
+    ]);
+    let mut want = std::collections::BTreeSet::new();
+    for user in base["u"].as_array().unwrap() {
+        let (id, name) = (user[0].as_str().unwrap(), user[1].as_str().unwrap());
+        for a in base["a"].as_array().unwrap() {
+            let field = |i: usize| a[i].as_str().unwrap().to_owned();
+            let via = match field(2).as_str() {
+                "USER" if field(3) == id => "direct".to_owned(),
+                "GROUP"
+                    if base["m"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .any(|m| m[0] == a[4] && m[1] == json!(id)) =>
+                {
+                    field(4)
+                }
+                _ => continue,
+            };
+            want.insert((name.to_owned(), field(0), field(1), via));
+        }
+    }
+    assert!(want.len() > 1000, "{}", want.len());
+    let flatten = |rows: &Json| {
+        let mut got = std::collections::BTreeSet::new();
+        let mut keys = std::collections::BTreeSet::new();
+        for row in rows.as_array().unwrap() {
+            let text = |i: usize| row[i].as_str().unwrap().to_owned();
+            assert!(
+                keys.insert((text(0), text(1), text(2))),
+                "one row each: {row}"
+            );
+            for via in row[3].as_array().unwrap() {
+                got.insert((text(0), text(1), text(2), via.as_str().unwrap().to_owned()));
+            }
+        }
+        got
+    };
+    let expression = "EffectiveAccess[].[UserName, AccountName, PermissionSetName, Via]";
+    assert_eq!(flatten(&json_of(&["--demo", "-c", expression])), want);
+
+    let dir = tempfile::tempdir().unwrap();
+    let snapshot = dir.path().join("q3.json");
+    let snapshot = snapshot.to_str().unwrap();
+    idcsh()
+        .args(["--demo", "-c", "length(AccountAssignments) && length(Users) && length(GroupMemberships) && length(Groups)"])
+        .args(["-c", &format!(".snapshot {snapshot}")])
+        .assert()
+        .success();
+    let written: Json = serde_json::from_str(&std::fs::read_to_string(snapshot).unwrap()).unwrap();
+    assert!(written.get("EffectiveAccess").is_none());
+    assert_eq!(
+        flatten(&json_of(&["--data", snapshot, "-c", expression])),
+        want
+    );
+    // Any other document keeps exactly its own keys.
+    let plain = dir.path().join("plain.json");
+    let mut without_meta = written.clone();
+    without_meta.as_object_mut().unwrap().remove("Snapshot");
+    std::fs::write(&plain, without_meta.to_string()).unwrap();
+    let keys = json_of(&["--data", plain.to_str().unwrap(), "-c", "keys(@)"]);
+    assert!(!keys.as_array().unwrap().contains(&json!("EffectiveAccess")));
+}

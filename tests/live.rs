@@ -2012,3 +2012,76 @@ fn credentials_never_leak_into_output_or_files() {
         "snapshot, queries and config files checked: {checked}"
     );
 }
+
+/// `EffectiveAccess` on the live source: every user's every route equals a
+/// brute-force join of what the fixture created (users × assignments ×
+/// memberships, by name), with one row per user, account and permission
+/// set; and it costs no request beyond the collections it is built from.
+#[test]
+fn effective_access_is_the_join_of_what_was_created() {
+    let expected = expected();
+    let mut want: BTreeSet<(String, String, String, String)> = BTreeSet::new();
+    for user in &expected.users {
+        for (account, set, kind, principal) in &expected.assignments {
+            let via = match kind.as_str() {
+                "USER" if principal == user => "direct".to_owned(),
+                "GROUP"
+                    if expected
+                        .memberships
+                        .iter()
+                        .any(|(g, u)| g == principal && u == user) =>
+                {
+                    principal.clone()
+                }
+                _ => continue,
+            };
+            want.insert((user.clone(), account.clone(), set.clone(), via));
+        }
+    }
+    assert!(
+        want.len() > 100,
+        "the fixture grants access: {}",
+        want.len()
+    );
+    let proxy = Proxy::start(common::moto::endpoint(), Faults::default());
+    let (values, _) = run(
+        &proxy.url,
+        &[
+            "EffectiveAccess[].[UserName, AccountName, PermissionSetName, Via]",
+            "length(EffectiveAccess)",
+        ],
+    );
+    let mut got = BTreeSet::new();
+    let mut rows = BTreeSet::new();
+    for row in values[0].as_array().unwrap() {
+        let text = |i: usize| row[i].as_str().unwrap().to_owned();
+        assert!(
+            rows.insert((text(0), text(1), text(2))),
+            "one row each: {row}"
+        );
+        for via in row[3].as_array().unwrap() {
+            got.insert((text(0), text(1), text(2), via.as_str().unwrap().to_owned()));
+        }
+    }
+    assert_eq!(got, want);
+    assert_eq!(values[1], Json::from(rows.len()));
+    let asked: BTreeSet<String> = proxy.operations().into_iter().collect();
+    let built_from = [
+        "ListInstances",
+        "ListUsers",
+        "ListGroups",
+        "ListGroupMemberships",
+        "ListPermissionSets",
+        "DescribePermissionSet",
+        "ListAccounts",
+        "ListPermissionSetsProvisionedToAccount",
+        "ListAccountAssignments",
+        "GetCallerIdentity",
+    ];
+    for operation in &asked {
+        assert!(
+            built_from.contains(&operation.as_str()),
+            "asked {operation}"
+        );
+    }
+}

@@ -10,6 +10,7 @@
 
 mod account_assignments;
 mod accounts;
+mod effective_access;
 mod group_memberships;
 mod groups;
 mod instances;
@@ -41,6 +42,7 @@ pub enum Collection {
     PermissionSets,
     Accounts,
     AccountAssignments,
+    EffectiveAccess,
 }
 
 /// The AWS quota a collection's listing spends.
@@ -69,7 +71,7 @@ pub struct Identity {
 
 impl Collection {
     /// Every collection, in the order SPEC section 2 lists them.
-    pub const ALL: [Collection; 7] = [
+    pub const ALL: [Collection; 8] = [
         Collection::Instances,
         Collection::Users,
         Collection::Groups,
@@ -77,6 +79,7 @@ impl Collection {
         Collection::PermissionSets,
         Collection::Accounts,
         Collection::AccountAssignments,
+        Collection::EffectiveAccess,
     ];
 
     /// The name at the root (`PermissionSets`).
@@ -89,6 +92,7 @@ impl Collection {
             Collection::PermissionSets => "PermissionSets",
             Collection::Accounts => "Accounts",
             Collection::AccountAssignments => "AccountAssignments",
+            Collection::EffectiveAccess => "EffectiveAccess",
         }
     }
 
@@ -97,9 +101,16 @@ impl Collection {
         Collection::ALL.into_iter().find(|c| c.name() == name)
     }
 
-    /// The collections this one is built from (names joined onto its items).
+    /// The collections this one is built from (names joined onto its
+    /// items, or the whole of it computed from them).
     pub const fn needs(self) -> &'static [Collection] {
         match self {
+            Collection::EffectiveAccess => &[
+                Collection::Users,
+                Collection::Groups,
+                Collection::GroupMemberships,
+                Collection::AccountAssignments,
+            ],
             Collection::GroupMemberships => &[Collection::Groups, Collection::Users],
             Collection::AccountAssignments => &[
                 Collection::Accounts,
@@ -111,17 +122,35 @@ impl Collection {
         }
     }
 
-    /// The quota listing it spends.
-    pub const fn quota(self) -> Quota {
+    /// The quota listing it spends; `None` for a collection computed from
+    /// others without a request of its own.
+    pub const fn quota(self) -> Option<Quota> {
         match self {
             Collection::Users | Collection::Groups | Collection::GroupMemberships => {
-                Quota::IdentityStore
+                Some(Quota::IdentityStore)
             }
-            Collection::Accounts => Quota::Organizations,
+            Collection::Accounts => Some(Quota::Organizations),
             Collection::Instances | Collection::PermissionSets | Collection::AccountAssignments => {
-                Quota::SsoAdmin
+                Some(Quota::SsoAdmin)
+            }
+            Collection::EffectiveAccess => None,
+        }
+    }
+
+    /// Every collection built on this one, directly or through others:
+    /// what is stale when this one is.
+    pub fn dependents(self) -> Vec<Collection> {
+        let mut found: Vec<Collection> = Vec::new();
+        let mut frontier = vec![self];
+        while let Some(next) = frontier.pop() {
+            for c in Collection::ALL {
+                if c.needs().contains(&next) && !found.contains(&c) {
+                    found.push(c);
+                    frontier.push(c);
+                }
             }
         }
+        found
     }
 
     /// One item's fields as AWS documents them, for completion, in the
@@ -135,6 +164,7 @@ impl Collection {
             Collection::PermissionSets => permission_sets::SHAPE,
             Collection::Accounts => accounts::SHAPE,
             Collection::AccountAssignments => account_assignments::SHAPE,
+            Collection::EffectiveAccess => effective_access::SHAPE,
         }
     }
 
@@ -148,7 +178,22 @@ impl Collection {
             Collection::Accounts => Some(&accounts::IDENTITY),
             Collection::Instances
             | Collection::GroupMemberships
-            | Collection::AccountAssignments => None,
+            | Collection::AccountAssignments
+            | Collection::EffectiveAccess => None,
+        }
+    }
+}
+
+impl Collection {
+    /// This collection computed from the ones it [`needs`](Self::needs),
+    /// given in that order; `None` for a collection that is listed, not
+    /// computed.
+    pub(crate) fn derive(self, inputs: &[&crate::doc::Doc]) -> Option<crate::doc::Doc> {
+        match (self, inputs) {
+            (Collection::EffectiveAccess, [users, groups, memberships, assignments]) => Some(
+                effective_access::build(users, groups, memberships, assignments),
+            ),
+            _ => None,
         }
     }
 }
@@ -172,8 +217,12 @@ mod tests {
                 assert!(collection.shape().contains(identity.id_field));
                 assert!(collection.shape().contains(identity.name_field));
             }
+            // What a collection is built on never depends on it.
             for needed in collection.needs() {
-                assert!(needed.needs().is_empty(), "{collection} needs {needed}");
+                assert!(
+                    !collection.dependents().contains(needed),
+                    "{collection} ↔ {needed}"
+                );
             }
         }
         assert_eq!(Collection::from_name("users"), None);

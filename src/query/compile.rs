@@ -179,6 +179,9 @@ pub(crate) struct Compiled {
     /// Where the AWS CLI would read the expression differently (in the
     /// specification's dialect; empty in the AWS CLI's).
     pub divergences: Vec<Divergence>,
+    /// Whether evaluating it may meet something its answer should be told
+    /// with, so that it is evaluated with a [`Met`](super::eval::Met).
+    pub records: bool,
 }
 
 /// Parses and compiles `expression` in `dialect`.
@@ -199,11 +202,14 @@ pub(crate) fn compile(expression: &str, dialect: Dialect) -> Result<Compiled, Qu
         expression,
         dialect,
         strings,
+        records: std::cell::Cell::new(false),
     };
+    let node = lowering.lower(&ast, 0)?;
     Ok(Compiled {
-        node: lowering.lower(&ast, 0)?,
+        node,
         ast,
         divergences,
+        records: lowering.records.get(),
     })
 }
 
@@ -223,6 +229,9 @@ struct Lowering<'e> {
     expression: &'e str,
     dialect: Dialect,
     strings: StringOrder,
+    /// Set when a node may meet strings read as null (an ordering
+    /// comparison or `contains()` in the specification's dialect).
+    records: std::cell::Cell<bool>,
 }
 
 impl Lowering<'_> {
@@ -274,6 +283,10 @@ impl Lowering<'_> {
             AstKind::Flatten(node) => stream(lower(node)?, Stage::Flatten),
             AstKind::Condition(predicate, then) => Node::Condition(boxed(predicate)?, boxed(then)?),
             AstKind::Comparison(comparator, lhs, rhs) => {
+                let ordering = !matches!(comparator, Comparator::Equal | Comparator::NotEqual);
+                if ordering && self.strings == StringOrder::Null {
+                    self.records.set(true);
+                }
                 Node::Comparison(*comparator, boxed(lhs)?, boxed(rhs)?, self.strings.clone())
             }
             AstKind::And(lhs, rhs) => Node::And(boxed(lhs)?, boxed(rhs)?),
@@ -305,6 +318,9 @@ impl Lowering<'_> {
                     (Function::ToNumber, Dialect::AwsCli) => Function::ToNumberPython,
                     (function, _) => function,
                 };
+                if function == Function::Contains && self.strings == StringOrder::Null {
+                    self.records.set(true);
+                }
                 Node::Function(function, all(args)?, self.strings.clone())
             }
         })

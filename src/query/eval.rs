@@ -23,18 +23,35 @@ impl Met {
     pub(crate) fn string_ordering(&self) -> bool {
         self.string_ordering.load(Relaxed)
     }
+}
 
+/// Where an evaluation records what its answer should be told with.
+pub(crate) trait Record: Sync {
+    /// A comparison read strings as null.
+    fn saw_string_ordering(&self);
+}
+
+impl Record for Met {
     fn saw_string_ordering(&self) {
         self.string_ordering.store(true, Relaxed);
     }
 }
 
+/// Records nothing, for an expression that cannot meet anything worth a
+/// warning: zero-sized, so that evaluating it costs what it did before
+/// there was anything to record.
+pub(crate) struct Unrecorded;
+
+impl Record for Unrecorded {
+    fn saw_string_ordering(&self) {}
+}
+
 /// Evaluates `node` with `current` as `@`, recording in `met` what the
 /// answer should be told with.
-pub(crate) fn eval<'a>(
+pub(crate) fn eval<'a, M: Record>(
     node: &'a Node,
     current: &Val<'a>,
-    met: &Met,
+    met: &M,
 ) -> Result<Val<'a>, Box<QueryError>> {
     Ok(match node {
         Node::Identity => current.clone(),
@@ -160,11 +177,11 @@ pub(crate) fn eval<'a>(
 }
 
 /// Passes `item` through `stages`, pushing what comes out of the last one.
-fn flow<'a>(
+fn flow<'a, M: Record>(
     stages: &'a [Stage],
     item: Val<'a>,
     out: &mut Vec<Val<'a>>,
-    met: &Met,
+    met: &M,
 ) -> Result<(), Box<QueryError>> {
     let Some((stage, rest)) = stages.split_first() else {
         out.push(item);
@@ -191,12 +208,12 @@ fn flow<'a>(
 
 /// Equality for any types; ordering between numbers, and between strings
 /// as `strings` says (null otherwise).
-fn compare<'a>(
+fn compare<'a, M: Record>(
     comparator: Comparator,
     left: &Val<'a>,
     right: &Val<'a>,
     strings: &StringOrder,
-    met: &Met,
+    met: &M,
 ) -> Result<Val<'a>, Box<QueryError>> {
     use std::cmp::Ordering::*;
     let order = match comparator {

@@ -6,7 +6,7 @@ use std::collections::BinaryHeap;
 
 use super::QueryError;
 use super::compile::Node;
-use super::eval::{Met, eval};
+use super::eval::{Record, eval};
 use super::parallel;
 use super::reads::Reads;
 use super::value::Exact;
@@ -252,10 +252,10 @@ impl Function {
 
     /// Calls the function on already evaluated arguments.
     /// Errors are boxed: the evaluator's results stay small on the hot path.
-    pub(crate) fn call<'a>(
+    pub(crate) fn call<'a, M: Record>(
         self,
         args: Vec<Val<'a>>,
-        met: &Met,
+        met: &M,
     ) -> Result<Val<'a>, Box<QueryError>> {
         use Function::*;
         self.check_types(&args)?;
@@ -406,10 +406,10 @@ impl Function {
 /// `sort_by` whose result is read only up to element `keep`
 /// (`sort_by(a, &k)[:10]`): the same elements in the same order as
 /// `sort_by` gives there, with only those `keep` put in order.
-pub(crate) fn sort_by_first<'a>(
+pub(crate) fn sort_by_first<'a, M: Record>(
     args: Vec<Val<'a>>,
     keep: usize,
-    met: &Met,
+    met: &M,
 ) -> Result<Val<'a>, Box<QueryError>> {
     Function::SortBy.check_types(&args)?;
     let Val::Expref(node) = args[1] else {
@@ -420,11 +420,11 @@ pub(crate) fn sort_by_first<'a>(
 
 /// The elements of `array` in the order of their keys under `key`, ties in
 /// their original order; with `keep`, only that many from the front.
-fn sorted_by<'a>(
+fn sorted_by<'a, M: Record>(
     array: &Val<'a>,
     key: &'a Node,
     keep: Option<usize>,
-    met: &Met,
+    met: &M,
 ) -> Result<Val<'a>, Box<QueryError>> {
     let len = array.array_len().unwrap_or(0);
     if let Some(keep) = keep.filter(|keep| keep.saturating_mul(4) < len) {
@@ -450,11 +450,11 @@ fn sorted_by<'a>(
 /// that holds no more than `keep` elements per core: each core keeps the
 /// lowest (key, position) pairs it has seen, and the lowest of those are
 /// the front a stable sort of everything would give.
-fn sorted_front<'a>(
+fn sorted_front<'a, M: Record>(
     array: &Val<'a>,
     key: &'a Node,
     keep: usize,
-    met: &Met,
+    met: &M,
 ) -> Result<Val<'a>, Box<QueryError>> {
     let Some(keys) = SortKeys::new(Function::SortBy, array, key, met)? else {
         return Ok(Val::array(Vec::new()));
@@ -555,21 +555,21 @@ const MIN_ITEMS_TO_ASK_AHEAD: usize = 256;
 /// Reads the sort keys of `sort_by`, `max_by` and `min_by`: the key
 /// expression on an element, which must give numbers for every element or
 /// strings for every element.
-struct SortKeys<'a, 'm> {
+struct SortKeys<'a, 'm, M> {
     function: Function,
     key: &'a Node,
-    met: &'m Met,
+    met: &'m M,
     /// The kind the first element's key has.
     expected: Kind,
 }
 
-impl<'a, 'm> SortKeys<'a, 'm> {
+impl<'a, 'm, M: Record> SortKeys<'a, 'm, M> {
     /// `None` when `array` has no elements.
     fn new(
         function: Function,
         array: &Val<'a>,
         key: &'a Node,
-        met: &'m Met,
+        met: &'m M,
     ) -> Result<Option<Self>, Box<QueryError>> {
         let Some(first) = array.elements().and_then(|mut items| items.next()) else {
             return Ok(None);
@@ -612,10 +612,10 @@ impl<'a, 'm> SortKeys<'a, 'm> {
 }
 
 /// Every (key, element) pair in order.
-fn sort_keys<'a>(
+fn sort_keys<'a, M: Record>(
     array: &Val<'a>,
     key: &'a Node,
-    met: &Met,
+    met: &M,
 ) -> Result<Vec<(Val<'a>, Val<'a>)>, Box<QueryError>> {
     let Some(keys) = SortKeys::new(Function::SortBy, array, key, met)? else {
         return Ok(Vec::new());
@@ -631,12 +631,12 @@ fn sort_keys<'a>(
 /// `max_by` (`wanted` greater) and `min_by` (less): the first element whose
 /// key is furthest that way. The best of each core's share, then the best
 /// of those.
-fn best_by<'a>(
+fn best_by<'a, M: Record>(
     function: Function,
     array: &Val<'a>,
     key: &'a Node,
     wanted: Ordering,
-    met: &Met,
+    met: &M,
 ) -> Result<Val<'a>, Box<QueryError>> {
     let Some(keys) = SortKeys::new(function, array, key, met)? else {
         return Ok(Val::Null);

@@ -25,7 +25,7 @@ pub use value::Val;
 
 use serde_json::Value as Json;
 
-use eval::Met;
+use eval::{Met, Unrecorded};
 
 /// Why an expression could not be compiled or evaluated.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -101,6 +101,8 @@ pub struct Query {
     ast: parse::Ast,
     refs: RootRefs,
     divergences: Vec<Divergence>,
+    /// Evaluations may meet what their answers should be told with.
+    records: bool,
 }
 
 /// An evaluation's answer (or failure) and the warnings it comes with:
@@ -127,6 +129,7 @@ impl Query {
             ast: compiled.ast,
             refs,
             divergences: compiled.divergences,
+            records: compiled.records,
         })
     }
 
@@ -171,13 +174,18 @@ impl Query {
 
     /// Evaluates against `root`, borrowing from it wherever possible.
     pub fn evaluate<'a>(&'a self, root: &Val<'a>) -> Result<Val<'a>, QueryError> {
-        self.evaluate_warned(root).value
+        eval::eval(&self.node, root, &Unrecorded).map_err(|err| *err)
     }
 
     /// Evaluates against `root`, with the warnings the answer comes with.
     pub fn evaluate_warned<'a>(&'a self, root: &Val<'a>) -> Evaluated<'a> {
         let met = Met::default();
-        let value = eval::eval(&self.node, root, &met).map_err(|err| *err);
+        let value = if self.records {
+            eval::eval(&self.node, root, &met)
+        } else {
+            eval::eval(&self.node, root, &Unrecorded)
+        };
+        let value = value.map_err(|err| *err);
         Evaluated {
             value,
             warnings: self.warnings_after(&met),

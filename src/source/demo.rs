@@ -307,7 +307,7 @@ fn ascii_name(given: &str, family: &str) -> String {
 
 /// Builds the demo directory.
 pub fn source() -> InMemory {
-    InMemory::new("demo", directory())
+    InMemory::new("demo", directory()).deriving()
 }
 
 /// The demo directory's collections.

@@ -14,6 +14,7 @@ use std::sync::Arc;
 
 use indexmap::IndexMap;
 
+use crate::collection::Collection;
 use crate::doc::Doc;
 
 /// A boxed future, so that `Source` stays object-safe.
@@ -135,11 +136,16 @@ pub struct CacheKey {
     pub partition: &'static str,
 }
 
-/// An offline source: every collection is in memory already.
+/// An offline source: every collection is in memory already, or computed
+/// from those that are on first ask.
 pub struct InMemory {
     label: String,
     collections: Held,
     document: Option<Arc<Doc>>,
+    /// Collections it does not hold but can compute from those it does
+    /// (`EffectiveAccess`): the demo's and idcsh's snapshots'.
+    derivable: Vec<Collection>,
+    derived: std::sync::Mutex<Held>,
 }
 
 impl InMemory {
@@ -149,25 +155,62 @@ impl InMemory {
             label: label.into(),
             collections,
             document: None,
+            derivable: Vec::new(),
+            derived: Default::default(),
         }
     }
 
+    /// Also offers the collections computed from those it holds, where it
+    /// holds all they need and not them (the demo; idcsh's snapshots).
+    pub(crate) fn deriving(mut self) -> Self {
+        let holds = |c: &Collection| self.collections.contains_key(c.name());
+        self.derivable = Collection::ALL
+            .into_iter()
+            .filter(|c| c.quota().is_none() && !holds(c) && c.needs().iter().all(holds))
+            .collect();
+        self
+    }
+
+    /// A collection computed from held ones, once.
+    fn derived(&self, collection: Collection) -> Option<Arc<Doc>> {
+        let mut derived = self.derived.lock().ok()?;
+        if let Some(done) = derived.get(collection.name()) {
+            return Some(done.clone());
+        }
+        let inputs: Vec<&Doc> = collection
+            .needs()
+            .iter()
+            .map(|c| self.collections.get(c.name()).map(Arc::as_ref))
+            .collect::<Option<_>>()?;
+        let value = Arc::new(collection.derive(&inputs)?);
+        derived.insert(collection.name().to_owned(), value.clone());
+        Some(value)
+    }
+
     /// A source whose root is `document`: an object's keys become
-    /// collections, anything else is the root as it is.
+    /// collections, anything else is the root as it is. A snapshot idcsh
+    /// wrote (it has a `Snapshot` key) also offers the collections computed
+    /// from those it holds.
     pub(crate) fn from_document(label: impl Into<String>, document: Doc) -> Self {
         match document {
-            Doc::Object(entries) => InMemory::new(
-                label,
-                entries
-                    .into_vec()
-                    .into_iter()
-                    .map(|(k, v)| (k.into_string(), Arc::new(v)))
-                    .collect(),
-            ),
+            Doc::Object(entries) => {
+                let snapshot = entries.iter().any(|(k, _)| k == "Snapshot");
+                let source = InMemory::new(
+                    label,
+                    entries
+                        .into_vec()
+                        .into_iter()
+                        .map(|(k, v)| (k.into_string(), Arc::new(v)))
+                        .collect(),
+                );
+                if snapshot { source.deriving() } else { source }
+            }
             other => InMemory {
                 label: label.into(),
                 collections: Held::new(),
                 document: Some(Arc::new(other)),
+                derivable: Vec::new(),
+                derived: Default::default(),
             },
         }
     }
@@ -179,7 +222,8 @@ impl Source for InMemory {
     }
 
     fn collections(&self) -> Vec<String> {
-        self.collections.keys().cloned().collect()
+        let derivable = self.derivable.iter().map(|c| c.name().to_owned());
+        self.collections.keys().cloned().chain(derivable).collect()
     }
 
     fn document(&self) -> Option<Arc<Doc>> {
@@ -193,12 +237,19 @@ impl Source for InMemory {
     ) -> BoxFuture<'a, Result<Fetched, SourceError>> {
         let found = names
             .iter()
-            .map(|name| match self.collections.get(name) {
-                Some(value) => Ok((name.clone(), value.clone())),
-                None => Err(SourceError::UnknownCollection {
-                    source_label: self.label.clone(),
-                    name: name.clone(),
-                }),
+            .map(|name| {
+                let derived = || {
+                    let collection = Collection::from_name(name)?;
+                    self.derivable.contains(&collection).then_some(())?;
+                    self.derived(collection)
+                };
+                match self.collections.get(name).cloned().or_else(derived) {
+                    Some(value) => Ok((name.clone(), value)),
+                    None => Err(SourceError::UnknownCollection {
+                        source_label: self.label.clone(),
+                        name: name.clone(),
+                    }),
+                }
             })
             .collect();
         Box::pin(async move { found })

@@ -172,9 +172,9 @@ impl<'a> Fetcher<'a> {
             .map(|(_, cell)| cell.clone())
     }
 
-    async fn fetch_named(&self, collection: Collection) -> Result<Vec<Json>, AwsError> {
+    async fn fetch_named(&self, collection: Collection) -> Result<Doc, AwsError> {
         self.progress.set_message(format!("fetching {collection}"));
-        match collection {
+        let items = match collection {
             Collection::Instances => {
                 // Where an instance was found in sso_region, list there.
                 let discovered = self
@@ -193,7 +193,26 @@ impl<'a> Fetcher<'a> {
             Collection::PermissionSets => self.permission_sets().await,
             Collection::Accounts => self.accounts().await,
             Collection::AccountAssignments => self.assignments().await,
-        }
+            Collection::EffectiveAccess => return self.effective_access().await,
+        }?;
+        Ok(Doc::from(Json::Array(items)))
+    }
+
+    /// `EffectiveAccess`, built from the collections it needs (held, or
+    /// fetched now, concurrently), with no request of its own.
+    async fn effective_access(&self) -> Result<Doc, AwsError> {
+        let (users, groups, memberships, assignments) = tokio::try_join!(
+            self.needed(Collection::Users),
+            self.needed(Collection::Groups),
+            self.needed(Collection::GroupMemberships),
+            self.needed(Collection::AccountAssignments),
+        )?;
+        Collection::EffectiveAccess
+            .derive(&[&users, &groups, &memberships, &assignments])
+            .ok_or(AwsError::Other {
+                operation: "fetch",
+                detail: "EffectiveAccess could not be built".into(),
+            })
     }
 
     /// Progress through `total` known steps, shown as
@@ -224,8 +243,7 @@ impl<'a> Fetcher<'a> {
         }
         let cell = self.cell(collection);
         cell.get_or_try_init(|| async {
-            let items = Box::pin(self.fetch_named(collection)).await?;
-            let value = Doc::shared(Json::Array(items));
+            let value = Arc::new(Box::pin(self.fetch_named(collection)).await?);
             self.source.completed(collection, &value);
             Ok(value)
         })
