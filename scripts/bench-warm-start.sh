@@ -5,13 +5,16 @@
 # start makes) and nothing else (500), so any other AWS call would fail the
 # run. Baseline in the same run: `--data` on a document holding the same
 # two collections (the offline path, one file). Medians of 5.
+# IDCSH_BASELINE_BIN=OLD also times OLD's warm start, alternated with
+# this build's, for a before/after ratio (IDCSH_BIN picks this build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/venv.sh --bench
 mkdir -p bench-data
 users=bench-data/users-100000.json
 [ -f "$users" ] || .venv/bin/python scripts/gen_users.py 100000 "$users"
-cargo build --release --quiet
+bin=${IDCSH_BIN:-target/release/idcsh}
+[ -n "${IDCSH_BIN:-}" ] || cargo build --release --quiet
 cache=$(mktemp -d)
 # A caller-identity endpoint on a free port: GetCallerIdentity, else 500.
 .venv/bin/python - > "$cache/port" <<'PY' &
@@ -64,21 +67,33 @@ echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}
 echo "cache: $(du -sh "$cache/idcsh" | cut -f1) on disk (100,000 users, 10,000 assignments)"
 lines=(-c 'length(Users)' -c 'length(AccountAssignments)')
 warm=(env -i PATH="$PATH" HOME="$cache" XDG_CACHE_HOME="$cache" AWS_ACCESS_KEY_ID=x AWS_SECRET_ACCESS_KEY=x
-  AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true IDCSH_MAX_ATTEMPTS=1 target/release/idcsh --endpoint-url "http://127.0.0.1:$port" "${lines[@]}")
-data=(target/release/idcsh --data "$cache/both.json" "${lines[@]}")
+  AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true IDCSH_MAX_ATTEMPTS=1 "$bin" --endpoint-url "http://127.0.0.1:$port" "${lines[@]}")
+data=("$bin" --data "$cache/both.json" "${lines[@]}")
+old=()
+if [ -n "${IDCSH_BASELINE_BIN:-}" ]; then
+  old=("${warm[@]}")
+  for i in "${!old[@]}"; do [ "${old[$i]}" = "$bin" ] && old[$i]=$IDCSH_BASELINE_BIN; done
+fi
 "${warm[@]}" | tr '\n' ' '; echo "(answers from the cache: users, assignments)"
-.venv/bin/python - "${#warm[@]}" "${warm[@]}" "${data[@]}" <<'PY'
+.venv/bin/python - "${#warm[@]}" "${#data[@]}" "${warm[@]}" "${data[@]}" "${old[@]}" <<'PY'
 import statistics, subprocess, sys, time
-n = int(sys.argv[1]); warm = sys.argv[2:2 + n]; data = sys.argv[2 + n:]
-def median(argv):
-    times = []
-    for _ in range(5):
+n, m = int(sys.argv[1]), int(sys.argv[2])
+warm = sys.argv[3:3 + n]; data = sys.argv[3 + n:3 + n + m]; old = sys.argv[3 + n + m:]
+commands = {"warm": warm, "data": data}
+if old:
+    commands["old"] = old
+times = {k: [] for k in commands}
+for _ in range(5):  # alternated, so drift hits each alike
+    for name, argv in commands.items():
         t = time.perf_counter()
         subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
-        times.append(time.perf_counter() - t)
-    return statistics.median(times) * 1000
-w, d = median(warm), median(data)
+        times[name].append(time.perf_counter() - t)
+w, d = (statistics.median(times[k]) * 1000 for k in ("warm", "data"))
 print(f"| warm start from the disk cache | {w:.0f} ms |")
 print(f"| baseline: --data, the same collections in one file | {d:.0f} ms |")
 print(f"| ratio warm / baseline | {w / d:.2f} |")
+if old:
+    o = statistics.median(times["old"]) * 1000
+    print(f"| the same warm start by the baseline binary | {o:.0f} ms |")
+    print(f"| ratio this build / baseline binary | {w / o:.2f} |")
 PY

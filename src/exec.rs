@@ -78,33 +78,47 @@ impl Runner {
                 // are held like any fetched collection, even if it failed.
                 self.session.keep_completed();
                 let outcome = outcome?;
-                match (outcome, filter) {
-                    (
-                        Outcome::Value {
-                            value,
-                            mut warnings,
-                        },
-                        Some(filter),
-                    ) => {
-                        let answer = self.session.filter(&filter, &value)?;
-                        warnings.extend(answer.warnings);
-                        self.session.set_last(answer.value.clone());
-                        Ok(Outcome::Value {
-                            value: answer.value,
-                            warnings,
-                        })
-                    }
-                    (Outcome::Value { value, warnings }, None) => {
-                        self.session.set_last(value.clone());
-                        Ok(Outcome::Value { value, warnings })
-                    }
-                    (_, Some(_)) => Err(Error::Usage(format!(
-                        ".{} has no result to filter",
-                        words.first().map_or("", String::as_str)
-                    ))),
-                    (outcome, None) => Ok(outcome),
+                if let Outcome::Failing(inner) = outcome {
+                    let filtered = self.filtered(*inner, filter, &words)?;
+                    return Ok(Outcome::Failing(Box::new(filtered)));
                 }
+                self.filtered(outcome, filter, &words)
             }
+        }
+    }
+
+    /// A command's outcome with its filter applied, recorded as `_`.
+    fn filtered(
+        &mut self,
+        outcome: Outcome,
+        filter: Option<Query>,
+        words: &[String],
+    ) -> Result<Outcome, Error> {
+        match (outcome, filter) {
+            (
+                Outcome::Value {
+                    value,
+                    mut warnings,
+                },
+                Some(filter),
+            ) => {
+                let answer = self.session.filter(&filter, &value)?;
+                warnings.extend(answer.warnings);
+                self.session.set_last(answer.value.clone());
+                Ok(Outcome::Value {
+                    value: answer.value,
+                    warnings,
+                })
+            }
+            (Outcome::Value { value, warnings }, None) => {
+                self.session.set_last(value.clone());
+                Ok(Outcome::Value { value, warnings })
+            }
+            (_, Some(_)) => Err(Error::Usage(format!(
+                ".{} has no result to filter",
+                words.first().map_or("", String::as_str)
+            ))),
+            (outcome, None) => Ok(outcome),
         }
     }
 
@@ -151,6 +165,7 @@ impl Runner {
         let flow = match result {
             Ok(outcome) => match self.emit(&outcome, out, err) {
                 Ok(()) if matches!(outcome, Outcome::Quit) => Flow::Quit,
+                Ok(()) if matches!(outcome, Outcome::Failing(_)) => Flow::Failed,
                 Ok(()) => Flow::Continue,
                 Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Flow::Quit,
                 Err(e) => {
@@ -209,6 +224,7 @@ impl Runner {
                 out.flush()
             }
             Outcome::Note(note) => writeln!(err, "{note}"),
+            Outcome::Failing(inner) => self.emit(inner, out, err),
         }
     }
 }

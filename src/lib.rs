@@ -22,6 +22,7 @@ pub mod line;
 pub mod outcome;
 pub mod query;
 pub mod render;
+pub mod review;
 pub mod runtime;
 pub mod saved;
 pub mod session;

@@ -21,6 +21,9 @@ pub enum Outcome {
     Note(String),
     /// Leave the shell.
     Quit,
+    /// Printed as the outcome inside, and the line counts as failed (exit
+    /// status 1): `.diff --exit-code` when something changed.
+    Failing(Box<Outcome>),
 }
 
 /// `outcome`, with a warning about the user's files when there is one.

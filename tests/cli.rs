@@ -1229,3 +1229,191 @@ fn effective_access_is_the_brute_force_join_on_the_demo_and_a_snapshot() {
     let keys = json_of(&["--data", plain.to_str().unwrap(), "-c", "keys(@)"]);
     assert!(!keys.as_array().unwrap().contains(&json!("EffectiveAccess")));
 }
+
+/// Who reaches what, by (user name, account ID, permission set name): the
+/// brute-force join of a snapshot's users, memberships and assignments.
+fn reach(snapshot: &Json) -> std::collections::BTreeSet<(String, String, String)> {
+    let mut found = std::collections::BTreeSet::new();
+    for user in snapshot["Users"].as_array().unwrap() {
+        for a in snapshot["AccountAssignments"].as_array().unwrap() {
+            let reaches = match a["PrincipalType"].as_str().unwrap() {
+                "USER" => a["PrincipalId"] == user["UserId"],
+                _ => snapshot["GroupMemberships"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|m| {
+                        m["GroupId"] == a["PrincipalId"]
+                            && m["MemberId"]["UserId"] == user["UserId"]
+                    }),
+            };
+            if reaches {
+                let text = |v: &Json| v.as_str().unwrap().to_owned();
+                found.insert((
+                    text(&user["UserName"]),
+                    text(&a["AccountId"]),
+                    text(&a["PermissionSetName"]),
+                ));
+            }
+        }
+    }
+    found
+}
+
+/// `.diff`: a snapshot of the demo, then changes planted in a copy (a
+/// membership removed, a direct admin grant on a new account, a user
+/// deleted and recreated with the same name); the diff names exactly
+/// those, computed here by joining each side by brute force, and
+/// `--exit-code` fails only when something differs.
+#[test]
+fn diff_names_exactly_the_planted_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let old_path = dir.path().join("q3.json");
+    let old_path = old_path.to_str().unwrap();
+    idcsh()
+        .args(["--demo", "-c", &format!(".snapshot {old_path} --all")])
+        .assert()
+        .success();
+    let old: Json = serde_json::from_str(&std::fs::read_to_string(old_path).unwrap()).unwrap();
+    assert_eq!(old["Snapshot"]["Format"], json!(2));
+    assert!(
+        old.get("EffectiveAccess").is_none(),
+        "computed again on reading"
+    );
+
+    let mut new = old.clone();
+    // A membership removed.
+    let removed = new["GroupMemberships"].as_array_mut().unwrap().remove(0);
+    // A user deleted and recreated under the same name: a new ID everywhere.
+    let recreated = new["Users"][5].clone();
+    let (old_id, new_id) = (
+        recreated["UserId"].clone(),
+        json!("9067a1b2c3-recreated-0000"),
+    );
+    new["Users"][5]["UserId"] = new_id.clone();
+    for m in new["GroupMemberships"].as_array_mut().unwrap() {
+        if m["MemberId"]["UserId"] == old_id {
+            m["MemberId"]["UserId"] = new_id.clone();
+        }
+    }
+    for a in new["AccountAssignments"].as_array_mut().unwrap() {
+        if a["PrincipalId"] == old_id {
+            a["PrincipalId"] = new_id.clone();
+        }
+    }
+    // A new account, and a direct AdministratorAccess grant on it.
+    new["Accounts"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"Id": "999999999999", "Name": "shadow-it"}));
+    let grantee = new["Users"][1]["UserName"].clone();
+    let mut grant = new["AccountAssignments"][0].clone();
+    grant["AccountId"] = json!("999999999999");
+    grant["AccountName"] = json!("shadow-it");
+    grant["PermissionSetName"] = json!("AdministratorAccess");
+    grant["PrincipalType"] = json!("USER");
+    grant["PrincipalId"] = new["Users"][1]["UserId"].clone();
+    new["AccountAssignments"]
+        .as_array_mut()
+        .unwrap()
+        .push(grant);
+    let new_path = dir.path().join("q4.json");
+    std::fs::write(&new_path, new.to_string()).unwrap();
+    let new_path = new_path.to_str().unwrap();
+
+    let (before, after) = (reach(&old), reach(&new));
+    let keys = |rows: &Json| -> std::collections::BTreeSet<(String, String, String)> {
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                let text = |k: &str| r[k].as_str().unwrap().to_owned();
+                (
+                    text("UserName"),
+                    text("AccountId"),
+                    text("PermissionSetName"),
+                )
+            })
+            .collect()
+    };
+    let diff = json_of(&[
+        "--data",
+        old_path,
+        "-c",
+        &format!(".diff {old_path} {new_path}"),
+    ]);
+    assert_eq!(
+        keys(&diff["Gained"]),
+        after.difference(&before).cloned().collect()
+    );
+    assert_eq!(
+        keys(&diff["Lost"]),
+        before.difference(&after).cloned().collect()
+    );
+    assert!(keys(&diff["Gained"]).contains(&(
+        grantee.as_str().unwrap().to_owned(),
+        "999999999999".to_owned(),
+        "AdministratorAccess".to_owned()
+    )));
+    assert_eq!(
+        diff["MembershipsRemoved"],
+        json!([{"GroupName": removed["GroupName"], "UserName": removed["UserName"]}])
+    );
+    assert_eq!(diff["MembershipsAdded"], json!([]));
+    assert_eq!(
+        diff["Recreated"],
+        json!([{"Type": "USER", "Name": recreated["UserName"], "OldId": old_id, "NewId": new_id}])
+    );
+    assert_eq!(
+        diff["AccountsAdded"],
+        json!([{"Id": "999999999999", "Name": "shadow-it"}])
+    );
+    assert_eq!(diff["AccountsRemoved"], json!([]));
+
+    // The result is data; --exit-code fails on a difference, not without one.
+    let filtered = json_of(&[
+        "--demo",
+        "-c",
+        &format!(".diff {old_path} {new_path} | Summary.AccountsAdded"),
+    ]);
+    assert_eq!(filtered, json!(1));
+    idcsh()
+        .args([
+            "--demo",
+            "-c",
+            &format!(".diff {old_path} {new_path} --exit-code"),
+        ])
+        .assert()
+        .code(1);
+    let same = idcsh()
+        .args([
+            "--demo",
+            "-c",
+            &format!(".diff {old_path} --exit-code | Summary"),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        same.status.success(),
+        "{}",
+        String::from_utf8_lossy(&same.stderr)
+    );
+    let counts: Json = serde_json::from_slice(&same.stdout).unwrap();
+    assert!(
+        counts.as_object().unwrap().values().all(|n| n == &json!(0)),
+        "{counts}"
+    );
+    // A snapshot without what a diff reads says what to do.
+    let partial = dir.path().join("partial.json");
+    std::fs::write(&partial, json!({"Snapshot": {}, "Users": []}).to_string()).unwrap();
+    let refused = idcsh()
+        .args(["--demo", "-c", &format!(".diff {}", partial.display())])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains("has no Groups; a snapshot for .diff is written with .snapshot --all"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+}

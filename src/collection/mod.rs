@@ -188,7 +188,7 @@ impl Collection {
     /// This collection computed from the ones it [`needs`](Self::needs),
     /// given in that order; `None` for a collection that is listed, not
     /// computed.
-    pub(crate) fn derive(self, inputs: &[&crate::doc::Doc]) -> Option<crate::doc::Doc> {
+    pub fn derive(self, inputs: &[&crate::doc::Doc]) -> Option<crate::doc::Doc> {
         match (self, inputs) {
             (Collection::EffectiveAccess, [users, groups, memberships, assignments]) => Some(
                 effective_access::build(users, groups, memberships, assignments),

@@ -68,6 +68,88 @@ pub struct SnapshotArgs {
     pub force: bool,
 }
 
+/// `.diff OLD [NEW] [--exit-code]`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// A snapshot written by .snapshot: the earlier state
+    pub old: PathBuf,
+    /// A later snapshot; the directory in use when left out
+    pub new: Option<PathBuf>,
+    /// Exit status 1 when anything differs (a nightly drift check)
+    #[arg(long)]
+    pub exit_code: bool,
+}
+
+/// The collections a diff reads, in the order of [`review::Side`].
+const DIFF_READS: [Collection; 5] = [
+    Collection::Users,
+    Collection::Groups,
+    Collection::GroupMemberships,
+    Collection::Accounts,
+    Collection::EffectiveAccess,
+];
+
+/// `.diff OLD [NEW]`: what changed from a snapshot to another, or to the
+/// directory in use.
+pub(super) fn diff(cx: &mut Context<'_>, args: DiffArgs) -> Result<Outcome, Error> {
+    let old = snapshot_collections(cx, &args.old)?;
+    let new = match &args.new {
+        Some(path) => snapshot_collections(cx, path)?,
+        None => cx.collections(DIFF_READS)?,
+    };
+    let changes = crate::review::diff(&diff_side(&old), &diff_side(&new));
+    let differs = crate::review::differs(&changes);
+    let outcome = data(changes);
+    Ok(if args.exit_code && differs {
+        Outcome::Failing(Box::new(outcome))
+    } else {
+        outcome
+    })
+}
+
+/// The version of the snapshot format: 2 names the caller and leaves out
+/// collections computed from the others; those without one still load.
+const SNAPSHOT_FORMAT: u32 = 2;
+
+/// One side of a diff, from the collections in [`DIFF_READS`]'s order.
+fn diff_side(c: &[std::sync::Arc<Doc>; 5]) -> crate::review::Side<'_> {
+    crate::review::Side {
+        users: &c[0],
+        groups: &c[1],
+        memberships: &c[2],
+        accounts: &c[3],
+        access: &c[4],
+    }
+}
+
+/// The collections a diff reads, from a snapshot file.
+fn snapshot_collections(
+    cx: &Context<'_>,
+    path: &std::path::Path,
+) -> Result<[std::sync::Arc<Doc>; 5], Error> {
+    let path = crate::files::expand_home(path);
+    let shown = path.display().to_string();
+    let source = crate::source::file::open(&shown)?;
+    let names: Vec<String> = DIFF_READS.iter().map(|c| c.name().to_owned()).collect();
+    let held = crate::source::Held::default();
+    let fetched = cx
+        .runtime
+        .block_on(crate::source::Source::fetch(&source, &names, &held))
+        .map_err(|err| match err {
+            crate::source::SourceError::UnknownCollection { name, .. } => Error::Usage(format!(
+                "{shown} has no {name}; a snapshot for .diff is written with .snapshot --all"
+            )),
+            other => other.into(),
+        })?;
+    Ok(DIFF_READS.map(|c| {
+        fetched
+            .iter()
+            .find(|(name, _)| name == c.name())
+            .map(|(_, doc)| doc.clone())
+            .unwrap_or_default()
+    }))
+}
+
 /// `.members GROUP`.
 pub(super) fn members(cx: &mut Context<'_>, args: GroupArgs) -> Result<Outcome, Error> {
     check_cached_name(cx, &insights::GROUP, &args.group)?;
@@ -485,7 +567,17 @@ pub(super) fn snapshot(cx: &mut Context<'_>, args: SnapshotArgs) -> Result<Outco
 fn write_snapshot(cx: &mut Context<'_>, path: &std::path::Path) -> Result<usize, Error> {
     let (store, instance) = cx.store_and_instance()?;
     let time = aws_smithy_types::DateTime::from(std::time::SystemTime::now());
+    let caller = match cx.live.client.clone() {
+        Some(live) => cx
+            .runtime
+            .run(async move { live.caller().await })
+            .ok()
+            .map(|c| json!({"Account": c.account, "Arn": c.arn})),
+        None => None,
+    };
     let meta = Doc::from(json!({
+        "Format": SNAPSHOT_FORMAT,
+        "Caller": caller,
         "Source": cx.session.source_label(),
         "IdentityStoreId": store,
         "InstanceArn": instance,
@@ -496,6 +588,8 @@ fn write_snapshot(cx: &mut Context<'_>, path: &std::path::Path) -> Result<usize,
     entries.extend(
         held.iter()
             .filter(|(name, _)| *name != "Snapshot")
+            // What is computed from the others is computed again on reading.
+            .filter(|(name, _)| Collection::from_name(name).is_none_or(|c| c.quota().is_some()))
             .map(|(name, h)| (name.as_str(), h.value.as_ref())),
     );
     let count = entries.len() - 1;

@@ -20,7 +20,7 @@ use crate::render::Format;
 
 pub use context::{Confirm, Context, Live, Terminal};
 pub use directory::{
-    AccountArgs, GroupArgs, LookupArgs, PermissionSetArgs, SnapshotArgs, UserArgs,
+    AccountArgs, DiffArgs, GroupArgs, LookupArgs, PermissionSetArgs, SnapshotArgs, UserArgs,
 };
 pub use saved::{HistoryArgs, RunArgs, SaveArgs};
 pub use writes::MembershipArgs;
@@ -107,6 +107,11 @@ pub enum Command {
     /// Write the collections fetched so far as one JSON document that --data reads
     #[command(after_help = "Example: .snapshot directory.json --all")]
     Snapshot(SnapshotArgs),
+    /// What changed between two snapshots, or a snapshot and the directory in use
+    #[command(
+        after_help = "Examples: .diff q3.json | Gained[?PermissionSetName == 'AdministratorAccess']\n          .diff q3.json q4.json --exit-code"
+    )]
+    Diff(DiffArgs),
     /// Save an expression under a name; $1, $2... take .run's arguments
     #[command(
         after_help = "Example: .save member-of \"GroupMemberships[?UserName == '$1'].GroupName\"\n\
@@ -206,6 +211,7 @@ impl Command {
             GetUserId(args) => directory::unique_id(cx, args, &crate::insights::USER),
             DescribePermissionSet(args) => directory::describe_permission_set(cx, args),
             Snapshot(args) => directory::snapshot(cx, args),
+            Diff(args) => directory::diff(cx, args),
             AddMember(args) => writes::membership(cx, writes::Change::Add, args),
             RemoveMember(args) => writes::membership(cx, writes::Change::Remove, args),
             Save(args) => saved::save(cx, args),

@@ -26,12 +26,12 @@ impl Met {
 }
 
 /// Where an evaluation records what its answer should be told with.
-pub(crate) trait Record: Sync {
+pub(crate) trait Record: Copy + Send + Sync {
     /// A comparison read strings as null.
     fn saw_string_ordering(&self);
 }
 
-impl Record for Met {
+impl Record for &Met {
     fn saw_string_ordering(&self) {
         self.string_ordering.store(true, Relaxed);
     }
@@ -40,6 +40,7 @@ impl Record for Met {
 /// Records nothing, for an expression that cannot meet anything worth a
 /// warning: zero-sized, so that evaluating it costs what it did before
 /// there was anything to record.
+#[derive(Clone, Copy)]
 pub(crate) struct Unrecorded;
 
 impl Record for Unrecorded {
@@ -51,7 +52,7 @@ impl Record for Unrecorded {
 pub(crate) fn eval<'a, M: Record>(
     node: &'a Node,
     current: &Val<'a>,
-    met: &M,
+    met: M,
 ) -> Result<Val<'a>, Box<QueryError>> {
     Ok(match node {
         Node::Identity => current.clone(),
@@ -181,7 +182,7 @@ fn flow<'a, M: Record>(
     stages: &'a [Stage],
     item: Val<'a>,
     out: &mut Vec<Val<'a>>,
-    met: &M,
+    met: M,
 ) -> Result<(), Box<QueryError>> {
     let Some((stage, rest)) = stages.split_first() else {
         out.push(item);
@@ -213,7 +214,7 @@ fn compare<'a, M: Record>(
     left: &Val<'a>,
     right: &Val<'a>,
     strings: &StringOrder,
-    met: &M,
+    met: M,
 ) -> Result<Val<'a>, Box<QueryError>> {
     use std::cmp::Ordering::*;
     let order = match comparator {

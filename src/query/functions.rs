@@ -255,7 +255,7 @@ impl Function {
     pub(crate) fn call<'a, M: Record>(
         self,
         args: Vec<Val<'a>>,
-        met: &M,
+        met: M,
     ) -> Result<Val<'a>, Box<QueryError>> {
         use Function::*;
         self.check_types(&args)?;
@@ -409,7 +409,7 @@ impl Function {
 pub(crate) fn sort_by_first<'a, M: Record>(
     args: Vec<Val<'a>>,
     keep: usize,
-    met: &M,
+    met: M,
 ) -> Result<Val<'a>, Box<QueryError>> {
     Function::SortBy.check_types(&args)?;
     let Val::Expref(node) = args[1] else {
@@ -424,7 +424,7 @@ fn sorted_by<'a, M: Record>(
     array: &Val<'a>,
     key: &'a Node,
     keep: Option<usize>,
-    met: &M,
+    met: M,
 ) -> Result<Val<'a>, Box<QueryError>> {
     let len = array.array_len().unwrap_or(0);
     if let Some(keep) = keep.filter(|keep| keep.saturating_mul(4) < len) {
@@ -454,7 +454,7 @@ fn sorted_front<'a, M: Record>(
     array: &Val<'a>,
     key: &'a Node,
     keep: usize,
-    met: &M,
+    met: M,
 ) -> Result<Val<'a>, Box<QueryError>> {
     let Some(keys) = SortKeys::new(Function::SortBy, array, key, met)? else {
         return Ok(Val::array(Vec::new()));
@@ -555,21 +555,21 @@ const MIN_ITEMS_TO_ASK_AHEAD: usize = 256;
 /// Reads the sort keys of `sort_by`, `max_by` and `min_by`: the key
 /// expression on an element, which must give numbers for every element or
 /// strings for every element.
-struct SortKeys<'a, 'm, M> {
+struct SortKeys<'a, M> {
     function: Function,
     key: &'a Node,
-    met: &'m M,
+    met: M,
     /// The kind the first element's key has.
     expected: Kind,
 }
 
-impl<'a, 'm, M: Record> SortKeys<'a, 'm, M> {
+impl<'a, M: Record> SortKeys<'a, M> {
     /// `None` when `array` has no elements.
     fn new(
         function: Function,
         array: &Val<'a>,
         key: &'a Node,
-        met: &'m M,
+        met: M,
     ) -> Result<Option<Self>, Box<QueryError>> {
         let Some(first) = array.elements().and_then(|mut items| items.next()) else {
             return Ok(None);
@@ -615,7 +615,7 @@ impl<'a, 'm, M: Record> SortKeys<'a, 'm, M> {
 fn sort_keys<'a, M: Record>(
     array: &Val<'a>,
     key: &'a Node,
-    met: &M,
+    met: M,
 ) -> Result<Vec<(Val<'a>, Val<'a>)>, Box<QueryError>> {
     let Some(keys) = SortKeys::new(Function::SortBy, array, key, met)? else {
         return Ok(Vec::new());
@@ -636,7 +636,7 @@ fn best_by<'a, M: Record>(
     array: &Val<'a>,
     key: &'a Node,
     wanted: Ordering,
-    met: &M,
+    met: M,
 ) -> Result<Val<'a>, Box<QueryError>> {
     let Some(keys) = SortKeys::new(function, array, key, met)? else {
         return Ok(Val::Null);

@@ -174,7 +174,7 @@ impl Query {
 
     /// Evaluates against `root`, borrowing from it wherever possible.
     pub fn evaluate<'a>(&'a self, root: &Val<'a>) -> Result<Val<'a>, QueryError> {
-        eval::eval(&self.node, root, &Unrecorded).map_err(|err| *err)
+        eval::eval(&self.node, root, Unrecorded).map_err(|err| *err)
     }
 
     /// Evaluates against `root`, with the warnings the answer comes with.
@@ -183,7 +183,7 @@ impl Query {
         let value = if self.records {
             eval::eval(&self.node, root, &met)
         } else {
-            eval::eval(&self.node, root, &Unrecorded)
+            eval::eval(&self.node, root, Unrecorded)
         };
         let value = value.map_err(|err| *err);
         Evaluated {

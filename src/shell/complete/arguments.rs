@@ -52,6 +52,7 @@ impl Kind {
             "attribute" if command == "get-group-id" => Kind::GroupAttribute,
             "attribute" => Kind::UserAttribute,
             "file" => Kind::File,
+            "old" | "new" if command == "diff" => Kind::File,
             "expression" => Kind::Expression,
             _ => Kind::Free,
         }
