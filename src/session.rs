@@ -557,9 +557,10 @@ impl Session {
             if !replace && self.held.get(&name).is_some_and(|h| !h.from_disk) {
                 continue;
             }
-            // What was built on an older copy is out of date now.
+            // What was built on the copy this one replaces is out of date.
+            let replacing = self.held.contains_key(&name);
             for stale in dependents(&name) {
-                if !arriving.contains(&stale) {
+                if replacing && !arriving.contains(&stale) {
                     self.held.shift_remove(&stale);
                     self.remove_from_disk(&stale);
                 }

@@ -697,7 +697,7 @@ fn the_root_keeps_the_documents_key_order_whatever_came_before() {
     let (out, _, _) = run_lines(&["--data", &path, "-o", "text"], &["b", "keys(@)"]);
     assert_eq!(out, "2\na\tb\n");
     let (out, _, _) = run_lines(&["--demo", "-o", "text"], &["length(Groups)", "keys(@)"]);
-    assert!(out.ends_with("Instances\tUsers\tGroups\tGroupMemberships\tPermissionSets\tAccounts\tAccountAssignments\n"), "{out}");
+    assert!(out.ends_with("Instances\tUsers\tGroups\tGroupMemberships\tPermissionSets\tAccounts\tAccountAssignments\tEffectiveAccess\n"), "{out}");
 }
 
 #[test]
@@ -1416,4 +1416,45 @@ fn diff_names_exactly_the_planted_changes() {
         "{stderr}"
     );
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
+}
+
+/// A collection fetched for the first time leaves alone what is held;
+/// one that replaces a held copy drops what was built on the old copy.
+#[test]
+fn only_a_replaced_collection_drops_what_was_built_on_it() {
+    let (out, _, _) = run_lines(
+        &["--demo", "-o", "json"],
+        &[
+            "length(Users)",
+            "length(AccountAssignments)",
+            "length(PermissionSets)",
+            ".cache | [].Collection",
+            "length(EffectiveAccess)",
+            ".refresh PermissionSets",
+            ".cache | [].Collection",
+        ],
+    );
+    let values: Vec<Json> = serde_json::Deserializer::from_str(&out)
+        .into_iter()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let held = |v: &Json| -> Vec<String> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c.as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert!(
+        held(&values[3]).contains(&"AccountAssignments".to_owned()),
+        "{out}"
+    );
+    let after = held(&values[5]);
+    assert!(!after.contains(&"PermissionSets".to_owned()), "{out}");
+    assert!(
+        !after.contains(&"AccountAssignments".to_owned()),
+        "built on PermissionSets: {out}"
+    );
+    assert!(!after.contains(&"EffectiveAccess".to_owned()), "{out}");
+    assert!(after.contains(&"Users".to_owned()), "{out}");
 }

@@ -395,8 +395,9 @@ fn one_question_costs_the_requests_a_careful_script_would_make() {
     ])
     .0;
     // The one-line run lists Instances on discovery and again as a
-    // collection; .snapshot --all the same.
-    assert_eq!(snapshot, one_by_one);
+    // collection; .snapshot --all the same, and asks GetCallerIdentity
+    // once, for the caller the snapshot names.
+    assert_eq!(snapshot, one_by_one + 1);
     table.push((".snapshot --all", snapshot));
     for (line, requests) in table {
         eprintln!("requests: {line}: {requests}");

@@ -81,7 +81,7 @@ pub(crate) fn eval<'a, M: Record>(
         } => {
             let source = eval(source, current, met)?;
             let pass =
-                |item: &Val<'a>, out: &mut Vec<Val<'a>>| flow(stages, item.clone(), out, met);
+                move |item: &Val<'a>, out: &mut Vec<Val<'a>>| flow(stages, item.clone(), out, met);
             match parallel::each_element(&source, Some(reads), pass) {
                 Some(items) => Val::array(items?),
                 None => Val::Null,
