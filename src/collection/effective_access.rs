@@ -47,15 +47,29 @@ struct GroupFacts<'d> {
 }
 
 /// The rows, ordered by user name, account name, permission set name.
-/// Memory is the rows themselves plus one index entry per membership.
+/// Every route is one small record (user, account and permission set,
+/// route) sorted once; the rows are then built from consecutive runs, on
+/// every core. Memory is the rows themselves plus those records.
 pub(crate) fn build(users: &Doc, groups: &Doc, memberships: &Doc, assignments: &Doc) -> Doc {
     let users = users.as_array().unwrap_or_default();
     let groups = groups.as_array().unwrap_or_default();
-    let user_at: HashMap<&str, usize> = users
+    let assignments = assignments.as_array().unwrap_or_default();
+    let user_at: HashMap<&str, u32> = users
         .iter()
         .enumerate()
-        .map(|(i, u)| (text(u, "UserId"), i))
+        .map(|(i, u)| (text(u, "UserId"), i as u32))
         .collect();
+    // Users ranked by name (then position), so rows sort on an integer.
+    let mut by_name: Vec<u32> = (0..users.len() as u32).collect();
+    by_name.sort_by(|a, b| {
+        text(&users[*a as usize], "UserName")
+            .cmp(text(&users[*b as usize], "UserName"))
+            .then(a.cmp(b))
+    });
+    let mut user_rank = vec![0u32; users.len()];
+    for (rank, user) in by_name.iter().enumerate() {
+        user_rank[*user as usize] = rank as u32;
+    }
     let mut facts: Vec<GroupFacts<'_>> = groups
         .iter()
         .map(|g| GroupFacts {
@@ -66,26 +80,56 @@ pub(crate) fn build(users: &Doc, groups: &Doc, memberships: &Doc, assignments: &
         .collect();
     let mut group_at: HashMap<&str, usize> =
         facts.iter().enumerate().map(|(i, g)| (g.id, i)).collect();
-    // Members of each group, by position in `Users`: a member `Users`
-    // does not hold (deleted since) reaches nothing.
-    let mut members: HashMap<&str, Vec<usize>> = HashMap::new();
+    // Members of each group: a member `Users` does not hold (deleted
+    // since) reaches nothing.
+    let mut members: HashMap<&str, Vec<u32>> = HashMap::new();
     for m in memberships.as_array().unwrap_or_default() {
         let user = m.get("MemberId").map_or("", |id| text(id, "UserId"));
         if let Some(&at) = user_at.get(user) {
             members.entry(text(m, "GroupId")).or_default().push(at);
         }
     }
-    // (user, account, permission set) → the row's first assignment and its
-    // routes, in the order first met.
-    let mut rows: HashMap<RowKey<'_>, (usize, Vec<Route>)> = HashMap::new();
-    let mut assignment_of_row: Vec<&Doc> = Vec::new();
-    let assignments = assignments.as_array().unwrap_or_default();
-    for a in assignments {
+    // One pair per account and permission set, ranked by their names;
+    // its first assignment names it in the rows.
+    let mut pair_of: HashMap<(&str, &str), u32> = HashMap::new();
+    let mut first_of_pair: Vec<usize> = Vec::new();
+    let pair_index: Vec<u32> = assignments
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let key = (text(a, "AccountId"), text(a, "PermissionSetArn"));
+            *pair_of.entry(key).or_insert_with(|| {
+                first_of_pair.push(i);
+                (first_of_pair.len() - 1) as u32
+            })
+        })
+        .collect();
+    let mut pairs_by_name: Vec<u32> = (0..first_of_pair.len() as u32).collect();
+    pairs_by_name.sort_by(|x, y| {
+        let (a, b) = (
+            &assignments[first_of_pair[*x as usize]],
+            &assignments[first_of_pair[*y as usize]],
+        );
+        text(a, "AccountName")
+            .cmp(text(b, "AccountName"))
+            .then_with(|| text(a, "PermissionSetName").cmp(text(b, "PermissionSetName")))
+            .then_with(|| text(a, "PermissionSetArn").cmp(text(b, "PermissionSetArn")))
+            .then_with(|| text(a, "AccountId").cmp(text(b, "AccountId")))
+    });
+    let mut pair_rank = vec![0u32; first_of_pair.len()];
+    for (rank, pair) in pairs_by_name.iter().enumerate() {
+        pair_rank[*pair as usize] = rank as u32;
+    }
+    // Every route: (user rank, pair rank, route), route 0 for direct and
+    // 1 + the group's position otherwise.
+    let mut routes: Vec<(u32, u32, u32)> = Vec::new();
+    for (i, a) in assignments.iter().enumerate() {
+        let pair = pair_rank[pair_index[i] as usize];
         let principal = text(a, "PrincipalId");
         match text(a, "PrincipalType") {
             "USER" => {
                 if let Some(&user) = user_at.get(principal) {
-                    add(&mut rows, &mut assignment_of_row, user, a, Route::Direct);
+                    routes.push((user_rank[user as usize], pair, 0));
                 }
             }
             "GROUP" => {
@@ -101,65 +145,67 @@ pub(crate) fn build(users: &Doc, groups: &Doc, memberships: &Doc, assignments: &
                     facts.len() - 1
                 });
                 for &user in users_in {
-                    add(
-                        &mut rows,
-                        &mut assignment_of_row,
-                        user,
-                        a,
-                        Route::Group(group),
-                    );
+                    routes.push((user_rank[user as usize], pair, 1 + group as u32));
                 }
             }
             _ => {}
         }
     }
-    let mut ordered: Vec<(RowKey<'_>, (usize, Vec<Route>))> = rows.into_iter().collect();
-    ordered.sort_unstable_by(|((ua, _, _), (ra, _)), ((ub, _, _), (rb, _))| {
-        let (a, b) = (assignment_of_row[*ra], assignment_of_row[*rb]);
-        text(&users[*ua], "UserName")
-            .cmp(text(&users[*ub], "UserName"))
-            .then_with(|| ua.cmp(ub))
-            .then_with(|| text(a, "AccountName").cmp(text(b, "AccountName")))
-            .then_with(|| text(a, "PermissionSetName").cmp(text(b, "PermissionSetName")))
-            .then_with(|| text(a, "PermissionSetArn").cmp(text(b, "PermissionSetArn")))
+    // Direct first, then groups by name.
+    let route_order = |route: u32| match route {
+        0 => (0, ""),
+        g => (1, facts[g as usize - 1].name),
+    };
+    routes.sort_unstable_by(|a, b| {
+        (a.0, a.1)
+            .cmp(&(b.0, b.1))
+            .then_with(|| route_order(a.2).cmp(&route_order(b.2)))
     });
-    let out: Vec<Doc> = ordered
-        .into_iter()
-        .map(|((user, _, _), (row, mut routes))| {
-            routes.sort_by_key(|r| match r {
-                Route::Direct => (0, ""),
-                Route::Group(g) => (1, facts[*g].name),
-            });
-            let user = &users[user];
-            row_doc(user, assignment_of_row[row], &routes, &facts)
-        })
-        .collect();
-    Doc::Array(out.into_boxed_slice())
-}
-
-/// A row's identity: the user (by position in `Users`), the account ID
-/// and the permission set ARN.
-type RowKey<'d> = (usize, &'d str, &'d str);
-
-/// Adds `route` to the row of `user` and `assignment`'s account and
-/// permission set, starting the row when it is new.
-fn add<'d>(
-    rows: &mut HashMap<RowKey<'d>, (usize, Vec<Route>)>,
-    assignment_of_row: &mut Vec<&'d Doc>,
-    user: usize,
-    assignment: &'d Doc,
-    route: Route,
-) {
-    let key = (
-        user,
-        text(assignment, "AccountId"),
-        text(assignment, "PermissionSetArn"),
-    );
-    let row = rows.entry(key).or_insert_with(|| {
-        assignment_of_row.push(assignment);
-        (assignment_of_row.len() - 1, Vec::new())
+    routes.dedup();
+    // Consecutive runs of one (user, pair) are one row.
+    let mut runs: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut start = 0;
+    for i in 1..=routes.len() {
+        if i == routes.len() || (routes[i].0, routes[i].1) != (routes[start].0, routes[start].1) {
+            runs.push(start..i);
+            start = i;
+        }
+    }
+    let row = |run: &std::ops::Range<usize>| {
+        let (user, pair, _) = routes[run.start];
+        let user = &users[by_name[user as usize] as usize];
+        let assignment = &assignments[first_of_pair[pairs_by_name[pair as usize] as usize]];
+        let via: Vec<Route> = routes[run.clone()]
+            .iter()
+            .map(|(_, _, r)| match r {
+                0 => Route::Direct,
+                g => Route::Group(*g as usize - 1),
+            })
+            .collect();
+        row_doc(user, assignment, &via, &facts)
+    };
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = runs.len().div_ceil(threads).max(1);
+    let built: Vec<Vec<Doc>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = runs
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(row).collect::<Vec<Doc>>()))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
     });
-    row.1.push(route);
+    Doc::Array(
+        built
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .into_boxed_slice(),
+    )
 }
 
 /// One row: the user, the account and permission set, and the routes.
