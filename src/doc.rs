@@ -117,6 +117,11 @@ impl Doc {
         })
     }
 
+    /// The string at `key`, or "" when there is none.
+    pub fn text(&self, key: &str) -> &str {
+        self[key].as_str().unwrap_or_default()
+    }
+
     /// The string, if this is one.
     pub fn as_str(&self) -> Option<&str> {
         match self {

@@ -91,7 +91,8 @@ fn text(doc: &Doc, key: &str) -> String {
     doc[key].as_str().unwrap_or_default().to_owned()
 }
 
-fn items(doc: &Doc) -> &[Doc] {
+/// The elements of an array, or none.
+pub(crate) fn items(doc: &Doc) -> &[Doc] {
     doc.as_array().unwrap_or_default()
 }
 

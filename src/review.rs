@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Value as Json, json};
 
 use crate::doc::Doc;
+use crate::insights::items;
 
 /// One side of a comparison: the collections a diff reads.
 pub(crate) struct Side<'d> {
@@ -19,23 +20,15 @@ pub(crate) struct Side<'d> {
     pub access: &'d Doc,
 }
 
-fn text<'d>(item: &'d Doc, key: &str) -> &'d str {
-    item.get(key).and_then(Doc::as_str).unwrap_or_default()
-}
-
-fn items(doc: &Doc) -> &[Doc] {
-    doc.as_array().unwrap_or_default()
-}
-
 /// Access rows by (user, account ID, permission set name).
 fn access_rows<'d>(side: &Side<'d>) -> BTreeMap<(String, String, String), &'d Doc> {
     items(side.access)
         .iter()
         .map(|row| {
             let key = (
-                text(row, "UserName").to_owned(),
-                text(row, "AccountId").to_owned(),
-                text(row, "PermissionSetName").to_owned(),
+                row.text("UserName").to_owned(),
+                row.text("AccountId").to_owned(),
+                row.text("PermissionSetName").to_owned(),
             );
             (key, row)
         })
@@ -45,10 +38,10 @@ fn access_rows<'d>(side: &Side<'d>) -> BTreeMap<(String, String, String), &'d Do
 /// The access row as a diff shows it: who, where, what, and how.
 fn access_entry(row: &Doc) -> Json {
     json!({
-        "UserName": text(row, "UserName"),
-        "AccountId": text(row, "AccountId"),
-        "AccountName": text(row, "AccountName"),
-        "PermissionSetName": text(row, "PermissionSetName"),
+        "UserName": row.text("UserName"),
+        "AccountId": row.text("AccountId"),
+        "AccountName": row.text("AccountName"),
+        "PermissionSetName": row.text("PermissionSetName"),
         "Via": row.get("Via").map_or(Json::Null, Doc::to_json),
     })
 }
@@ -56,24 +49,24 @@ fn access_entry(row: &Doc) -> Json {
 fn memberships(side: &Side<'_>) -> BTreeSet<(String, String)> {
     let user_names: BTreeMap<&str, &str> = items(side.users)
         .iter()
-        .map(|u| (text(u, "UserId"), text(u, "UserName")))
+        .map(|u| (u.text("UserId"), u.text("UserName")))
         .collect();
     let group_names: BTreeMap<&str, &str> = items(side.groups)
         .iter()
-        .map(|g| (text(g, "GroupId"), text(g, "DisplayName")))
+        .map(|g| (g.text("GroupId"), g.text("DisplayName")))
         .collect();
     items(side.memberships)
         .iter()
         .map(|m| {
-            let user_id = m.get("MemberId").map_or("", |id| text(id, "UserId"));
-            let group = match text(m, "GroupName") {
+            let user_id = m.get("MemberId").map_or("", |id| id.text("UserId"));
+            let group = match m.text("GroupName") {
                 "" => group_names
-                    .get(text(m, "GroupId"))
+                    .get(m.text("GroupId"))
                     .copied()
                     .unwrap_or_default(),
                 name => name,
             };
-            let user = match text(m, "UserName") {
+            let user = match m.text("UserName") {
                 "" => user_names.get(user_id).copied().unwrap_or(user_id),
                 name => name,
             };
@@ -86,7 +79,7 @@ fn memberships(side: &Side<'_>) -> BTreeSet<(String, String)> {
 fn named_ids<'d>(doc: &'d Doc, name: &str, id: &str) -> BTreeMap<&'d str, &'d str> {
     items(doc)
         .iter()
-        .map(|item| (text(item, name), text(item, id)))
+        .map(|item| (item.text(name), item.text(id)))
         .collect()
 }
 

@@ -22,10 +22,6 @@ fn source_of(item: &Doc) -> &'static str {
     }
 }
 
-fn text<'d>(item: &'d Doc, key: &str) -> &'d str {
-    item.get(key).and_then(Doc::as_str).unwrap_or_default()
-}
-
 fn string(text: &str) -> Doc {
     Doc::String(text.into())
 }
@@ -57,13 +53,14 @@ pub(crate) fn build(users: &Doc, groups: &Doc, memberships: &Doc, assignments: &
     let user_at: HashMap<&str, u32> = users
         .iter()
         .enumerate()
-        .map(|(i, u)| (text(u, "UserId"), i as u32))
+        .map(|(i, u)| (u.text("UserId"), i as u32))
         .collect();
     // Users ranked by name (then position), so rows sort on an integer.
     let mut by_name: Vec<u32> = (0..users.len() as u32).collect();
     by_name.sort_by(|a, b| {
-        text(&users[*a as usize], "UserName")
-            .cmp(text(&users[*b as usize], "UserName"))
+        users[*a as usize]
+            .text("UserName")
+            .cmp(users[*b as usize].text("UserName"))
             .then(a.cmp(b))
     });
     let mut user_rank = vec![0u32; users.len()];
@@ -73,8 +70,8 @@ pub(crate) fn build(users: &Doc, groups: &Doc, memberships: &Doc, assignments: &
     let mut facts: Vec<GroupFacts<'_>> = groups
         .iter()
         .map(|g| GroupFacts {
-            id: text(g, "GroupId"),
-            name: text(g, "DisplayName"),
+            id: g.text("GroupId"),
+            name: g.text("DisplayName"),
             source: source_of(g),
         })
         .collect();
@@ -84,9 +81,9 @@ pub(crate) fn build(users: &Doc, groups: &Doc, memberships: &Doc, assignments: &
     // since) reaches nothing.
     let mut members: HashMap<&str, Vec<u32>> = HashMap::new();
     for m in memberships.as_array().unwrap_or_default() {
-        let user = m.get("MemberId").map_or("", |id| text(id, "UserId"));
+        let user = m.get("MemberId").map_or("", |id| id.text("UserId"));
         if let Some(&at) = user_at.get(user) {
-            members.entry(text(m, "GroupId")).or_default().push(at);
+            members.entry(m.text("GroupId")).or_default().push(at);
         }
     }
     // One pair per account and permission set, ranked by their names;
@@ -97,7 +94,7 @@ pub(crate) fn build(users: &Doc, groups: &Doc, memberships: &Doc, assignments: &
         .iter()
         .enumerate()
         .map(|(i, a)| {
-            let key = (text(a, "AccountId"), text(a, "PermissionSetArn"));
+            let key = (a.text("AccountId"), a.text("PermissionSetArn"));
             *pair_of.entry(key).or_insert_with(|| {
                 first_of_pair.push(i);
                 (first_of_pair.len() - 1) as u32
@@ -110,11 +107,11 @@ pub(crate) fn build(users: &Doc, groups: &Doc, memberships: &Doc, assignments: &
             &assignments[first_of_pair[*x as usize]],
             &assignments[first_of_pair[*y as usize]],
         );
-        text(a, "AccountName")
-            .cmp(text(b, "AccountName"))
-            .then_with(|| text(a, "PermissionSetName").cmp(text(b, "PermissionSetName")))
-            .then_with(|| text(a, "PermissionSetArn").cmp(text(b, "PermissionSetArn")))
-            .then_with(|| text(a, "AccountId").cmp(text(b, "AccountId")))
+        a.text("AccountName")
+            .cmp(b.text("AccountName"))
+            .then_with(|| a.text("PermissionSetName").cmp(b.text("PermissionSetName")))
+            .then_with(|| a.text("PermissionSetArn").cmp(b.text("PermissionSetArn")))
+            .then_with(|| a.text("AccountId").cmp(b.text("AccountId")))
     });
     let mut pair_rank = vec![0u32; first_of_pair.len()];
     for (rank, pair) in pairs_by_name.iter().enumerate() {
@@ -125,8 +122,8 @@ pub(crate) fn build(users: &Doc, groups: &Doc, memberships: &Doc, assignments: &
     let mut routes: Vec<(u32, u32, u32)> = Vec::new();
     for (i, a) in assignments.iter().enumerate() {
         let pair = pair_rank[pair_index[i] as usize];
-        let principal = text(a, "PrincipalId");
-        match text(a, "PrincipalType") {
+        let principal = a.text("PrincipalId");
+        match a.text("PrincipalType") {
             "USER" => {
                 if let Some(&user) = user_at.get(principal) {
                     routes.push((user_rank[user as usize], pair, 0));
@@ -139,7 +136,7 @@ pub(crate) fn build(users: &Doc, groups: &Doc, memberships: &Doc, assignments: &
                 let group = *group_at.entry(principal).or_insert_with(|| {
                     facts.push(GroupFacts {
                         id: principal,
-                        name: text(a, "PrincipalName"),
+                        name: a.text("PrincipalName"),
                         source: "IdentityCenter",
                     });
                     facts.len() - 1
@@ -212,24 +209,24 @@ pub(crate) fn build(users: &Doc, groups: &Doc, memberships: &Doc, assignments: &
 fn row_doc(user: &Doc, assignment: &Doc, routes: &[Route], groups: &[GroupFacts<'_>]) -> Doc {
     let mut entries: Vec<(Key, Doc)> = Vec::with_capacity(11);
     let mut put = |key: &str, value: Doc| entries.push((key.into(), value));
-    put("UserName", string(text(user, "UserName")));
+    put("UserName", string(user.text("UserName")));
     if let Some(display) = user.get("DisplayName") {
         put("DisplayName", display.clone());
     }
-    put("UserId", string(text(user, "UserId")));
+    put("UserId", string(user.text("UserId")));
     if let Some(status) = user.get("UserStatus") {
         put("UserStatus", status.clone());
     }
     put("UserSource", string(source_of(user)));
-    put("AccountId", string(text(assignment, "AccountId")));
-    put("AccountName", string(text(assignment, "AccountName")));
+    put("AccountId", string(assignment.text("AccountId")));
+    put("AccountName", string(assignment.text("AccountName")));
     put(
         "PermissionSetName",
-        string(text(assignment, "PermissionSetName")),
+        string(assignment.text("PermissionSetName")),
     );
     put(
         "PermissionSetArn",
-        string(text(assignment, "PermissionSetArn")),
+        string(assignment.text("PermissionSetArn")),
     );
     let via = routes
         .iter()

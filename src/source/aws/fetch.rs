@@ -193,26 +193,23 @@ impl<'a> Fetcher<'a> {
             Collection::PermissionSets => self.permission_sets().await,
             Collection::Accounts => self.accounts().await,
             Collection::AccountAssignments => self.assignments().await,
-            Collection::EffectiveAccess => return self.effective_access().await,
+            Collection::EffectiveAccess => return self.derived(collection).await,
         }?;
         Ok(Doc::from(Json::Array(items)))
     }
 
-    /// `EffectiveAccess`, built from the collections it needs (held, or
-    /// fetched now, concurrently), with no request of its own.
-    async fn effective_access(&self) -> Result<Doc, AwsError> {
-        let (users, groups, memberships, assignments) = tokio::try_join!(
-            self.needed(Collection::Users),
-            self.needed(Collection::Groups),
-            self.needed(Collection::GroupMemberships),
-            self.needed(Collection::AccountAssignments),
-        )?;
-        Collection::EffectiveAccess
-            .derive(&[&users, &groups, &memberships, &assignments])
-            .ok_or(AwsError::Other {
-                operation: "fetch",
-                detail: "EffectiveAccess could not be built".into(),
-            })
+    /// A collection computed from the ones it needs (held, or fetched now,
+    /// concurrently), with no request of its own.
+    async fn derived(&self, collection: Collection) -> Result<Doc, AwsError> {
+        let inputs = futures_util::future::try_join_all(
+            collection.needs().iter().map(|needed| self.needed(*needed)),
+        )
+        .await?;
+        let inputs: Vec<&Doc> = inputs.iter().map(Arc::as_ref).collect();
+        collection.derive(&inputs).ok_or(AwsError::Other {
+            operation: "fetch",
+            detail: format!("{collection} could not be built"),
+        })
     }
 
     /// Progress through `total` known steps, shown as
