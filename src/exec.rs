@@ -62,7 +62,7 @@ impl Runner {
             Line::Empty => Ok(Outcome::Nothing),
             Line::Expression(expression) => {
                 let outcome = self.expression(&expression)?;
-                if let Outcome::Value { value, .. } = &outcome {
+                if let Outcome::Value { value, .. } | Outcome::Viewed { value, .. } = &outcome {
                     self.session.set_last(value.clone());
                 }
                 Ok(outcome)
@@ -94,6 +94,31 @@ impl Runner {
         filter: Option<Query>,
         words: &[String],
     ) -> Result<Outcome, Error> {
+        let outcome = match (outcome, &filter) {
+            // A filter reads the data, not its view.
+            (
+                Outcome::Viewed {
+                    value, warnings, ..
+                },
+                Some(_),
+            ) => Outcome::Value { value, warnings },
+            (
+                Outcome::Viewed {
+                    value,
+                    view,
+                    warnings,
+                },
+                None,
+            ) => {
+                self.session.set_last(value.clone());
+                return Ok(Outcome::Viewed {
+                    value,
+                    view,
+                    warnings,
+                });
+            }
+            (outcome, _) => outcome,
+        };
         match (outcome, filter) {
             (
                 Outcome::Value {
@@ -202,6 +227,24 @@ impl Runner {
     ) -> io::Result<()> {
         match outcome {
             Outcome::Nothing | Outcome::Quit => Ok(()),
+            Outcome::Viewed {
+                value,
+                view,
+                warnings,
+            } => {
+                let shown = match self.settings.format {
+                    crate::render::Format::Table => view,
+                    _ => value,
+                };
+                self.emit(
+                    &Outcome::Value {
+                        value: shown.clone(),
+                        warnings: warnings.clone(),
+                    },
+                    out,
+                    err,
+                )
+            }
             Outcome::Value { value, warnings } => {
                 let style = Style {
                     format: self.settings.format,

@@ -15,6 +15,13 @@ pub enum Outcome {
         value: Arc<Json>,
         warnings: Vec<String>,
     },
+    /// Data with a shorter view for the table format (`.diff`'s summary):
+    /// a filter, `_` and every other format see the data itself.
+    Viewed {
+        value: Arc<Json>,
+        view: Arc<Json>,
+        warnings: Vec<String>,
+    },
     /// Text for the user (help), printed as it is.
     Text(String),
     /// A note on stderr ("output format: csv").

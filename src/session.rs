@@ -441,6 +441,42 @@ impl Session {
         Ok(())
     }
 
+    /// Makes sure the `PermissionSets` held carry what each set grants
+    /// (`collection::CONTENT_FIELDS`), asking the source for them when
+    /// they do not. The copy with contents takes the held one's place
+    /// without dropping what was built on it (the sets are the same ones)
+    /// and keeps its age: it is as old as its oldest part.
+    pub(crate) fn ensure_permission_set_contents(&mut self) -> Result<(), Error> {
+        let name = Collection::PermissionSets.name();
+        if !self.source.collections().iter().any(|c| c == name) {
+            return Ok(());
+        }
+        self.ensure(&[name.to_owned()])?;
+        let Some(held) = self.held.get(name) else {
+            return Ok(());
+        };
+        if crate::collection::has_contents(&held.value) {
+            return Ok(());
+        }
+        let (sets, fetched_at) = (held.value.clone(), held.fetched_at);
+        let Some(full) = self
+            .runtime
+            .run(self.source.permission_set_contents(&sets))?
+        else {
+            return Ok(());
+        };
+        self.save_to_disk(name, &full);
+        self.held.insert(
+            name.to_owned(),
+            HeldCollection {
+                value: full,
+                fetched_at,
+                from_disk: false,
+            },
+        );
+        Ok(())
+    }
+
     /// Fetches `names` (every held collection when empty) in the
     /// background: the copies held keep answering until the new ones are
     /// complete, and [`finish_refresh`](Self::finish_refresh) swaps them
@@ -619,8 +655,16 @@ impl Session {
     /// Warnings (an unknown collection, say) are kept when the line fails.
     pub fn evaluate(&mut self, query: &Query) -> Result<Answer, Error> {
         let (needed, mut warnings) = self.plan(query);
+        let contents = needed
+            .iter()
+            .any(|n| n == Collection::PermissionSets.name())
+            && query.names_any_field(&crate::collection::CONTENT_FIELDS);
         let value = self
             .ensure(&needed)
+            .and_then(|()| match contents {
+                true => self.ensure_permission_set_contents(),
+                false => Ok(()),
+            })
             .and_then(|()| self.evaluate_held(query, &self.last));
         warnings.extend(self.source.take_notes());
         match value {

@@ -392,6 +392,7 @@ fn one_question_costs_the_requests_a_careful_script_would_make() {
         "length(PermissionSets)",
         "length(Accounts)",
         "length(AccountAssignments)",
+        "length(PermissionSets[].InlinePolicy)",
     ])
     .0;
     // The one-line run lists Instances on discovery and again as a
@@ -1432,8 +1433,9 @@ fn access_and_who_can_match_the_fixture_on_the_live_source() {
 }
 
 /// A group, two users (one already a member) and a permission set with a
-/// managed and an inline policy, in a region of their own.
-fn write_fixture(region: &str) -> (String, String, String) {
+/// managed and an inline policy, in a region of their own: carol's user
+/// ID, the group's ID, the store, and the permission set's ARN.
+fn write_fixture(region: &str) -> (String, String, String, String) {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
         let aws = fixture::Aws::connect(common::moto::endpoint(), region).await;
@@ -1477,14 +1479,14 @@ fn write_fixture(region: &str) -> (String, String, String) {
             .send()
             .await
             .unwrap();
-        (user_ids[0].clone(), group.group_id().to_owned(), store)
+        (user_ids[0].clone(), group.group_id().to_owned(), store, arn)
     })
 }
 
 #[test]
 fn membership_writes_are_confirmed_checked_and_refresh_the_cache() {
     expected();
-    let (carol_id, group_id, _) = write_fixture("ca-central-1");
+    let (carol_id, group_id, _, _) = write_fixture("ca-central-1");
     let proxy = Proxy::start(common::moto::endpoint(), Faults::default());
     let idcsh = |args: &[&str]| {
         let mut command = live(&proxy.url);
@@ -1721,15 +1723,36 @@ fn membership_writes_are_confirmed_checked_and_refresh_the_cache() {
 #[test]
 fn lookups_and_permission_set_details_need_no_hand_written_json() {
     expected();
-    let (carol_id, group_id, store) = write_fixture("sa-east-1");
-    let mut command = live(common::moto::endpoint());
+    let (carol_id, group_id, store, arn) = write_fixture("sa-east-1");
+    // moto answers neither the boundary nor the tags: the proxy does, as
+    // AWS documents them.
+    let boundary = serde_json::json!({"CustomerManagedPolicyReference": {"Name": "deploy-boundary", "Path": "/b/"}});
+    let tags = vec![serde_json::json!({"Key": "team", "Value": "release"})];
+    let mut extras = std::collections::BTreeMap::new();
+    extras.insert(
+        arn.clone(),
+        common::proxy::SetExtras {
+            boundary: Some(boundary.clone()),
+            tags: tags.clone(),
+        },
+    );
+    let proxy = Proxy::start(
+        common::moto::endpoint(),
+        Faults {
+            boundaries_and_tags: extras,
+            ..Faults::default()
+        },
+    );
+    let mut command = live(&proxy.url);
     command.env("AWS_REGION", "sa-east-1").args([
         "-c",
         ".get-user-id UserName=carol",
         "-c",
         ".get-group-id DisplayName=Release Managers",
         "-c",
-        ".describe-permission-set Deployer | {d: SessionDuration, m: AttachedManagedPolicies[].Arn, a: InlinePolicy.Statement[0].Action}",
+        ".describe-permission-set Deployer | {d: SessionDuration, m: AttachedManagedPolicies[].Arn, a: InlinePolicy.Statement[0].Action, b: PermissionsBoundary, t: Tags, c: CustomerManagedPolicyReferences}",
+        "-c",
+        "PermissionSets[?InlinePolicy.Statement[?Action == 's3:ListBucket']].Name",
     ]);
     let output = command.output().unwrap();
     assert!(
@@ -1748,8 +1771,26 @@ fn lookups_and_permission_set_details_need_no_hand_written_json() {
     assert_eq!(values[1]["GroupId"], Json::from(group_id));
     assert_eq!(
         values[2],
-        serde_json::json!({"d": "PT2H", "m": ["arn:aws:iam::aws:policy/ReadOnlyAccess"], "a": "s3:ListBucket"})
+        serde_json::json!({"d": "PT2H", "m": ["arn:aws:iam::aws:policy/ReadOnlyAccess"], "a": "s3:ListBucket", "b": boundary, "t": tags, "c": []})
     );
+    assert_eq!(values[3], serde_json::json!(["Deployer"]));
+    // The contents were fetched once, six calls for the one set, and the
+    // filter over them asked for nothing more.
+    let ops = proxy.operations();
+    for operation in [
+        "ListManagedPoliciesInPermissionSet",
+        "ListCustomerManagedPolicyReferencesInPermissionSet",
+        "GetInlinePolicyForPermissionSet",
+        "GetPermissionsBoundaryForPermissionSet",
+        "ListTagsForResource",
+        "ListAccountsForProvisionedPermissionSet",
+    ] {
+        assert_eq!(
+            ops.iter().filter(|o| *o == operation).count(),
+            1,
+            "{operation}: {ops:?}"
+        );
+    }
 }
 
 #[test]
@@ -1812,8 +1853,23 @@ fn a_snapshot_of_the_live_directory_answers_the_same_offline() {
     let mut live_lines: Vec<&str> = lines.to_vec();
     let snapshot = format!(".snapshot {file} --all");
     live_lines.push(&snapshot);
-    let (from_aws, stderr) = run(common::moto::endpoint(), &live_lines);
+    // Through the proxy: it answers the boundary and tags moto lacks.
+    let proxy = Proxy::start(common::moto::endpoint(), Faults::default());
+    let (from_aws, stderr) = run(&proxy.url, &live_lines);
     assert!(stderr.contains("wrote 7 collections"), "{stderr}");
+    // --all keeps what each permission set grants, as the fixture attached it.
+    let written: Json = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    let audit = written["PermissionSets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["Name"] == "SecurityAudit")
+        .unwrap();
+    assert_eq!(
+        audit["AttachedManagedPolicies"],
+        serde_json::json!([{"Name": "SecurityAudit", "Arn": "arn:aws:iam::aws:policy/SecurityAudit"}])
+    );
+    assert_eq!(audit["InlinePolicy"], Json::Null);
     let mut offline = common::idcsh();
     offline.args(["--data", &file, "-o", "json"]);
     for line in lines {

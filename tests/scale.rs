@@ -278,7 +278,8 @@ fn each_question_costs_about_what_a_careful_script_needs() {
             .map(|n| pages(*n, 100))
             .sum::<usize>()
         + 1
-        + shape.sets
+        // DescribePermissionSet, and the six calls of its contents.
+        + shape.sets * 7
         + shape.account_pages()
         + shape.accounts
         + pairs;

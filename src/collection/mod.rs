@@ -25,6 +25,9 @@ pub(crate) use groups::item as group;
 pub(crate) use instances::item as instance;
 pub(crate) use model::timestamp;
 pub(crate) use permission_sets::item as permission_set;
+pub(crate) use permission_sets::{
+    CONTENT_FIELDS, Contents as PermissionSetContents, POLICY_FIELDS, has_contents, with_contents,
+};
 pub(crate) use users::item as user;
 
 pub(crate) use accounts::IDENTITY as ACCOUNT;

@@ -78,6 +78,14 @@ impl Context<'_> {
         }))
     }
 
+    /// The permission sets with what each grants (fetched when the held
+    /// copy lacks it: six calls a set on a live directory).
+    pub(crate) fn permission_sets_with_contents(&mut self) -> Result<Arc<Doc>, Error> {
+        self.session.ensure_permission_set_contents()?;
+        let [sets] = self.collections([Collection::PermissionSets])?;
+        Ok(sets)
+    }
+
     /// The live client, or an error saying the command needs it.
     pub(crate) fn live(&self) -> Result<Arc<AwsSource>, Error> {
         self.live.client.clone().ok_or_else(|| {

@@ -60,7 +60,8 @@ pub struct PermissionSetArgs {
 #[derive(Debug, Args)]
 pub struct SnapshotArgs {
     pub file: PathBuf,
-    /// Fetch every collection first
+    /// Fetch every collection first, with what each permission set grants
+    /// (six calls a set on a live directory)
     #[arg(long)]
     pub all: bool,
     /// Replace FILE if it exists, without asking
@@ -68,87 +69,9 @@ pub struct SnapshotArgs {
     pub force: bool,
 }
 
-/// `.diff OLD [NEW] [--exit-code]`.
-#[derive(Debug, Args)]
-pub struct DiffArgs {
-    /// A snapshot written by .snapshot: the earlier state
-    pub old: PathBuf,
-    /// A later snapshot; the directory in use when left out
-    pub new: Option<PathBuf>,
-    /// Exit status 1 when anything differs (a nightly drift check)
-    #[arg(long)]
-    pub exit_code: bool,
-}
-
-/// The collections a diff reads, in the order of [`review::Side`].
-const DIFF_READS: [Collection; 5] = [
-    Collection::Users,
-    Collection::Groups,
-    Collection::GroupMemberships,
-    Collection::Accounts,
-    Collection::EffectiveAccess,
-];
-
-/// `.diff OLD [NEW]`: what changed from a snapshot to another, or to the
-/// directory in use.
-pub(super) fn diff(cx: &mut Context<'_>, args: DiffArgs) -> Result<Outcome, Error> {
-    let old = snapshot_collections(cx, &args.old)?;
-    let new = match &args.new {
-        Some(path) => snapshot_collections(cx, path)?,
-        None => cx.collections(DIFF_READS)?,
-    };
-    let changes = crate::review::diff(&diff_side(&old), &diff_side(&new));
-    let differs = crate::review::differs(&changes);
-    let outcome = data(changes);
-    Ok(if args.exit_code && differs {
-        Outcome::Failing(Box::new(outcome))
-    } else {
-        outcome
-    })
-}
-
 /// The version of the snapshot format: 2 names the caller and leaves out
 /// collections computed from the others; those without one still load.
 const SNAPSHOT_FORMAT: u32 = 2;
-
-/// One side of a diff, from the collections in [`DIFF_READS`]'s order.
-fn diff_side(c: &[std::sync::Arc<Doc>; 5]) -> crate::review::Side<'_> {
-    crate::review::Side {
-        users: &c[0],
-        groups: &c[1],
-        memberships: &c[2],
-        accounts: &c[3],
-        access: &c[4],
-    }
-}
-
-/// The collections a diff reads, from a snapshot file.
-fn snapshot_collections(
-    cx: &Context<'_>,
-    path: &std::path::Path,
-) -> Result<[std::sync::Arc<Doc>; 5], Error> {
-    let path = crate::files::expand_home(path);
-    let shown = path.display().to_string();
-    let source = crate::source::file::open(&shown)?;
-    let names: Vec<String> = DIFF_READS.iter().map(|c| c.name().to_owned()).collect();
-    let held = crate::source::Held::default();
-    let fetched = cx
-        .runtime
-        .block_on(crate::source::Source::fetch(&source, &names, &held))
-        .map_err(|err| match err {
-            crate::source::SourceError::UnknownCollection { name, .. } => Error::Usage(format!(
-                "{shown} has no {name}; a snapshot for .diff is written with .snapshot --all"
-            )),
-            other => other.into(),
-        })?;
-    Ok(DIFF_READS.map(|c| {
-        fetched
-            .iter()
-            .find(|(name, _)| name == c.name())
-            .map(|(_, doc)| doc.clone())
-            .unwrap_or_default()
-    }))
-}
 
 /// `.members GROUP`.
 pub(super) fn members(cx: &mut Context<'_>, args: GroupArgs) -> Result<Outcome, Error> {
@@ -489,24 +412,19 @@ pub(super) fn unique_id(
     })))
 }
 
-/// `.describe-permission-set PS`.
+/// `.describe-permission-set PS`: one set with what it grants, from the
+/// same data on every source.
 pub(super) fn describe_permission_set(
     cx: &mut Context<'_>,
     args: PermissionSetArgs,
 ) -> Result<Outcome, Error> {
     check_cached_name(cx, &insights::PERMISSION_SET, &args.permission_set)?;
     let [sets] = cx.collections([Collection::PermissionSets])?;
-    let set = insights::resolve(&sets, &insights::PERMISSION_SET, &args.permission_set)?.to_json();
-    match cx.live.client.clone() {
-        Some(aws) => {
-            let arn = set["PermissionSetArn"]
-                .as_str()
-                .unwrap_or_default()
-                .to_owned();
-            Ok(data(cx.runtime.run(aws.describe_permission_set(&arn))?))
-        }
-        None => Ok(data(set)),
-    }
+    // The name is checked before six calls a set are spent on contents.
+    insights::resolve(&sets, &insights::PERMISSION_SET, &args.permission_set)?;
+    let sets = cx.permission_sets_with_contents()?;
+    let set = insights::resolve(&sets, &insights::PERMISSION_SET, &args.permission_set)?;
+    Ok(data(set.to_json()))
 }
 
 /// `.snapshot FILE [--all]`: `~/` is the home folder; a missing folder is
@@ -544,6 +462,7 @@ pub(super) fn snapshot(cx: &mut Context<'_>, args: SnapshotArgs) -> Result<Outco
     if args.all {
         let names = cx.session.collection_names();
         cx.session.ensure(&names)?;
+        cx.session.ensure_permission_set_contents()?;
     }
     let count = write_snapshot(cx, &file)?;
     if let Some(metadata) = existing {

@@ -7,6 +7,7 @@
 mod context;
 mod directory;
 mod principals;
+mod review;
 mod saved;
 mod session;
 mod writes;
@@ -20,8 +21,9 @@ use crate::render::Format;
 
 pub use context::{Confirm, Context, Live, Terminal};
 pub use directory::{
-    AccountArgs, DiffArgs, GroupArgs, LookupArgs, PermissionSetArgs, SnapshotArgs, UserArgs,
+    AccountArgs, GroupArgs, LookupArgs, PermissionSetArgs, SnapshotArgs, UserArgs,
 };
+pub use review::{CheckArgs, DiffArgs, ReportArgs};
 pub use saved::{HistoryArgs, RunArgs, SaveArgs};
 pub use writes::MembershipArgs;
 
@@ -112,6 +114,16 @@ pub enum Command {
         after_help = "Examples: .diff q3.json | Gained[?PermissionSetName == 'AdministratorAccess']\n          .diff q3.json q4.json --exit-code"
     )]
     Diff(DiffArgs),
+    /// Findings to fix: stale provisioning, orphaned and direct grants, disabled users with access, admin held by many...
+    #[command(
+        after_help = "Examples: .check | [?Severity == 'high']\n          .check --admins 3 | [].[Severity, Check, Subject]"
+    )]
+    Check(CheckArgs),
+    /// Write an access review's evidence: CSV tables and one HTML page, signed with who ran it
+    #[command(
+        after_help = "Examples: .report review-2026-q4\n          .report review-2026-q4 --baseline q3.json"
+    )]
+    Report(ReportArgs),
     /// Save an expression under a name; $1, $2... take .run's arguments
     #[command(
         after_help = "Example: .save member-of \"GroupMemberships[?UserName == '$1'].GroupName\"\n\
@@ -211,7 +223,9 @@ impl Command {
             GetUserId(args) => directory::unique_id(cx, args, &crate::insights::USER),
             DescribePermissionSet(args) => directory::describe_permission_set(cx, args),
             Snapshot(args) => directory::snapshot(cx, args),
-            Diff(args) => directory::diff(cx, args),
+            Diff(args) => review::diff(cx, args),
+            Check(args) => review::check(cx, args),
+            Report(args) => review::report(cx, args),
             AddMember(args) => writes::membership(cx, writes::Change::Add, args),
             RemoveMember(args) => writes::membership(cx, writes::Change::Remove, args),
             Save(args) => saved::save(cx, args),

@@ -162,6 +162,12 @@ impl Query {
         }
     }
 
+    /// Whether the expression reads a field named any of `names`, at any
+    /// depth (what a source fetches only when asked for).
+    pub fn names_any_field(&self, names: &[&str]) -> bool {
+        names.iter().any(|name| self.ast.names_field(name))
+    }
+
     /// The expression as written.
     pub fn text(&self) -> &str {
         &self.text

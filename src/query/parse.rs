@@ -89,6 +89,36 @@ pub(crate) struct Ast {
     pub kind: AstKind,
 }
 
+impl Ast {
+    /// Whether a field named `name` is read anywhere in the expression
+    /// (at any depth, in any function argument).
+    pub(crate) fn names_field(&self, name: &str) -> bool {
+        match &self.kind {
+            AstKind::Field(field) => field == name,
+            AstKind::Identity | AstKind::Index(_) | AstKind::Slice { .. } | AstKind::Literal(_) => {
+                false
+            }
+            AstKind::Subexpr(a, b)
+            | AstKind::Projection(a, b)
+            | AstKind::Condition(a, b)
+            | AstKind::Comparison(_, a, b)
+            | AstKind::And(a, b)
+            | AstKind::Or(a, b) => a.names_field(name) || b.names_field(name),
+            AstKind::ObjectValues(a)
+            | AstKind::Flatten(a)
+            | AstKind::Not(a)
+            | AstKind::Expref(a) => a.names_field(name),
+            AstKind::MultiList(items) | AstKind::Function(_, items) => {
+                items.iter().any(|a| a.names_field(name))
+            }
+            AstKind::MultiHash(pairs, replaced) => {
+                pairs.iter().any(|(_, a)| a.names_field(name))
+                    || replaced.iter().any(|a| a.names_field(name))
+            }
+        }
+    }
+}
+
 /// What a node is. Projections take the shapes the evaluator runs:
 /// `a[*].b` is `Projection(a, b)`, `a.*.b` is
 /// `Projection(ObjectValues(a), b)`, `a[?c].b` is

@@ -307,7 +307,152 @@ fn ascii_name(given: &str, family: &str) -> String {
 
 /// Builds the demo directory.
 pub fn source() -> InMemory {
-    InMemory::new("demo", directory()).deriving()
+    let collections = directory();
+    let contents = match (
+        collections.get("PermissionSets"),
+        collections.get("AccountAssignments"),
+    ) {
+        (Some(sets), Some(assignments)) => Some(permission_set_contents(sets, assignments)),
+        _ => None,
+    };
+    let source = InMemory::new("demo", collections).deriving();
+    match contents {
+        Some(contents) => source.with_permission_set_contents(contents),
+        None => source,
+    }
+}
+
+/// An AWS managed policy, by its name after `arn:aws:iam::aws:policy/`.
+fn managed(path: &str) -> sso::AttachedManagedPolicy {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    sso::AttachedManagedPolicy::builder()
+        .name(name)
+        .arn(format!("arn:aws:iam::aws:policy/{path}"))
+        .build()
+}
+
+fn customer_managed(name: &str, path: &str) -> sso::CustomerManagedPolicyReference {
+    sso::CustomerManagedPolicyReference::builder()
+        .name(name)
+        .path(path)
+        .build()
+        .unwrap_or_else(|_| unreachable!("the name is set"))
+}
+
+fn tag(key: &str, value: &str) -> sso::Tag {
+    sso::Tag::builder()
+        .key(key)
+        .value(value)
+        .build()
+        .unwrap_or_else(|_| unreachable!("key and value are set"))
+}
+
+/// What each demo permission set grants, as AWS would answer the five
+/// calls: AWS managed job-function policies, a customer managed policy
+/// and a boundary for developers, and a break-glass set whose inline
+/// policy allows `"Action": "*"`.
+fn contents_of(name: &str, not_provisioned: &[String]) -> collection::PermissionSetContents {
+    let mut contents = collection::PermissionSetContents {
+        tags: vec![tag("owner", "platform-team")],
+        ..Default::default()
+    };
+    let policies: &[&str] = match name {
+        "AdministratorAccess" => &["AdministratorAccess"],
+        "ReadOnlyAccess" => &["ReadOnlyAccess"],
+        "PowerUserAccess" => &["PowerUserAccess"],
+        "ViewOnlyAccess" => &["job-function/ViewOnlyAccess"],
+        "SecurityAudit" => &["SecurityAudit", "job-function/ViewOnlyAccess"],
+        "Billing" => &["job-function/Billing"],
+        "DataScientist" => &["job-function/DataScientist"],
+        "NetworkAdministrator" => &["job-function/NetworkAdministrator"],
+        "DatabaseAdministrator" => &["job-function/DatabaseAdministrator"],
+        "SupportUser" => &["job-function/SupportUser", "AWSSupportAccess"],
+        "LegacyDeployer" => &["AWSCodeDeployFullAccess"],
+        _ => &[],
+    };
+    contents.managed = policies.iter().map(|p| managed(p)).collect();
+    match name {
+        "DataScientist" => {
+            contents.customer_managed = vec![customer_managed("athena-results-access", "/data/")];
+        }
+        "DeveloperAccess" => {
+            contents.customer_managed = vec![customer_managed("developer-deploy", "/")];
+            contents.inline = Some(
+                json!({
+                    "Version": "2012-10-17",
+                    "Statement": [{
+                        "Sid": "NoIdentityChanges",
+                        "Effect": "Deny",
+                        "Action": ["iam:*", "organizations:*", "sso:*"],
+                        "Resource": "*"
+                    }]
+                })
+                .to_string(),
+            );
+            contents.boundary = Some(
+                sso::PermissionsBoundary::builder()
+                    .customer_managed_policy_reference(customer_managed(
+                        "developer-boundary",
+                        "/boundaries/",
+                    ))
+                    .build(),
+            );
+        }
+        "IncidentResponder" => {
+            contents.inline = Some(
+                json!({
+                    "Version": "2012-10-17",
+                    "Statement": [{
+                        "Sid": "BreakGlass",
+                        "Effect": "Allow",
+                        "Action": "*",
+                        "Resource": "*"
+                    }]
+                })
+                .to_string(),
+            );
+            contents.tags.push(tag("break-glass", "true"));
+        }
+        "DatabaseAdministrator" => {
+            // Edited after it was provisioned: two accounts still run the
+            // old version.
+            contents.not_provisioned_to = not_provisioned.to_vec();
+        }
+        "PowerUserAccess" => {
+            contents.boundary = Some(
+                sso::PermissionsBoundary::builder()
+                    .managed_policy_arn("arn:aws:iam::aws:policy/PowerUserAccess")
+                    .build(),
+            );
+        }
+        _ => {}
+    }
+    contents
+}
+
+/// The demo's permission sets with what each grants; a set edited and
+/// not provisioned again is out of date in the first two accounts it is
+/// assigned in.
+fn permission_set_contents(sets: &Doc, assignments: &Doc) -> Doc {
+    let full = sets
+        .as_array()
+        .unwrap_or_default()
+        .iter()
+        .map(|set| {
+            let mut accounts: Vec<String> = assignments
+                .as_array()
+                .unwrap_or_default()
+                .iter()
+                .filter(|a| a.text("PermissionSetArn") == set.text("PermissionSetArn"))
+                .map(|a| a.text("AccountId").to_owned())
+                .collect();
+            accounts.sort();
+            accounts.dedup();
+            accounts.truncate(2);
+            collection::with_contents(&set.to_json(), &contents_of(set.text("Name"), &accounts))
+        })
+        .collect();
+    Doc::from(Json::Array(full))
 }
 
 /// The demo directory's collections.
@@ -404,8 +549,21 @@ pub(crate) fn directory() -> Held {
         .zip(&group_ids)
         .enumerate()
         .filter_map(|(i, ((name, description), id))| {
+            // Synchronised from the identity provider, and changed by hand
+            // since (`.check` finds the members added here).
+            let external = (*name == "Payments Squad")
+                .then(|| {
+                    ids::ExternalId::builder()
+                        .issuer("https://idp.example.com/scim")
+                        .id("00g5e1d0c0d8e1e4d0e")
+                        .build()
+                        .ok()
+                })
+                .flatten()
+                .map(|e| vec![e]);
             ids::Group::builder()
                 .identity_store_id(IDENTITY_STORE_ID)
+                .set_external_ids(external)
                 .group_id(id)
                 .group_arn(format!("arn:aws:identitystore:::group/{id}"))
                 .revision("")
@@ -483,7 +641,7 @@ pub(crate) fn directory() -> Held {
             )
         })
         .collect();
-    let permission_sets: Vec<Json> = PERMISSION_SETS
+    let mut permission_sets: Vec<Json> = PERMISSION_SETS
         .iter()
         .zip(&ps_arns)
         .enumerate()
@@ -548,6 +706,19 @@ pub(crate) fn directory() -> Held {
             collection::account(&account)
         })
         .collect();
+
+    // Left from a retired pipeline, assigned nowhere (`.check` finds it).
+    permission_sets.push(collection::permission_set(
+        &sso::PermissionSet::builder()
+            .name("LegacyDeployer")
+            .permission_set_arn(
+                "arn:aws:sso:::permissionSet/ssoins-72230f5d8a9b1c3e/ps-7c1e5a0d9b3f2e64",
+            )
+            .description("CodeDeploy pipeline, retired 2024")
+            .created_date(time(90))
+            .session_duration("PT1H")
+            .build(),
+    ));
 
     let assignments = assignments(
         &Names {
@@ -655,6 +826,9 @@ fn assignments(names: &Names<'_>, rng: &mut Rng) -> Vec<Json> {
         ("Contractors", "ViewOnlyAccess", dev.clone()),
         ("Marketing Analytics", "DataScientist", single("marketing")),
         ("Marketing Analytics", "DataScientist", single("analytics")),
+        // Assigned before anyone joined: `.check` finds a group with
+        // access and no members.
+        ("Interns", "ViewOnlyAccess", dev.clone()),
     ];
     let mut triples: Vec<(usize, usize, Principal)> = Vec::new();
     for (g, p, accounts) in rules {
@@ -670,6 +844,8 @@ fn assignments(names: &Names<'_>, rng: &mut Rng) -> Vec<Json> {
         (0, "AdministratorAccess", "sandbox-legacy"),
         (0, "Billing", "finance"),
         (2, "ReadOnlyAccess", "prod-web"),
+        // A disabled user who still holds access.
+        (USERS - 1, "ReadOnlyAccess", "data-lake"),
     ];
     for (user, p, account) in direct {
         for account in single(account) {
@@ -686,7 +862,7 @@ fn assignments(names: &Names<'_>, rng: &mut Rng) -> Vec<Json> {
     }
     triples.sort();
 
-    triples
+    let mut items: Vec<Json> = triples
         .into_iter()
         .map(|(account, p, principal)| {
             let (kind, id, principal_name) = match principal {
@@ -715,8 +891,28 @@ fn assignments(names: &Names<'_>, rng: &mut Rng) -> Vec<Json> {
             }
             json
         })
-        .collect()
+        .collect();
+    // The user was deleted; the assignment was not (`.check` finds it).
+    for account in single("sandbox-legacy") {
+        let orphan = sso::AccountAssignment::builder()
+            .account_id(&names.account_ids[account])
+            .permission_set_arn(&names.ps_arns[ps("PowerUserAccess")])
+            .principal_type(sso::PrincipalType::User)
+            .principal_id(DELETED_USER_ID)
+            .build();
+        let mut orphan = collection::assignment(&orphan);
+        if let Some(object) = orphan.as_object_mut() {
+            object.insert("AccountName".into(), json!(ACCOUNTS[account]));
+            object.insert("PermissionSetName".into(), json!("PowerUserAccess"));
+            object.insert("PrincipalName".into(), Json::Null);
+        }
+        items.push(orphan);
+    }
+    items
 }
+
+/// A user deleted from the demo directory whose assignment was left behind.
+const DELETED_USER_ID: &str = "9067a1b2c3-5e1d0c0d-8e1e-4d0e-a1b2-7ed0a55e0b1e";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Principal {

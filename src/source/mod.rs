@@ -123,6 +123,16 @@ pub trait Source: Send + Sync {
     /// Forgets answers about single users and groups kept since the last
     /// refresh or write.
     fn forget_answers(&self) {}
+
+    /// `sets` (the `PermissionSets` held) with what each set grants (see
+    /// `collection::CONTENT_FIELDS`), where this source can tell more than
+    /// the collection holds; `None`: it cannot (a file holds what it holds).
+    fn permission_set_contents<'a>(
+        &'a self,
+        _sets: &'a Doc,
+    ) -> BoxFuture<'a, Result<Option<Arc<Doc>>, SourceError>> {
+        Box::pin(async { Ok(None) })
+    }
 }
 
 /// What names a source's folder in the disk cache: the profile, region and
@@ -146,6 +156,9 @@ pub struct InMemory {
     /// (`EffectiveAccess`): the demo's and idcsh's snapshots'.
     derivable: Vec<Collection>,
     derived: std::sync::Mutex<Held>,
+    /// `PermissionSets` with their contents, given when an expression
+    /// names them (the demo's, as a live directory gives them).
+    permission_set_contents: Option<Arc<Doc>>,
 }
 
 impl InMemory {
@@ -157,7 +170,15 @@ impl InMemory {
             document: None,
             derivable: Vec::new(),
             derived: Default::default(),
+            permission_set_contents: None,
         }
+    }
+
+    /// Gives `sets` (the permission sets with their contents) when an
+    /// expression names the contents.
+    pub(crate) fn with_permission_set_contents(mut self, sets: Doc) -> Self {
+        self.permission_set_contents = Some(Arc::new(sets));
+        self
     }
 
     /// Also offers the collections computed from those it holds, where it
@@ -211,6 +232,7 @@ impl InMemory {
                 document: Some(Arc::new(other)),
                 derivable: Vec::new(),
                 derived: Default::default(),
+                permission_set_contents: None,
             },
         }
     }
@@ -253,5 +275,13 @@ impl Source for InMemory {
             })
             .collect();
         Box::pin(async move { found })
+    }
+
+    fn permission_set_contents<'a>(
+        &'a self,
+        _sets: &'a Doc,
+    ) -> BoxFuture<'a, Result<Option<Arc<Doc>>, SourceError>> {
+        let contents = self.permission_set_contents.clone();
+        Box::pin(async move { Ok(contents) })
     }
 }

@@ -32,6 +32,19 @@ pub struct Faults {
     /// this table of permission set ARN → account IDs, a page at a time.
     /// (moto answers every set with its own account ID alone.)
     pub provisioned_accounts: Option<std::collections::BTreeMap<String, Vec<String>>>,
+    /// What `GetPermissionsBoundaryForPermissionSet` and
+    /// `ListTagsForResource` answer (moto implements neither), by
+    /// permission set ARN: the boundary and the tags. A set not named has
+    /// no boundary (`ResourceNotFoundException`, as AWS answers) and no tags.
+    pub boundaries_and_tags: std::collections::BTreeMap<String, SetExtras>,
+    /// `ListAccountsForProvisionedPermissionSet` filtered to
+    /// `LATEST_PERMISSION_SET_NOT_PROVISIONED` (moto ignores the filter):
+    /// permission set ARN → the accounts whose copy is out of date; a set
+    /// not named is up to date everywhere.
+    pub not_provisioned: std::collections::BTreeMap<String, Vec<String>>,
+    /// `UserStatus` added to the users `ListUsers` and `DescribeUser`
+    /// answer (moto's users have none), by user ID.
+    pub user_status: std::collections::BTreeMap<String, String>,
     /// Send this operation on to moto (so it takes effect), then answer
     /// 500 InternalServerException: the ambiguous failure of a write.
     pub server_error_after: Option<String>,
@@ -62,6 +75,15 @@ pub struct Faults {
     /// Before every real ListAccounts page, answer an empty page that still
     /// has a NextToken (AWS may do this; moto never does).
     pub empty_account_pages: bool,
+}
+
+/// A permission set's boundary and tags, as AWS would answer them.
+#[derive(Debug, Clone, Default)]
+pub struct SetExtras {
+    /// The `PermissionsBoundary` object; `None`: no boundary.
+    pub boundary: Option<serde_json::Value>,
+    /// `[{"Key": .., "Value": ..}]`
+    pub tags: Vec<serde_json::Value>,
 }
 
 /// How a quota of `rate` requests a second is counted.
@@ -289,12 +311,25 @@ async fn serve(mut client: TcpStream, state: Arc<State>) -> std::io::Result<()> 
                     .as_bytes()
                     .to_vec(),
             )
+        } else if operation == "ListAccountsForProvisionedPermissionSet"
+            && String::from_utf8_lossy(&request.body)
+                .contains("LATEST_PERMISSION_SET_NOT_PROVISIONED")
+        {
+            Some(provisioned_page(&request, &faults.not_provisioned))
         } else if let Some(table) = faults
             .provisioned_accounts
             .as_ref()
             .filter(|_| operation == "ListAccountsForProvisionedPermissionSet")
         {
             Some(provisioned_page(&request, table))
+        } else if operation == "GetPermissionsBoundaryForPermissionSet"
+            || operation == "ListTagsForResource"
+        {
+            Some(boundary_or_tags(
+                &request,
+                &operation,
+                &faults.boundaries_and_tags,
+            ))
         } else if faults.conflict.as_deref() == Some(operation.as_str()) {
             Some(error(409, "ConflictException", "Membership already exists"))
         } else if faults.empty.as_deref() == Some(operation.as_str())
@@ -371,7 +406,16 @@ async fn serve(mut client: TcpStream, state: Arc<State>) -> std::io::Result<()> 
         }
         let response = match reply {
             Some(response) => response,
-            None => forward(&state.upstream, unwrap_empty_token(request)).await?,
+            None => {
+                let answer = forward(&state.upstream, unwrap_empty_token(request)).await?;
+                if !faults.user_status.is_empty()
+                    && (operation == "ListUsers" || operation == "DescribeUser")
+                {
+                    with_user_status(answer, &faults.user_status)
+                } else {
+                    answer
+                }
+            }
         };
         client.write_all(&response).await?;
     }
@@ -439,6 +483,69 @@ fn provisioned_page(
         reply["NextToken"] = serde_json::Value::from(to.to_string());
     }
     response(200, &[], reply.to_string().as_bytes())
+}
+
+/// `GetPermissionsBoundaryForPermissionSet` or `ListTagsForResource`, as
+/// the AWS API reference documents them, from `table`.
+fn boundary_or_tags(
+    request: &Request,
+    operation: &str,
+    table: &std::collections::BTreeMap<String, SetExtras>,
+) -> Vec<u8> {
+    let body: serde_json::Value = serde_json::from_slice(&request.body).unwrap_or_default();
+    let arn = body["PermissionSetArn"]
+        .as_str()
+        .or(body["ResourceArn"].as_str())
+        .unwrap_or_default();
+    let extras = table.get(arn).cloned().unwrap_or_default();
+    if operation == "ListTagsForResource" {
+        let reply = serde_json::json!({"Tags": extras.tags});
+        return response(200, &[], reply.to_string().as_bytes());
+    }
+    match extras.boundary {
+        Some(boundary) => {
+            let reply = serde_json::json!({"PermissionsBoundary": boundary});
+            response(200, &[], reply.to_string().as_bytes())
+        }
+        None => error(
+            400,
+            "ResourceNotFoundException",
+            "Could not find PermissionsBoundary",
+        ),
+    }
+}
+
+/// moto's answer with `UserStatus` set on the users `status` names.
+fn with_user_status(
+    answer: Vec<u8>,
+    status: &std::collections::BTreeMap<String, String>,
+) -> Vec<u8> {
+    let Some(at) = answer.windows(4).position(|w| w == b"\r\n\r\n") else {
+        return answer;
+    };
+    let Ok(mut body) = serde_json::from_slice::<serde_json::Value>(&answer[at + 4..]) else {
+        return answer;
+    };
+    let mark = |user: &mut serde_json::Value| {
+        if let Some(s) = user["UserId"].as_str().and_then(|id| status.get(id)) {
+            user["UserStatus"] = serde_json::Value::from(s.clone());
+        }
+    };
+    match body.get_mut("Users").and_then(|u| u.as_array_mut()) {
+        Some(users) => users.iter_mut().for_each(mark),
+        None => mark(&mut body),
+    }
+    let status_line = String::from_utf8_lossy(&answer[..at])
+        .lines()
+        .next()
+        .unwrap_or("HTTP/1.1 200 OK")
+        .to_owned();
+    let code: u16 = status_line
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(200);
+    response(code, &[], body.to_string().as_bytes())
 }
 
 fn empty_page(request: &Request) -> Option<Vec<u8>> {

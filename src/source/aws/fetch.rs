@@ -146,6 +146,32 @@ impl<'a> Fetcher<'a> {
             .collect())
     }
 
+    /// `sets` with what each set grants, fetched concurrently under the
+    /// source's bound (six calls a set, paced by the sso-admin quota).
+    pub(crate) async fn permission_set_contents(self, sets: &Doc) -> Result<Doc, AwsError> {
+        let show = self.source.progress.load(Ordering::Relaxed);
+        let _guard = ProgressGuard::start(self.progress.clone(), show);
+        let items: Vec<Json> = sets
+            .as_array()
+            .unwrap_or_default()
+            .iter()
+            .map(Doc::to_json)
+            .collect();
+        let steps = self.steps(Collection::PermissionSets, items.len(), "sets' policies");
+        let steps = &steps;
+        let source = self.source;
+        let full: Vec<Json> = stream::iter(items)
+            .map(|set| async move {
+                let arn = set["PermissionSetArn"].as_str().unwrap_or_default();
+                let contents = steps.after(source.permission_set_contents(arn)).await?;
+                Ok::<_, AwsError>(collection::with_contents(&set, &contents))
+            })
+            .buffered(source.concurrency.max(1))
+            .try_collect()
+            .await?;
+        Ok(Doc::from(Json::Array(full)))
+    }
+
     /// The slot for `collection` in this fetch, made on first ask.
     fn cell(&self, collection: Collection) -> Slot {
         let mut fetched = self

@@ -1,12 +1,13 @@
 //! Questions about one thing by its name or attributes: `GetGroupId` and
-//! `GetUserId` by a unique attribute, and one permission set's details
-//! with its policies.
+//! `GetUserId` by a unique attribute, and what one permission set grants.
 
 use aws_sdk_identitystore::types::{AlternateIdentifier, UniqueAttribute};
+use aws_sdk_ssoadmin::types::ProvisioningStatus;
 use aws_smithy_types::Document;
 use serde_json::{Value as Json, json};
 
 use super::{AwsError, AwsSource};
+use crate::collection;
 
 /// A unique attribute as the API spells its path: `DisplayName` →
 /// `displayName`, `Emails.Value` → `emails.value`.
@@ -75,88 +76,119 @@ impl AwsSource {
         Ok(json!({"UserId": out.user_id(), "IdentityStoreId": out.identity_store_id()}))
     }
 
-    /// A permission set's details with its managed policies, customer
-    /// managed policy references and inline policy.
-    pub(crate) async fn describe_permission_set(&self, arn: &str) -> Result<Json, AwsError> {
+    /// What one permission set grants and where it is out of date: the six
+    /// calls after `DescribePermissionSet` (managed policies, customer
+    /// managed policy references, inline policy, permissions boundary,
+    /// tags, and the accounts its latest version is not provisioned to).
+    pub(crate) async fn permission_set_contents(
+        &self,
+        arn: &str,
+    ) -> Result<collection::PermissionSetContents, AwsError> {
         let d = self.directory().await?;
         let instance = d.instance_arn.clone().ok_or(AwsError::NoInstanceArn {
-            operation: "DescribePermissionSet",
+            operation: "ListManagedPoliciesInPermissionSet",
         })?;
         let sso = &d.clients.sso;
-        let described = self
-            .request("DescribePermissionSet", || {
-                sso.describe_permission_set()
-                    .instance_arn(&instance)
+        let managed = self.paginate("ListManagedPoliciesInPermissionSet", |token| {
+            let (sso, instance) = (sso.clone(), instance.clone());
+            async move {
+                let out = sso
+                    .list_managed_policies_in_permission_set()
+                    .instance_arn(instance)
                     .permission_set_arn(arn)
+                    .set_next_token(token)
                     .send()
-            })
-            .await?;
-        let managed = self
-            .paginate("ListManagedPoliciesInPermissionSet", |token| {
+                    .await?;
+                Ok((
+                    out.attached_managed_policies().to_vec(),
+                    out.next_token().map(str::to_owned),
+                ))
+            }
+        });
+        let customer_managed = self.paginate(
+            "ListCustomerManagedPolicyReferencesInPermissionSet",
+            |token| {
                 let (sso, instance) = (sso.clone(), instance.clone());
                 async move {
                     let out = sso
-                        .list_managed_policies_in_permission_set()
+                        .list_customer_managed_policy_references_in_permission_set()
                         .instance_arn(instance)
                         .permission_set_arn(arn)
                         .set_next_token(token)
                         .send()
                         .await?;
-                    let items = out
-                        .attached_managed_policies()
-                        .iter()
-                        .map(|p| json!({"Name": p.name(), "Arn": p.arn()}))
-                        .collect();
-                    Ok((items, out.next_token().map(str::to_owned)))
+                    Ok((
+                        out.customer_managed_policy_references().to_vec(),
+                        out.next_token().map(str::to_owned),
+                    ))
                 }
-            })
-            .await?;
-        let customer = self
-            .paginate(
-                "ListCustomerManagedPolicyReferencesInPermissionSet",
-                |token| {
-                    let (sso, instance) = (sso.clone(), instance.clone());
-                    async move {
-                        let out = sso
-                            .list_customer_managed_policy_references_in_permission_set()
-                            .instance_arn(instance)
-                            .permission_set_arn(arn)
-                            .set_next_token(token)
-                            .send()
-                            .await?;
-                        let items = out
-                            .customer_managed_policy_references()
-                            .iter()
-                            .map(|p| json!({"Name": p.name(), "Path": p.path()}))
-                            .collect();
-                        Ok((items, out.next_token().map(str::to_owned)))
-                    }
-                },
-            )
-            .await?;
-        let inline = self
-            .request("GetInlinePolicyForPermissionSet", || {
-                sso.get_inline_policy_for_permission_set()
-                    .instance_arn(&instance)
-                    .permission_set_arn(arn)
+            },
+        );
+        let inline = self.request("GetInlinePolicyForPermissionSet", || {
+            sso.get_inline_policy_for_permission_set()
+                .instance_arn(&instance)
+                .permission_set_arn(arn)
+                .send()
+        });
+        let boundary = self.request("GetPermissionsBoundaryForPermissionSet", || {
+            sso.get_permissions_boundary_for_permission_set()
+                .instance_arn(&instance)
+                .permission_set_arn(arn)
+                .send()
+        });
+        let tags = self.paginate("ListTagsForResource", |token| {
+            let (sso, instance) = (sso.clone(), instance.clone());
+            async move {
+                let out = sso
+                    .list_tags_for_resource()
+                    .instance_arn(instance)
+                    .resource_arn(arn)
+                    .set_next_token(token)
                     .send()
-            })
-            .await?;
-        let mut value = described
-            .permission_set()
-            .map_or(Json::Null, crate::collection::permission_set);
-        if let Some(object) = value.as_object_mut() {
-            object.insert("AttachedManagedPolicies".into(), Json::Array(managed));
-            object.insert(
-                "CustomerManagedPolicyReferences".into(),
-                Json::Array(customer),
-            );
-            let policy = inline.inline_policy().filter(|p| !p.is_empty());
-            // The inline policy is a JSON document in a string; show it as JSON.
-            let policy = policy.map(|p| serde_json::from_str(p).unwrap_or_else(|_| Json::from(p)));
-            object.insert("InlinePolicy".into(), policy.unwrap_or(Json::Null));
-        }
-        Ok(value)
+                    .await?;
+                Ok((out.tags().to_vec(), out.next_token().map(str::to_owned)))
+            }
+        });
+        let not_provisioned = self.paginate("ListAccountsForProvisionedPermissionSet", |token| {
+            let (sso, instance) = (sso.clone(), instance.clone());
+            async move {
+                let out = sso
+                    .list_accounts_for_provisioned_permission_set()
+                    .instance_arn(instance)
+                    .permission_set_arn(arn)
+                    .provisioning_status(ProvisioningStatus::LatestPermissionSetNotProvisioned)
+                    .max_results(100)
+                    .set_next_token(token)
+                    .send()
+                    .await?;
+                Ok((
+                    out.account_ids().to_vec(),
+                    out.next_token().map(str::to_owned),
+                ))
+            }
+        });
+        let (managed, customer_managed, inline, boundary, tags, not_provisioned) = tokio::join!(
+            managed,
+            customer_managed,
+            inline,
+            boundary,
+            tags,
+            not_provisioned
+        );
+        // A set with no boundary answers ResourceNotFoundException.
+        let boundary = match boundary {
+            Ok(out) => out.permissions_boundary().cloned(),
+            Err(AwsError::Service { code, .. }) if code == "ResourceNotFoundException" => None,
+            Err(err) => return Err(err),
+        };
+        Ok(collection::PermissionSetContents {
+            managed: managed?,
+            customer_managed: customer_managed?,
+            inline: inline?.inline_policy().map(str::to_owned),
+            boundary,
+            tags: tags?,
+            not_provisioned_to: not_provisioned?,
+        })
     }
 }
 

@@ -303,4 +303,18 @@ impl Source for AwsSource {
     fn forget_answers(&self) {
         AwsSource::forget_answers(self);
     }
+
+    fn permission_set_contents<'a>(
+        &'a self,
+        sets: &'a crate::doc::Doc,
+    ) -> BoxFuture<'a, Result<Option<Arc<crate::doc::Doc>>, SourceError>> {
+        Box::pin(async move {
+            let held = Held::new();
+            let full = fetch::Fetcher::new(self, &held)
+                .permission_set_contents(sets)
+                .await
+                .map_err(SourceError::Aws)?;
+            Ok(Some(Arc::new(full)))
+        })
+    }
 }

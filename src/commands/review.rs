@@ -1,0 +1,341 @@
+//! The access-review commands: `.diff` (what changed), `.check` (what is
+//! wrong now) and `.report` (the evidence pack), over `crate::review`.
+
+use std::path::PathBuf;
+
+use clap::Args;
+use serde_json::json;
+
+use super::context::Context;
+use crate::collection::Collection;
+use crate::doc::Doc;
+use crate::error::Error;
+use crate::outcome::Outcome;
+
+/// `.check [--admins N]`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// An administrator-equivalent permission set held by more people than N is a finding
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub admins: usize,
+}
+
+/// `.diff OLD [NEW] [--exit-code]`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// A snapshot written by .snapshot: the earlier state
+    pub old: PathBuf,
+    /// A later snapshot; the directory in use when left out
+    pub new: Option<PathBuf>,
+    /// Exit status 1 when anything differs (a nightly drift check)
+    #[arg(long)]
+    pub exit_code: bool,
+}
+
+/// The collections a diff reads, in the order of [`review::Side`].
+const DIFF_READS: [Collection; 5] = [
+    Collection::Users,
+    Collection::Groups,
+    Collection::GroupMemberships,
+    Collection::Accounts,
+    Collection::EffectiveAccess,
+];
+
+/// `.diff OLD [NEW]`: what changed from a snapshot to another, or to the
+/// directory in use.
+pub(super) fn diff(cx: &mut Context<'_>, args: DiffArgs) -> Result<Outcome, Error> {
+    let old = snapshot_collections(cx, &args.old)?;
+    let new = match &args.new {
+        Some(path) => snapshot_collections(cx, path)?,
+        None => {
+            let held = cx.collections(DIFF_READS)?;
+            // Policies are fetched (six calls a set) only when the old
+            // side has them to compare with.
+            let sets = match &old.1 {
+                Some(sets) if crate::collection::has_contents(sets) => {
+                    Some(cx.permission_sets_with_contents()?)
+                }
+                _ => {
+                    let [sets] = cx.collections([Collection::PermissionSets])?;
+                    Some(sets)
+                }
+            };
+            (held, sets)
+        }
+    };
+    let (changes, notes) = crate::review::diff(&diff_side(&old), &diff_side(&new));
+    let differs = crate::review::differs(&changes);
+    let outcome = Outcome::Viewed {
+        view: std::sync::Arc::new(crate::review::summary(&changes)),
+        value: std::sync::Arc::new(changes),
+        warnings: notes,
+    };
+    Ok(if args.exit_code && differs {
+        Outcome::Failing(Box::new(outcome))
+    } else {
+        outcome
+    })
+}
+
+/// `.check`: what is wrong in the directory in use now.
+pub(super) fn check(cx: &mut Context<'_>, args: CheckArgs) -> Result<Outcome, Error> {
+    let sets = cx.permission_sets_with_contents()?;
+    let [users, groups, memberships, assignments, access] = cx.collections([
+        Collection::Users,
+        Collection::Groups,
+        Collection::GroupMemberships,
+        Collection::AccountAssignments,
+        Collection::EffectiveAccess,
+    ])?;
+    let directory = crate::review::Directory {
+        users: &users,
+        groups: &groups,
+        memberships: &memberships,
+        assignments: &assignments,
+        permission_sets: &sets,
+        access: &access,
+    };
+    let options = crate::review::CheckOptions {
+        admin_limit: args.admins,
+        instance_arn: cx.store_and_instance()?.1,
+    };
+    let mut warnings = Vec::new();
+    if !crate::collection::has_contents(&sets) {
+        warnings.push(format!(
+            "{} holds no permission set policies: administrator-equivalent sets and stale provisioning were not checked",
+            cx.session.source_label()
+        ));
+    }
+    Ok(Outcome::Value {
+        value: std::sync::Arc::new(crate::review::findings(&directory, &options)),
+        warnings,
+    })
+}
+
+/// The collections of one side of a diff: those in [`DIFF_READS`]'s
+/// order, and the permission sets where they are known.
+type DiffCollections = ([std::sync::Arc<Doc>; 5], Option<std::sync::Arc<Doc>>);
+
+/// One side of a diff.
+fn diff_side(side: &DiffCollections) -> crate::review::Side<'_> {
+    let (c, sets) = side;
+    crate::review::Side {
+        users: &c[0],
+        groups: &c[1],
+        memberships: &c[2],
+        accounts: &c[3],
+        access: &c[4],
+        permission_sets: sets.as_deref(),
+    }
+}
+
+/// The collections a diff reads, from a snapshot file.
+fn snapshot_collections(
+    cx: &Context<'_>,
+    path: &std::path::Path,
+) -> Result<DiffCollections, Error> {
+    let path = crate::files::expand_home(path);
+    let shown = path.display().to_string();
+    let source = crate::source::file::open(&shown)?;
+    let mut names: Vec<String> = DIFF_READS.iter().map(|c| c.name().to_owned()).collect();
+    let sets = Collection::PermissionSets.name();
+    let has_sets = crate::source::Source::collections(&source)
+        .iter()
+        .any(|c| c == sets);
+    if has_sets {
+        names.push(sets.to_owned());
+    }
+    let held = crate::source::Held::default();
+    let fetched = cx
+        .runtime
+        .block_on(crate::source::Source::fetch(&source, &names, &held))
+        .map_err(|err| match err {
+            crate::source::SourceError::UnknownCollection { name, .. } => Error::Usage(format!(
+                "{shown} has no {name}; a snapshot for .diff is written with .snapshot --all"
+            )),
+            other => other.into(),
+        })?;
+    let find = |name: &str| {
+        fetched
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, doc)| doc.clone())
+    };
+    Ok((
+        DIFF_READS.map(|c| find(c.name()).unwrap_or_default()),
+        find(sets),
+    ))
+}
+
+/// `.report FOLDER [--baseline SNAPSHOT] [--admins N] [--force]`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// The folder to write into (made when missing; its parent must exist)
+    pub folder: PathBuf,
+    /// A snapshot of the previous review: the report lists what changed since
+    #[arg(long, value_name = "SNAPSHOT")]
+    pub baseline: Option<PathBuf>,
+    /// An administrator-equivalent permission set held by more people than N is a finding
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub admins: usize,
+    /// Replace the report files in FOLDER if it holds some, without asking
+    #[arg(long)]
+    pub force: bool,
+}
+
+/// The files a report writes, for the question before replacing them.
+const REPORT_FILES: [&str; 2] = ["report.html", "manifest.json"];
+
+/// `.report FOLDER`: the evidence pack of an access review.
+pub(super) fn report(cx: &mut Context<'_>, args: ReportArgs) -> Result<Outcome, Error> {
+    let folder = crate::files::expand_home(&args.folder);
+    if folder.is_file() {
+        return Err(Error::Usage(format!(
+            "{} is a file; .report writes a folder of files (name a new folder)",
+            folder.display()
+        )));
+    }
+    if let Some(parent) = folder.parent().filter(|p| !p.as_os_str().is_empty())
+        && !parent.is_dir()
+    {
+        return Err(Error::Usage(format!(
+            "no folder {}; create it first (the report was not written)",
+            parent.display()
+        )));
+    }
+    let earlier = REPORT_FILES.iter().any(|f| folder.join(f).exists());
+    if earlier {
+        let refusal = || {
+            Error::Usage(format!(
+                "{} holds a report; pass --force to replace it (nothing was written)",
+                folder.display()
+            ))
+        };
+        let question = format!("replace the report in {}?", folder.display());
+        if !args.force && !cx.confirmed(&question, refusal)? {
+            return Ok(Outcome::Note("nothing was written".into()));
+        }
+    }
+    // The baseline is read first: a wrong path costs no fetch.
+    let baseline = args
+        .baseline
+        .as_ref()
+        .map(|path| snapshot_collections(cx, path))
+        .transpose()?;
+    let sets = cx.permission_sets_with_contents()?;
+    let [users, groups, memberships, assignments, access] = cx.collections([
+        Collection::Users,
+        Collection::Groups,
+        Collection::GroupMemberships,
+        Collection::AccountAssignments,
+        Collection::EffectiveAccess,
+    ])?;
+    let findings = crate::review::findings(
+        &crate::review::Directory {
+            users: &users,
+            groups: &groups,
+            memberships: &memberships,
+            assignments: &assignments,
+            permission_sets: &sets,
+            access: &access,
+        },
+        &crate::review::CheckOptions {
+            admin_limit: args.admins,
+            instance_arn: cx.store_and_instance()?.1,
+        },
+    );
+    let mut warnings = Vec::new();
+    let changes = match &baseline {
+        Some(old) => {
+            let [accounts] = cx.collections([Collection::Accounts])?;
+            let now = (
+                [
+                    users.clone(),
+                    groups.clone(),
+                    memberships.clone(),
+                    accounts,
+                    access.clone(),
+                ],
+                Some(sets.clone()),
+            );
+            let (changes, notes) = crate::review::diff(&diff_side(old), &diff_side(&now));
+            warnings.extend(notes);
+            Some(changes)
+        }
+        None => None,
+    };
+    let signature = signature(cx, args.baseline.as_deref())?;
+    crate::files::create_private_dir(&folder)
+        .map_err(|e| Error::io(format!("cannot make {}", folder.display()), e))?;
+    let written = crate::review::write_report(
+        &folder,
+        &crate::review::Report {
+            signature,
+            access: &access,
+            permission_sets: &sets,
+            findings: &findings,
+            changes: changes.as_ref(),
+        },
+    )
+    .map_err(|e| {
+        Error::io(
+            format!("cannot write the report in {}", folder.display()),
+            e,
+        )
+    })?;
+    let mut note = format!(
+        "wrote {} files to {}: open {} to read or print it",
+        written.len(),
+        folder.display(),
+        folder.join("report.html").display()
+    );
+    for warning in warnings {
+        note = format!("warning: {warning}\n{note}");
+    }
+    Ok(Outcome::Note(note))
+}
+
+/// Who ran the report, when, against what, and how old each collection
+/// it read was.
+fn signature(
+    cx: &mut Context<'_>,
+    baseline: Option<&std::path::Path>,
+) -> Result<serde_json::Value, Error> {
+    let (store, instance) = cx.store_and_instance()?;
+    let caller = match &cx.live.client {
+        Some(live) => cx
+            .runtime
+            .run(live.caller())
+            .ok()
+            .map(|c| json!({"Account": c.account, "Arn": c.arn})),
+        None => None,
+    };
+    let now = std::time::SystemTime::now();
+    let stamp = |at: std::time::SystemTime| {
+        crate::collection::timestamp(&aws_smithy_types::DateTime::from(at))
+    };
+    let collections: Vec<serde_json::Value> = cx
+        .session
+        .held()
+        .iter()
+        .map(|(name, held)| {
+            let age = crate::session::age(held);
+            json!({
+                "Name": name,
+                "AsOf": now.checked_sub(age).and_then(stamp),
+                "AgeSeconds": age.as_secs(),
+                "FromDiskCache": held.from_disk,
+            })
+        })
+        .collect();
+    Ok(json!({
+        "Generated": stamp(now),
+        "Caller": caller,
+        "Source": cx.session.source_label(),
+        "IdentityStoreId": store,
+        "InstanceArn": instance,
+        "Baseline": baseline.map(|p| p.display().to_string()),
+        "Tool": format!("idcsh {}", env!("CARGO_PKG_VERSION")),
+        "Collections": collections,
+    }))
+}

@@ -1,0 +1,11 @@
+//! Access reviews: what changed between two states of a directory
+//! (`.diff`), what is wrong in one (`.check`), and the evidence pack an
+//! auditor takes away (`.report`).
+
+mod check;
+mod diff;
+mod report;
+
+pub(crate) use check::{CheckOptions, Directory, admin_equivalent, findings};
+pub(crate) use diff::{Side, diff, differs, summary};
+pub(crate) use report::{Report, write_report};
