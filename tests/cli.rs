@@ -1317,6 +1317,23 @@ fn diff_names_exactly_the_planted_changes() {
         .as_array_mut()
         .unwrap()
         .push(grant);
+    // A permission set's inline policy changed (every action allowed),
+    // another's session lengthened.
+    assert!(
+        old["PermissionSets"][0].get("InlinePolicy").is_some(),
+        "--all keeps what each set grants"
+    );
+    let set_at = |name: &str| {
+        old["PermissionSets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .position(|s| s["Name"] == name)
+            .unwrap()
+    };
+    let (developer, billing) = (set_at("DeveloperAccess"), set_at("Billing"));
+    new["PermissionSets"][developer]["InlinePolicy"] = json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]});
+    new["PermissionSets"][billing]["SessionDuration"] = json!("PT12H");
     let new_path = dir.path().join("q4.json");
     std::fs::write(&new_path, new.to_string()).unwrap();
     let new_path = new_path.to_str().unwrap();
@@ -1369,6 +1386,37 @@ fn diff_names_exactly_the_planted_changes() {
         json!([{"Id": "999999999999", "Name": "shadow-it"}])
     );
     assert_eq!(diff["AccountsRemoved"], json!([]));
+    let changed = |at: usize, field: &str| {
+        json!({
+            "Name": old["PermissionSets"][at]["Name"],
+            "Fields": [field],
+            "Before": {field: old["PermissionSets"][at][field]},
+            "After": {field: new["PermissionSets"][at][field]},
+        })
+    };
+    assert_eq!(
+        diff["PermissionSetsChanged"],
+        json!([
+            changed(billing, "SessionDuration"),
+            changed(developer, "InlinePolicy")
+        ])
+    );
+    assert_eq!(diff["PermissionSetsAdded"], json!([]));
+    assert_eq!(diff["PermissionSetsRemoved"], json!([]));
+    // As a table, the diff is its summary: a row per kind of change.
+    let (table, _, _) = run_lines(
+        &["--demo", "-o", "table"],
+        &[&format!(".diff {old_path} {new_path}")],
+    );
+    let row = table
+        .lines()
+        .find(|l| l.contains("PermissionSetsChanged"))
+        .unwrap_or_else(|| panic!("{table}"));
+    assert!(
+        row.contains(" 2 ") && row.contains("Billing (SessionDuration)"),
+        "{row}"
+    );
+    assert!(!table.contains("\"Before\""), "{table}");
 
     // The result is data; --exit-code fails on a difference, not without one.
     let filtered = json_of(&[
@@ -1457,4 +1505,244 @@ fn only_a_replaced_collection_drops_what_was_built_on_it() {
     );
     assert!(!after.contains(&"EffectiveAccess".to_owned()), "{out}");
     assert!(after.contains(&"Users".to_owned()), "{out}");
+}
+
+/// `.check` on the demo: each kind of finding computed here from the raw
+/// collections by brute force (never by idcsh's join), and `.check`
+/// names exactly those.
+#[test]
+fn check_finds_what_a_brute_force_reading_of_the_demo_finds() {
+    let raw = json_of(&[
+        "--demo",
+        "-c",
+        "{u: Users, g: Groups, m: GroupMemberships, a: AccountAssignments, p: PermissionSets[].{Name: Name, Arn: PermissionSetArn, Managed: AttachedManagedPolicies[].Arn, Inline: InlinePolicy, Outdated: NotProvisionedTo}}",
+    ]);
+    let list = |k: &str| raw[k].as_array().unwrap().clone();
+    let (users, groups, memberships, assignments, sets) =
+        (list("u"), list("g"), list("m"), list("a"), list("p"));
+    let user_of = |id: &Json| users.iter().find(|u| &u["UserId"] == id);
+    let group_of = |id: &Json| groups.iter().find(|g| &g["GroupId"] == id);
+    let external = |item: &Json| {
+        item["ExternalIds"]
+            .as_array()
+            .is_some_and(|e| !e.is_empty())
+    };
+    let mut expected: std::collections::BTreeSet<(String, String)> = Default::default();
+    let mut add = |check: &str, subject: &Json| {
+        expected.insert((check.to_owned(), subject.as_str().unwrap().to_owned()));
+    };
+    // Who holds each set, by brute force over users × assignments.
+    let holders = |arn: &Json| -> std::collections::BTreeSet<String> {
+        users
+            .iter()
+            .filter(|u| {
+                assignments.iter().any(|a| {
+                    &a["PermissionSetArn"] == arn
+                        && (a["PrincipalId"] == u["UserId"]
+                            || memberships.iter().any(|m| {
+                                m["GroupId"] == a["PrincipalId"]
+                                    && m["MemberId"]["UserId"] == u["UserId"]
+                            }))
+                })
+            })
+            .map(|u| u["UserName"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    for set in &sets {
+        let admin = set["Managed"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a == "arn:aws:iam::aws:policy/AdministratorAccess")
+            || set["Inline"]["Statement"].as_array().is_some_and(|s| {
+                s.iter()
+                    .any(|s| s["Effect"] == "Allow" && s["Action"] == "*")
+            });
+        if admin && holders(&set["Arn"]).len() > 3 {
+            add("admin-widely-held", &set["Name"]);
+        }
+        if !set["Outdated"].as_array().unwrap().is_empty() {
+            add("not-provisioned", &set["Name"]);
+        }
+        if !assignments
+            .iter()
+            .any(|a| a["PermissionSetArn"] == set["Arn"])
+        {
+            add("unused-permission-set", &set["Name"]);
+        }
+    }
+    for a in &assignments {
+        match a["PrincipalType"].as_str().unwrap() {
+            "USER" => match user_of(&a["PrincipalId"]) {
+                None => add("orphaned-assignment", &a["PrincipalId"]),
+                Some(u) => add("direct-assignment", &u["UserName"]),
+            },
+            _ => match group_of(&a["PrincipalId"]) {
+                None => add("orphaned-assignment", &a["PrincipalId"]),
+                Some(g) => {
+                    if !memberships.iter().any(|m| m["GroupId"] == g["GroupId"]) {
+                        add("group-without-members", &g["DisplayName"]);
+                    }
+                }
+            },
+        }
+    }
+    for u in &users {
+        if u["UserStatus"] == "DISABLED" && !holders_of_any(u, &assignments, &memberships) {
+            continue;
+        }
+        if u["UserStatus"] == "DISABLED" {
+            add("disabled-user-with-access", &u["UserName"]);
+        }
+    }
+    for m in &memberships {
+        let (Some(g), Some(u)) = (group_of(&m["GroupId"]), user_of(&m["MemberId"]["UserId"]))
+        else {
+            continue;
+        };
+        if external(g) && !external(u) {
+            add("manual-change-in-synced-group", &g["DisplayName"]);
+        }
+    }
+    let found = json_of(&["--demo", "-c", ".check --admins 3"]);
+    let named: std::collections::BTreeSet<(String, String)> = found
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["Check"].as_str().unwrap().to_owned(),
+                f["Subject"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(named, expected);
+    // Every kind is planted in the demo, so each is shown to work.
+    let kinds: std::collections::BTreeSet<&str> = named.iter().map(|(c, _)| c.as_str()).collect();
+    assert_eq!(kinds.len(), 8, "{kinds:?}");
+    // Findings come most severe first, and filter like any data.
+    let order: Vec<&str> = found
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["Severity"].as_str().unwrap())
+        .collect();
+    let rank = |s: &str| {
+        ["high", "medium", "low"]
+            .iter()
+            .position(|x| *x == s)
+            .unwrap()
+    };
+    assert!(
+        order.windows(2).all(|w| rank(w[0]) <= rank(w[1])),
+        "{order:?}"
+    );
+    let high = json_of(&["--demo", "-c", ".check | [?Severity == 'high'].Check"]);
+    assert!(
+        high.as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c == "admin-widely-held"),
+        "{high}"
+    );
+}
+
+/// Whether the user reaches any assignment, directly or through a group.
+fn holders_of_any(user: &Json, assignments: &[Json], memberships: &[Json]) -> bool {
+    assignments.iter().any(|a| {
+        a["PrincipalId"] == user["UserId"]
+            || memberships.iter().any(|m| {
+                m["GroupId"] == a["PrincipalId"] && m["MemberId"]["UserId"] == user["UserId"]
+            })
+    })
+}
+
+/// `.report`: CSV tables whose rows match the data, a self-contained HTML
+/// page, and a manifest whose digests `sha256sum` confirms; an existing
+/// report is replaced only when asked.
+#[test]
+fn report_writes_tables_a_page_and_a_manifest_that_checks() {
+    let dir = tempfile::tempdir().unwrap();
+    let baseline = dir.path().join("q3.json");
+    let folder = dir.path().join("review");
+    let (_, stderr, ok) = run_lines(
+        &["--demo"],
+        &[
+            &format!(".snapshot {} --all", baseline.display()),
+            &format!(
+                ".report {} --baseline {}",
+                folder.display(),
+                baseline.display()
+            ),
+        ],
+    );
+    assert!(ok, "{stderr}");
+    assert!(stderr.contains("report.html"), "{stderr}");
+    let read = |name: &str| std::fs::read_to_string(folder.join(name)).unwrap();
+    // The effective-access table has a row per user × account × set, as
+    // the collection has.
+    let rows = json_of(&["--demo", "-c", "length(EffectiveAccess)"]);
+    let csv = read("effective-access.csv");
+    assert_eq!(csv.lines().count() as u64 - 1, rows.as_u64().unwrap());
+    assert!(csv.starts_with(
+        "UserName,DisplayName,UserStatus,UserSource,AccountId,AccountName,PermissionSetName,Via\r\n"
+    ));
+    // Privileged access: the rows to sets that allow everything.
+    let admins = json_of(&[
+        "--demo",
+        "-c",
+        "length(EffectiveAccess[?PermissionSetName == 'AdministratorAccess' || PermissionSetName == 'IncidentResponder'])",
+    ]);
+    assert_eq!(
+        read("privileged-access.csv").lines().count() as u64 - 1,
+        admins.as_u64().unwrap()
+    );
+    // The same directory as the baseline: no change.
+    let summary = read("changes-summary.csv");
+    assert!(
+        summary
+            .lines()
+            .skip(1)
+            .all(|l| l.split(',').nth(1) == Some("0")),
+        "{summary}"
+    );
+    // The page: no script, nothing fetched, every user named.
+    let html = read("report.html");
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    for forbidden in ["<script", " src=", "<link", "url(", "http://", "https://"] {
+        assert!(!html.contains(forbidden), "{forbidden}");
+    }
+    assert!(html.contains("Alice O&#39;Brien"));
+    assert!(html.contains("<dt>Source</dt><dd>demo</dd>"));
+    // The manifest's digests are what sha256sum computes.
+    let manifest: Json = serde_json::from_str(&read("manifest.json")).unwrap();
+    assert_eq!(manifest["Signature"]["IdentityStoreId"], "d-9067a1b2c3");
+    let files = manifest["Files"].as_object().unwrap();
+    assert_eq!(files.len(), 8, "{files:?}");
+    for (name, facts) in files {
+        let out = std::process::Command::new("sha256sum")
+            .arg(folder.join(name))
+            .output()
+            .unwrap();
+        let digest = String::from_utf8(out.stdout).unwrap();
+        assert_eq!(
+            digest.split_whitespace().next(),
+            facts["Sha256"].as_str(),
+            "{name}"
+        );
+    }
+    // Written again: refused without --force (a script cannot be asked).
+    let (_, stderr, ok) = run_lines(&["--demo"], &[&format!(".report {}", folder.display())]);
+    assert!(!ok && stderr.contains("pass --force"), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    let (_, stderr, ok) = run_lines(
+        &["--demo"],
+        &[&format!(".report {} --force", folder.display())],
+    );
+    assert!(ok, "{stderr}");
+    // A file where the folder should be is an error, not a crash.
+    let file = dir.path().join("file.txt");
+    std::fs::write(&file, "x").unwrap();
+    let (_, stderr, ok) = run_lines(&["--demo"], &[&format!(".report {}", file.display())]);
+    assert!(!ok && stderr.contains("is a file"), "{stderr}");
 }

@@ -845,7 +845,7 @@ fn assignments(names: &Names<'_>, rng: &mut Rng) -> Vec<Json> {
         (0, "Billing", "finance"),
         (2, "ReadOnlyAccess", "prod-web"),
         // A disabled user who still holds access.
-        (USERS - 1, "ReadOnlyAccess", "data-lake"),
+        (USERS - 2, "ReadOnlyAccess", "data-lake"),
     ];
     for (user, p, account) in direct {
         for account in single(account) {

@@ -42,9 +42,11 @@ pub struct Faults {
     /// permission set ARN → the accounts whose copy is out of date; a set
     /// not named is up to date everywhere.
     pub not_provisioned: std::collections::BTreeMap<String, Vec<String>>,
-    /// `UserStatus` added to the users `ListUsers` and `DescribeUser`
-    /// answer (moto's users have none), by user ID.
-    pub user_status: std::collections::BTreeMap<String, String>,
+    /// Fields set on the users and groups that `ListUsers`, `DescribeUser`,
+    /// `ListGroups` and `DescribeGroup` answer, by user or group ID: what
+    /// moto cannot hold (`UserStatus`; `ExternalIds`, which only an
+    /// identity provider's SCIM sync sets).
+    pub patches: std::collections::BTreeMap<String, serde_json::Value>,
     /// Send this operation on to moto (so it takes effect), then answer
     /// 500 InternalServerException: the ambiguous failure of a write.
     pub server_error_after: Option<String>,
@@ -408,10 +410,11 @@ async fn serve(mut client: TcpStream, state: Arc<State>) -> std::io::Result<()> 
             Some(response) => response,
             None => {
                 let answer = forward(&state.upstream, unwrap_empty_token(request)).await?;
-                if !faults.user_status.is_empty()
-                    && (operation == "ListUsers" || operation == "DescribeUser")
+                if !faults.patches.is_empty()
+                    && ["ListUsers", "DescribeUser", "ListGroups", "DescribeGroup"]
+                        .contains(&operation.as_str())
                 {
-                    with_user_status(answer, &faults.user_status)
+                    patched(answer, &faults.patches)
                 } else {
                     answer
                 }
@@ -515,10 +518,11 @@ fn boundary_or_tags(
     }
 }
 
-/// moto's answer with `UserStatus` set on the users `status` names.
-fn with_user_status(
+/// moto's answer with the fields of `patches` set on the users and
+/// groups it names.
+fn patched(
     answer: Vec<u8>,
-    status: &std::collections::BTreeMap<String, String>,
+    patches: &std::collections::BTreeMap<String, serde_json::Value>,
 ) -> Vec<u8> {
     let Some(at) = answer.windows(4).position(|w| w == b"\r\n\r\n") else {
         return answer;
@@ -526,14 +530,26 @@ fn with_user_status(
     let Ok(mut body) = serde_json::from_slice::<serde_json::Value>(&answer[at + 4..]) else {
         return answer;
     };
-    let mark = |user: &mut serde_json::Value| {
-        if let Some(s) = user["UserId"].as_str().and_then(|id| status.get(id)) {
-            user["UserStatus"] = serde_json::Value::from(s.clone());
+    let patch = |item: &mut serde_json::Value| {
+        let id = item["UserId"]
+            .as_str()
+            .or(item["GroupId"].as_str())
+            .unwrap_or_default();
+        if let (Some(fields), Some(object)) = (
+            patches.get(id).and_then(|p| p.as_object()),
+            item.as_object_mut(),
+        ) {
+            for (key, value) in fields {
+                object.insert(key.clone(), value.clone());
+            }
         }
     };
     match body.get_mut("Users").and_then(|u| u.as_array_mut()) {
-        Some(users) => users.iter_mut().for_each(mark),
-        None => mark(&mut body),
+        Some(items) => items.iter_mut().for_each(patch),
+        None => match body.get_mut("Groups").and_then(|g| g.as_array_mut()) {
+            Some(items) => items.iter_mut().for_each(patch),
+            None => patch(&mut body),
+        },
     }
     let status_line = String::from_utf8_lossy(&answer[..at])
         .lines()

@@ -53,6 +53,7 @@ impl Kind {
             "attribute" => Kind::UserAttribute,
             "file" => Kind::File,
             "old" | "new" if command == "diff" => Kind::File,
+            "folder" => Kind::File,
             "expression" => Kind::Expression,
             _ => Kind::Free,
         }

@@ -1,0 +1,402 @@
+//! An access review against moto: a clean directory built through the SDK
+//! has no findings; a snapshot, then changes made through the SDK, and
+//! `.diff` names exactly those; then problems planted through the SDK (and,
+//! where moto cannot hold them, answered by the test proxy as AWS would),
+//! and `.check` finds each one. The expected answers are written here from
+//! what the test did, never computed by idcsh.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use aws_sdk_identitystore::types::MemberId;
+use aws_sdk_ssoadmin::types::{PrincipalType, ProvisionTargetType, TargetType};
+use common::fixture::Aws;
+use common::proxy::{Faults, Proxy};
+use serde_json::{Value as Json, json};
+
+const REGION: &str = "ap-northeast-2";
+
+/// idcsh against the proxy in this test's region, JSON out, no disk cache.
+fn run(proxy: &Proxy, lines: &[&str]) -> Vec<Json> {
+    let mut command = common::idcsh();
+    command
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", REGION)
+        .args(["--endpoint-url", &proxy.url, "-o", "json", "--no-cache"]);
+    for line in lines {
+        command.args(["-c", line]);
+    }
+    let output = command.output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{lines:?}: {stderr}");
+    serde_json::Deserializer::from_slice(&output.stdout)
+        .into_iter()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
+/// The directory the test builds and changes, by name.
+struct Directory {
+    aws: Aws,
+    instance: String,
+    store: String,
+    account: String,
+    users: BTreeMap<String, String>,
+    groups: BTreeMap<String, String>,
+    sets: BTreeMap<String, String>,
+}
+
+impl Directory {
+    async fn user(&mut self, name: &str) -> String {
+        let out = self
+            .aws
+            .ids()
+            .create_user()
+            .identity_store_id(&self.store)
+            .user_name(name)
+            .display_name(name)
+            .name(
+                aws_sdk_identitystore::types::Name::builder()
+                    .given_name(name)
+                    .family_name("Review")
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
+        let id = out.user_id().to_owned();
+        self.users.insert(name.to_owned(), id.clone());
+        id
+    }
+
+    async fn group(&mut self, name: &str) -> String {
+        let out = self
+            .aws
+            .ids()
+            .create_group()
+            .identity_store_id(&self.store)
+            .display_name(name)
+            .send()
+            .await
+            .unwrap();
+        let id = out.group_id().to_owned();
+        self.groups.insert(name.to_owned(), id.clone());
+        id
+    }
+
+    async fn join(&self, group: &str, user: &str) -> String {
+        self.aws
+            .ids()
+            .create_group_membership()
+            .identity_store_id(&self.store)
+            .group_id(&self.groups[group])
+            .member_id(MemberId::UserId(self.users[user].clone()))
+            .send()
+            .await
+            .unwrap()
+            .membership_id()
+            .to_owned()
+    }
+
+    /// A permission set with a managed policy, provisioned.
+    async fn set(&mut self, name: &str, policy: &str) -> String {
+        let sso = self.aws.sso();
+        let out = sso
+            .create_permission_set()
+            .instance_arn(&self.instance)
+            .name(name)
+            .session_duration("PT1H")
+            .send()
+            .await
+            .unwrap();
+        let arn = out
+            .permission_set()
+            .and_then(|p| p.permission_set_arn())
+            .unwrap()
+            .to_owned();
+        sso.attach_managed_policy_to_permission_set()
+            .instance_arn(&self.instance)
+            .permission_set_arn(&arn)
+            .managed_policy_arn(policy)
+            .send()
+            .await
+            .unwrap();
+        sso.provision_permission_set()
+            .instance_arn(&self.instance)
+            .permission_set_arn(&arn)
+            .target_type(ProvisionTargetType::AllProvisionedAccounts)
+            .send()
+            .await
+            .unwrap();
+        self.sets.insert(name.to_owned(), arn.clone());
+        arn
+    }
+
+    async fn assign(&self, set: &str, kind: PrincipalType, principal: &str) {
+        self.aws
+            .sso()
+            .create_account_assignment()
+            .instance_arn(&self.instance)
+            .target_id(&self.account)
+            .target_type(TargetType::AwsAccount)
+            .permission_set_arn(&self.sets[set])
+            .principal_type(kind)
+            .principal_id(principal)
+            .send()
+            .await
+            .unwrap();
+    }
+}
+
+fn strings(value: &Json, keys: &[&str]) -> BTreeSet<Vec<String>> {
+    value
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| {
+            keys.iter()
+                .map(|k| item[*k].as_str().unwrap_or_default().to_owned())
+                .collect()
+        })
+        .collect()
+}
+
+fn set_of(rows: &[&[&str]]) -> BTreeSet<Vec<String>> {
+    rows.iter()
+        .map(|r| r.iter().map(|s| (*s).to_owned()).collect())
+        .collect()
+}
+
+#[test]
+fn a_quarterly_review_finds_what_was_changed_and_what_was_planted() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let endpoint = common::moto::endpoint();
+    let mut d = runtime.block_on(async {
+        let aws = Aws::connect(endpoint, REGION).await;
+        let (instance, store) = aws.instance().await;
+        let org = aws.org();
+        org.create_organization()
+            .feature_set(aws_sdk_organizations::types::OrganizationFeatureSet::All)
+            .send()
+            .await
+            .unwrap();
+        let created = org
+            .create_account()
+            .account_name("workloads")
+            .email("workloads@example.com")
+            .send()
+            .await
+            .unwrap();
+        let account = created
+            .create_account_status()
+            .and_then(|s| s.account_id())
+            .unwrap()
+            .to_owned();
+        let mut d = Directory {
+            aws,
+            instance,
+            store,
+            account,
+            users: BTreeMap::new(),
+            groups: BTreeMap::new(),
+            sets: BTreeMap::new(),
+        };
+        // Clean: three engineers in one group, a read-only set assigned to it.
+        for name in ["alice", "bob", "carol"] {
+            d.user(name).await;
+        }
+        let engineers = d.group("Engineers").await;
+        for name in ["alice", "bob", "carol"] {
+            d.join("Engineers", name).await;
+        }
+        d.set("ReadOnly", "arn:aws:iam::aws:policy/ReadOnlyAccess")
+            .await;
+        d.assign("ReadOnly", PrincipalType::Group, &engineers).await;
+        d
+    });
+    let clean = Proxy::start(endpoint, Faults::default());
+    let dir = tempfile::tempdir().unwrap();
+    let q3 = dir.path().join("q3.json");
+    let q3 = q3.to_str().unwrap();
+    let found = run(
+        &clean,
+        &[".check --admins 1", &format!(".snapshot {q3} --all")],
+    );
+    assert_eq!(found[0], json!([]), "a clean directory has no findings");
+
+    // The quarter's changes, through the SDK.
+    let old_alice = runtime.block_on(async {
+        let ids = d.aws.ids();
+        // bob leaves Engineers.
+        let memberships = ids
+            .list_group_memberships()
+            .identity_store_id(&d.store)
+            .group_id(&d.groups["Engineers"])
+            .send()
+            .await
+            .unwrap();
+        for m in memberships.group_memberships() {
+            let member = match m.member_id() {
+                Some(MemberId::UserId(id)) => id.clone(),
+                _ => continue,
+            };
+            if member == d.users["bob"] || member == d.users["alice"] {
+                ids.delete_group_membership()
+                    .identity_store_id(&d.store)
+                    .membership_id(m.membership_id())
+                    .send()
+                    .await
+                    .unwrap();
+            }
+        }
+        // alice is deleted and made again under the same name (a new ID),
+        // and put back in Engineers.
+        let old_alice = d.users["alice"].clone();
+        ids.delete_user()
+            .identity_store_id(&d.store)
+            .user_id(&old_alice)
+            .send()
+            .await
+            .unwrap();
+        d.user("alice").await;
+        d.join("Engineers", "alice").await;
+        // carol is given administrator access directly.
+        d.set("Admin", "arn:aws:iam::aws:policy/AdministratorAccess")
+            .await;
+        let carol = d.users["carol"].clone();
+        d.assign("Admin", PrincipalType::User, &carol).await;
+        // ReadOnly's inline policy is changed.
+        d.aws
+            .sso()
+            .put_inline_policy_to_permission_set()
+            .instance_arn(&d.instance)
+            .permission_set_arn(&d.sets["ReadOnly"])
+            .inline_policy(r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#)
+            .send()
+            .await
+            .unwrap();
+        old_alice
+    });
+    let changed = Proxy::start(endpoint, Faults::default());
+    let diff = run(&changed, &[&format!(".diff {q3}")]).remove(0);
+    let row = ["UserName", "AccountName", "PermissionSetName"];
+    assert_eq!(
+        strings(&diff["Gained"], &row),
+        set_of(&[&["carol", "workloads", "Admin"]])
+    );
+    assert_eq!(
+        strings(&diff["Lost"], &row),
+        set_of(&[&["bob", "workloads", "ReadOnly"]])
+    );
+    assert_eq!(
+        strings(&diff["MembershipsRemoved"], &["GroupName", "UserName"]),
+        set_of(&[&["Engineers", "bob"]])
+    );
+    assert_eq!(diff["MembershipsAdded"], json!([]));
+    assert_eq!(
+        diff["Recreated"],
+        json!([{"Type": "USER", "Name": "alice", "OldId": old_alice, "NewId": d.users["alice"]}])
+    );
+    assert_eq!(
+        strings(&diff["PermissionSetsChanged"], &["Name"]),
+        set_of(&[&["ReadOnly"]])
+    );
+    assert_eq!(
+        diff["PermissionSetsChanged"][0]["Fields"],
+        json!(["InlinePolicy"])
+    );
+    assert_eq!(
+        diff["PermissionSetsChanged"][0]["After"]["InlinePolicy"]["Statement"][0]["Action"],
+        "s3:GetObject"
+    );
+    assert_eq!(
+        strings(&diff["PermissionSetsAdded"], &["Name"]),
+        set_of(&[&["Admin"]])
+    );
+    for kind in ["PermissionSetsRemoved", "AccountsAdded", "AccountsRemoved"] {
+        assert_eq!(diff[kind], json!([]), "{kind}");
+    }
+
+    // Problems, planted.
+    let (leaver, dormant, synced) = runtime.block_on(async {
+        // A leaver's direct assignment outlives the user.
+        let leaver = d.user("leaver").await;
+        d.assign("ReadOnly", PrincipalType::User, &leaver).await;
+        d.aws
+            .ids()
+            .delete_user()
+            .identity_store_id(&d.store)
+            .user_id(&leaver)
+            .send()
+            .await
+            .unwrap();
+        // A disabled user still in Engineers.
+        let dormant = d.user("dormant").await;
+        d.join("Engineers", "dormant").await;
+        // A group assigned access and with no members.
+        let empty = d.group("Empty Team").await;
+        d.assign("ReadOnly", PrincipalType::Group, &empty).await;
+        // A set assigned nowhere.
+        d.set("Unused", "arn:aws:iam::aws:policy/SecurityAudit")
+            .await;
+        // Administrator access for all of Engineers.
+        let engineers = d.groups["Engineers"].clone();
+        d.assign("Admin", PrincipalType::Group, &engineers).await;
+        // A group synced from the identity provider, with a member added
+        // here by hand.
+        let synced = d.group("Synced Team").await;
+        d.join("Synced Team", "carol").await;
+        (leaver, dormant, synced)
+    });
+    let mut not_provisioned = BTreeMap::new();
+    not_provisioned.insert(d.sets["ReadOnly"].clone(), vec![d.account.clone()]);
+    let mut patches = BTreeMap::new();
+    patches.insert(dormant, json!({"UserStatus": "DISABLED"}));
+    patches.insert(
+        synced,
+        json!({"ExternalIds": [{"Issuer": "https://idp.example.com/scim", "Id": "00g1"}]}),
+    );
+    let planted = Proxy::start(
+        endpoint,
+        Faults {
+            not_provisioned,
+            patches,
+            ..Faults::default()
+        },
+    );
+    let found = run(&planted, &[".check --admins 1"]).remove(0);
+    assert_eq!(
+        strings(&found, &["Check", "Subject"]),
+        set_of(&[
+            &["admin-widely-held", "Admin"],
+            &["direct-assignment", "carol"],
+            &["disabled-user-with-access", "dormant"],
+            &["group-without-members", "Empty Team"],
+            &["manual-change-in-synced-group", "Synced Team"],
+            &["not-provisioned", "ReadOnly"],
+            &["orphaned-assignment", &leaver],
+            &["unused-permission-set", "Unused"],
+        ])
+    );
+    // The rows involved are named: who holds Admin, and where ReadOnly is stale.
+    let finding = |check: &str| {
+        found
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["Check"] == check)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(
+        strings(&finding("admin-widely-held")["Rows"], &["UserName"]),
+        set_of(&[&["alice"], &["carol"], &["dormant"]])
+    );
+    assert_eq!(
+        finding("not-provisioned")["Rows"],
+        json!([{"AccountId": d.account, "AccountName": "workloads"}])
+    );
+    assert_eq!(finding("admin-widely-held")["Severity"], "high");
+}
