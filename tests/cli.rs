@@ -328,6 +328,9 @@ fn demo_items_have_the_aws_shapes() {
                 "StatusReason",
                 "PrimaryRegion",
                 "Regions",
+                "EncryptionConfigurationDetails",
+                "AccessControlAttributesStatus",
+                "AccessControlAttributes",
             ],
         ),
         (
@@ -428,6 +431,32 @@ fn demo_items_have_the_aws_shapes() {
                 "PrincipalId",
                 "AccountName",
                 "PermissionSetName",
+                "PrincipalName",
+            ],
+        ),
+        (
+            "Applications",
+            &[
+                "ApplicationArn",
+                "ApplicationProviderArn",
+                "Name",
+                "ApplicationAccount",
+                "InstanceArn",
+                "IdentityStoreArn",
+                "Status",
+                "PortalOptions",
+                "Description",
+                "CreatedDate",
+                "CreatedFrom",
+            ],
+        ),
+        (
+            "ApplicationAssignments",
+            &[
+                "ApplicationArn",
+                "PrincipalType",
+                "PrincipalId",
+                "ApplicationName",
                 "PrincipalName",
             ],
         ),
@@ -595,7 +624,7 @@ fn a_snapshot_answers_the_same_questions_offline() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    assert!(String::from_utf8_lossy(&out.stderr).contains("wrote 7 collections"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("wrote 9 collections"));
     use std::os::unix::fs::PermissionsExt;
     assert_eq!(
         std::fs::metadata(file).unwrap().permissions().mode() & 0o777,
@@ -697,7 +726,7 @@ fn the_root_keeps_the_documents_key_order_whatever_came_before() {
     let (out, _, _) = run_lines(&["--data", &path, "-o", "text"], &["b", "keys(@)"]);
     assert_eq!(out, "2\na\tb\n");
     let (out, _, _) = run_lines(&["--demo", "-o", "text"], &["length(Groups)", "keys(@)"]);
-    assert!(out.ends_with("Instances\tUsers\tGroups\tGroupMemberships\tPermissionSets\tAccounts\tAccountAssignments\tEffectiveAccess\n"), "{out}");
+    assert!(out.ends_with("Instances\tUsers\tGroups\tGroupMemberships\tPermissionSets\tAccounts\tAccountAssignments\tEffectiveAccess\tApplications\tApplicationAssignments\n"), "{out}");
 }
 
 #[test]

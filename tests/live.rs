@@ -68,8 +68,10 @@ fn pairs(value: &Json) -> BTreeSet<(String, String)> {
 #[test]
 fn every_collection_matches_what_was_created() {
     let expected = expected();
+    // Through the proxy: it answers the instance's facts moto lacks.
+    let proxy = Proxy::start(common::moto::endpoint(), Faults::default());
     let (values, _) = run(
-        common::moto::endpoint(),
+        &proxy.url,
         &[
             "Users[].UserName",
             "Groups[].DisplayName",
@@ -393,6 +395,8 @@ fn one_question_costs_the_requests_a_careful_script_would_make() {
         "length(Accounts)",
         "length(AccountAssignments)",
         "length(PermissionSets[].InlinePolicy)",
+        "length(Applications)",
+        "length(ApplicationAssignments)",
     ])
     .0;
     // The one-line run lists Instances on discovery and again as a
@@ -1856,7 +1860,7 @@ fn a_snapshot_of_the_live_directory_answers_the_same_offline() {
     // Through the proxy: it answers the boundary and tags moto lacks.
     let proxy = Proxy::start(common::moto::endpoint(), Faults::default());
     let (from_aws, stderr) = run(&proxy.url, &live_lines);
-    assert!(stderr.contains("wrote 7 collections"), "{stderr}");
+    assert!(stderr.contains("wrote 9 collections"), "{stderr}");
     // --all keeps what each permission set grants, as the fixture attached it.
     let written: Json = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
     let audit = written["PermissionSets"]

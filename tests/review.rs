@@ -400,3 +400,149 @@ fn a_quarterly_review_finds_what_was_changed_and_what_was_planted() {
     );
     assert_eq!(finding("admin-widely-held")["Severity"], "high");
 }
+
+/// Applications and who is assigned to them, and the instance's ABAC
+/// attributes: moto has none of these operations, so the proxy answers
+/// them as the AWS API reference documents them (150 applications, two
+/// pages), over users and groups made in moto; the names joined on and
+/// the requests spent are checked against what the test gave.
+#[test]
+fn applications_and_their_assignments_are_collections() {
+    const REGION_APPS: &str = "ap-southeast-1";
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let endpoint = common::moto::endpoint();
+    let (instance, users, groups) = runtime.block_on(async {
+        let aws = Aws::connect(endpoint, REGION_APPS).await;
+        let (instance, store) = aws.instance().await;
+        let ids = aws.ids();
+        let mut users = Vec::new();
+        for name in ["dana", "eli"] {
+            let out = ids
+                .create_user()
+                .identity_store_id(&store)
+                .user_name(name)
+                .display_name(name)
+                .name(
+                    aws_sdk_identitystore::types::Name::builder()
+                        .given_name(name)
+                        .family_name("Apps")
+                        .build(),
+                )
+                .send()
+                .await
+                .unwrap();
+            users.push((name.to_owned(), out.user_id().to_owned()));
+        }
+        let group = ids
+            .create_group()
+            .identity_store_id(&store)
+            .display_name("Sales")
+            .send()
+            .await
+            .unwrap();
+        (
+            instance,
+            users,
+            vec![("Sales".to_owned(), group.group_id().to_owned())],
+        )
+    });
+    let app = |i: usize| {
+        json!({
+            "ApplicationArn": format!("arn:aws:sso::111122223333:application/ssoins-1/apl-{i:04}"),
+            "ApplicationProviderArn": "arn:aws:sso::aws:applicationProvider/custom",
+            "Name": format!("app-{i:03}"),
+            "ApplicationAccount": "111122223333",
+            "InstanceArn": instance,
+            "Status": if i % 10 == 0 { "DISABLED" } else { "ENABLED" },
+            "PortalOptions": {
+                "SignInOptions": {"Origin": "APPLICATION", "ApplicationUrl": format!("https://app-{i}.example.com")},
+                "Visibility": "ENABLED"
+            }
+        })
+    };
+    let applications: Vec<Json> = (0..150).map(app).collect();
+    let mut assigned = BTreeMap::new();
+    let mut want = BTreeSet::new();
+    for (i, a) in applications.iter().enumerate().take(3) {
+        let arn = a["ApplicationArn"].as_str().unwrap().to_owned();
+        let (kind, (name, id)) = match i {
+            0 => ("USER", &users[0]),
+            1 => ("USER", &users[1]),
+            _ => ("GROUP", &groups[0]),
+        };
+        assigned.insert(
+            arn.clone(),
+            vec![json!({"ApplicationArn": arn, "PrincipalType": kind, "PrincipalId": id})],
+        );
+        want.insert(vec![
+            a["Name"].as_str().unwrap().to_owned(),
+            kind.to_owned(),
+            name.clone(),
+        ]);
+    }
+    let abac = json!({
+        "Status": "ENABLED",
+        "InstanceAccessControlAttributeConfiguration": {
+            "AccessControlAttributes": [{"Key": "Team", "Value": {"Source": ["${path:enterprise.department}"]}}]
+        }
+    });
+    let proxy = Proxy::start(
+        endpoint,
+        Faults {
+            applications: applications.clone(),
+            application_assignments: assigned,
+            access_control_attributes: Some(abac),
+            instance_encryption: Some(
+                json!({"KeyType": "AWS_OWNED_KMS_KEY", "EncryptionStatus": "ENABLED"}),
+            ),
+            ..Faults::default()
+        },
+    );
+    let mut command = common::idcsh();
+    command
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", REGION_APPS)
+        .args(["--endpoint-url", &proxy.url, "-o", "json", "--no-cache"])
+        .args([
+            "-c",
+            "Applications",
+            "-c",
+            "ApplicationAssignments[].{a: ApplicationName, t: PrincipalType, p: PrincipalName}",
+            "-c",
+            "Instances[0].{attributes: AccessControlAttributes, status: AccessControlAttributesStatus, key: EncryptionConfigurationDetails.KeyType}",
+        ]);
+    let output = command.output().unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let values: Vec<Json> = serde_json::Deserializer::from_slice(&output.stdout)
+        .into_iter()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(values[0], Json::Array(applications.clone()));
+    assert_eq!(strings(&values[1], &["a", "t", "p"]), want);
+    assert_eq!(
+        values[2],
+        json!({
+            "attributes": [{"Key": "Team", "Value": {"Source": ["${path:enterprise.department}"]}}],
+            "status": "ENABLED",
+            "key": "AWS_OWNED_KMS_KEY"
+        })
+    );
+    let ops = proxy.operations();
+    let count = |op: &str| ops.iter().filter(|o| *o == op).count();
+    assert_eq!(count("ListApplications"), 2, "two pages");
+    assert_eq!(
+        count("ListApplicationAssignments"),
+        150,
+        "one per application"
+    );
+    assert_eq!(count("DescribeInstance"), 1);
+    assert_eq!(
+        count("DescribeInstanceAccessControlAttributeConfiguration"),
+        1
+    );
+}

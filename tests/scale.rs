@@ -282,7 +282,11 @@ fn each_question_costs_about_what_a_careful_script_needs() {
         + shape.sets * 7
         + shape.account_pages()
         + shape.accounts
-        + pairs;
+        + pairs
+        // DescribeInstance and its ABAC attributes; ListApplications (no
+        // application here, so no ListApplicationAssignments).
+        + 2
+        + 1;
     table.push((".snapshot --all".into(), ops.len(), careful));
     // The extras: ListInstances to discover, and again as a collection;
     // GetCallerIdentity for the caller the snapshot names.

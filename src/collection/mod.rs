@@ -10,6 +10,8 @@
 
 mod account_assignments;
 mod accounts;
+mod application_assignments;
+mod applications;
 mod effective_access;
 mod group_memberships;
 mod groups;
@@ -20,9 +22,12 @@ mod users;
 
 pub(crate) use account_assignments::item as assignment;
 pub(crate) use accounts::item as account;
+pub(crate) use application_assignments::item as application_assignment;
+pub(crate) use applications::item as application;
 pub(crate) use group_memberships::item as membership;
 pub(crate) use groups::item as group;
 pub(crate) use instances::item as instance;
+pub(crate) use instances::{Facts as InstanceFacts, with_facts as instance_with_facts};
 pub(crate) use model::timestamp;
 pub(crate) use permission_sets::item as permission_set;
 pub(crate) use permission_sets::{
@@ -46,6 +51,8 @@ pub enum Collection {
     Accounts,
     AccountAssignments,
     EffectiveAccess,
+    Applications,
+    ApplicationAssignments,
 }
 
 /// The AWS quota a collection's listing spends.
@@ -74,7 +81,7 @@ pub struct Identity {
 
 impl Collection {
     /// Every collection, in the order SPEC section 2 lists them.
-    pub const ALL: [Collection; 8] = [
+    pub const ALL: [Collection; 10] = [
         Collection::Instances,
         Collection::Users,
         Collection::Groups,
@@ -83,6 +90,8 @@ impl Collection {
         Collection::Accounts,
         Collection::AccountAssignments,
         Collection::EffectiveAccess,
+        Collection::Applications,
+        Collection::ApplicationAssignments,
     ];
 
     /// The name at the root (`PermissionSets`).
@@ -96,6 +105,8 @@ impl Collection {
             Collection::Accounts => "Accounts",
             Collection::AccountAssignments => "AccountAssignments",
             Collection::EffectiveAccess => "EffectiveAccess",
+            Collection::Applications => "Applications",
+            Collection::ApplicationAssignments => "ApplicationAssignments",
         }
     }
 
@@ -115,6 +126,11 @@ impl Collection {
                 Collection::AccountAssignments,
             ],
             Collection::GroupMemberships => &[Collection::Groups, Collection::Users],
+            Collection::ApplicationAssignments => &[
+                Collection::Applications,
+                Collection::Users,
+                Collection::Groups,
+            ],
             Collection::AccountAssignments => &[
                 Collection::Accounts,
                 Collection::PermissionSets,
@@ -133,9 +149,11 @@ impl Collection {
                 Some(Quota::IdentityStore)
             }
             Collection::Accounts => Some(Quota::Organizations),
-            Collection::Instances | Collection::PermissionSets | Collection::AccountAssignments => {
-                Some(Quota::SsoAdmin)
-            }
+            Collection::Instances
+            | Collection::PermissionSets
+            | Collection::AccountAssignments
+            | Collection::Applications
+            | Collection::ApplicationAssignments => Some(Quota::SsoAdmin),
             Collection::EffectiveAccess => None,
         }
     }
@@ -168,6 +186,8 @@ impl Collection {
             Collection::Accounts => accounts::SHAPE,
             Collection::AccountAssignments => account_assignments::SHAPE,
             Collection::EffectiveAccess => effective_access::SHAPE,
+            Collection::Applications => applications::SHAPE,
+            Collection::ApplicationAssignments => application_assignments::SHAPE,
         }
     }
 
@@ -182,7 +202,9 @@ impl Collection {
             Collection::Instances
             | Collection::GroupMemberships
             | Collection::AccountAssignments
-            | Collection::EffectiveAccess => None,
+            | Collection::EffectiveAccess
+            | Collection::Applications
+            | Collection::ApplicationAssignments => None,
         }
     }
 }

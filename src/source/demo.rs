@@ -459,15 +459,18 @@ fn permission_set_contents(sets: &Doc, assignments: &Doc) -> Doc {
 pub(crate) fn directory() -> Held {
     let mut rng = Rng(0x1dc5_4e11);
 
-    let instances = vec![collection::instance(
-        &sso::InstanceMetadata::builder()
-            .instance_arn(INSTANCE_ARN)
-            .identity_store_id(IDENTITY_STORE_ID)
-            .owner_account_id(MANAGEMENT_ACCOUNT)
-            .name("Example Corp")
-            .created_date(time(0))
-            .status(sso::InstanceStatus::Active)
-            .build(),
+    let instances = vec![collection::instance_with_facts(
+        &collection::instance(
+            &sso::InstanceMetadata::builder()
+                .instance_arn(INSTANCE_ARN)
+                .identity_store_id(IDENTITY_STORE_ID)
+                .owner_account_id(MANAGEMENT_ACCOUNT)
+                .name("Example Corp")
+                .created_date(time(0))
+                .status(sso::InstanceStatus::Active)
+                .build(),
+        ),
+        &instance_facts(),
     )];
 
     // Users: the first three have short names for the README's tour.
@@ -720,6 +723,8 @@ pub(crate) fn directory() -> Held {
             .build(),
     ));
 
+    let (applications, application_assignments) = applications(&group_ids, &user_ids, &user_names);
+
     let assignments = assignments(
         &Names {
             group_ids: &group_ids,
@@ -739,6 +744,8 @@ pub(crate) fn directory() -> Held {
         ("PermissionSets", permission_sets),
         ("Accounts", accounts),
         ("AccountAssignments", assignments),
+        ("Applications", applications),
+        ("ApplicationAssignments", application_assignments),
     ]
     .into_iter()
     .map(|(name, items)| (name.to_owned(), Doc::shared(Json::Array(items))))
@@ -909,6 +916,164 @@ fn assignments(names: &Names<'_>, rng: &mut Rng) -> Vec<Json> {
         items.push(orphan);
     }
     items
+}
+
+/// The instance's encryption and the ABAC attributes it passes on from
+/// the identity provider's users.
+fn instance_facts() -> collection::InstanceFacts {
+    let attribute = |key: &str, source: &str| {
+        sso::AccessControlAttribute::builder()
+            .key(key)
+            .value(
+                sso::AccessControlAttributeValue::builder()
+                    .source(source)
+                    .build()
+                    .ok()?,
+            )
+            .build()
+            .ok()
+    };
+    collection::InstanceFacts {
+        encryption: Some(
+            sso::EncryptionConfigurationDetails::builder()
+                .key_type(sso::KmsKeyType::AwsOwnedKmsKey)
+                .encryption_status(sso::KmsKeyStatus::Enabled)
+                .build(),
+        ),
+        attributes: Some((
+            "ENABLED".to_owned(),
+            [
+                ("CostCenter", "${path:enterprise.costCenter}"),
+                ("Department", "${path:enterprise.department}"),
+            ]
+            .into_iter()
+            .filter_map(|(key, source)| attribute(key, source))
+            .collect(),
+        )),
+    }
+}
+
+/// The demo's applications (`(name, provider, sign-in URL, enabled)`)
+/// and who is assigned to each: groups by name, and alice directly to one.
+const APPLICATIONS: &[(&str, &str, &str, bool, &[&str])] = &[
+    (
+        "Salesforce",
+        "custom",
+        "https://example.my.salesforce.com",
+        true,
+        &["Finance – Read Only", "Support Tier 1", "Support Tier 2"],
+    ),
+    (
+        "GitHub Enterprise",
+        "custom",
+        "https://github.com/enterprises/example",
+        true,
+        &["Developers", "Platform Engineers", "Mobile Team"],
+    ),
+    (
+        "Jira Cloud",
+        "custom",
+        "https://example.atlassian.net",
+        true,
+        &["Everyone"],
+    ),
+    (
+        "Amazon Q Business",
+        "qbusiness",
+        "",
+        true,
+        &["Data Science"],
+    ),
+    (
+        "Legacy Wiki",
+        "custom",
+        "https://wiki.example.com",
+        false,
+        &["Contractors"],
+    ),
+];
+
+/// `Applications` and `ApplicationAssignments` as the live source gives them.
+fn applications(
+    group_ids: &[String],
+    user_ids: &[String],
+    user_names: &[String],
+) -> (Vec<Json>, Vec<Json>) {
+    let mut apps = Vec::new();
+    let mut assigned = Vec::new();
+    for (i, (name, provider, url, enabled, groups)) in APPLICATIONS.iter().enumerate() {
+        let arn = format!(
+            "arn:aws:sso::{MANAGEMENT_ACCOUNT}:application/ssoins-72230f5d8a9b1c3e/apl-5e1d{i:012x}"
+        );
+        let sign_in = sso::SignInOptions::builder()
+            .origin(if url.is_empty() {
+                sso::SignInOrigin::IdentityCenter
+            } else {
+                sso::SignInOrigin::Application
+            })
+            .set_application_url((!url.is_empty()).then(|| (*url).to_owned()))
+            .build()
+            .ok();
+        let app = sso::Application::builder()
+            .application_arn(&arn)
+            .application_provider_arn(format!("arn:aws:sso::aws:applicationProvider/{provider}"))
+            .name(*name)
+            .application_account(MANAGEMENT_ACCOUNT)
+            .instance_arn(INSTANCE_ARN)
+            .status(if *enabled {
+                sso::ApplicationStatus::Enabled
+            } else {
+                sso::ApplicationStatus::Disabled
+            })
+            .portal_options(
+                sso::PortalOptions::builder()
+                    .set_sign_in_options(sign_in)
+                    .visibility(if *enabled {
+                        sso::ApplicationVisibility::Enabled
+                    } else {
+                        sso::ApplicationVisibility::Disabled
+                    })
+                    .build(),
+            )
+            .created_date(time(2_000 + i as i64 * 300))
+            .build();
+        apps.push(collection::application(&app));
+        let mut principals: Vec<(sso::PrincipalType, String, String)> = groups
+            .iter()
+            .filter_map(|g| {
+                let at = GROUPS.iter().position(|(n, _)| n == g)?;
+                Some((
+                    sso::PrincipalType::Group,
+                    group_ids[at].clone(),
+                    (*g).to_owned(),
+                ))
+            })
+            .collect();
+        if *name == "Amazon Q Business" {
+            principals.push((
+                sso::PrincipalType::User,
+                user_ids[0].clone(),
+                user_names[0].clone(),
+            ));
+        }
+        for (kind, id, principal_name) in principals {
+            let Ok(item) = sso::ApplicationAssignment::builder()
+                .application_arn(&arn)
+                .principal_type(kind)
+                .principal_id(id)
+                .build()
+            else {
+                continue;
+            };
+            let mut json = collection::application_assignment(&item);
+            if let Some(object) = json.as_object_mut() {
+                object.insert("ApplicationName".into(), json!(name));
+                object.insert("PrincipalName".into(), json!(principal_name));
+            }
+            assigned.push(json);
+        }
+    }
+    (apps, assigned)
 }
 
 /// A user deleted from the demo directory whose assignment was left behind.

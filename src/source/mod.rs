@@ -245,7 +245,14 @@ impl Source for InMemory {
 
     fn collections(&self) -> Vec<String> {
         let derivable = self.derivable.iter().map(|c| c.name().to_owned());
-        self.collections.keys().cloned().chain(derivable).collect()
+        let mut names: Vec<String> = self.collections.keys().cloned().chain(derivable).collect();
+        if !self.derivable.is_empty() {
+            // The demo and idcsh's snapshots: other keys (`Snapshot`) first,
+            // then the directory's collections in their usual order, the
+            // computed ones among them.
+            names.sort_by_key(|name| Collection::from_name(name).map(|c| c as usize + 1));
+        }
+        names
     }
 
     fn document(&self) -> Option<Arc<Doc>> {

@@ -42,6 +42,17 @@ pub struct Faults {
     /// permission set ARN → the accounts whose copy is out of date; a set
     /// not named is up to date everywhere.
     pub not_provisioned: std::collections::BTreeMap<String, Vec<String>>,
+    /// What `ListApplications` answers (moto implements none of the
+    /// application operations): `Application` objects as AWS documents them.
+    pub applications: Vec<serde_json::Value>,
+    /// What `ListApplicationAssignments` answers, by application ARN.
+    pub application_assignments: std::collections::BTreeMap<String, Vec<serde_json::Value>>,
+    /// `DescribeInstance`'s `EncryptionConfigurationDetails` (moto has no
+    /// `DescribeInstance`; the proxy answers the ARN asked, `ACTIVE`).
+    pub instance_encryption: Option<serde_json::Value>,
+    /// `DescribeInstanceAccessControlAttributeConfiguration`'s answer; `None`:
+    /// ABAC never configured (`ResourceNotFoundException`, as AWS answers).
+    pub access_control_attributes: Option<serde_json::Value>,
     /// Fields set on the users and groups that `ListUsers`, `DescribeUser`,
     /// `ListGroups` and `DescribeGroup` answer, by user or group ID: what
     /// moto cannot hold (`UserStatus`; `ExternalIds`, which only an
@@ -324,6 +335,8 @@ async fn serve(mut client: TcpStream, state: Arc<State>) -> std::io::Result<()> 
             .filter(|_| operation == "ListAccountsForProvisionedPermissionSet")
         {
             Some(provisioned_page(&request, table))
+        } else if let Some(answer) = application_or_instance(&request, &operation, faults) {
+            Some(answer)
         } else if operation == "GetPermissionsBoundaryForPermissionSet"
             || operation == "ListTagsForResource"
         {
@@ -483,6 +496,59 @@ fn provisioned_page(
     let to = (from + size).min(accounts.len());
     let mut reply = serde_json::json!({"AccountIds": accounts.get(from..to).unwrap_or_default()});
     if to < accounts.len() {
+        reply["NextToken"] = serde_json::Value::from(to.to_string());
+    }
+    response(200, &[], reply.to_string().as_bytes())
+}
+
+/// The application and instance operations moto lacks, answered from
+/// `faults` as the AWS API reference documents them; `None` for others.
+fn application_or_instance(request: &Request, operation: &str, faults: &Faults) -> Option<Vec<u8>> {
+    let body: serde_json::Value = serde_json::from_slice(&request.body).unwrap_or_default();
+    match operation {
+        "ListApplications" => Some(list_page(&body, "Applications", &faults.applications)),
+        "ListApplicationAssignments" => {
+            let arn = body["ApplicationArn"].as_str().unwrap_or_default();
+            let items = faults
+                .application_assignments
+                .get(arn)
+                .cloned()
+                .unwrap_or_default();
+            Some(list_page(&body, "ApplicationAssignments", &items))
+        }
+        "DescribeInstance" => {
+            let mut reply =
+                serde_json::json!({"InstanceArn": body["InstanceArn"], "Status": "ACTIVE"});
+            if let Some(encryption) = &faults.instance_encryption {
+                reply["EncryptionConfigurationDetails"] = encryption.clone();
+            }
+            Some(response(200, &[], reply.to_string().as_bytes()))
+        }
+        "DescribeInstanceAccessControlAttributeConfiguration" => {
+            Some(match &faults.access_control_attributes {
+                Some(reply) => response(200, &[], reply.to_string().as_bytes()),
+                None => error(
+                    400,
+                    "ResourceNotFoundException",
+                    "Instance access control attribute configuration not found",
+                ),
+            })
+        }
+        _ => None,
+    }
+}
+
+/// One page of `items` under `key`, `MaxResults` long from `NextToken` (an
+/// index here; AWS's tokens are opaque).
+fn list_page(body: &serde_json::Value, key: &str, items: &[serde_json::Value]) -> Vec<u8> {
+    let size = body["MaxResults"].as_u64().unwrap_or(100).max(1) as usize;
+    let from: usize = body["NextToken"]
+        .as_str()
+        .and_then(|t| t.parse().ok())
+        .unwrap_or(0);
+    let to = (from + size).min(items.len());
+    let mut reply = serde_json::json!({key: items.get(from..to).unwrap_or_default()});
+    if to < items.len() {
         reply["NextToken"] = serde_json::Value::from(to.to_string());
     }
     response(200, &[], reply.to_string().as_bytes())

@@ -211,7 +211,7 @@ impl<'a> Fetcher<'a> {
                     .as_ref()
                     .map(|d| d.clients.sso.clone());
                 let sso = discovered.unwrap_or_else(|| self.source.regional.sso.clone());
-                self.source.list_instances(&sso).await
+                self.instances(&sso).await
             }
             Collection::Users => self.users().await,
             Collection::Groups => self.groups().await,
@@ -220,6 +220,8 @@ impl<'a> Fetcher<'a> {
             Collection::Accounts => self.accounts().await,
             Collection::AccountAssignments => self.assignments().await,
             Collection::EffectiveAccess => return self.derived(collection).await,
+            Collection::Applications => self.applications().await,
+            Collection::ApplicationAssignments => self.application_assignments().await,
         }?;
         Ok(Doc::from(Json::Array(items)))
     }
@@ -474,6 +476,116 @@ impl<'a> Fetcher<'a> {
                 }
             })
             .await
+    }
+
+    /// The instances, each with its encryption and ABAC attributes (two
+    /// calls an instance; an organisation has one).
+    async fn instances(&self, sso: &aws_sdk_ssoadmin::Client) -> Result<Vec<Json>, AwsError> {
+        let listed = self.source.list_instances(sso).await?;
+        stream::iter(listed)
+            .map(|instance| async move {
+                let arn = instance["InstanceArn"].as_str().unwrap_or_default();
+                let facts = self.source.instance_facts(sso, arn).await?;
+                Ok::<_, AwsError>(collection::instance_with_facts(&instance, &facts))
+            })
+            .buffered(self.source.concurrency.max(1))
+            .try_collect()
+            .await
+    }
+
+    /// `ListApplications`, every page.
+    async fn applications(&self) -> Result<Vec<Json>, AwsError> {
+        let d = self.source.directory().await?;
+        let instance = d.instance_arn.clone().ok_or(AwsError::NoInstanceArn {
+            operation: "ListApplications",
+        })?;
+        self.source
+            .paginate("ListApplications", |token| {
+                let (sso, instance) = (d.clients.sso.clone(), instance.clone());
+                async move {
+                    let out = sso
+                        .list_applications()
+                        .instance_arn(instance)
+                        .max_results(100)
+                        .set_next_token(token)
+                        .send()
+                        .await?;
+                    Ok((
+                        out.applications()
+                            .iter()
+                            .map(collection::application)
+                            .collect(),
+                        out.next_token().map(str::to_owned),
+                    ))
+                }
+            })
+            .await
+    }
+
+    /// `ListApplicationAssignments` of every application, concurrently,
+    /// with ApplicationName and PrincipalName.
+    async fn application_assignments(&self) -> Result<Vec<Json>, AwsError> {
+        let d = self.source.directory().await?;
+        let applications = self.needed(Collection::Applications).await?;
+        let app_names = names(&applications, "ApplicationArn", "Name");
+        let arns = ids_of(&applications, "ApplicationArn");
+        let steps = self.steps(
+            Collection::ApplicationAssignments,
+            arns.len(),
+            "applications",
+        );
+        let steps = &steps;
+        let d = &d;
+        let per_app: Vec<Vec<Json>> = stream::iter(arns)
+            .map(|arn| async move {
+                steps
+                    .after(self.source.paginate("ListApplicationAssignments", |token| {
+                        let (sso, arn) = (d.clients.sso.clone(), arn.clone());
+                        async move {
+                            let out = sso
+                                .list_application_assignments()
+                                .application_arn(arn)
+                                .max_results(100)
+                                .set_next_token(token)
+                                .send()
+                                .await?;
+                            Ok((
+                                out.application_assignments()
+                                    .iter()
+                                    .map(collection::application_assignment)
+                                    .collect(),
+                                out.next_token().map(str::to_owned),
+                            ))
+                        }
+                    }))
+                    .await
+            })
+            .buffered(self.source.concurrency.max(1))
+            .try_collect()
+            .await?;
+        let assignments: Vec<Json> = per_app.into_iter().flatten().collect();
+        let principals = self.principal_names(&assignments).await?;
+        Ok(assignments
+            .into_iter()
+            .map(|mut item| {
+                let app = item["ApplicationArn"]
+                    .as_str()
+                    .and_then(|a| app_names.get(a))
+                    .cloned();
+                let principal = item["PrincipalId"]
+                    .as_str()
+                    .and_then(|p| principals.get(p))
+                    .cloned();
+                if let Some(object) = item.as_object_mut() {
+                    object.insert("ApplicationName".into(), app.map_or(Json::Null, Json::from));
+                    object.insert(
+                        "PrincipalName".into(),
+                        principal.map_or(Json::Null, Json::from),
+                    );
+                }
+                item
+            })
+            .collect())
     }
 
     /// Every account's assignments for every permission set provisioned to

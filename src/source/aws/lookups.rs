@@ -76,6 +76,42 @@ impl AwsSource {
         Ok(json!({"UserId": out.user_id(), "IdentityStoreId": out.identity_store_id()}))
     }
 
+    /// An instance's encryption (`DescribeInstance`) and ABAC attributes
+    /// (`DescribeInstanceAccessControlAttributeConfiguration`, "not found"
+    /// where ABAC was never configured).
+    pub(crate) async fn instance_facts(
+        &self,
+        sso: &aws_sdk_ssoadmin::Client,
+        arn: &str,
+    ) -> Result<collection::InstanceFacts, AwsError> {
+        let described = self.request("DescribeInstance", || {
+            sso.describe_instance().instance_arn(arn).send()
+        });
+        let attributes = self.request(
+            "DescribeInstanceAccessControlAttributeConfiguration",
+            || {
+                sso.describe_instance_access_control_attribute_configuration()
+                    .instance_arn(arn)
+                    .send()
+            },
+        );
+        let (described, attributes) = tokio::join!(described, attributes);
+        let attributes = match attributes {
+            Ok(out) => Some((
+                out.status().map_or("", |s| s.as_str()).to_owned(),
+                out.instance_access_control_attribute_configuration()
+                    .map(|c| c.access_control_attributes().to_vec())
+                    .unwrap_or_default(),
+            )),
+            Err(AwsError::Service { code, .. }) if code == "ResourceNotFoundException" => None,
+            Err(err) => return Err(err),
+        };
+        Ok(collection::InstanceFacts {
+            encryption: described?.encryption_configuration_details().cloned(),
+            attributes,
+        })
+    }
+
     /// What one permission set grants and where it is out of date: the six
     /// calls after `DescribePermissionSet` (managed policies, customer
     /// managed policy references, inline policy, permissions boundary,
