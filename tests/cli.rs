@@ -1714,7 +1714,7 @@ fn report_writes_tables_a_page_and_a_manifest_that_checks() {
     let csv = read("effective-access.csv");
     assert_eq!(csv.lines().count() as u64 - 1, rows.as_u64().unwrap());
     assert!(csv.starts_with(
-        "UserName,DisplayName,UserStatus,UserSource,AccountId,AccountName,PermissionSetName,Via\r\n"
+        "UserName,DisplayName,UserStatus,UserSource,AccountId,AccountName,PermissionSetName,Via\n"
     ));
     // Privileged access: the rows to sets that allow everything.
     let admins = json_of(&[
@@ -1760,6 +1760,30 @@ fn report_writes_tables_a_page_and_a_manifest_that_checks() {
             "{name}"
         );
     }
+    // FILE.html: the page alone, the same page.
+    let page = dir.path().join("review.html");
+    let (_, stderr, ok) = run_lines(
+        &["--demo"],
+        &[&format!(
+            ".report {} --baseline {}",
+            page.display(),
+            baseline.display()
+        )],
+    );
+    assert!(ok, "{stderr}");
+    let alone = std::fs::read_to_string(&page).unwrap();
+    let strip = |html: &str| {
+        html.lines()
+            .filter(|l| {
+                !l.contains("Generated") && !l.contains(" as of ") && !l.contains("<title>")
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert!(
+        strip(&alone) == strip(&read("report.html")),
+        "the page alone differs"
+    );
     // Written again: refused without --force (a script cannot be asked).
     let (_, stderr, ok) = run_lines(&["--demo"], &[&format!(".report {}", folder.display())]);
     assert!(!ok && stderr.contains("pass --force"), "{stderr}");

@@ -453,7 +453,7 @@ fn applications_and_their_assignments_are_collections() {
             "Name": format!("app-{i:03}"),
             "ApplicationAccount": "111122223333",
             "InstanceArn": instance,
-            "Status": if i % 10 == 0 { "DISABLED" } else { "ENABLED" },
+            "Status": if i.is_multiple_of(10) { "DISABLED" } else { "ENABLED" },
             "PortalOptions": {
                 "SignInOptions": {"Origin": "APPLICATION", "ApplicationUrl": format!("https://app-{i}.example.com")},
                 "Visibility": "ENABLED"

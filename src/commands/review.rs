@@ -167,10 +167,11 @@ fn snapshot_collections(
     ))
 }
 
-/// `.report FOLDER [--baseline SNAPSHOT] [--admins N] [--force]`.
+/// `.report FOLDER|FILE.html [--baseline SNAPSHOT] [--admins N] [--force]`.
 #[derive(Debug, Args)]
 pub struct ReportArgs {
-    /// The folder to write into (made when missing; its parent must exist)
+    /// A folder for the CSV tables, the page and a manifest (made when
+    /// missing; its parent must exist), or FILE.html for the page alone
     pub folder: PathBuf,
     /// A snapshot of the previous review: the report lists what changed since
     #[arg(long, value_name = "SNAPSHOT")]
@@ -189,7 +190,10 @@ const REPORT_FILES: [&str; 2] = ["report.html", "manifest.json"];
 /// `.report FOLDER`: the evidence pack of an access review.
 pub(super) fn report(cx: &mut Context<'_>, args: ReportArgs) -> Result<Outcome, Error> {
     let folder = crate::files::expand_home(&args.folder);
-    if folder.is_file() {
+    let page_alone = folder
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm"));
+    if folder.is_file() && !page_alone {
         return Err(Error::Usage(format!(
             "{} is a file; .report writes a folder of files (name a new folder)",
             folder.display()
@@ -203,11 +207,19 @@ pub(super) fn report(cx: &mut Context<'_>, args: ReportArgs) -> Result<Outcome, 
             parent.display()
         )));
     }
-    let earlier = REPORT_FILES.iter().any(|f| folder.join(f).exists());
+    let earlier = match page_alone {
+        true => folder.exists(),
+        false => REPORT_FILES.iter().any(|f| folder.join(f).exists()),
+    };
     if earlier {
+        let what = if page_alone {
+            "exists"
+        } else {
+            "holds a report"
+        };
         let refusal = || {
             Error::Usage(format!(
-                "{} holds a report; pass --force to replace it (nothing was written)",
+                "{} {what}; pass --force to replace it (nothing was written)",
                 folder.display()
             ))
         };
@@ -265,30 +277,33 @@ pub(super) fn report(cx: &mut Context<'_>, args: ReportArgs) -> Result<Outcome, 
         None => None,
     };
     let signature = signature(cx, args.baseline.as_deref())?;
-    crate::files::create_private_dir(&folder)
-        .map_err(|e| Error::io(format!("cannot make {}", folder.display()), e))?;
-    let written = crate::review::write_report(
-        &folder,
-        &crate::review::Report {
-            signature,
-            access: &access,
-            permission_sets: &sets,
-            findings: &findings,
-            changes: changes.as_ref(),
-        },
-    )
-    .map_err(|e| {
+    let report = crate::review::Report {
+        signature,
+        access: &access,
+        permission_sets: &sets,
+        findings: &findings,
+        changes: changes.as_ref(),
+    };
+    let cannot = |e| {
         Error::io(
-            format!("cannot write the report in {}", folder.display()),
+            format!("cannot write the report to {}", folder.display()),
             e,
         )
-    })?;
-    let mut note = format!(
-        "wrote {} files to {}: open {} to read or print it",
-        written.len(),
-        folder.display(),
-        folder.join("report.html").display()
-    );
+    };
+    let mut note = if page_alone {
+        crate::review::write_page(&folder, &report).map_err(cannot)?;
+        format!("wrote {}: open it to read or print it", folder.display())
+    } else {
+        crate::files::create_private_dir(&folder)
+            .map_err(|e| Error::io(format!("cannot make {}", folder.display()), e))?;
+        let written = crate::review::write_report(&folder, &report).map_err(cannot)?;
+        format!(
+            "wrote {} files to {}: open {} to read or print it",
+            written.len(),
+            folder.display(),
+            folder.join("report.html").display()
+        )
+    };
     for warning in warnings {
         note = format!("warning: {warning}\n{note}");
     }

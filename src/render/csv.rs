@@ -49,7 +49,8 @@ pub(crate) fn render(value: &Json, out: &mut impl Write) -> io::Result<()> {
     Ok(())
 }
 
-fn record(fields: &[String], out: &mut impl Write) -> io::Result<()> {
+/// One CSV record: the fields, quoted where they must be, and a line end.
+pub(crate) fn record(fields: &[String], out: &mut (impl Write + ?Sized)) -> io::Result<()> {
     let line: Vec<String> = fields.iter().map(|f| quote(f)).collect();
     writeln!(out, "{}", line.join(","))
 }

@@ -5,6 +5,8 @@
 //! into columns, so the three agree on what a column is.
 
 mod csv;
+
+pub(crate) use csv::record;
 mod flat;
 mod table;
 mod text;

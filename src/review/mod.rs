@@ -8,4 +8,4 @@ mod report;
 
 pub(crate) use check::{CheckOptions, Directory, admin_equivalent, findings};
 pub(crate) use diff::{Side, diff, differs, summary};
-pub(crate) use report::{Report, write_report};
+pub(crate) use report::{Report, write_page, write_report};

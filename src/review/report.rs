@@ -218,25 +218,11 @@ fn tables(report: &Report<'_>) -> Vec<(&'static str, Vec<Json>)> {
 
 /// Writes the rows as CSV: a header even when there are no rows.
 fn write_csv(rows: &[Json], header: &[&str], out: &mut dyn Write) -> io::Result<()> {
-    let field = |text: &str| {
-        if text.contains([',', '"', '\n', '\r']) {
-            format!("\"{}\"", text.replace('"', "\"\""))
-        } else {
-            text.to_owned()
-        }
-    };
-    let line: Vec<String> = header.iter().map(|h| field(h)).collect();
-    write!(out, "{}\r\n", line.join(","))?;
+    let owned: Vec<String> = header.iter().map(|h| (*h).to_owned()).collect();
+    crate::render::record(&owned, out)?;
     for row in rows {
-        let line: Vec<String> = header
-            .iter()
-            .map(|h| match &row[*h] {
-                Json::Null => String::new(),
-                Json::String(s) => field(s),
-                other => field(&other.to_string()),
-            })
-            .collect();
-        write!(out, "{}\r\n", line.join(","))?;
+        let fields: Vec<String> = header.iter().map(|h| cell_text(&row[*h])).collect();
+        crate::render::record(&fields, out)?;
     }
     Ok(())
 }
@@ -319,6 +305,12 @@ pub(crate) fn write_report(folder: &Path, report: &Report<'_>) -> io::Result<Vec
     let mut paths: Vec<PathBuf> = written.into_iter().map(|(_, p)| p).collect();
     paths.push(manifest_path);
     Ok(paths)
+}
+
+/// Writes the HTML page alone to `path` (one self-contained file).
+pub(crate) fn write_page(path: &Path, report: &Report<'_>) -> io::Result<()> {
+    let page = page(report, &tables(report));
+    crate::files::write_private(path, |out| out.write_all(page.as_bytes()))
 }
 
 /// Text made safe inside HTML.
@@ -587,7 +579,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             String::from_utf8(out).unwrap(),
-            "A,B,C\r\n\"x, y\",\"say \"\"hi\"\"\",\r\n"
+            "A,B,C\n\"x, y\",\"say \"\"hi\"\"\",\n"
         );
     }
 }
