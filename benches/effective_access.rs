@@ -128,6 +128,46 @@ fn main() {
         std::hint::black_box(&access);
     });
     let after_mib = peak_rss_mib();
+    // `.check` over the same directory: the 20 sets with their contents,
+    // one of them administrator-equivalent, and the rows built once.
+    let access = Collection::EffectiveAccess
+        .derive(&[&users, &groups, &memberships, &assignments])
+        .expect("built");
+    let sets = Doc::from(Json::Array(
+        (0..20)
+            .map(|set| {
+                let managed = if set == 0 {
+                    json!([{"Name": "AdministratorAccess", "Arn": "arn:aws:iam::aws:policy/AdministratorAccess"}])
+                } else {
+                    json!([])
+                };
+                json!({"Name": format!("Set{set:02}"),
+                       "PermissionSetArn": format!("arn:aws:sso:::permissionSet/ssoins-72230f5d8a9b1c3e/ps-{set:016x}"),
+                       "AttachedManagedPolicies": managed, "CustomerManagedPolicyReferences": [],
+                       "InlinePolicy": null, "PermissionsBoundary": null, "Tags": [],
+                       "NotProvisionedTo": []})
+            })
+            .collect(),
+    ));
+    let mut findings = 0;
+    let checked = median_ms(5, || {
+        let found = idcsh::review::findings(
+            &idcsh::review::Directory {
+                users: &users,
+                groups: &groups,
+                memberships: &memberships,
+                assignments: &assignments,
+                permission_sets: &sets,
+                access: &access,
+            },
+            &idcsh::review::CheckOptions {
+                admin_limit: 5,
+                instance_arn: None,
+            },
+        );
+        findings = found.as_array().map_or(0, Vec::len);
+        std::hint::black_box(&found);
+    });
     println!(
         "machine: {} cores, {}",
         std::thread::available_parallelism().map_or(0, |n| n.get()),
@@ -152,6 +192,10 @@ fn main() {
     println!(
         "| EffectiveAccess built from held collections | {built:.1} ms | {:.2} |",
         built / baseline
+    );
+    println!(
+        "| `.check` over them and the rows ({findings} findings) | {checked:.1} ms | {:.2} |",
+        checked / baseline
     );
     println!(
         "| peak memory: inputs held / after building | {held_mib:.0} MiB / {after_mib:.0} MiB | |"

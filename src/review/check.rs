@@ -10,7 +10,7 @@ use crate::doc::Doc;
 use crate::insights::items;
 
 /// The collections a check reads.
-pub(crate) struct Directory<'d> {
+pub struct Directory<'d> {
     pub users: &'d Doc,
     pub groups: &'d Doc,
     pub memberships: &'d Doc,
@@ -22,7 +22,7 @@ pub(crate) struct Directory<'d> {
 
 /// What a check is told.
 #[derive(Debug, Clone)]
-pub(crate) struct CheckOptions {
+pub struct CheckOptions {
     /// An administrator-equivalent permission set held by more people than
     /// this is a finding.
     pub admin_limit: usize,
@@ -121,7 +121,7 @@ fn access_row(row: &Doc) -> Json {
 }
 
 /// Every finding in `d`.
-pub(crate) fn findings(d: &Directory<'_>, options: &CheckOptions) -> Json {
+pub fn findings(d: &Directory<'_>, options: &CheckOptions) -> Json {
     let mut found: Vec<Finding> = Vec::new();
     let users: HashMap<&str, &Doc> = items(d.users)
         .iter()

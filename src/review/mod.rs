@@ -6,6 +6,7 @@ mod check;
 mod diff;
 mod report;
 
-pub(crate) use check::{CheckOptions, Directory, admin_equivalent, findings};
+pub(crate) use check::admin_equivalent;
+pub use check::{CheckOptions, Directory, findings};
 pub(crate) use diff::{Side, diff, differs, summary};
 pub(crate) use report::{Report, write_page, write_report};
