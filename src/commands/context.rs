@@ -86,6 +86,14 @@ impl Context<'_> {
         Ok(sets)
     }
 
+    /// Who signs the calls (`Account`, `Arn`), on the live source when
+    /// STS answers; `None` offline.
+    pub(crate) fn caller(&self) -> Option<serde_json::Value> {
+        let live = self.live.client.as_ref()?;
+        let caller = self.runtime.run(live.caller()).ok()?;
+        Some(serde_json::json!({"Account": caller.account, "Arn": caller.arn}))
+    }
+
     /// The live client, or an error saying the command needs it.
     pub(crate) fn live(&self) -> Result<Arc<AwsSource>, Error> {
         self.live.client.clone().ok_or_else(|| {

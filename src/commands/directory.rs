@@ -486,14 +486,7 @@ pub(super) fn snapshot(cx: &mut Context<'_>, args: SnapshotArgs) -> Result<Outco
 fn write_snapshot(cx: &mut Context<'_>, path: &std::path::Path) -> Result<usize, Error> {
     let (store, instance) = cx.store_and_instance()?;
     let time = aws_smithy_types::DateTime::from(std::time::SystemTime::now());
-    let caller = match &cx.live.client {
-        Some(live) => cx
-            .runtime
-            .run(live.caller())
-            .ok()
-            .map(|c| json!({"Account": c.account, "Arn": c.arn})),
-        None => None,
-    };
+    let caller = cx.caller();
     let meta = Doc::from(json!({
         "Format": SNAPSHOT_FORMAT,
         "Caller": caller,

@@ -2,6 +2,7 @@
 //! wrong now) and `.report` (the evidence pack), over `crate::review`.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use clap::Args;
 use serde_json::json;
@@ -66,8 +67,8 @@ pub(super) fn diff(cx: &mut Context<'_>, args: DiffArgs) -> Result<Outcome, Erro
     let (changes, notes) = crate::review::diff(&diff_side(&old), &diff_side(&new));
     let differs = crate::review::differs(&changes);
     let outcome = Outcome::Viewed {
-        view: std::sync::Arc::new(crate::review::summary(&changes)),
-        value: std::sync::Arc::new(changes),
+        view: Arc::new(crate::review::summary(&changes)),
+        value: Arc::new(changes),
         warnings: notes,
     };
     Ok(if args.exit_code && differs {
@@ -77,44 +78,74 @@ pub(super) fn diff(cx: &mut Context<'_>, args: DiffArgs) -> Result<Outcome, Erro
     })
 }
 
+/// The collections a check reads, as the directory in use holds them now.
+struct Current {
+    users: Arc<Doc>,
+    groups: Arc<Doc>,
+    memberships: Arc<Doc>,
+    assignments: Arc<Doc>,
+    /// With what each set grants.
+    sets: Arc<Doc>,
+    access: Arc<Doc>,
+}
+
+impl Current {
+    fn fetch(cx: &mut Context<'_>) -> Result<Current, Error> {
+        let sets = cx.permission_sets_with_contents()?;
+        let [users, groups, memberships, assignments, access] = cx.collections([
+            Collection::Users,
+            Collection::Groups,
+            Collection::GroupMemberships,
+            Collection::AccountAssignments,
+            Collection::EffectiveAccess,
+        ])?;
+        Ok(Current {
+            users,
+            groups,
+            memberships,
+            assignments,
+            sets,
+            access,
+        })
+    }
+
+    /// `.check`'s findings over these collections.
+    fn findings(&self, cx: &mut Context<'_>, admins: usize) -> Result<serde_json::Value, Error> {
+        let options = crate::review::CheckOptions {
+            admin_limit: admins,
+            instance_arn: cx.store_and_instance()?.1,
+        };
+        let directory = crate::review::Directory {
+            users: &self.users,
+            groups: &self.groups,
+            memberships: &self.memberships,
+            assignments: &self.assignments,
+            permission_sets: &self.sets,
+            access: &self.access,
+        };
+        Ok(crate::review::findings(&directory, &options))
+    }
+}
+
 /// `.check`: what is wrong in the directory in use now.
 pub(super) fn check(cx: &mut Context<'_>, args: CheckArgs) -> Result<Outcome, Error> {
-    let sets = cx.permission_sets_with_contents()?;
-    let [users, groups, memberships, assignments, access] = cx.collections([
-        Collection::Users,
-        Collection::Groups,
-        Collection::GroupMemberships,
-        Collection::AccountAssignments,
-        Collection::EffectiveAccess,
-    ])?;
-    let directory = crate::review::Directory {
-        users: &users,
-        groups: &groups,
-        memberships: &memberships,
-        assignments: &assignments,
-        permission_sets: &sets,
-        access: &access,
-    };
-    let options = crate::review::CheckOptions {
-        admin_limit: args.admins,
-        instance_arn: cx.store_and_instance()?.1,
-    };
+    let current = Current::fetch(cx)?;
     let mut warnings = Vec::new();
-    if !crate::collection::has_contents(&sets) {
+    if !crate::collection::has_contents(&current.sets) {
         warnings.push(format!(
             "{} holds no permission set policies: administrator-equivalent sets and stale provisioning were not checked",
             cx.session.source_label()
         ));
     }
     Ok(Outcome::Value {
-        value: std::sync::Arc::new(crate::review::findings(&directory, &options)),
+        value: Arc::new(current.findings(cx, args.admins)?),
         warnings,
     })
 }
 
 /// The collections of one side of a diff: those in [`DIFF_READS`]'s
 /// order, and the permission sets where they are known.
-type DiffCollections = ([std::sync::Arc<Doc>; 5], Option<std::sync::Arc<Doc>>);
+type DiffCollections = ([Arc<Doc>; 5], Option<Arc<Doc>>);
 
 /// One side of a diff.
 fn diff_side(side: &DiffCollections) -> crate::review::Side<'_> {
@@ -234,41 +265,21 @@ pub(super) fn report(cx: &mut Context<'_>, args: ReportArgs) -> Result<Outcome, 
         .as_ref()
         .map(|path| snapshot_collections(cx, path))
         .transpose()?;
-    let sets = cx.permission_sets_with_contents()?;
-    let [users, groups, memberships, assignments, access] = cx.collections([
-        Collection::Users,
-        Collection::Groups,
-        Collection::GroupMemberships,
-        Collection::AccountAssignments,
-        Collection::EffectiveAccess,
-    ])?;
-    let findings = crate::review::findings(
-        &crate::review::Directory {
-            users: &users,
-            groups: &groups,
-            memberships: &memberships,
-            assignments: &assignments,
-            permission_sets: &sets,
-            access: &access,
-        },
-        &crate::review::CheckOptions {
-            admin_limit: args.admins,
-            instance_arn: cx.store_and_instance()?.1,
-        },
-    );
+    let current = Current::fetch(cx)?;
+    let findings = current.findings(cx, args.admins)?;
     let mut warnings = Vec::new();
     let changes = match &baseline {
         Some(old) => {
             let [accounts] = cx.collections([Collection::Accounts])?;
             let now = (
                 [
-                    users.clone(),
-                    groups.clone(),
-                    memberships.clone(),
+                    current.users.clone(),
+                    current.groups.clone(),
+                    current.memberships.clone(),
                     accounts,
-                    access.clone(),
+                    current.access.clone(),
                 ],
-                Some(sets.clone()),
+                Some(current.sets.clone()),
             );
             let (changes, notes) = crate::review::diff(&diff_side(old), &diff_side(&now));
             warnings.extend(notes);
@@ -279,8 +290,8 @@ pub(super) fn report(cx: &mut Context<'_>, args: ReportArgs) -> Result<Outcome, 
     let signature = signature(cx, args.baseline.as_deref())?;
     let report = crate::review::Report {
         signature,
-        access: &access,
-        permission_sets: &sets,
+        access: &current.access,
+        permission_sets: &current.sets,
         findings: &findings,
         changes: changes.as_ref(),
     };
@@ -317,14 +328,7 @@ fn signature(
     baseline: Option<&std::path::Path>,
 ) -> Result<serde_json::Value, Error> {
     let (store, instance) = cx.store_and_instance()?;
-    let caller = match &cx.live.client {
-        Some(live) => cx
-            .runtime
-            .run(live.caller())
-            .ok()
-            .map(|c| json!({"Account": c.account, "Arn": c.arn})),
-        None => None,
-    };
+    let caller = cx.caller();
     let now = std::time::SystemTime::now();
     let stamp = |at: std::time::SystemTime| {
         crate::collection::timestamp(&aws_smithy_types::DateTime::from(at))

@@ -565,27 +565,13 @@ impl<'a> Fetcher<'a> {
             .await?;
         let assignments: Vec<Json> = per_app.into_iter().flatten().collect();
         let principals = self.principal_names(&assignments).await?;
-        Ok(assignments
-            .into_iter()
-            .map(|mut item| {
-                let app = item["ApplicationArn"]
-                    .as_str()
-                    .and_then(|a| app_names.get(a))
-                    .cloned();
-                let principal = item["PrincipalId"]
-                    .as_str()
-                    .and_then(|p| principals.get(p))
-                    .cloned();
-                if let Some(object) = item.as_object_mut() {
-                    object.insert("ApplicationName".into(), app.map_or(Json::Null, Json::from));
-                    object.insert(
-                        "PrincipalName".into(),
-                        principal.map_or(Json::Null, Json::from),
-                    );
-                }
-                item
-            })
-            .collect())
+        Ok(with_names(
+            assignments,
+            &[
+                ("ApplicationArn", &app_names, "ApplicationName"),
+                ("PrincipalId", &principals, "PrincipalName"),
+            ],
+        ))
     }
 
     /// Every account's assignments for every permission set provisioned to
@@ -611,35 +597,14 @@ impl<'a> Fetcher<'a> {
             _ => self.assignments_by_pair(&d, &instance, &accounts).await?,
         };
         let principals = self.principal_names(&assignments).await?;
-        Ok(assignments
-            .into_iter()
-            .map(|mut item| {
-                let account = item["AccountId"]
-                    .as_str()
-                    .and_then(|a| account_names.get(a))
-                    .cloned();
-                let set = item["PermissionSetArn"]
-                    .as_str()
-                    .and_then(|p| set_names.get(p))
-                    .cloned();
-                let principal = item["PrincipalId"]
-                    .as_str()
-                    .and_then(|p| principals.get(p))
-                    .cloned();
-                if let Some(object) = item.as_object_mut() {
-                    object.insert("AccountName".into(), account.map_or(Json::Null, Json::from));
-                    object.insert(
-                        "PermissionSetName".into(),
-                        set.map_or(Json::Null, Json::from),
-                    );
-                    object.insert(
-                        "PrincipalName".into(),
-                        principal.map_or(Json::Null, Json::from),
-                    );
-                }
-                item
-            })
-            .collect())
+        Ok(with_names(
+            assignments,
+            &[
+                ("AccountId", &account_names, "AccountName"),
+                ("PermissionSetArn", &set_names, "PermissionSetName"),
+                ("PrincipalId", &principals, "PrincipalName"),
+            ],
+        ))
     }
 
     /// One `ListAccountAssignments` per (account, permission set provisioned
@@ -864,6 +829,31 @@ impl<'a> Fetcher<'a> {
         known.extend(group_names);
         Ok(known)
     }
+}
+
+/// `items`, each with a name joined on per `(id field, names by ID, name
+/// field)`: null where the ID names nothing.
+fn with_names(items: Vec<Json>, joins: &[(&str, &HashMap<String, String>, &str)]) -> Vec<Json> {
+    items
+        .into_iter()
+        .map(|mut item| {
+            let found: Vec<Json> = joins
+                .iter()
+                .map(|(id, names, _)| {
+                    item[*id]
+                        .as_str()
+                        .and_then(|id| names.get(id))
+                        .map_or(Json::Null, |name| Json::from(name.as_str()))
+                })
+                .collect();
+            if let Some(object) = item.as_object_mut() {
+                for ((_, _, field), name) in joins.iter().zip(found) {
+                    object.insert((*field).to_owned(), name);
+                }
+            }
+            item
+        })
+        .collect()
 }
 
 /// `id field → name field` over a collection.
