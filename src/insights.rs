@@ -96,7 +96,8 @@ pub(crate) fn items(doc: &Doc) -> &[Doc] {
     doc.as_array().unwrap_or_default()
 }
 
-/// `.members GROUP`: UserId, UserName, DisplayName, MembershipId.
+/// `.members GROUP`: UserName, DisplayName, UserId, MembershipId (names
+/// first, IDs last, as every command that lists principals).
 pub(crate) fn members(group: &Doc, memberships: &Doc, users: &Doc) -> Json {
     let group_id = text(group, "GroupId");
     let mut rows: Vec<Json> = items(memberships)
@@ -106,9 +107,9 @@ pub(crate) fn members(group: &Doc, memberships: &Doc, users: &Doc) -> Json {
             let user_id = text(&m["MemberId"], "UserId");
             let user = items(users).iter().find(|u| text(u, "UserId") == user_id);
             json!({
-                "UserId": user_id,
                 "UserName": user.map(|u| text(u, "UserName")).unwrap_or_else(|| text(m, "UserName")),
                 "DisplayName": user.map(|u| text(u, "DisplayName")),
+                "UserId": user_id,
                 "MembershipId": text(m, "MembershipId"),
             })
         })
@@ -117,7 +118,7 @@ pub(crate) fn members(group: &Doc, memberships: &Doc, users: &Doc) -> Json {
     Json::Array(rows)
 }
 
-/// `.groups-of USER`: GroupId, GroupName, MembershipId.
+/// `.groups-of USER`: GroupName, GroupId, MembershipId.
 pub(crate) fn groups_of(user: &Doc, memberships: &Doc) -> Json {
     let user_id = text(user, "UserId");
     let mut rows: Vec<Json> = items(memberships)
@@ -125,8 +126,8 @@ pub(crate) fn groups_of(user: &Doc, memberships: &Doc) -> Json {
         .filter(|m| text(&m["MemberId"], "UserId") == user_id)
         .map(|m| {
             json!({
-                "GroupId": text(m, "GroupId"),
                 "GroupName": text(m, "GroupName"),
+                "GroupId": text(m, "GroupId"),
                 "MembershipId": text(m, "MembershipId"),
             })
         })
@@ -136,8 +137,8 @@ pub(crate) fn groups_of(user: &Doc, memberships: &Doc) -> Json {
 }
 
 /// `.access USER`: every account and permission set the user can use,
-/// directly or through a group: AccountId, AccountName, PermissionSetName,
-/// PermissionSetArn, Via (`direct` or the group's name).
+/// directly or through a group: AccountName, PermissionSetName, Via
+/// (`direct` or the group's name), AccountId, PermissionSetArn.
 pub(crate) fn access(user: &Doc, memberships: &Doc, assignments: &Doc) -> Json {
     let user_id = text(user, "UserId");
     let groups: Vec<(String, String)> = items(memberships)
@@ -157,11 +158,11 @@ pub(crate) fn access(user: &Doc, memberships: &Doc, assignments: &Doc) -> Json {
             _ => continue,
         };
         rows.push(json!({
-            "AccountId": text(a, "AccountId"),
             "AccountName": text(a, "AccountName"),
             "PermissionSetName": text(a, "PermissionSetName"),
-            "PermissionSetArn": text(a, "PermissionSetArn"),
             "Via": via,
+            "AccountId": text(a, "AccountId"),
+            "PermissionSetArn": text(a, "PermissionSetArn"),
         }));
     }
     sort_rows(&mut rows, &["AccountName", "PermissionSetName", "Via"]);
@@ -169,8 +170,8 @@ pub(crate) fn access(user: &Doc, memberships: &Doc, assignments: &Doc) -> Json {
 }
 
 /// `.who-can ACCOUNT [PERMISSION_SET]`: every user with access to the
-/// account, groups expanded into their members: UserName, UserId,
-/// DisplayName, PermissionSetName, Via.
+/// account, groups expanded into their members: UserName, DisplayName,
+/// PermissionSetName, Via, UserId.
 pub(crate) fn who_can(
     account: &Doc,
     permission_set: Option<&Doc>,
@@ -184,10 +185,10 @@ pub(crate) fn who_can(
         let user = items(users).iter().find(|u| text(u, "UserId") == user_id);
         json!({
             "UserName": user.map(|u| text(u, "UserName")).unwrap_or(fallback_name),
-            "UserId": user_id,
             "DisplayName": user.map(|u| text(u, "DisplayName")),
             "PermissionSetName": set,
             "Via": via,
+            "UserId": user_id,
         })
     };
     let mut rows = Vec::new();

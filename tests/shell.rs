@@ -720,3 +720,66 @@ fn regex_lite_match(line: &str) -> bool {
     };
     id.len() == 36 && id.chars().all(|c| c.is_ascii_hexdigit() || c == '-')
 }
+
+/// Tables fit the terminal: at 80 columns `.access alice` is a grid with
+/// every account and permission-set name whole, the ARN column left out
+/// and named under the grid with the row count; at 160 the ARNs are shown,
+/// cut in the middle so their distinguishing tail stays, and raw
+/// collections such as `Groups[:4]` are grids too.
+#[test]
+fn tables_fit_80_and_160_columns_with_names_whole() {
+    let home = common::scratch_home();
+    let prompt = "idcsh demo> ";
+    let mut p = shell(
+        &["--demo", "-o", "table", "--color", "never"],
+        &home,
+        &[("PAGER", "")],
+    );
+    at_prompt(&mut p, prompt);
+    run_keys(&mut p, ".pager off");
+    at_prompt(&mut p, prompt);
+    run_keys(&mut p, ".access alice");
+    let found = p
+        .expect(expectrl::Regex(r"\(81 rows; not shown to fit: [^)]*\)"))
+        .unwrap();
+    let screen = String::from_utf8_lossy(found.before()).into_owned();
+    let footer = String::from_utf8_lossy(found.get(0).unwrap()).into_owned();
+    assert!(footer.contains("PermissionSetArn"), "{footer}");
+    assert!(!screen.contains("-[ RECORD"), "{screen}");
+    for name in [
+        "AdministratorAccess",
+        "IncidentResponder",
+        "staging-payments",
+        "Ops Tools",
+    ] {
+        assert!(screen.contains(name), "{name} whole at 80 columns");
+    }
+    for line in screen.lines().filter(|l| l.contains('│')) {
+        let width = line.trim_end_matches('\r').chars().count();
+        assert!(width <= 80, "{width} columns: {line}");
+    }
+    // Names first, IDs last: the first column is the account's name.
+    assert!(
+        screen.lines().any(|l| l.starts_with("│ AccountName")),
+        "{screen}"
+    );
+    at_prompt(&mut p, prompt);
+    p.get_process_mut().set_window_size(160, 50).unwrap();
+    run_keys(&mut p, ".access alice | [:3]");
+    let found = p.expect(expectrl::Regex(r"\(3 rows\)")).unwrap();
+    let screen = String::from_utf8_lossy(found.before()).into_owned();
+    assert!(screen.contains("PermissionSetArn"), "{screen}");
+    assert!(
+        screen.contains("ps-210be9f5d3495a2e"),
+        "the tail stays: {screen}"
+    );
+    at_prompt(&mut p, prompt);
+    run_keys(&mut p, "Groups[:4]");
+    let found = p.expect(expectrl::Regex(r"\(4 rows[^)]*\)")).unwrap();
+    let screen = String::from_utf8_lossy(found.before()).into_owned();
+    assert!(!screen.contains("-[ RECORD"), "{screen}");
+    assert!(screen.contains("Administrators"), "{screen}");
+    at_prompt(&mut p, prompt);
+    p.send(ControlCode::EndOfTransmission).unwrap();
+    p.expect(expectrl::Eof).unwrap();
+}

@@ -109,9 +109,9 @@ fn targeted_members(cx: &mut Context<'_>, group: &str) -> Result<Outcome, Error>
         .map(|(user_id, membership_id)| {
             let (name, display) = names.get(&user_id).cloned().unwrap_or_default();
             json!({
-                "UserId": user_id,
                 "UserName": name,
                 "DisplayName": display,
+                "UserId": user_id,
                 "MembershipId": membership_id,
             })
         })
@@ -275,10 +275,10 @@ fn targeted_who_can(cx: &mut Context<'_>, args: &AccountArgs) -> Result<Outcome,
         let (name, display) = names.get(user_id).cloned().unwrap_or_default();
         json!({
             "UserName": name,
-            "UserId": user_id,
             "DisplayName": display,
             "PermissionSetName": set_names.get(set).cloned().unwrap_or_default(),
             "Via": via,
+            "UserId": user_id,
         })
     };
     let mut rows = Vec::new();

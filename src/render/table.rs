@@ -67,11 +67,153 @@ pub(crate) fn render(value: &Json, style: &Style, out: &mut impl Write) -> io::R
     };
     let width = style.width.map(usize::from).or_else(terminal_width);
     let fits = width.is_none_or(|width| natural_width(&rows) <= width);
-    match (style.expanded, fits) {
-        (Expanded::On, _) | (Expanded::Auto, false) => expanded(value, &rows, width, out),
-        (Expanded::Off, false) => boxed(&cut_to(&rows, width.unwrap_or(usize::MAX)), out),
-        _ => boxed(&rows, out),
+    let count = value.as_array().map(Vec::len);
+    match (style.expanded, fits, width) {
+        (Expanded::On, _, _) => expanded(value, &rows, width, out),
+        (Expanded::Auto, false, Some(width)) => match fitted(&rows, width) {
+            Some((fitted, hidden)) => {
+                boxed(&fitted, out)?;
+                footer(count, &hidden, out)
+            }
+            None => expanded(value, &rows, Some(width), out),
+        },
+        (Expanded::Off, false, _) => {
+            boxed(&cut_to(&rows, width.unwrap_or(usize::MAX)), out)?;
+            footer(count, &[], out)
+        }
+        _ => {
+            boxed(&rows, out)?;
+            footer(count, &[], out)
+        }
     }
+}
+
+/// psql's `(3 rows)` under a list, and the columns left out to fit.
+fn footer(count: Option<usize>, hidden: &[String], out: &mut impl Write) -> io::Result<()> {
+    let Some(count) = count else {
+        return Ok(());
+    };
+    let rows = if count == 1 {
+        "1 row".to_owned()
+    } else {
+        format!("{count} rows")
+    };
+    if hidden.is_empty() {
+        return writeln!(out, "({rows})");
+    }
+    writeln!(
+        out,
+        "({rows}; not shown to fit: {}; .expanded on shows every field)",
+        hidden.join(", ")
+    )
+}
+
+/// Whether a column holds identifiers: its header names an ID or ARN, or
+/// its cells are ARNs; no cell has a space.
+fn is_identifier(header: &str, cells: &[&str]) -> bool {
+    let named = ["Id", "ID", "Arn", "ARN", "Ids", "Arns"]
+        .iter()
+        .any(|end| header.ends_with(end));
+    let arns = cells
+        .iter()
+        .filter(|c| !c.is_empty())
+        .all(|c| c.starts_with("arn:"))
+        && cells.iter().any(|c| !c.is_empty());
+    (named || arns) && cells.iter().all(|c| !c.contains(' '))
+}
+
+/// A grid that fits `width`, and the columns left out for it: ID and ARN
+/// cells cut in the middle first (their distinguishing tail kept,
+/// `arn:…/ps-210be9f5d3495a2e`), then the least useful columns dropped
+/// (identifiers, then nested fields, then from the right) while two stay.
+/// `None` when even that does not fit, or would hide most of the fields.
+fn fitted(rows: &Rows, width: usize) -> Option<(Rows, Vec<String>)> {
+    const NARROWEST_ID: usize = 16;
+    let header = rows.header.clone()?;
+    let columns = header.len();
+    let cells = |i: usize| -> Vec<&str> {
+        rows.rows
+            .iter()
+            .map(|r| r.get(i).map_or("", String::as_str))
+            .collect()
+    };
+    let identifiers: Vec<bool> = (0..columns)
+        .map(|i| is_identifier(&header[i], &cells(i)))
+        .collect();
+    let mut widths = column_widths(rows);
+    let mut kept: Vec<usize> = (0..columns).collect();
+    let total = |kept: &[usize], widths: &[usize]| -> usize {
+        kept.iter().map(|&i| widths[i]).sum::<usize>() + 3 * kept.len() + 1
+    };
+    // Identifier columns narrowed, the widest first, down to a tail that
+    // still tells them apart.
+    while total(&kept, &widths) > width {
+        let narrowest = |i: usize| NARROWEST_ID.max(display_width(&header[i]));
+        let Some(&widest) = kept
+            .iter()
+            .filter(|&&i| identifiers[i] && widths[i] > narrowest(i))
+            .max_by_key(|&&i| widths[i])
+        else {
+            break;
+        };
+        widths[widest] -= 1;
+    }
+    // Then columns dropped, the least useful first.
+    let mut hidden = Vec::new();
+    let mut order: Vec<usize> = (0..columns).rev().collect();
+    order.sort_by_key(|&i| {
+        if identifiers[i] {
+            0
+        } else if header[i].contains('.') {
+            1
+        } else {
+            2
+        }
+    });
+    for i in order {
+        if total(&kept, &widths) <= width || kept.len() <= 2 {
+            break;
+        }
+        kept.retain(|&k| k != i);
+        hidden.push(header[i].clone());
+    }
+    // Hiding most of the fields says less than a record of each row.
+    if total(&kept, &widths) > width || hidden.len() * 2 > columns {
+        return None;
+    }
+    let pick = |row: &Vec<String>, cut_cells: bool| -> Vec<String> {
+        kept.iter()
+            .map(|&i| {
+                let text = row.get(i).map_or("", String::as_str);
+                if cut_cells {
+                    cut_middle(text, widths[i])
+                } else {
+                    text.to_owned()
+                }
+            })
+            .collect()
+    };
+    Some((
+        Rows {
+            header: Some(pick(&header, false)),
+            rows: rows.rows.iter().map(|r| pick(r, true)).collect(),
+        },
+        hidden,
+    ))
+}
+
+/// `text` cut to `width` columns in the middle: a short head, `…`, and the
+/// tail, where IDs and ARNs differ (`arn:…/ps-210be9f5d3495a2e`).
+pub(crate) fn cut_middle(text: &str, width: usize) -> String {
+    if display_width(text) <= width {
+        return text.to_owned();
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let head = 4.min(width.saturating_sub(2));
+    let tail = width.saturating_sub(head + 1);
+    let start: String = chars.iter().take(head).collect();
+    let end: String = chars[chars.len().saturating_sub(tail)..].iter().collect();
+    format!("{start}…{end}")
 }
 
 /// The terminal's width, when stdout is one.
@@ -145,8 +287,16 @@ fn cut_to(rows: &Rows, width: usize) -> Rows {
             .map(|(i, text)| cut(text, widths[i]))
             .collect()
     };
+    // Headers are cut in the middle, so two that share a start
+    // (`PermissionSetName`, `PermissionSetArn`) stay distinct.
+    let cut_header = |row: &Vec<String>| -> Vec<String> {
+        row.iter()
+            .enumerate()
+            .map(|(i, text)| cut_middle(text, widths[i]))
+            .collect()
+    };
     Rows {
-        header: rows.header.as_ref().map(cut_row),
+        header: rows.header.as_ref().map(cut_header),
         rows: rows.rows.iter().map(cut_row).collect(),
     }
 }
@@ -208,7 +358,7 @@ fn expanded(
             .collect(),
     };
     let key_width = header.iter().map(|h| display_width(h)).max().unwrap_or(0);
-    let rule = width.unwrap_or(40).clamp(20, 80);
+    let rule = width.unwrap_or(40).max(20);
     for (n, row) in rows.rows.iter().enumerate() {
         let title = format!("-[ RECORD {} ]", n + 1);
         let fill = rule.saturating_sub(display_width(&title));
@@ -259,27 +409,59 @@ mod tests {
     }
 
     #[test]
-    fn rows_too_wide_are_expanded_one_field_per_line_with_ids_whole() {
+    fn rows_too_wide_cut_ids_in_the_middle_then_drop_them_then_expand() {
         let arn = "arn:aws:sso:::permissionSet/ssoins-7223a8c1a0b2c3d4/ps-0123456789abcdef0123";
         let value = json!([
             {"UserName": "alice", "UserId": "9067a1b2c3-88545875-97aa-2195-7f31-ba0a71a708ba", "Arn": arn},
             {"UserName": "bob", "UserId": "9067a1b2c3-2c6ed50e-0891-24c0-9ffb-58a6480be825", "Arn": arn},
         ]);
+        // At 80 columns: a grid, the IDs and ARNs cut in the middle, their
+        // distinguishing tails kept.
         let text = at(&value, 80, Expanded::Auto);
+        assert!(text.starts_with('┌'), "{text}");
+        assert!(text.lines().all(|l| l.chars().count() <= 80), "{text}");
+        assert!(
+            text.contains("…") && text.contains("ba0a71a708ba"),
+            "{text}"
+        );
+        assert!(text.contains("456789abcdef0123"), "{text}");
+        assert!(text.ends_with("(2 rows)\n"), "{text}");
+        // Narrower: the identifiers go, the rightmost first, and the footer
+        // names them.
+        let text = at(&value, 40, Expanded::Auto);
+        assert!(text.starts_with('┌'), "{text}");
+        assert!(!text.lines().nth(1).unwrap().contains("Arn"), "{text}");
+        assert!(text.contains("not shown to fit: Arn"), "{text}");
+        // Narrower still: one field per line, every value whole.
+        let text = at(&value, 20, Expanded::Auto);
         let lines: Vec<&str> = text.lines().collect();
-        assert_eq!(lines[0], format!("-[ RECORD 1 ]{}", "-".repeat(80 - 13)));
+        assert_eq!(lines[0], format!("-[ RECORD 1 ]{}", "-".repeat(20 - 13)));
         assert_eq!(lines[1], "UserName | alice");
         assert_eq!(
             lines[2],
             "UserId   | 9067a1b2c3-88545875-97aa-2195-7f31-ba0a71a708ba"
         );
         assert_eq!(lines[3], format!("Arn      | {arn}"));
-        assert!(lines[4].starts_with("-[ RECORD 2 ]"));
-        assert_eq!(lines.len(), 8);
-        // What fits stays a table; `on` expands anyway; `off` never does.
-        assert!(at(&value, 200, Expanded::Auto).starts_with('┌'));
+        // What fits stays whole; `on` expands anyway; `off` never does.
+        assert!(at(&value, 200, Expanded::Auto).contains(arn));
         assert!(at(&value, 200, Expanded::On).starts_with("-[ RECORD 1 ]"));
         assert!(at(&value, 80, Expanded::Off).starts_with('┌'));
+    }
+
+    #[test]
+    fn names_are_never_cut_to_fit_and_headers_stay_distinct() {
+        let value = json!([{"PermissionSetName": "AdministratorAccess", "PermissionSetArn": "arn:aws:sso:::permissionSet/ssoins-1/ps-210be9f5d3495a2e"}]);
+        let text = at(&value, 48, Expanded::Off);
+        let header = text.lines().nth(1).unwrap();
+        let cells: Vec<&str> = header
+            .split(['│', '┆'])
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .collect();
+        assert_eq!(cells.len(), 2, "{text}");
+        assert_ne!(cells[0], cells[1], "{text}");
+        let text = at(&value, 48, Expanded::Auto);
+        assert!(text.contains("AdministratorAccess"), "{text}");
     }
 
     #[test]
@@ -290,7 +472,11 @@ mod tests {
         assert!(text.lines().all(|l| l.chars().count() <= 60), "{text}");
         assert!(text.contains("x…"), "{text}");
         assert!(text.contains("short"), "{text}");
-        assert_eq!(text.lines().count(), 6, "one line a row: {text}");
+        assert_eq!(
+            text.lines().count(),
+            7,
+            "one line a row, and the count: {text}"
+        );
     }
 
     #[test]

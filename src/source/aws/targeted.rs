@@ -334,7 +334,7 @@ impl AwsSource {
             .into_iter()
             .map(|(group_id, membership_id)| {
                 let name = names.get(&group_id).cloned().unwrap_or_default();
-                json!({"GroupId": group_id, "GroupName": name, "MembershipId": membership_id})
+                json!({"GroupName": name, "GroupId": group_id, "MembershipId": membership_id})
             })
             .collect();
         rows.sort_by_key(|r| r["GroupName"].as_str().unwrap_or_default().to_owned());
@@ -422,11 +422,11 @@ impl AwsSource {
             .into_iter()
             .map(|(account, arn, via)| {
                 json!({
-                    "AccountId": account,
                     "AccountName": account_names.get(&account).cloned().unwrap_or_default(),
                     "PermissionSetName": set_names.get(&arn).cloned().unwrap_or_default(),
-                    "PermissionSetArn": arn,
                     "Via": via,
+                    "AccountId": account,
+                    "PermissionSetArn": arn,
                 })
             })
             .collect())
