@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_idcsh_global_optspecs
-    string join \n p/profile= region= endpoint-url= identity-store-id= instance-arn= demo data= c= o/output= bail y/yes concurrency= no-history no-cache cache-max-age= cli-connect-timeout= cli-read-timeout= history-file= color= compat= h/help V/version
+    string join \n p/profile= region= endpoint-url= identity-store-id= instance-arn= demo data= c/query= o/output= bail y/yes concurrency= no-history no-cache cache-max-age= cli-connect-timeout= cli-read-timeout= history-file= color= compat= h/help V/version
 end
 
 function __fish_idcsh_needs_command
@@ -30,7 +30,7 @@ complete -c idcsh -n "__fish_idcsh_needs_command" -l endpoint-url -d 'Send every
 complete -c idcsh -n "__fish_idcsh_needs_command" -l identity-store-id -d 'Identity Store ID; skips discovery through ListInstances' -r
 complete -c idcsh -n "__fish_idcsh_needs_command" -l instance-arn -d 'Identity Center instance ARN; skips discovery through ListInstances' -r
 complete -c idcsh -n "__fish_idcsh_needs_command" -l data -d 'Offline: make this JSON document the root ("-" reads stdin)' -r
-complete -c idcsh -n "__fish_idcsh_needs_command" -s c -d 'Run this line, then exit (repeatable; lines run in order)' -r
+complete -c idcsh -n "__fish_idcsh_needs_command" -s c -l query -d 'Run this line, then exit (repeatable; lines run in order); --query as in the AWS CLI' -r
 complete -c idcsh -n "__fish_idcsh_needs_command" -s o -l output -d 'Output format [default: table on a terminal, json otherwise]' -r -f -a "json\t''
 yaml\t''
 table\t''

@@ -45,8 +45,8 @@ pub struct Cli {
     #[arg(long, value_name = "FILE")]
     pub data: Option<String>,
 
-    /// Run this line, then exit (repeatable; lines run in order)
-    #[arg(short = 'c', value_name = "LINE")]
+    /// Run this line, then exit (repeatable; lines run in order); --query as in the AWS CLI
+    #[arg(short = 'c', long = "query", value_name = "LINE")]
     pub lines: Vec<String>,
 
     /// Output format [default: table on a terminal, json otherwise]
@@ -132,6 +132,43 @@ pub enum ColorChoice {
     Auto,
     Always,
     Never,
+}
+
+/// The one-line hint for a command line clap refused, where idcsh can say
+/// more: a bare expression (`idcsh --demo 'Users[0]'`) is run with `-c`.
+pub fn hint_for(err: &clap::Error, args: &[String]) -> Option<String> {
+    use clap::error::ErrorKind;
+    if !matches!(
+        err.kind(),
+        ErrorKind::InvalidSubcommand | ErrorKind::ArgumentConflict | ErrorKind::UnknownArgument
+    ) {
+        return None;
+    }
+    let flags_with_values = [
+        "-c",
+        "--query",
+        "-o",
+        "--output",
+        "--data",
+        "-p",
+        "--profile",
+        "--region",
+    ];
+    let mut words = args.iter().skip(1).peekable();
+    let mut bare = None;
+    while let Some(word) = words.next() {
+        if flags_with_values.contains(&word.as_str()) {
+            words.next();
+        } else if !word.starts_with('-') && word != "completions" {
+            bare = Some(word.clone());
+            break;
+        }
+    }
+    let line = bare?;
+    let quoted = shell_words::quote(&line);
+    Some(format!(
+        "error: {line} is not an idcsh subcommand; to run it as a line, give it with -c or --query: idcsh ... -c {quoted}"
+    ))
 }
 
 /// Writes the completion script for `shell` into `out`.

@@ -56,6 +56,13 @@ impl Runner {
 
     /// Runs one line and returns what it produced, printing nothing.
     pub fn run_line(&mut self, text: &str) -> Result<Outcome, Error> {
+        // What people type first in any shell. A field of that name is
+        // still read as `"help"` or `@.help`.
+        let text = match text.trim() {
+            "help" | "?" | "\\h" => ".help",
+            "exit" | "quit" | "\\q" => ".quit",
+            _ => text,
+        };
         let line = line::parse(text, commands::rest_of_line())
             .map_err(|err| Error::Usage(err.to_string()))?;
         match line {

@@ -9,7 +9,17 @@ use idcsh::{app, cli, error};
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    let cli = cli::Cli::parse();
+    let args: Vec<String> = std::env::args().collect();
+    let cli = match cli::Cli::try_parse_from(&args) {
+        Ok(cli) => cli,
+        Err(err) => match cli::hint_for(&err, &args) {
+            Some(hint) => {
+                eprintln!("{hint}");
+                return ExitCode::from(2);
+            }
+            None => err.exit(),
+        },
+    };
     match app::run(cli) {
         Ok(code) => code,
         Err(err) => {

@@ -1799,3 +1799,52 @@ fn report_writes_tables_a_page_and_a_manifest_that_checks() {
     let (_, stderr, ok) = run_lines(&["--demo"], &[&format!(".report {}", file.display())]);
     assert!(!ok && stderr.contains("is a file"), "{stderr}");
 }
+
+/// Every command's missing argument is named, with the usage, in one
+/// line; `--query` is `-c`, as in the AWS CLI; a bare expression is told
+/// how to run; `help`, `?`, `quit`, `exit` and `\q` mean what they say.
+#[test]
+fn first_minute_mistakes_get_the_right_answer() {
+    for (command, argument) in [
+        (".members", "GROUP"),
+        (".groups-of", "USER"),
+        (".access", "USER"),
+        (".who-can", "ACCOUNT"),
+        (".describe-permission-set", "PERMISSION_SET"),
+        (".add-member", "GROUP and USER"),
+        (".diff", "OLD"),
+        (".report", "FOLDER"),
+        (".save", "NAME and EXPRESSION"),
+        (".get-user-id", "ATTRIBUTE=VALUE"),
+    ] {
+        let (_, stderr, ok) = run_lines(&["--demo"], &[command]);
+        assert!(!ok, "{command}");
+        assert_eq!(stderr.lines().count(), 1, "{command}: {stderr}");
+        assert!(
+            stderr.starts_with(&format!("error: {command} needs {argument}: {command} ")),
+            "{command}: {stderr}"
+        );
+    }
+    assert_eq!(json_of(&["--demo", "--query", "length(Users)"]), json!(240));
+    let out = idcsh()
+        .args(["--demo", "Users[0].UserName"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "error: Users[0].UserName is not an idcsh subcommand; to run it as a line, give it with -c or --query: idcsh ... -c 'Users[0].UserName'\n"
+    );
+    let (out, stderr, ok) = run_lines(&["--demo", "-o", "text"], &["help"]);
+    assert!(
+        ok && out.contains(".members") && stderr.is_empty(),
+        "{stderr}"
+    );
+    for quit in ["quit", "exit", "\\q"] {
+        let (out, _, ok) = run_lines(&["--demo", "-o", "text"], &[quit, "length(Users)"]);
+        assert!(ok && out.is_empty(), "{quit} ends the script: {out}");
+    }
+    // A field named help is still read, quoted.
+    let (_dir, path) = data_file(br#"{"help": 1}"#);
+    assert_eq!(json_of(&["--data", &path, "-c", "\"help\""]), json!(1));
+}

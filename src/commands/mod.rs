@@ -297,6 +297,36 @@ fn usage_error(err: &clap::Error, name: Option<&str>) -> String {
                 .unwrap_or_else(|| "; .help lists the commands".to_owned());
             format!("unknown command .{name}{hint}")
         }
+        (ErrorKind::MissingRequiredArgument, Some(name)) => {
+            use clap::error::{ContextKind, ContextValue};
+            let missing = match err.get(ContextKind::InvalidArg) {
+                Some(ContextValue::Strings(args)) => args
+                    .iter()
+                    .map(|a| {
+                        a.trim_end_matches("...")
+                            .trim_matches(['<', '>'])
+                            .to_owned()
+                    })
+                    .collect::<Vec<_>>(),
+                _ => Vec::new(),
+            };
+            let usage = CommandLine::command()
+                .find_subcommand_mut(name)
+                .map(|c| {
+                    c.render_usage()
+                        .to_string()
+                        .trim_start_matches("Usage: ")
+                        .to_owned()
+                })
+                .unwrap_or_default();
+            match missing.as_slice() {
+                [] => format!("{first} (see .help {name})"),
+                args => format!(
+                    ".{name} needs {}: .{usage} (see .help {name})",
+                    args.join(" and ")
+                ),
+            }
+        }
         (_, Some(name)) => format!("{first} (see .help {name})"),
         _ => first,
     }
