@@ -43,6 +43,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
         pager: stdout_is_terminal,
         expanded: crate::render::Expanded::Auto,
         dialect: cli.compat,
+        output_file: None,
     };
     // `... | idcsh --data -`: the document comes from the pipe, and the
     // shell reads its lines from the terminal, when there is one.

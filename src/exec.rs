@@ -193,12 +193,14 @@ impl Runner {
         self.session.refresh_stale();
         let started = Instant::now();
         let requests_before = self.session.requests_made();
+        let (text, redirect) = line::split_redirect(text);
         let result = self.run_line(text);
         let flow = match result {
-            Ok(outcome) => match self.emit(&outcome, out, err) {
-                Ok(()) if matches!(outcome, Outcome::Quit) => Flow::Quit,
-                Ok(()) if matches!(outcome, Outcome::Failing(_)) => Flow::Failed,
-                Ok(()) => Flow::Continue,
+            Ok(outcome) => match self.emit_where_asked(&outcome, redirect, out, err) {
+                Ok(false) => Flow::Failed,
+                Ok(true) if matches!(outcome, Outcome::Quit) => Flow::Quit,
+                Ok(true) if matches!(outcome, Outcome::Failing(_)) => Flow::Failed,
+                Ok(true) => Flow::Continue,
                 Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Flow::Quit,
                 Err(e) => {
                     report(&Error::io("cannot write output", e), err);
@@ -222,6 +224,134 @@ impl Runner {
             );
         }
         flow
+    }
+
+    /// Emits the outcome to a redirect's file, or to `.output-file`'s, or
+    /// else to `out` (data) and `err`; false when the file could not be
+    /// written (said on `err`).
+    fn emit_where_asked(
+        &mut self,
+        outcome: &Outcome,
+        redirect: Option<line::Redirect>,
+        out: &mut impl Write,
+        err: &mut impl Write,
+    ) -> io::Result<bool> {
+        let to = match (redirect, &self.settings.output_file) {
+            (Some(redirect), _) => redirect,
+            (None, Some(path)) => line::Redirect {
+                path: path.clone(),
+                append: true,
+            },
+            (None, None) => return self.emit(outcome, out, err).map(|()| true),
+        };
+        let data = match outcome {
+            Outcome::Value { .. } | Outcome::Viewed { .. } => outcome,
+            Outcome::Failing(inner)
+                if matches!(**inner, Outcome::Value { .. } | Outcome::Viewed { .. }) =>
+            {
+                inner
+            }
+            // Notes and text are for the screen.
+            _ => return self.emit(outcome, out, err).map(|()| true),
+        };
+        match self.write_to_file(data, &to, err) {
+            Ok(()) => Ok(true),
+            Err(e) => {
+                report(&e, err);
+                Ok(false)
+            }
+        }
+    }
+
+    /// Writes a result to `to.path`, in the format its extension names (or
+    /// the current one); asks before replacing a file.
+    fn write_to_file(
+        &mut self,
+        outcome: &Outcome,
+        to: &line::Redirect,
+        err: &mut impl Write,
+    ) -> Result<(), Error> {
+        let path = crate::files::expand_home(&to.path);
+        if path.is_dir() {
+            return Err(Error::Usage(format!(
+                "{} is a folder; name a file",
+                path.display()
+            )));
+        }
+        if !to.append && path.exists() && !self.settings.yes {
+            let question = format!("replace {}?", path.display());
+            let agreed = match self.confirm.as_deref_mut() {
+                Some(confirm) => confirm.confirm(&question)?,
+                None => {
+                    return Err(Error::Usage(format!(
+                        "{} exists; use >> to add to it, or -y to replace it (nothing was written)",
+                        path.display()
+                    )));
+                }
+            };
+            if !agreed {
+                writeln!(err, "nothing was written").map_err(|e| Error::io("cannot write", e))?;
+                return Ok(());
+            }
+        }
+        let format = crate::render::Format::of_file(&path).unwrap_or(self.settings.format);
+        let (value, warnings) = match outcome {
+            Outcome::Value { value, warnings } => (value, warnings),
+            Outcome::Viewed {
+                value,
+                view,
+                warnings,
+            } => (
+                if format == crate::render::Format::Table {
+                    view
+                } else {
+                    value
+                },
+                warnings,
+            ),
+            _ => return Ok(()),
+        };
+        let style = Style {
+            format,
+            color: false,
+            width: None,
+            expanded: self.settings.expanded,
+        };
+        let mut bytes = Vec::new();
+        render::render(value, &style, &mut bytes).map_err(|e| Error::io("cannot render", e))?;
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .write(true)
+            .append(to.append)
+            .truncate(!to.append)
+            .open(&path)
+            .map_err(|e| Error::io(format!("cannot write {}", path.display()), e))?;
+        // A byte order mark first, so that a spreadsheet opens the file as
+        // UTF-8 (names such as Émilie or 東京オフィス) without asking.
+        let empty = file.metadata().is_ok_and(|m| m.len() == 0);
+        if format == crate::render::Format::Csv && empty {
+            bytes.splice(0..0, crate::render::UTF8_BOM.iter().copied());
+        }
+        file.write_all(&bytes)
+            .map_err(|e| Error::io(format!("cannot write {}", path.display()), e))?;
+        let rows = value
+            .as_array()
+            .map(|a| match a.len() {
+                1 => "1 row".to_owned(),
+                n => format!("{n} rows"),
+            })
+            .unwrap_or_else(|| "the result".to_owned());
+        let said = if to.append { "added" } else { "wrote" };
+        let mut lines = vec![format!(
+            "{said} {rows} to {} ({})",
+            path.display(),
+            format.name()
+        )];
+        lines.extend(warnings.iter().map(|w| format!("warning: {w}")));
+        for line in lines {
+            writeln!(err, "{line}").map_err(|e| Error::io("cannot write", e))?;
+        }
+        Ok(())
     }
 
     /// Prints an outcome: data in the current format on `out`, then notes

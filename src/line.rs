@@ -399,3 +399,123 @@ mod tests {
         assert!(!is_incomplete("`\"\\`\"`"));
     }
 }
+
+/// Where a line's result goes instead of the screen: `EXPR > FILE`
+/// (replace) or `EXPR >> FILE` (append).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Redirect {
+    pub path: std::path::PathBuf,
+    pub append: bool,
+}
+
+/// The file names a redirect takes: a known extension, or a path that
+/// cannot be a JMESPath field (`./x`, `/x`, `~/x`). Anything else after
+/// `>` is a comparison, as JMESPath reads it.
+fn names_a_file(word: &str) -> bool {
+    let lower = word.to_ascii_lowercase();
+    [".csv", ".json", ".yaml", ".yml", ".txt", ".tsv"]
+        .iter()
+        .any(|ext| lower.ends_with(ext))
+        || word.starts_with("./")
+        || word.starts_with('/')
+        || word.starts_with("~/")
+}
+
+/// `text` without a trailing `> FILE` or `>> FILE` outside quotes and
+/// brackets, and the redirect. `length(Users) > `10`` stays a comparison;
+/// `(a > b.csv)` in parentheses too.
+pub fn split_redirect(text: &str) -> (&str, Option<Redirect>) {
+    let mut depth = 0i32;
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    let mut last = None;
+    for (at, c) in text.char_indices() {
+        if let Some(q) = quote {
+            if escaped {
+                escaped = false;
+            } else if c == '\\' {
+                escaped = true;
+            } else if c == q {
+                quote = None;
+            }
+            continue;
+        }
+        match c {
+            '\'' | '"' | '`' => quote = Some(c),
+            '[' | '(' | '{' => depth += 1,
+            ']' | ')' | '}' => depth -= 1,
+            '>' if depth == 0 => last = Some(at),
+            _ => {}
+        }
+    }
+    let Some(at) = last else {
+        return (text, None);
+    };
+    let append = at > 0 && text[..at].ends_with('>');
+    let before = if append { &text[..at - 1] } else { &text[..at] };
+    // `>=` is a comparison.
+    let after = &text[at + 1..];
+    if after.starts_with('=') {
+        return (text, None);
+    }
+    let word = after.trim();
+    let word = word
+        .strip_prefix(['\'', '"'])
+        .and_then(|w| w.strip_suffix(['\'', '"']))
+        .unwrap_or(word);
+    let quoted = after.trim().starts_with(['\'', '"']);
+    if word.is_empty()
+        || before.trim().is_empty()
+        || !names_a_file(word)
+        || (word.contains(' ') && !quoted)
+    {
+        return (text, None);
+    }
+    (
+        before.trim_end(),
+        Some(Redirect {
+            path: std::path::PathBuf::from(word),
+            append,
+        }),
+    )
+}
+
+#[cfg(test)]
+mod redirect_tests {
+    use super::*;
+
+    #[test]
+    fn a_trailing_file_is_a_redirect_and_a_comparison_is_not() {
+        let (line, to) = split_redirect("Users[].UserName > users.csv");
+        assert_eq!(line, "Users[].UserName");
+        assert_eq!(
+            to,
+            Some(Redirect {
+                path: "users.csv".into(),
+                append: false
+            })
+        );
+        let (line, to) = split_redirect(".access alice | [?Via == 'direct'] >> ~/out/a.json");
+        assert_eq!(line, ".access alice | [?Via == 'direct']");
+        assert_eq!(
+            to,
+            Some(Redirect {
+                path: "~/out/a.json".into(),
+                append: true
+            })
+        );
+        for kept in [
+            "length(Users) > `10`",
+            "Users[?a > b.csv]",
+            "(a > b.csv)",
+            "a >= b.csv",
+            "'x > y.csv'",
+            "a > b",
+            "> x.csv",
+        ] {
+            assert_eq!(split_redirect(kept), (kept, None), "{kept}");
+        }
+        let (_, to) = split_redirect("Users > 'my users.csv'");
+        assert_eq!(to.map(|r| r.path), Some("my users.csv".into()));
+    }
+}

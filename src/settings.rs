@@ -17,6 +17,8 @@ pub struct Settings {
     pub expanded: Expanded,
     /// The specification's JMESPath, or the AWS CLI's where they differ.
     pub dialect: Dialect,
+    /// `.output-file FILE`: results are appended there instead of shown.
+    pub output_file: Option<std::path::PathBuf>,
 }
 
 impl Settings {
@@ -30,6 +32,7 @@ impl Settings {
             pager: false,
             expanded: Expanded::Auto,
             dialect: Dialect::Spec,
+            output_file: None,
         }
     }
 }

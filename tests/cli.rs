@@ -1713,8 +1713,9 @@ fn report_writes_tables_a_page_and_a_manifest_that_checks() {
     let rows = json_of(&["--demo", "-c", "length(EffectiveAccess)"]);
     let csv = read("effective-access.csv");
     assert_eq!(csv.lines().count() as u64 - 1, rows.as_u64().unwrap());
+    // UTF-8 with a byte order mark: a spreadsheet opens it without asking.
     assert!(csv.starts_with(
-        "UserName,DisplayName,UserStatus,UserSource,AccountId,AccountName,PermissionSetName,Via\n"
+        "\u{feff}UserName,DisplayName,UserStatus,UserSource,AccountId,AccountName,PermissionSetName,Via\n"
     ));
     // Privileged access: the rows to sets that allow everything.
     let admins = json_of(&[
@@ -1847,4 +1848,88 @@ fn first_minute_mistakes_get_the_right_answer() {
     // A field named help is still read, quoted.
     let (_dir, path) = data_file(br#"{"help": 1}"#);
     assert_eq!(json_of(&["--data", &path, "-c", "\"help\""]), json!(1));
+}
+
+/// A result kept without leaving the shell: `> FILE` (format from the
+/// extension; CSV with a byte order mark for spreadsheets), `>> FILE`,
+/// an existing file replaced only when asked, `.output-file` for every
+/// result until turned off; a comparison with `>` is still a comparison.
+#[test]
+fn results_go_to_files_in_the_format_their_names_say() {
+    let dir = tempfile::tempdir().unwrap();
+    let csv = dir.path().join("alice.csv");
+    let json = dir.path().join("names.json");
+    let (_, stderr, ok) = run_lines(
+        &["--demo"],
+        &[
+            &format!(".access alice > {}", csv.display()),
+            &format!("Users[:2].UserName > {}", json.display()),
+            &format!("Users[2:3].UserName >> {}", json.display()),
+            "length(Users) > `10`",
+        ],
+    );
+    assert!(ok, "{stderr}");
+    assert!(stderr.contains("wrote 81 rows to"), "{stderr}");
+    assert!(stderr.contains("added 1 row to"), "{stderr}");
+    // The CSV holds what the same line answers as JSON, row for row.
+    let rows = json_of(&["--demo", "-c", ".access alice"]);
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let text = text.strip_prefix('\u{feff}').expect("a byte order mark");
+    let mut lines = text.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "AccountName,PermissionSetName,Via,AccountId,PermissionSetArn"
+    );
+    for (line, row) in lines.zip(rows.as_array().unwrap()) {
+        let fields: Vec<&str> = line.split(',').collect();
+        assert_eq!(fields[0], row["AccountName"]);
+        assert_eq!(fields[4], row["PermissionSetArn"]);
+    }
+    // Two JSON documents, one after the other.
+    let docs: Vec<Json> =
+        serde_json::Deserializer::from_str(&std::fs::read_to_string(&json).unwrap())
+            .into_iter()
+            .collect::<Result<_, _>>()
+            .unwrap();
+    assert_eq!(docs, vec![json!(["alice", "bob"]), json!(["zoe"])]);
+    // The comparison printed its answer.
+    let (out, _, _) = run_lines(&["--demo", "-o", "json"], &["length(Users) > `10`"]);
+    assert_eq!(out, "true\n");
+    // An existing file: a script is refused, in one line, and nothing
+    // changes; -y replaces it.
+    let before = std::fs::read(&csv).unwrap();
+    let (_, stderr, ok) = run_lines(&["--demo"], &[&format!("Users[0] > {}", csv.display())]);
+    assert!(
+        !ok && stderr.contains("use >> to add to it, or -y to replace it"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1);
+    assert_eq!(std::fs::read(&csv).unwrap(), before);
+    let (_, stderr, ok) = run_lines(
+        &["--demo", "-y"],
+        &[&format!(
+            "Groups[:3].{{Name: DisplayName}} > {}",
+            csv.display()
+        )],
+    );
+    assert!(ok, "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(&csv).unwrap(),
+        "\u{feff}Name\nEveryone\nAdministrators\nPlatform Engineers\n"
+    );
+    // .output-file: every result there until it is turned off.
+    let log = dir.path().join("session.txt");
+    let (out, stderr, ok) = run_lines(
+        &["--demo", "-o", "json"],
+        &[
+            &format!(".output-file {}", log.display()),
+            "length(Users)",
+            "length(Groups)",
+            ".output-file",
+            "length(Accounts)",
+        ],
+    );
+    assert!(ok, "{stderr}");
+    assert_eq!(out, "22\n");
+    assert_eq!(std::fs::read_to_string(&log).unwrap(), "240\n28\n");
 }

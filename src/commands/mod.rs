@@ -52,6 +52,18 @@ pub enum Command {
     /// Show or switch the output format
     #[command(after_help = "Example: .output csv")]
     Output { format: Option<Format> },
+    /// Send every result to FILE (its extension names the format) until .output-file alone
+    #[command(
+        name = "output-file",
+        after_help = "Examples: .output-file review.csv\n          .output-file           (back to the screen)\nOne line: EXPRESSION > FILE replaces FILE, EXPRESSION >> FILE adds to it"
+    )]
+    OutputFile {
+        #[arg(value_name = "FILE")]
+        file: Option<std::path::PathBuf>,
+        /// Replace FILE if it exists, without asking
+        #[arg(long)]
+        force: bool,
+    },
     /// Show or switch the AWS profile (switching drops the cache)
     #[command(after_help = "Example: .profile root")]
     Profile {
@@ -200,6 +212,7 @@ impl Command {
         match self {
             Help { command } => session::help(command.as_deref()),
             Output { format } => Ok(session::output(cx, format)),
+            OutputFile { file, force } => session::output_file(cx, file, force),
             Profile { profile } => session::profile(cx, profile),
             Region { region } => session::region(cx, region),
             Store { id } => session::store(cx, id),

@@ -27,6 +27,52 @@ pub(super) fn output(cx: &mut Context<'_>, format: Option<Format>) -> Outcome {
     Outcome::Note(format!("output format: {}", cx.settings.format.name()))
 }
 
+/// `.output-file [FILE] [--force]`: results go to FILE (emptied first,
+/// after asking if it holds something) until `.output-file` alone.
+pub(super) fn output_file(
+    cx: &mut Context<'_>,
+    file: Option<std::path::PathBuf>,
+    force: bool,
+) -> Result<Outcome, Error> {
+    let Some(file) = file else {
+        return Ok(Outcome::Note(match cx.settings.output_file.take() {
+            Some(path) => format!("results are shown again (they went to {})", path.display()),
+            None => "results are shown on the screen".to_owned(),
+        }));
+    };
+    let path = crate::files::expand_home(&file);
+    if path.is_dir() {
+        return Err(Error::Usage(format!(
+            "{} is a folder; name a file",
+            path.display()
+        )));
+    }
+    let holds_something = std::fs::metadata(&path).is_ok_and(|m| m.len() > 0);
+    if holds_something && !force {
+        let refusal = || {
+            Error::Usage(format!(
+                "{} exists; pass --force to empty it first (nothing changed)",
+                path.display()
+            ))
+        };
+        if !cx.confirmed(
+            &format!("empty {} and write results there?", path.display()),
+            refusal,
+        )? {
+            return Ok(Outcome::Note("nothing changed".into()));
+        }
+    }
+    std::fs::write(&path, b"")
+        .map_err(|e| Error::io(format!("cannot write {}", path.display()), e))?;
+    let format = Format::of_file(&path).unwrap_or(cx.settings.format);
+    cx.settings.output_file = Some(path.clone());
+    Ok(Outcome::Note(format!(
+        "results go to {} ({}) until .output-file alone",
+        path.display(),
+        format.name()
+    )))
+}
+
 /// `.profile [NAME]`: show, or connect again with another profile.
 pub(super) fn profile(cx: &mut Context<'_>, name: Option<String>) -> Result<Outcome, Error> {
     match name {

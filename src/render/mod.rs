@@ -7,6 +7,10 @@
 mod csv;
 
 pub(crate) use csv::record;
+
+/// What starts a CSV file written for a spreadsheet: the UTF-8 byte order
+/// mark, without which Excel reads the file in the machine's code page.
+pub(crate) const UTF8_BOM: &[u8] = "\u{feff}".as_bytes();
 mod flat;
 mod table;
 mod text;
@@ -27,6 +31,19 @@ pub enum Format {
 }
 
 impl Format {
+    /// The format a file's extension names (`.csv`, `.json`, `.yaml`,
+    /// `.yml`, `.txt`, `.tsv`), if any.
+    pub fn of_file(path: &std::path::Path) -> Option<Format> {
+        let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+        match ext.as_str() {
+            "csv" => Some(Format::Csv),
+            "json" => Some(Format::Json),
+            "yaml" | "yml" => Some(Format::Yaml),
+            "txt" | "tsv" => Some(Format::Text),
+            _ => None,
+        }
+    }
+
     /// The format's name as the user types it.
     pub fn name(self) -> &'static str {
         match self {

@@ -216,8 +216,10 @@ fn tables(report: &Report<'_>) -> Vec<(&'static str, Vec<Json>)> {
     tables
 }
 
-/// Writes the rows as CSV: a header even when there are no rows.
+/// Writes the rows as CSV for a spreadsheet: the UTF-8 byte order mark,
+/// then a header even when there are no rows.
 fn write_csv(rows: &[Json], header: &[&str], out: &mut dyn Write) -> io::Result<()> {
+    out.write_all(crate::render::UTF8_BOM)?;
     let owned: Vec<String> = header.iter().map(|h| (*h).to_owned()).collect();
     crate::render::record(&owned, out)?;
     for row in rows {
@@ -579,7 +581,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             String::from_utf8(out).unwrap(),
-            "A,B,C\n\"x, y\",\"say \"\"hi\"\"\",\n"
+            "\u{feff}A,B,C\n\"x, y\",\"say \"\"hi\"\"\",\n"
         );
     }
 }

@@ -104,7 +104,8 @@ pub const HINT_ITEM_LIMIT: usize = 50_000;
 /// over collections already in memory; `None` otherwise. Never fetches.
 pub fn result_hint(view: &View, line: &str) -> Option<String> {
     let blanked = highlight::blank_markers(line);
-    let text = blanked.as_deref().unwrap_or(line).trim();
+    // `EXPR > FILE`: the hint is what goes to the file.
+    let (text, _) = line::split_redirect(blanked.as_deref().unwrap_or(line).trim());
     if text.is_empty() || text.starts_with('.') || text.starts_with('#') {
         return None;
     }
