@@ -783,3 +783,35 @@ fn tables_fit_80_and_160_columns_with_names_whole() {
     p.send(ControlCode::EndOfTransmission).unwrap();
     p.expect(expectrl::Eof).unwrap();
 }
+
+/// The first screen says what idcsh is looking at, gives lines to try,
+/// and where help is, within 80 columns; `help` then lists the
+/// collections and the functions, and `quit` leaves.
+#[test]
+fn the_first_screen_fits_80_columns_and_help_and_quit_work() {
+    let home = common::scratch_home();
+    let prompt = "idcsh demo> ";
+    let mut p = shell(
+        &["--demo", "-o", "table", "--color", "never"],
+        &home,
+        &[("PAGER", "")],
+    );
+    let found = p.expect(prompt).unwrap();
+    let banner = String::from_utf8_lossy(found.before()).into_owned();
+    assert!(banner.contains("demo: 240 users, 28 groups"), "{banner}");
+    assert!(banner.contains(".access alice"), "{banner}");
+    assert!(banner.contains("help lists commands"), "{banner}");
+    for line in banner.lines() {
+        let width = line.trim_end_matches('\r').chars().count();
+        assert!(width <= 80, "{width} columns: {line}");
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    run_keys(&mut p, ".pager off");
+    at_prompt(&mut p, prompt);
+    run_keys(&mut p, "help");
+    p.expect("Collections:").unwrap();
+    p.expect("sort_by(array, &expr)").unwrap();
+    at_prompt(&mut p, prompt);
+    run_keys(&mut p, "quit");
+    p.expect(expectrl::Eof).unwrap();
+}

@@ -59,6 +59,7 @@ pub struct PermissionSetArgs {
 /// `.snapshot FILE [--all]`.
 #[derive(Debug, Args)]
 pub struct SnapshotArgs {
+    /// The JSON file to write (`~/` is your home folder)
     pub file: PathBuf,
     /// Fetch every collection first, with what each permission set grants
     /// (six calls a set on a live directory)

@@ -51,13 +51,17 @@ pub enum Command {
     },
     /// Show or switch the output format
     #[command(after_help = "Example: .output csv")]
-    Output { format: Option<Format> },
+    Output {
+        /// table, json, yaml, text or csv; none: show the one in use
+        format: Option<Format>,
+    },
     /// Send every result to FILE (its extension names the format) until .output-file alone
     #[command(
         name = "output-file",
         after_help = "Examples: .output-file review.csv\n          .output-file           (back to the screen)\nOne line: EXPRESSION > FILE replaces FILE, EXPRESSION >> FILE adds to it"
     )]
     OutputFile {
+        /// The file results go to; none: back to the screen
         #[arg(value_name = "FILE")]
         file: Option<std::path::PathBuf>,
         /// Replace FILE if it exists, without asking
@@ -67,24 +71,28 @@ pub enum Command {
     /// Show or switch the AWS profile (switching drops the cache)
     #[command(after_help = "Example: .profile root")]
     Profile {
+        /// A profile of ~/.aws/config; none: show the one in use
         #[arg(value_name = "NAME")]
         profile: Option<String>,
     },
     /// Show or switch the AWS region (switching drops the cache)
     #[command(after_help = "Example: .region eu-west-1")]
     Region {
+        /// A region such as eu-west-1; none: show the one in use
         #[arg(value_name = "REGION")]
         region: Option<String>,
     },
     /// Show or set the Identity Store ID
     #[command(after_help = "Example: .store d-1234567890")]
     Store {
+        /// An Identity Store ID (d-1234567890); none: show the one in use
         #[arg(value_parser = crate::source::aws::parse_identity_store_id)]
         id: Option<String>,
     },
     /// Show or set the Identity Center instance ARN
     #[command(after_help = "Example: .instance arn:aws:sso:::instance/ssoins-1234567890abcdef")]
     Instance {
+        /// An instance ARN; none: show the one in use
         #[arg(value_parser = crate::source::aws::parse_instance_arn)]
         arn: Option<String>,
     },
@@ -109,7 +117,7 @@ pub enum Command {
     /// GetUserId by a unique attribute, without hand-written JSON
     #[command(after_help = "Example: .get-user-id UserName=alice")]
     GetUserId(LookupArgs),
-    /// A permission set's details, managed and customer managed policies, inline policy
+    /// A permission set and what it grants: policies (inline as JSON), boundary, tags, stale accounts
     #[command(after_help = "Example: .describe-permission-set AdministratorAccess")]
     DescribePermissionSet(PermissionSetArgs),
     /// Add a user to a group (asks first unless --yes; --dry-run calls nothing)
@@ -153,6 +161,7 @@ pub enum Command {
     /// Forget a saved query
     #[command(after_help = "Example: .unsave member-of")]
     Unsave {
+        /// The saved query to forget
         #[arg(value_name = "NAME")]
         query: String,
     },
@@ -162,12 +171,14 @@ pub enum Command {
     /// Page long results on a terminal through $PAGER (default less -FRX)
     #[command(after_help = "Example: .pager off")]
     Pager {
+        /// on or off; none: show the setting
         #[arg(value_name = "on|off")]
         state: Option<Switch>,
     },
     /// Tables too wide for the terminal: one field per line (auto), always (on) or never (off)
     #[command(after_help = "Example: .expanded auto")]
     Expanded {
+        /// on, off or auto; none: show the setting
         #[arg(value_name = "on|off|auto")]
         mode: Option<crate::render::Expanded>,
     },
@@ -179,6 +190,7 @@ pub enum Command {
         after_help = "Examples: .refresh Users Groups\n          .refresh --background Users"
     )]
     Refresh {
+        /// Collections to forget or fetch again; none: every collection held
         #[arg(value_name = "COLLECTION")]
         collections: Vec<String>,
         /// Fetch them now in the background; the copies held answer until the new ones are complete
@@ -188,6 +200,7 @@ pub enum Command {
     /// Print each line's time and AWS request count on stderr
     #[command(after_help = "Example: .timing on")]
     Timing {
+        /// on or off; none: show the setting
         #[arg(value_name = "on|off")]
         state: Option<Switch>,
     },
@@ -197,6 +210,7 @@ pub enum Command {
         aws-cli answers as the AWS CLI does: strings ordered with < and >, a.*.b.c read as (a.*.b).c,\n\
         no projection after a slice that follows an index, `foo` read as a string.")]
     Compat {
+        /// spec or aws-cli; none: show the reading in use
         #[arg(value_name = "spec|aws-cli")]
         mode: Option<crate::query::Dialect>,
     },
@@ -364,14 +378,89 @@ pub(crate) fn help_all() -> String {
         .map(|c| usage_of(c).len())
         .max()
         .unwrap_or(0);
+    let columns = terminal_size::terminal_size()
+        .map_or(80, |(w, _)| usize::from(w.0))
+        .clamp(40, 120);
     let mut text = String::from("Commands (a command's result can be filtered: .cache | [0]):\n");
+    // The usage column, then each description wrapped by words beside it
+    // (or under it, when the terminal is too narrow for both).
+    let about_at = (width + 4).min(columns / 2);
     for sub in command.get_subcommands() {
         let about = sub.get_about().map(|a| a.to_string()).unwrap_or_default();
-        text.push_str(&format!("  {:width$}  {about}\n", usage_of(sub)));
+        let usage = format!("  {}", usage_of(sub));
+        let mut lines = word_wrap(&about, columns.saturating_sub(about_at).max(20)).into_iter();
+        let first = lines.next().unwrap_or_default();
+        if usage.chars().count() + 2 <= about_at {
+            text.push_str(&format!("{usage:about_at$}{first}\n"));
+        } else {
+            text.push_str(&format!("{usage}\n{:about_at$}{first}\n", ""));
+        }
+        for line in lines {
+            text.push_str(&format!("{:about_at$}{line}\n", ""));
+        }
     }
+    let width = columns;
     text.push_str(
-        "Anything else is a JMESPath expression over the root, e.g. Users[?UserName == 'alice']\n",
+        "\nAnything else is a JMESPath expression over the root, e.g. Users[?UserName == 'alice']\n",
     );
+    let collections: Vec<&str> = crate::collection::Collection::ALL
+        .iter()
+        .map(|c| c.name())
+        .chain(["_ (the previous result)"])
+        .collect();
+    text.push_str(&wrapped("Collections:", &collections, width));
+    let functions = crate::query::function_signatures();
+    let functions: Vec<&str> = functions.iter().map(String::as_str).collect();
+    text.push_str(&wrapped("Functions:", &functions, width));
+    text.push_str(
+        "Syntax: a.b  a[0]  a[-1]  a[1:3]  a[*].b  a[].b (flatten)  a[?b == 'x'] (filter)\n\
+         \x20       'string'  `json literal`  \"quoted field\"  &expr  a | b  {k: a}  [a, b]\n\
+         \x20       ==  !=  <  <=  >  >=  &&  ||  !\n\
+         Leave with quit, exit or Ctrl-D. EXPRESSION > FILE writes a result to a file.\n",
+    );
+    text
+}
+
+/// `text` in lines of at most `width` characters, broken between words.
+fn word_wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    lines.push(line);
+    lines
+}
+
+/// `items` after `title`, comma-separated, wrapped at `width` under the
+/// first item.
+fn wrapped(title: &str, items: &[&str], width: usize) -> String {
+    let indent = 2;
+    let mut text = format!("{title}\n");
+    let mut line = " ".repeat(indent);
+    for (i, item) in items.iter().enumerate() {
+        let piece = if i + 1 < items.len() {
+            format!("{item}, ")
+        } else {
+            (*item).to_owned()
+        };
+        if !line.trim().is_empty()
+            && line.chars().count() + piece.trim_end().chars().count() > width
+        {
+            text.push_str(line.trim_end());
+            text.push('\n');
+            line = " ".repeat(indent);
+        }
+        line.push_str(&piece);
+    }
+    text.push_str(line.trim_end());
+    text.push('\n');
     text
 }
 
@@ -471,5 +560,28 @@ mod tests {
         }
         assert!(help_one(".cache").unwrap().contains("Example: .cache"));
         assert!(help_one("nope").is_err());
+    }
+}
+
+#[cfg(test)]
+mod help_tests {
+    use super::*;
+
+    /// `.help NAME` describes every argument: none is listed blank.
+    #[test]
+    fn every_argument_is_described() {
+        let command = CommandLine::command();
+        let mut blank = Vec::new();
+        for sub in command.get_subcommands() {
+            for arg in sub.get_arguments() {
+                if arg.get_id() == "help" {
+                    continue;
+                }
+                if arg.get_help().is_none() && arg.get_long_help().is_none() {
+                    blank.push(format!(".{} {}", sub.get_name(), arg.get_id()));
+                }
+            }
+        }
+        assert!(blank.is_empty(), "undescribed: {blank:?}");
     }
 }

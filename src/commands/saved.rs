@@ -14,6 +14,7 @@ pub struct SaveArgs {
     /// Replace a saved query of that name without asking
     #[arg(long, short)]
     pub force: bool,
+    /// The name to run it by (`.run NAME`)
     pub name: String,
     /// The rest of the line, as typed (pipes included), or one quoted word
     #[arg(allow_hyphen_values = true, value_hint = clap::ValueHint::CommandString)]
@@ -23,8 +24,10 @@ pub struct SaveArgs {
 /// `.run NAME [ARG...]`.
 #[derive(Debug, Args)]
 pub struct RunArgs {
+    /// The saved query's name
     #[arg(value_name = "NAME")]
     pub query: String,
+    /// Its arguments: $1, $2... in the saved expression, each a string
     #[arg(allow_hyphen_values = true, value_name = "ARG")]
     pub args: Vec<String>,
 }
@@ -32,6 +35,7 @@ pub struct RunArgs {
 /// `.history [N|TEXT]`.
 #[derive(Debug, Args)]
 pub struct HistoryArgs {
+    /// How many lines (default 20), or the text they contain
     #[arg(allow_hyphen_values = true, value_name = "N|TEXT")]
     pub filter: Vec<String>,
 }

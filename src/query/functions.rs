@@ -82,6 +82,18 @@ impl Param {
         }
     }
 
+    /// The parameter as a signature shows it (`array[number]`, `&expr`).
+    fn short(self) -> String {
+        match self {
+            Any => "any".into(),
+            Of(kinds) => kinds.iter().map(|k| k.name()).collect::<Vec<_>>().join("|"),
+            Expref => "&expr".into(),
+            ArrayOfNumbers => "array[number]".into(),
+            ArrayOfStrings => "array[string]".into(),
+            Sortable => "array[number|string]".into(),
+        }
+    }
+
     fn accepts(self, value: &Val<'_>) -> bool {
         match self {
             Any => value.kind() != Kind::Expref,
@@ -177,6 +189,21 @@ fn named() -> impl Iterator<Item = &'static Row> {
     TABLE
         .iter()
         .filter(|row| row.function != Function::ToNumberPython)
+}
+
+/// Every function with its parameters (`sort_by(array, &expr)`), for `.help`.
+pub fn signatures() -> Vec<String> {
+    named()
+        .map(|row| {
+            let mut params: Vec<String> = row.params.iter().map(|p| p.short()).collect();
+            if row.variadic
+                && let Some(last) = params.last_mut()
+            {
+                last.push_str(", ...");
+            }
+            format!("{}({})", row.name, params.join(", "))
+        })
+        .collect()
 }
 
 /// Every function name, for completion and suggestions.

@@ -19,7 +19,7 @@ mod reads;
 mod value;
 
 pub use compile::{MAX_DEPTH, MAX_EXPRESSION_BYTES, MAX_NESTING, Node, RootRefs};
-pub use functions::names as function_names;
+pub use functions::{names as function_names, signatures as function_signatures};
 pub use parse::{Dialect, Divergence};
 pub use value::Val;
 

@@ -35,6 +35,52 @@ pub fn terminal_available() -> bool {
 
 /// Runs the shell until `.quit` or Ctrl-D; `on_tty`: read lines from the
 /// terminal (`/dev/tty`), stdin having been a pipe.
+/// The first screen of an interactive session: what idcsh is looking at,
+/// three lines to try, and where help is.
+fn banner(runner: &mut Runner) -> String {
+    use crate::collection::Collection;
+    let label = runner.session.source_label();
+    let directory = if runner.session.source().is_live() {
+        format!("{label}: collections are fetched when a line first names them")
+    } else {
+        let known = runner.session.collection_names();
+        let counted = [
+            (Collection::Users, "users"),
+            (Collection::Groups, "groups"),
+            (Collection::PermissionSets, "permission sets"),
+            (Collection::Accounts, "accounts"),
+            (Collection::Applications, "applications"),
+        ];
+        let names: Vec<String> = counted
+            .iter()
+            .filter(|(c, _)| known.iter().any(|k| k == c.name()))
+            .map(|(c, _)| c.name().to_owned())
+            .collect();
+        let held = runner.session.ensure(&names).is_ok();
+        let counts: Vec<String> = counted
+            .iter()
+            .filter_map(|(c, word)| {
+                let doc = runner.session.held().get(c.name())?;
+                Some(format!("{} {word}", doc.value.count()))
+            })
+            .collect();
+        if held && !counts.is_empty() {
+            format!("{label}: {}", counts.join(", "))
+        } else {
+            label
+        }
+    };
+    format!(
+        "idcsh {}: IAM Identity Center, queried with JMESPath\n\
+         {directory}\n\
+         Try:  Users[?contains(DisplayName, 'O\\'Brien')].[UserName, Title]\n\
+         \x20     EffectiveAccess[?PermissionSetName == 'AdministratorAccess'].UserName\n\
+         \x20     .access alice        .check | [?Severity == 'high']\n\
+         help lists commands, collections and functions; quit or Ctrl-D leaves.\n\n",
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
 pub fn run(runner: &mut Runner, on_tty: bool) -> Result<(), Error> {
     let editor_error =
         |e: ReadlineError| Error::io("cannot start the line editor", io::Error::other(e));
@@ -65,6 +111,7 @@ pub fn run(runner: &mut Runner, on_tty: bool) -> Result<(), Error> {
         view(runner, &profiles, &names),
         runner.settings.color,
     )));
+    eprint!("{}", banner(runner));
     let continuation = Arc::new(Mutex::new(String::new()));
     // Enter, and Ctrl-J (a line feed, as some terminals and pastes send).
     for key in [
