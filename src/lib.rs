@@ -18,6 +18,7 @@ pub mod exec;
 pub mod files;
 pub mod history;
 pub mod insights;
+mod inspect;
 pub mod line;
 pub mod outcome;
 pub mod query;

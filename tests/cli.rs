@@ -1933,3 +1933,67 @@ fn results_go_to_files_in_the_format_their_names_say() {
     assert_eq!(out, "22\n");
     assert_eq!(std::fs::read_to_string(&log).unwrap(), "240\n28\n");
 }
+
+/// `.inspect Users`: each field's fill count as counted here from the
+/// items themselves; `.inspect` alone lists the collections.
+#[test]
+fn inspect_describes_each_field_of_a_collection() {
+    let users = json_of(&["--demo", "-c", "Users"]);
+    let users = users.as_array().unwrap();
+    let rows = json_of(&["--demo", "-c", ".inspect Users"]);
+    let rows = rows.as_array().unwrap();
+    let mut top_level: Vec<&str> = Vec::new();
+    for user in users {
+        for key in user.as_object().unwrap().keys() {
+            if !top_level.contains(&key.as_str()) {
+                top_level.push(key);
+            }
+        }
+    }
+    for field in &top_level {
+        let filled = users.iter().filter(|u| !u[*field].is_null()).count();
+        let row = rows
+            .iter()
+            .find(|r| r["Field"] == *field)
+            .unwrap_or_else(|| panic!("{field} not in {rows:?}"));
+        assert_eq!(row["Filled"], json!(filled), "{field}");
+        assert_eq!(
+            row["FillRate"],
+            json!(format!("{}%", filled * 100 / users.len())),
+            "{field}"
+        );
+    }
+    // A field inside a list: users with at least one email value.
+    let with_email = users
+        .iter()
+        .filter(|u| {
+            u["Emails"]
+                .as_array()
+                .is_some_and(|e| e.iter().any(|e| !e["Value"].is_null()))
+        })
+        .count();
+    let row = rows
+        .iter()
+        .find(|r| r["Field"] == "Emails[].Value")
+        .unwrap();
+    assert_eq!(row["Filled"], json!(with_email));
+    assert_eq!(row["Type"], "string");
+
+    let listed = json_of(&["--demo", "-c", ".inspect | [].Collection"]);
+    let root = json_of(&["--demo", "-c", "keys(@)"]);
+    assert_eq!(listed, root);
+    // Content fields are named but not fetched by .inspect.
+    let sets = json_of(&[
+        "--demo",
+        "-c",
+        ".inspect PermissionSets | [?Field == 'InlinePolicy'].Example",
+    ]);
+    assert_eq!(sets, json!(["(fetched when an expression names it)"]));
+
+    let (_, stderr, ok) = run_lines(&["--demo"], &[".inspect Userz"]);
+    assert!(!ok);
+    assert_eq!(
+        stderr,
+        "error: no collection named Userz; did you mean Users? (.inspect alone lists them)\n"
+    );
+}

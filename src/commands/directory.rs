@@ -528,3 +528,59 @@ impl serde::Serialize for SnapshotDocument<'_> {
         map.end()
     }
 }
+
+/// `.inspect [COLLECTION]`: alone, the collections with the items held of
+/// each (null: not fetched yet); with a name, that collection's fields,
+/// fetched if need be. A permission set's contents are listed as fetched
+/// only when named, until they are held.
+pub(super) fn inspect(cx: &mut Context<'_>, collection: Option<String>) -> Result<Outcome, Error> {
+    let known = cx.session.collection_names();
+    let Some(name) = collection else {
+        let held = cx.session.held();
+        let rows = known
+            .iter()
+            .map(|name| {
+                json!({
+                    "Collection": name,
+                    "Items": held.get(name).map(|h| h.value.count()),
+                })
+            })
+            .collect();
+        return Ok(data(Json::Array(rows)));
+    };
+    let Some(name) = known
+        .iter()
+        .find(|k| k.eq_ignore_ascii_case(&name))
+        .cloned()
+    else {
+        let hint = crate::suggest::closest(&name, known.iter().map(String::as_str))
+            .map(|s| format!("did you mean {s}? "))
+            .unwrap_or_default();
+        return Err(Error::Usage(format!(
+            "no collection named {name}; {hint}(.inspect alone lists them)"
+        )));
+    };
+    cx.session.ensure(std::slice::from_ref(&name))?;
+    let items = cx
+        .session
+        .held()
+        .get(&name)
+        .map(|h| h.value.clone())
+        .unwrap_or_default();
+    let mut rows = crate::inspect::fields(&items);
+    if Collection::from_name(&name) == Some(Collection::PermissionSets)
+        && !crate::collection::has_contents(&items)
+        && let Json::Array(rows) = &mut rows
+    {
+        for field in crate::collection::CONTENT_FIELDS {
+            rows.push(json!({
+                "Field": field,
+                "Type": null,
+                "Filled": null,
+                "FillRate": null,
+                "Example": "(fetched when an expression names it)",
+            }));
+        }
+    }
+    Ok(data(rows))
+}

@@ -168,6 +168,15 @@ pub enum Command {
     /// The last N lines typed (default 20), or those containing TEXT
     #[command(after_help = "Example: .history 5, .history Users")]
     History(HistoryArgs),
+    /// Each field of a collection: its type, how many items fill it, an example
+    #[command(
+        after_help = "Examples: .inspect Users\n          .inspect               (the collections, and the items held of each)\n          .inspect Users | [?FillRate != '100%'].Field"
+    )]
+    Inspect {
+        /// A collection (fetched if not held); none: list the collections
+        #[arg(value_name = "COLLECTION")]
+        collection: Option<String>,
+    },
     /// Page long results on a terminal through $PAGER (default less -FRX)
     #[command(after_help = "Example: .pager off")]
     Pager {
@@ -250,6 +259,7 @@ impl Command {
             GetUserId(args) => directory::unique_id(cx, args, &crate::insights::USER),
             DescribePermissionSet(args) => directory::describe_permission_set(cx, args),
             Snapshot(args) => directory::snapshot(cx, args),
+            Inspect { collection } => directory::inspect(cx, collection),
             Diff(args) => review::diff(cx, args),
             Check(args) => review::check(cx, args),
             Report(args) => review::report(cx, args),

@@ -46,7 +46,7 @@ impl Kind {
             "permission_set" => Kind::PermissionSet,
             "profile" => Kind::Profile,
             "region" => Kind::Region,
-            "collections" => Kind::Collection,
+            "collections" | "collection" => Kind::Collection,
             "query" => Kind::SavedQuery,
             "command" => Kind::CommandName,
             "attribute" if command == "get-group-id" => Kind::GroupAttribute,
