@@ -48,12 +48,7 @@ fn example(doc: &Doc) -> Option<String> {
 /// Records `doc` at `path` for one item, and what lies below it. Each
 /// path is counted once per item (`marked`), however many array elements
 /// hold it.
-fn walk(
-    doc: &Doc,
-    path: String,
-    fields: &mut IndexMap<String, Seen>,
-    marked: &mut Vec<String>,
-) {
+fn walk(doc: &Doc, path: String, fields: &mut IndexMap<String, Seen>, marked: &mut Vec<String>) {
     let seen = fields.entry(path.clone()).or_default();
     let kind = type_of(doc);
     if !seen.types.contains(&kind) {

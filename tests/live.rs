@@ -968,7 +968,7 @@ sso_start_url = https://corp.awsapps.com/start
         ),
         (
             "bare",
-            "set up profile bare: aws configure --profile bare for keys, or aws configure sso --profile bare for Identity Center sign-in",
+            "set up profile bare: aws configure --profile bare for keys, or aws configure sso --profile bare for Identity Center sign-in; or try idcsh --demo",
         ),
     ] {
         let out = run_as(profile, "Users");
@@ -989,6 +989,51 @@ sso_start_url = https://corp.awsapps.com/start
     assert_eq!(
         stderr.trim(),
         "error: profile statix is not in ~/.aws/config or ~/.aws/credentials; did you mean statics?"
+    );
+}
+
+/// A first run as `aws configure sso` leaves a machine: named profiles and
+/// no `default`. idcsh names the profiles there and `--demo`, without
+/// sending anything; with no configuration at all it says how to make one.
+#[test]
+fn a_first_run_without_a_default_profile_names_the_profiles_there() {
+    let home = tempfile::tempdir().unwrap();
+    std::fs::write(
+        home.path().join("aws-config"),
+        "[profile sso-test]\nsso_session = corp\nsso_account_id = 111122223333\nsso_role_name = ReadOnly\n\n\
+         [sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = eu-west-1\n",
+    )
+    .unwrap();
+    let pick =
+        "name one with -p: sso-test (idcsh -p sso-test); or idcsh --demo for the sample directory";
+    let out = common::idcsh_in(home.path())
+        .args(["--no-cache", "-c", "length(Users)"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        format!("error: no profile default in ~/.aws/config; {pick}\n")
+    );
+    // With a region from the environment, the credentials fail instead,
+    // and say the same.
+    let out = common::idcsh_in(home.path())
+        .env("AWS_REGION", "eu-west-1")
+        .args(["--no-cache", "-c", "length(Users)"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.trim_end().ends_with(pick), "{stderr}");
+
+    let empty = tempfile::tempdir().unwrap();
+    let out = common::idcsh_in(empty.path())
+        .args(["--no-cache", "-c", "length(Users)"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr),
+        "error: no AWS profile is set up: run aws configure sso (or aws configure for keys), then idcsh -p NAME; or idcsh --demo for the sample directory\n"
     );
 }
 

@@ -223,6 +223,20 @@ pub(super) fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
 }
 
+/// "name one with -p: a, b (idcsh -p a); or idcsh --demo for the sample
+/// directory".
+pub(crate) fn pick_one(profiles: &[String]) -> String {
+    const SHOWN: usize = 6;
+    let mut listed = profiles[..profiles.len().min(SHOWN)].join(", ");
+    if profiles.len() > SHOWN {
+        listed.push_str(&format!(" and {} more", profiles.len() - SHOWN));
+    }
+    format!(
+        "name one with -p: {listed} (idcsh -p {}); or idcsh --demo for the sample directory",
+        profiles[0]
+    )
+}
+
 /// A profile named by the user (not the implicit `default`), which must exist.
 fn options_named_profile(profile: &str) -> bool {
     profile != "default"
@@ -259,6 +273,16 @@ impl AwsSource {
                 ),
             });
         }
+        // No profile named and no `default` one, while others exist (an
+        // `aws configure sso` user's usual state): say which to pick.
+        let instead: Vec<String> = if named || section.is_some() {
+            Vec::new()
+        } else {
+            profiles
+                .as_ref()
+                .map(|p| p.profiles().map(str::to_owned).collect())
+                .unwrap_or_default()
+        };
         let sso_region = section
             .and_then(|s| s.get("sso_region"))
             .or_else(|| {
@@ -274,9 +298,15 @@ impl AwsSource {
             .or_else(|| sso_region.clone())
             .ok_or_else(|| AwsError::Other {
                 operation: "configuration",
-                detail: format!(
-                    "no region for profile {profile}; pass --region or set region in ~/.aws/config"
-                ),
+                detail: if !named && section.is_none() && instead.is_empty() {
+                    "no AWS profile is set up: run aws configure sso (or aws configure for keys), then idcsh -p NAME; or idcsh --demo for the sample directory".to_owned()
+                } else if instead.is_empty() {
+                    format!(
+                        "no region for profile {profile}; pass --region or set region in ~/.aws/config (idcsh --demo needs neither)"
+                    )
+                } else {
+                    format!("no profile default in ~/.aws/config; {}", pick_one(&instead))
+                },
             })?;
         // Only the flag is set on the loader: aws-config reads
         // AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE> (and the
@@ -343,6 +373,7 @@ impl AwsSource {
             profile,
             credentials,
             named_explicitly: explicit,
+            profiles_instead: instead,
             region,
             sso_region,
             endpoint,

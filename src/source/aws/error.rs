@@ -81,6 +81,8 @@ pub(crate) struct CallSite {
     /// The profile was named (`-p`, `.profile`) while AWS_ACCESS_KEY_ID is
     /// exported: it signs with its own credentials, not those keys.
     pub environment_keys_ignored: bool,
+    /// No profile was named and `default` does not exist: these do.
+    pub profiles_instead: Vec<String>,
 }
 
 impl CallSite {
@@ -203,12 +205,16 @@ impl CallSite {
     fn credentials(&self, detail: String) -> AwsError {
         let lower = detail.to_lowercase();
         let profile = &self.profile;
-        let detail = if lower.contains("credential provider was not enabled") {
+        let detail = if !self.profiles_instead.is_empty() {
+            "there is no such profile in ~/.aws/config".to_owned()
+        } else if lower.contains("credential provider was not enabled") {
             "the profile has no keys, SSO settings or credential_process".to_owned()
         } else {
             detail
         };
-        let advice = if lower.contains("credential_process") || lower.contains("external process") {
+        let advice = if !self.profiles_instead.is_empty() {
+            super::connect::pick_one(&self.profiles_instead)
+        } else if lower.contains("credential_process") || lower.contains("external process") {
             "the profile's credential_process failed; run that command by hand to see why"
                 .to_owned()
         } else if lower.contains("sso")
@@ -225,7 +231,7 @@ impl CallSite {
             )
         } else {
             format!(
-                "set up profile {profile}: aws configure --profile {profile} for keys, or aws configure sso --profile {profile} for Identity Center sign-in"
+                "set up profile {profile}: aws configure --profile {profile} for keys, or aws configure sso --profile {profile} for Identity Center sign-in; or try idcsh --demo"
             )
         };
         let advice = if self.environment_keys_ignored {
@@ -307,6 +313,7 @@ mod tests {
             profile: "root".into(),
             endpoint: "https://identitystore.us-east-1.amazonaws.com".into(),
             environment_keys_ignored: false,
+            profiles_instead: Vec::new(),
         }
     }
 

@@ -103,6 +103,9 @@ pub struct AwsSource {
     credentials: Credentials,
     /// The profile was named with `-p` or `.profile`.
     named_explicitly: bool,
+    /// The profiles to suggest when none was named and `default` does not
+    /// exist (empty otherwise).
+    profiles_instead: Vec<String>,
     region: String,
     sso_region: Option<String>,
     endpoint: Option<String>,
@@ -174,6 +177,7 @@ impl AwsSource {
             environment_keys_ignored: self.credentials == Credentials::Profile
                 && self.named_explicitly
                 && env("AWS_ACCESS_KEY_ID").is_some(),
+            profiles_instead: self.profiles_instead.clone(),
         }
     }
 
