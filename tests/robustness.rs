@@ -138,8 +138,12 @@ proptest! {
                 }
             }
             let _ = result_hint(view, &line);
-            let coloured = highlight(&line);
+            let coloured = highlight(&line, 0, true);
             prop_assert_eq!(strip_colour(&coloured), line.clone());
+            // With continuation lines, the marker takes the place of the
+            // shell's spaces: the same width.
+            let marked = strip_colour(&highlight(&line, 12, true));
+            prop_assert_eq!(marked.chars().count(), line.chars().count());
             Ok(())
         })?;
     }

@@ -654,12 +654,47 @@ fn an_open_bracket_shows_a_continuation_prompt() {
     p.send("'Everyone'] | length(@)\r").unwrap();
     p.expect(expectrl::Regex("\r?\n1\r?\n")).unwrap();
     at_prompt(&mut p, prompt);
+    // Backspacing into the marker deletes only the shell's spaces: the
+    // entry still runs as typed.
+    p.send("Groups[?DisplayName ==\r").unwrap();
+    p.expect("...> ").unwrap();
+    p.send("\x7f\x7f\x7f\x7f\x7f\x7f'Everyone'] | length(@)\r")
+        .unwrap();
+    p.expect(expectrl::Regex("\r?\n1\r?\n")).unwrap();
+    at_prompt(&mut p, prompt);
+    // A trailing | continues, on a command's result too.
+    p.send(".members Everyone |\r").unwrap();
+    p.expect("...> ").unwrap();
+    p.send("length(@)\r").unwrap();
+    let members = p.expect(expectrl::Regex("\r?\n([0-9]+)\r?\n")).unwrap();
+    let members = String::from_utf8_lossy(members.get(1).unwrap()).into_owned();
+    at_prompt(&mut p, prompt);
+    // Alt-Enter opens a new line in a complete expression.
+    p.send("length(Groups)\x1b\r").unwrap();
+    p.expect("...> ").unwrap();
+    p.send("\r").unwrap();
+    p.expect(expectrl::Regex("\r?\n[0-9]+\r?\n")).unwrap();
+    at_prompt(&mut p, prompt);
     // The line went into the history as typed, without the marker.
     p.send(ControlCode::EndOfTransmission).unwrap();
     p.expect(expectrl::Eof).unwrap();
     let history = std::fs::read_to_string(home.join("data/idcsh/history")).unwrap();
     assert!(!history.contains("...>"), "{history}");
+    assert!(!history.contains(".'Everyone'"), "{history}");
     assert!(history.contains("'Everyone'] | length(@)"), "{history}");
+    // The member count, counted here from the demo's memberships.
+    let out = common::idcsh_in(&home)
+        .args(["--demo", "-c", "GroupMemberships"])
+        .output()
+        .unwrap();
+    let all: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let everyone = all
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["GroupName"] == "Everyone")
+        .count();
+    assert_eq!(members, everyone.to_string());
 }
 
 #[test]

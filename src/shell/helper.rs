@@ -25,6 +25,9 @@ pub struct ShellHelper {
     history_hints: HistoryHinter,
     /// The last line a result hint was computed for, and the hint.
     last_result: RefCell<Option<(String, Option<String>)>>,
+    /// How many spaces start each continuation line (the prompt's width),
+    /// over whose end the `...>` marker is drawn.
+    pub continuation: usize,
 }
 
 impl ShellHelper {
@@ -36,6 +39,7 @@ impl ShellHelper {
             files: FilenameCompleter::new(),
             history_hints: HistoryHinter::new(),
             last_result: RefCell::new(None),
+            continuation: 0,
         }
     }
 
@@ -103,9 +107,8 @@ pub const HINT_ITEM_LIMIT: usize = 50_000;
 /// What `line` would return, in a few words, when it is an expression
 /// over collections already in memory; `None` otherwise. Never fetches.
 pub fn result_hint(view: &View, line: &str) -> Option<String> {
-    let blanked = highlight::blank_markers(line);
     // `EXPR > FILE`: the hint is what goes to the file.
-    let (text, _) = line::split_redirect(blanked.as_deref().unwrap_or(line).trim());
+    let (text, _) = line::split_redirect(line.trim());
     if text.is_empty() || text.starts_with('.') || text.starts_with('#') {
         return None;
     }
@@ -169,8 +172,6 @@ impl Completer for ShellHelper {
         pos: usize,
         ctx: &Context<'_>,
     ) -> rustyline::Result<(usize, Vec<Pair>)> {
-        let blanked = highlight::blank_markers(line);
-        let line = blanked.as_deref().unwrap_or(line);
         match complete::complete(&self.view, line, pos) {
             Completion::Words { start, candidates } => Ok((
                 start,
@@ -189,8 +190,8 @@ impl Completer for ShellHelper {
 
 impl Highlighter for ShellHelper {
     fn highlight<'l>(&self, line: &'l str, _pos: usize) -> Cow<'l, str> {
-        if self.color {
-            Cow::Owned(highlight::highlight(line))
+        if self.color || line.contains('\n') {
+            Cow::Owned(highlight::highlight(line, self.continuation, self.color))
         } else {
             Cow::Borrowed(line)
         }
@@ -204,8 +205,8 @@ impl Highlighter for ShellHelper {
         }
     }
 
-    fn highlight_char(&self, _line: &str, _pos: usize, _kind: CmdKind) -> bool {
-        self.color
+    fn highlight_char(&self, line: &str, _pos: usize, _kind: CmdKind) -> bool {
+        self.color || line.contains('\n')
     }
 }
 

@@ -19,50 +19,51 @@ const DIM: &str = "\x1b[2m";
 /// (after spaces that align it under the prompt's end).
 pub(crate) const MARKER: &str = "...> ";
 
-/// `line` with each continuation marker (and the spaces before it) made
-/// blanks of the same width, so that tokens, brackets and positions read
-/// as if the marker were not there; `None` when there is none.
-pub(crate) fn blank_markers(line: &str) -> Option<String> {
-    if !line.contains('\n') || !line.contains(MARKER) {
-        return None;
+/// `line` with colours, the same text and width. Each continuation line
+/// starts with `continuation` spaces that the shell put there (none is
+/// part of the expression); over their end the marker is drawn, dim when
+/// `color`. The marker is never in the buffer, so no key can edit it.
+pub fn highlight(line: &str, continuation: usize, color: bool) -> String {
+    let coloured = if color {
+        highlight_text(line)
+    } else {
+        line.to_owned()
+    };
+    if continuation < MARKER.len() || !line.contains('\n') {
+        return coloured;
     }
-    let mut out = String::with_capacity(line.len());
-    for (i, piece) in line.split('\n').enumerate() {
+    let pad = " ".repeat(continuation);
+    let drawn = format!(
+        "{}{}{MARKER}{}",
+        " ".repeat(continuation - MARKER.len()),
+        if color { DIM } else { "" },
+        if color { RESET } else { "" }
+    );
+    let mut out = String::with_capacity(coloured.len() + 16);
+    for (i, piece) in coloured.split('\n').enumerate() {
         if i > 0 {
             out.push('\n');
-        }
-        let after_spaces = piece.trim_start_matches(' ');
-        match after_spaces.strip_prefix(MARKER) {
-            Some(rest) if i > 0 => {
-                out.push_str(&" ".repeat(piece.len() - rest.len()));
+            if let Some(rest) = piece.strip_prefix(pad.as_str()) {
+                out.push_str(&drawn);
                 out.push_str(rest);
+                continue;
             }
-            _ => out.push_str(piece),
         }
+        out.push_str(piece);
     }
-    Some(out)
+    out
 }
 
-/// The line with ANSI colours; the same text and width as `line`. The
-/// shell's continuation markers are shown dim.
-pub fn highlight(line: &str) -> String {
-    let Some(blanked) = blank_markers(line) else {
-        return highlight_text(line);
-    };
-    let coloured = highlight_text(&blanked);
-    let mut out = String::with_capacity(coloured.len() + 16);
-    for (i, (piece, original)) in coloured.split('\n').zip(line.split('\n')).enumerate() {
+/// What was typed, without the spaces the shell put at the start of each
+/// continuation line (up to `continuation` of them: fewer when some were
+/// deleted).
+pub(crate) fn without_continuations(text: &str, continuation: usize) -> String {
+    let mut out = String::with_capacity(text.len());
+    for (i, piece) in text.split('\n').enumerate() {
         if i > 0 {
             out.push('\n');
-        }
-        let after_spaces = original.trim_start_matches(' ');
-        if i > 0 && after_spaces.starts_with(MARKER) {
-            let width = original.len() - after_spaces.len() + MARKER.len();
-            let blank = " ".repeat(width);
-            out.push_str(DIM);
-            out.push_str(&original[..width]);
-            out.push_str(RESET);
-            out.push_str(piece.strip_prefix(blank.as_str()).unwrap_or(piece));
+            let spaces = piece.len() - piece.trim_start_matches(' ').len();
+            out.push_str(&piece[spaces.min(continuation)..]);
         } else {
             out.push_str(piece);
         }
@@ -218,22 +219,22 @@ mod tests {
             "a]}) é",
             "",
         ] {
-            assert_eq!(strip_colour(&highlight(line)), line);
+            assert_eq!(strip_colour(&highlight_text(line)), line);
         }
     }
 
     #[test]
     fn each_kind_has_its_colour() {
-        let line = highlight("length(Users[?Title == 'x'])");
+        let line = highlight_text("length(Users[?Title == 'x'])");
         assert!(line.contains(&format!("{FUNCTION}length{RESET}")));
         assert!(line.contains(&format!("{STRING}'x'{RESET}")));
         assert!(line.contains(&format!("{OPERATOR}=={RESET}")));
         assert!(line.contains(&format!("{BRACKET}[{RESET}")));
-        assert!(highlight("`true`").contains(&format!("{LITERAL}`true`{RESET}")));
-        assert!(highlight("[-1]").contains(&format!("{NUMBER}-1{RESET}")));
-        assert!(highlight("a]").contains(&format!("{ERROR}]{RESET}")));
-        assert!(highlight("'open").contains(&format!("{ERROR}'open{RESET}")));
-        let command = highlight(".members 'A B' | [0]");
+        assert!(highlight_text("`true`").contains(&format!("{LITERAL}`true`{RESET}")));
+        assert!(highlight_text("[-1]").contains(&format!("{NUMBER}-1{RESET}")));
+        assert!(highlight_text("a]").contains(&format!("{ERROR}]{RESET}")));
+        assert!(highlight_text("'open").contains(&format!("{ERROR}'open{RESET}")));
+        let command = highlight_text(".members 'A B' | [0]");
         assert!(command.starts_with(&format!("{COMMAND}.members{RESET}")));
         assert!(command.contains(&format!("{STRING}'A B'{RESET}")));
         assert!(command.contains(&format!("{NUMBER}0{RESET}")));
@@ -245,21 +246,35 @@ mod marker_tests {
     use super::*;
 
     #[test]
-    fn continuation_markers_are_dim_and_read_as_blanks() {
-        let line = "Users[?UserName ==\n       ...> 'alice']";
-        let blanked = blank_markers(line).unwrap();
-        assert_eq!(blanked, "Users[?UserName ==\n            'alice']");
-        assert!(!crate::line::is_incomplete(
-            &blanked,
-            crate::commands::rest_of_line()
-        ));
-        let coloured = highlight(line);
-        assert_eq!(strip_colour(&coloured), line);
+    fn continuation_markers_are_drawn_over_the_shells_spaces() {
+        // The prompt is 12 wide: the shell put 12 spaces, the marker is
+        // drawn over their end, dim.
+        let line = "Users[?UserName ==\n            'alice']";
+        let coloured = highlight(line, 12, true);
+        assert_eq!(
+            strip_colour(&coloured),
+            "Users[?UserName ==\n       ...> 'alice']"
+        );
         assert!(
-            coloured.contains("\x1b[2m       ...> \x1b[0m"),
+            coloured.contains("       \x1b[2m...> \x1b[0m"),
             "{coloured:?}"
         );
         assert!(coloured.contains("\x1b[32m'alice'"), "{coloured:?}");
-        assert_eq!(blank_markers("a ...> b"), None);
+        // Without colour the marker is still there, plain.
+        assert_eq!(
+            highlight(line, 12, false),
+            "Users[?UserName ==\n       ...> 'alice']"
+        );
+        // Spaces deleted into: no marker, and nothing typed is lost.
+        assert_eq!(highlight("a |\n      b", 12, false), "a |\n      b");
+        assert_eq!(
+            without_continuations(line, 12),
+            "Users[?UserName ==\n'alice']"
+        );
+        assert_eq!(without_continuations("a |\n   b", 12), "a |\nb");
+        assert_eq!(
+            without_continuations("'x\n              y'", 12),
+            "'x\n  y'"
+        );
     }
 }

@@ -11,7 +11,8 @@ use std::io::{self, Write};
 
 use rustyline::error::ReadlineError;
 use rustyline::history::{DefaultHistory, History as _};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use rustyline::{
     Behavior, Cmd, CompletionType, ConditionalEventHandler, Config, EditMode, Editor, Event,
@@ -112,15 +113,20 @@ pub fn run(runner: &mut Runner, on_tty: bool) -> Result<(), Error> {
         runner.settings.color,
     )));
     eprint!("{}", banner(runner));
-    let continuation = Arc::new(Mutex::new(String::new()));
-    // Enter, and Ctrl-J (a line feed, as some terminals and pastes send).
-    for key in [
-        KeyEvent(KeyCode::Enter, Modifiers::NONE),
-        KeyEvent::ctrl('J'),
+    let continuation = Arc::new(AtomicUsize::new(0));
+    // Enter, and Ctrl-J (a line feed, as some terminals and pastes send);
+    // Alt-Enter always opens a new line.
+    for (key, always) in [
+        (KeyEvent(KeyCode::Enter, Modifiers::NONE), false),
+        (KeyEvent::ctrl('J'), false),
+        (KeyEvent(KeyCode::Enter, Modifiers::ALT), true),
     ] {
         editor.bind_sequence(
             key,
-            EventHandler::Conditional(Box::new(Continue(continuation.clone()))),
+            EventHandler::Conditional(Box::new(Continue {
+                width: continuation.clone(),
+                always,
+            })),
         );
     }
     loop {
@@ -138,16 +144,13 @@ pub fn run(runner: &mut Runner, on_tty: bool) -> Result<(), Error> {
                 ""
             }
         );
-        let marker = format!(
-            "{:>width$}",
-            highlight::MARKER,
-            width = prompt.chars().count()
-        );
-        if let Ok(mut shared) = continuation.lock() {
-            shared.clone_from(&marker);
+        let width = prompt.chars().count().max(highlight::MARKER.len());
+        continuation.store(width, Ordering::Relaxed);
+        if let Some(helper) = editor.helper_mut() {
+            helper.continuation = width;
         }
         let text = match editor.readline(&prompt) {
-            Ok(text) => text.replace(&format!("\n{marker}"), "\n"),
+            Ok(text) => highlight::without_continuations(&text, width),
             Err(ReadlineError::Interrupted) => continue,
             Err(ReadlineError::Eof) => return Ok(()),
             Err(err) => return Err(Error::io("cannot read input", io::Error::other(err))),
@@ -168,21 +171,57 @@ pub fn run(runner: &mut Runner, on_tty: bool) -> Result<(), Error> {
     }
 }
 
-/// Enter on an entry with an open bracket or quote starts a new line
-/// with a continuation prompt (`...>` under the prompt's end) instead of
-/// running it. rustyline draws no prompt on continuation lines, so the
-/// marker is typed into the line and taken out again when it is run.
-struct Continue(Arc<Mutex<String>>);
+/// Enter on an entry with an open bracket or quote, or that ends with
+/// an operator (`|`, `&&`, `==`, ...), starts a new line instead of
+/// running it; Alt-Enter always does (`always`). rustyline draws no
+/// prompt on continuation lines, so the line starts with as many spaces
+/// as the prompt is wide, which the highlighter draws the `...>` marker
+/// over and which are taken out again when the entry is run. The marker
+/// itself is never in the buffer: deleting into the spaces loses nothing.
+struct Continue {
+    width: Arc<AtomicUsize>,
+    always: bool,
+}
 
 impl ConditionalEventHandler for Continue {
     fn handle(&self, _: &Event, _: RepeatCount, _: bool, ctx: &EventContext) -> Option<Cmd> {
         let line = ctx.line();
-        let open = ctx.pos() == line.len()
-            && crate::line::is_incomplete(line, crate::commands::rest_of_line())
-            && line.len() <= crate::query::MAX_EXPRESSION_BYTES;
-        let marker = self.0.lock().ok()?.clone();
-        open.then(|| Cmd::Insert(1, format!("\n{marker}")))
+        let open = self.always
+            || ctx.pos() == line.len()
+                && (crate::line::is_incomplete(line, crate::commands::rest_of_line())
+                    || ends_with_operator(line));
+        let pad = " ".repeat(self.width.load(Ordering::Relaxed));
+        (open && line.len() <= crate::query::MAX_EXPRESSION_BYTES)
+            .then(|| Cmd::Insert(1, format!("\n{pad}")))
     }
+}
+
+/// Whether an entry ends with an operator that needs a right-hand side:
+/// `Users |`, `.access alice |`, `a &&`; Enter on it continues.
+fn ends_with_operator(line: &str) -> bool {
+    use crate::query::lexer::{TokenKind, tokenize};
+    let trimmed = line.trim_end();
+    // A command's words are not an expression; only its filter is.
+    let text = match trimmed.trim_start().strip_prefix('.') {
+        Some(_) => match crate::line::scan_command(trimmed).pipe {
+            Some(at) if trimmed[at + 1..].trim().is_empty() => return true,
+            Some(at) => &trimmed[at + 1..],
+            None => return false,
+        },
+        None => trimmed,
+    };
+    let Some(last) = tokenize(text)
+        .into_iter()
+        .rev()
+        .find(|t| t.kind != TokenKind::Space)
+    else {
+        return false;
+    };
+    last.kind == TokenKind::Operator
+        && matches!(
+            last.text(text),
+            "|" | "||" | "&&" | "==" | "!=" | "<" | "<=" | ">" | ">=" | "!" | "," | "."
+        )
 }
 
 /// Runs a line; a result taller than the screen goes through the pager.
