@@ -30,35 +30,46 @@ pub(crate) use crate::collection::Identity as Kind;
 pub(crate) use crate::collection::{ACCOUNT, GROUP, PERMISSION_SET, USER};
 
 /// Finds the one item `wanted` names: by ID or exact name, then by name
-/// ignoring case; otherwise says what is closest or what is ambiguous.
+/// ignoring case, then by the other names it answers to (a user's
+/// `DisplayName`) the same way; otherwise says what is closest (by
+/// spelling, else the names that start with or contain it) or what is
+/// ambiguous.
 pub(crate) fn resolve<'d>(items: &'d Doc, kind: &Kind, wanted: &str) -> Result<&'d Doc, NameError> {
     let items = items.as_array().unwrap_or_default();
     let field = |item: &'d Doc, key: &str| item[key].as_str().unwrap_or_default();
     if let Some(by_id) = items.iter().find(|i| field(i, kind.id_field) == wanted) {
         return Ok(by_id);
     }
-    let exact: Vec<&Doc> = items
-        .iter()
-        .filter(|i| field(i, kind.name_field) == wanted)
-        .collect();
-    let matches = if exact.is_empty() {
-        items
-            .iter()
-            .filter(|i| field(i, kind.name_field).to_lowercase() == wanted.to_lowercase())
-            .collect()
-    } else {
-        exact
+    let lower = wanted.to_lowercase();
+    let by = |key: &str| -> Vec<&'d Doc> {
+        let exact: Vec<&Doc> = items.iter().filter(|i| field(i, key) == wanted).collect();
+        if exact.is_empty() {
+            items
+                .iter()
+                .filter(|i| field(i, key).to_lowercase() == lower)
+                .collect()
+        } else {
+            exact
+        }
     };
+    let matches = std::iter::once(kind.name_field)
+        .chain(kind.also_by.iter().copied())
+        .map(by)
+        .find(|found| !found.is_empty())
+        .unwrap_or_default();
     match matches.as_slice() {
         [one] => Ok(one),
         [] => Err(NameError::Unknown {
             what: kind.what,
             name: wanted.to_owned(),
-            suggestion: crate::suggest::closest(
+            suggestion: suggestion(
+                items.iter().flat_map(|i| {
+                    std::iter::once(kind.name_field)
+                        .chain(kind.also_by.iter().copied())
+                        .map(move |key| field(i, key))
+                }),
                 wanted,
-                items.iter().map(|i| field(i, kind.name_field)),
-            )
-            .map(str::to_owned),
+            ),
         }),
         many => Err(NameError::Ambiguous {
             what: kind.what,
@@ -68,6 +79,52 @@ pub(crate) fn resolve<'d>(items: &'d Doc, kind: &Kind, wanted: &str) -> Result<&
                 .map(|i| field(i, kind.id_field).to_owned())
                 .collect(),
         }),
+    }
+}
+
+/// The name closest to `wanted` by spelling; else the names that start
+/// with it (or its stem) or contain it, ignoring case (`Admins` →
+/// `Administrators, Billing Admins or Database Admins`; `Tier` →
+/// `Support Tier 1 or Support Tier 2`), listed when they are few.
+fn suggestion<'n>(names: impl Iterator<Item = &'n str> + Clone, wanted: &str) -> Option<String> {
+    const LISTED: usize = 4;
+    if let Some(close) = crate::suggest::closest(wanted, names.clone()) {
+        return Some(close.to_owned());
+    }
+    let lower = wanted.to_lowercase();
+    if lower.chars().count() < 2 {
+        return None;
+    }
+    let named = |test: &dyn Fn(&str) -> bool| -> Vec<&'n str> {
+        let mut found: Vec<&str> = names
+            .clone()
+            .filter(|name| !name.is_empty() && test(&name.to_lowercase()))
+            .collect();
+        found.sort_unstable();
+        found.dedup();
+        found
+    };
+    // `Admins` is close to `Administrators` by its stem.
+    let stem = lower
+        .strip_suffix('s')
+        .filter(|stem| stem.chars().count() >= 3)
+        .unwrap_or(&lower);
+    let found = named(&|name| name.starts_with(stem) || name.contains(&lower));
+    match found.as_slice() {
+        [] => None,
+        few if few.len() <= LISTED => {
+            let (last, rest) = few.split_last()?;
+            Some(if rest.is_empty() {
+                (*last).to_owned()
+            } else {
+                format!("{} or {last}", rest.join(", "))
+            })
+        }
+        many => Some(format!(
+            "one of {} and {} more",
+            many[..LISTED].join(", "),
+            many.len() - LISTED
+        )),
     }
 }
 

@@ -36,6 +36,11 @@ pub struct RestOfLine {
     pub flags: Vec<String>,
     /// How many words come before the rest.
     pub words_before: usize,
+    /// The rest is a name, up to the first `|` (which starts a filter as
+    /// on any command), quotes optional: `.members Support Tier 1`,
+    /// `.access Alice O'Brien | length(@)`. Otherwise the rest is an
+    /// expression, pipes included (`.save`).
+    pub name_to_pipe: bool,
 }
 
 /// Splits `text` into what it asks for; the commands in `rest_of_line`
@@ -97,6 +102,17 @@ pub struct CommandScan {
 /// escaped ends the words: the rest is the filter. Never fails, so that a
 /// half-typed line can be completed.
 pub fn scan_command(text: &str) -> CommandScan {
+    scan(text, false)
+}
+
+/// [`scan_command`] for a name typed as the rest of a line: a quote opens
+/// only at the start of a word, so `Alice O'Brien` is two words, not an
+/// open quote.
+pub fn scan_name(text: &str) -> CommandScan {
+    scan(text, true)
+}
+
+fn scan(text: &str, quotes_start_words: bool) -> CommandScan {
     let mut words = Vec::new();
     let mut word: Option<Word> = None;
     let mut quote: Option<char> = None;
@@ -132,7 +148,7 @@ pub fn scan_command(text: &str) -> CommandScan {
                 _ => current.text.push('\\'),
             },
             (Some(_), c) => current.text.push(c),
-            (None, '\'' | '"') => quote = Some(c),
+            (None, '\'' | '"') if !quotes_start_words || current.start == at => quote = Some(c),
             (None, '\\') => match chars.next() {
                 Some((next_at, next)) => {
                     if next != '\n' {
@@ -160,6 +176,19 @@ fn rest_of_line_command(command: &str, rules: &[RestOfLine]) -> Option<Line> {
     let mut words = vec![parts.name.to_owned()];
     words.extend(parts.leading.iter().map(|w| w.to_string()));
     let rest = parts.rest;
+    if parts.name_to_pipe {
+        let scan = scan_name(rest);
+        let name: Vec<&str> = scan.words.iter().map(|w| w.text.as_str()).collect();
+        if !name.is_empty() {
+            words.push(name.join(" "));
+        }
+        let filter = scan
+            .pipe
+            .map(|at| rest[at + 1..].trim())
+            .filter(|f| !f.is_empty())
+            .map(str::to_owned);
+        return Some(Line::Command { words, filter });
+    }
     let quoted = rest.starts_with(['\'', '"']);
     let scan = scan_command(rest);
     match scan.words.as_slice() {
@@ -180,6 +209,7 @@ struct RestParts<'t> {
     name: &'t str,
     leading: Vec<&'t str>,
     rest: &'t str,
+    name_to_pipe: bool,
 }
 
 fn rest_parts<'t>(command: &'t str, rules: &[RestOfLine]) -> Option<RestParts<'t>> {
@@ -212,6 +242,7 @@ fn rest_parts<'t>(command: &'t str, rules: &[RestOfLine]) -> Option<RestParts<'t
         name,
         leading,
         rest: rest.trim(),
+        name_to_pipe: rule.name_to_pipe,
     })
 }
 
@@ -224,6 +255,13 @@ pub fn is_incomplete(text: &str, rest_of_line: &[RestOfLine]) -> bool {
     match text.strip_prefix('.') {
         Some(command) => {
             if let Some(parts) = rest_parts(command, rest_of_line) {
+                if parts.name_to_pipe {
+                    let scan = scan_name(parts.rest);
+                    return scan.open_quote
+                        || scan
+                            .pipe
+                            .is_some_and(|at| expression_is_incomplete(&parts.rest[at + 1..]));
+                }
                 return if parts.rest.starts_with(['\'', '"']) {
                     scan_command(parts.rest).open_quote
                 } else {
@@ -266,6 +304,7 @@ mod tests {
             name: "save".into(),
             flags: vec!["--force".into(), "-f".into()],
             words_before: 1,
+            name_to_pipe: false,
         }]
     }
 

@@ -388,6 +388,11 @@ impl Session {
         self.source.collections()
     }
 
+    /// The previous line's result (`_`).
+    pub(crate) fn last(&self) -> &Arc<Json> {
+        &self.last
+    }
+
     /// Records a line's result as `_`.
     pub(crate) fn set_last(&mut self, value: Arc<Json>) {
         self.last = value;

@@ -1997,3 +1997,181 @@ fn inspect_describes_each_field_of_a_collection() {
         "error: no collection named Userz; did you mean Users? (.inspect alone lists them)\n"
     );
 }
+
+/// Names as people type them: the rest of the line, quotes optional, an
+/// apostrophe inside a word, a user's display name, an account name of
+/// several words; a name not found is answered with the names that start
+/// with or contain it. Expected rows are counted here from the raw
+/// collections.
+#[test]
+fn names_are_taken_as_people_type_them() {
+    let memberships = json_of(&["--demo", "-c", "GroupMemberships"]);
+    let memberships = memberships.as_array().unwrap();
+    let mut expected: Vec<String> = memberships
+        .iter()
+        .filter(|m| m["GroupName"] == "Support Tier 1")
+        .map(|m| m["UserName"].as_str().unwrap().to_owned())
+        .collect();
+    expected.sort();
+    let mut members: Vec<String> = serde_json::from_value(json_of(&[
+        "--demo",
+        "-c",
+        ".members Support Tier 1 | [].UserName",
+    ]))
+    .unwrap();
+    members.sort();
+    assert_eq!(members, expected);
+
+    // A display name with an apostrophe, unquoted, with a filter.
+    let users = json_of(&["--demo", "-c", "Users"]);
+    let alice = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["DisplayName"] == "Alice O'Brien")
+        .unwrap();
+    assert_eq!(alice["UserName"], "alice");
+    let alices_groups: Vec<&str> = memberships
+        .iter()
+        .filter(|m| m["UserName"] == alice["UserName"])
+        .map(|m| m["GroupName"].as_str().unwrap())
+        .collect();
+    let groups = json_of(&["--demo", "-c", ".groups-of Alice O'Brien | length(@)"]);
+    assert_eq!(groups, json!(alices_groups.len()));
+    assert_eq!(
+        json_of(&["--demo", "-c", ".access Alice O'Brien"]),
+        json_of(&["--demo", "-c", ".access alice"])
+    );
+
+    // An account of two words, with and without a permission set after it.
+    let (_dir, path) = {
+        let mut root = json_of(&[
+            "--demo",
+            "-c",
+            "{Users: Users, Groups: Groups, GroupMemberships: GroupMemberships, Accounts: Accounts, PermissionSets: PermissionSets, AccountAssignments: AccountAssignments}",
+        ]);
+        let old = root["Accounts"][0]["Name"].as_str().unwrap().to_owned();
+        let id = root["Accounts"][0]["Id"].as_str().unwrap().to_owned();
+        root["Accounts"][0]["Name"] = json!("Log Archive");
+        for a in root["AccountAssignments"].as_array_mut().unwrap() {
+            if a["AccountName"] == old.as_str() {
+                a["AccountName"] = json!("Log Archive");
+            }
+        }
+        let assigned_sets: std::collections::BTreeSet<String> = root["AccountAssignments"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|a| a["AccountId"] == id.as_str())
+            .map(|a| a["PermissionSetName"].as_str().unwrap().to_owned())
+            .collect();
+        assert!(!assigned_sets.is_empty());
+        data_file(root.to_string().as_bytes())
+    };
+    let by_name = json_of(&[
+        "--data",
+        &path,
+        "-c",
+        ".who-can Log Archive | [].PermissionSetName",
+    ]);
+    let by_quoted = json_of(&[
+        "--data",
+        &path,
+        "-c",
+        ".who-can 'Log Archive' | [].PermissionSetName",
+    ]);
+    assert_eq!(by_name, by_quoted);
+    assert!(!by_name.as_array().unwrap().is_empty());
+    let some_set = by_name[0].as_str().unwrap().to_owned();
+    let narrowed = json_of(&[
+        "--data",
+        &path,
+        "-c",
+        &format!(".who-can Log Archive {some_set} | [].PermissionSetName"),
+    ]);
+    let narrowed = narrowed.as_array().unwrap();
+    assert!(!narrowed.is_empty());
+    assert!(
+        narrowed.iter().all(|s| s == some_set.as_str()),
+        "{narrowed:?}"
+    );
+
+    // Not found: the names that start with its stem or contain it.
+    let groups = json_of(&["--demo", "-c", "Groups[].DisplayName"]);
+    let mut near: Vec<&str> = groups
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|g| g.as_str())
+        .filter(|g| g.to_lowercase().starts_with("admin") || g.to_lowercase().contains("admins"))
+        .collect();
+    near.sort();
+    assert!(near.len() > 1 && near.len() <= 4, "{near:?}");
+    let (last, rest) = near.split_last().unwrap();
+    let (_, stderr, ok) = run_lines(&["--demo"], &[".members Admins"]);
+    assert!(!ok);
+    assert_eq!(
+        stderr,
+        format!(
+            "error: no group named Admins; did you mean {} or {last}?\n",
+            rest.join(", ")
+        )
+    );
+}
+
+/// The result shapes completion offers after `COMMAND |` name every field
+/// each command's result has on the demo, and no field it lacks.
+#[test]
+fn command_result_shapes_match_what_the_commands_return() {
+    fn top_level(shape: &str) -> Vec<String> {
+        let (mut names, mut depth, mut word) = (Vec::new(), 0, String::new());
+        for c in shape.chars().chain([' ']) {
+            match c {
+                '{' => depth += 1,
+                '}' => depth -= 1,
+                '[' | ']' => {}
+                c if c.is_whitespace() && depth == 0 && !word.is_empty() => {
+                    names.push(std::mem::take(&mut word));
+                }
+                c if c.is_whitespace() => {}
+                c if depth == 0 => word.push(c),
+                _ => {}
+            }
+        }
+        names
+    }
+    let (dir, snapshot) = data_file(b"{}");
+    let snapshot_path = std::path::Path::new(&snapshot).with_file_name("q3.json");
+    let snapshot_path = snapshot_path.to_str().unwrap();
+    let (_, stderr, ok) = run_lines(&["--demo"], &[&format!(".snapshot {snapshot_path} --all")]);
+    assert!(ok, "{stderr}");
+    for (command, line) in [
+        ("members", ".members Everyone | [0]"),
+        ("groups-of", ".groups-of alice | [0]"),
+        ("access", ".access alice | [0]"),
+        ("who-can", ".who-can prod-web | [0]"),
+        ("cache", "length(Users)\n.cache | [0]"),
+        ("check", ".check | [0]"),
+        ("inspect", ".inspect Users | [0]"),
+        ("get-user-id", ".get-user-id UserName=alice"),
+        ("get-group-id", ".get-group-id DisplayName=Everyone"),
+        (
+            "describe-permission-set",
+            ".describe-permission-set AdministratorAccess",
+        ),
+        ("diff", &format!(".diff {snapshot_path}")),
+    ] {
+        let lines: Vec<&str> = line.lines().collect();
+        let (stdout, stderr, ok) = run_lines(&["--demo", "-o", "json"], &lines);
+        assert!(ok, "{line}: {stderr}");
+        let last = stdout.rfind("\n{").map_or(0, |at| at + 1);
+        let result: Json = serde_json::from_str(&stdout[last..]).unwrap();
+        let keys: Vec<&String> = result.as_object().unwrap().keys().collect();
+        let shape = idcsh::commands::result_shape(command).unwrap();
+        let named = top_level(shape);
+        for key in &keys {
+            assert!(named.contains(key), "{command}: {key} missing from {shape}");
+        }
+    }
+    drop(dir);
+}

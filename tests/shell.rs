@@ -396,6 +396,42 @@ fn tab_completes_commands_collections_nested_fields_and_quoted_names() {
     run_keys(&mut p, "to_str\t`5`)");
     p.expect("\"5\"").unwrap();
     at_prompt(&mut p, prompt);
+    // A name as typed, apostrophe and all, is not an open quote; the
+    // filter's fields come from the command's result: `[?V` + Tab is Via.
+    run_keys(
+        &mut p,
+        ".access Alice O'Brien | [?V\t == 'Break Glass'].AccountName | length(@)",
+    );
+    let found = p.expect(expectrl::Regex("\n([0-9]+)\r?\n")).unwrap();
+    let count = String::from_utf8_lossy(found.get(1).unwrap()).into_owned();
+    at_prompt(&mut p, prompt);
+    // `_` completes from the previous result.
+    run_keys(&mut p, ".groups-of alice | [:1]");
+    at_prompt(&mut p, prompt);
+    let first_group = common::idcsh_in(&home)
+        .args(["--demo", "-c", ".groups-of alice | [0].GroupName"])
+        .output()
+        .unwrap();
+    let first_group = String::from_utf8_lossy(&first_group.stdout)
+        .trim()
+        .to_owned();
+    run_keys(&mut p, "_[0].GroupN\t");
+    p.expect(first_group.as_str()).unwrap();
+    at_prompt(&mut p, prompt);
+    // The rows through Break Glass, counted from its assignments.
+    let out = common::idcsh_in(&home)
+        .args(["--demo", "-c", "AccountAssignments"])
+        .output()
+        .unwrap();
+    let assignments: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let through = assignments
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["PrincipalName"] == "Break Glass")
+        .count();
+    assert!(through > 0);
+    assert_eq!(count, through.to_string());
     p.send(ControlCode::EndOfTransmission).unwrap();
     p.expect(expectrl::Eof).unwrap();
 }

@@ -14,6 +14,7 @@ pub(crate) const IDENTITY: Identity = Identity {
     what: "account",
     name_field: "Name",
     id_field: "Id",
+    also_by: &[],
     collection: Collection::Accounts,
 };
 

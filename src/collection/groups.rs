@@ -15,6 +15,7 @@ pub(crate) const IDENTITY: Identity = Identity {
     what: "group",
     name_field: "DisplayName",
     id_field: "GroupId",
+    also_by: &[],
     collection: Collection::Groups,
 };
 

@@ -75,6 +75,9 @@ pub struct Identity {
     /// The field shown to the user.
     pub name_field: &'static str,
     pub id_field: &'static str,
+    /// Other names an item answers to when neither the name nor the ID
+    /// matches (a user's `DisplayName`).
+    pub also_by: &'static [&'static str],
     /// The collection the items are in.
     pub collection: Collection,
 }

@@ -46,6 +46,7 @@ pub(crate) const IDENTITY: Identity = Identity {
     what: "permission set",
     name_field: "Name",
     id_field: "PermissionSetArn",
+    also_by: &[],
     collection: Collection::PermissionSets,
 };
 

@@ -20,6 +20,7 @@ pub(crate) const IDENTITY: Identity = Identity {
     what: "user",
     name_field: "UserName",
     id_field: "UserId",
+    also_by: &["DisplayName"],
     collection: Collection::Users,
 };
 

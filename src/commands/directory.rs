@@ -21,24 +21,62 @@ use crate::outcome::{Outcome, data};
 /// A group, by `DisplayName` or `GroupId`.
 #[derive(Debug, Args)]
 pub struct GroupArgs {
-    /// DisplayName or GroupId
+    /// DisplayName or GroupId (the rest of the line: quotes optional)
+    #[arg(value_hint = clap::ValueHint::Other)]
     pub group: String,
 }
 
 /// A user, by `UserName` or `UserId`.
 #[derive(Debug, Args)]
 pub struct UserArgs {
-    /// UserName or UserId
+    /// UserName, DisplayName or UserId (the rest of the line: quotes optional)
+    #[arg(value_hint = clap::ValueHint::Other)]
     pub user: String,
 }
 
-/// `.who-can ACCOUNT [PERMISSION_SET]`.
+/// `.who-can ACCOUNT [PERMISSION_SET]`; quotes optional, so the words
+/// are split where an account's name ends (`Log Archive ReadOnly`).
 #[derive(Debug, Args)]
 pub struct AccountArgs {
     /// Account Name or Id
     pub account: String,
     /// Permission set Name or ARN
-    pub permission_set: Option<String>,
+    #[arg(num_args = 0.., value_name = "PERMISSION_SET")]
+    pub permission_set: Vec<String>,
+}
+
+/// The account and permission set `.who-can` was given.
+struct WhoCanTarget {
+    account: String,
+    permission_set: Option<String>,
+}
+
+/// Splits `.who-can`'s words where the longest account name that the
+/// words start with ends; the rest names the permission set. One word, or
+/// none that names an account, is taken as typed.
+fn who_can_target(cx: &mut Context<'_>, args: AccountArgs) -> Result<WhoCanTarget, Error> {
+    let joined = |words: &[String]| (!words.is_empty()).then(|| words.join(" "));
+    let words: Vec<String> = std::iter::once(args.account)
+        .chain(args.permission_set)
+        .collect();
+    let as_typed = |words: &[String]| WhoCanTarget {
+        account: words[0].clone(),
+        permission_set: joined(&words[1..]),
+    };
+    if words.len() == 1 {
+        return Ok(as_typed(&words));
+    }
+    let [accounts] = cx.collections([Collection::Accounts])?;
+    for end in (1..=words.len()).rev() {
+        let account = words[..end].join(" ");
+        if insights::resolve(&accounts, &insights::ACCOUNT, &account).is_ok() {
+            return Ok(WhoCanTarget {
+                account,
+                permission_set: joined(&words[end..]),
+            });
+        }
+    }
+    Ok(as_typed(&words))
 }
 
 /// `ATTRIBUTE=VALUE`, spaces allowed in the value.
@@ -52,7 +90,8 @@ pub struct LookupArgs {
 /// A permission set, by `Name` or ARN.
 #[derive(Debug, Args)]
 pub struct PermissionSetArgs {
-    /// Name or ARN
+    /// Name or ARN (the rest of the line: quotes optional)
+    #[arg(value_hint = clap::ValueHint::Other)]
     pub permission_set: String,
 }
 
@@ -167,6 +206,7 @@ pub(super) fn access(cx: &mut Context<'_>, args: UserArgs) -> Result<Outcome, Er
 
 /// `.who-can ACCOUNT [PERMISSION_SET]`.
 pub(super) fn who_can(cx: &mut Context<'_>, args: AccountArgs) -> Result<Outcome, Error> {
+    let args = who_can_target(cx, args)?;
     check_cached_name(cx, &insights::ACCOUNT, &args.account)?;
     if let Some(set) = &args.permission_set {
         check_cached_name(cx, &insights::PERMISSION_SET, set)?;
@@ -211,7 +251,7 @@ pub(super) fn who_can(cx: &mut Context<'_>, args: AccountArgs) -> Result<Outcome
 /// account's assignments (`ListPermissionSetsProvisionedToAccount`, then
 /// `ListAccountAssignments` per set), each assigned group's members, and
 /// names as `.members` finds them; the same rows as from the collections.
-fn targeted_who_can(cx: &mut Context<'_>, args: &AccountArgs) -> Result<Outcome, Error> {
+fn targeted_who_can(cx: &mut Context<'_>, args: &WhoCanTarget) -> Result<Outcome, Error> {
     let [accounts, sets] = cx.collections([Collection::Accounts, Collection::PermissionSets])?;
     let account = account_named(cx, &accounts, &args.account)?;
     let account_id = text(account, "Id");

@@ -274,6 +274,40 @@ impl Command {
     }
 }
 
+/// The shape of a command's result (one item of it, for a list), in the
+/// notation of the collections' shapes, for completing the fields of its
+/// filter (`.access alice | [?Via`); `None` for those that vary.
+pub fn result_shape(command: &str) -> Option<&'static str> {
+    Some(match command.trim_start_matches('.') {
+        "members" => "UserName DisplayName UserId MembershipId",
+        "groups-of" => "GroupName GroupId MembershipId",
+        "access" => "AccountName PermissionSetName Via AccountId PermissionSetArn",
+        "who-can" => "UserName DisplayName PermissionSetName Via UserId",
+        "cache" => "Collection Items AgeSeconds FromDisk",
+        "queries" => "Name Expression Parameters",
+        "history" => "N Line",
+        "check" => "Severity Check Subject Finding Advice Rows",
+        "inspect" => "Field Type Filled FillRate Example Collection Items",
+        "whoami" => {
+            "Account Arn UserId Profile Credentials Region IdentityCenterRegion Source IdentityStoreId InstanceArn"
+        }
+        "get-user-id" => "UserId IdentityStoreId",
+        "get-group-id" => "GroupId IdentityStoreId",
+        "describe-permission-set" => crate::collection::Collection::PermissionSets.shape(),
+        "diff" => concat!(
+            "Summary{Gained Lost MembershipsAdded MembershipsRemoved Recreated PermissionSetsChanged ",
+            "PermissionSetsAdded PermissionSetsRemoved AccountsAdded AccountsRemoved} ",
+            "Gained[]{UserName AccountId AccountName PermissionSetName Via} ",
+            "Lost[]{UserName AccountId AccountName PermissionSetName Via} ",
+            "MembershipsAdded[]{GroupName UserName} MembershipsRemoved[]{GroupName UserName} ",
+            "Recreated[]{Type Name OldId NewId} PermissionSetsChanged[]{Name Fields Before After} ",
+            "PermissionSetsAdded[]{Name} PermissionSetsRemoved[]{Name} ",
+            "AccountsAdded[]{Id Name} AccountsRemoved[]{Id Name}"
+        ),
+        _ => return None,
+    })
+}
+
 /// `on` or `off`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum Switch {
@@ -282,7 +316,9 @@ pub enum Switch {
 }
 
 /// The commands whose last argument is the rest of the line as typed:
-/// those whose definition marks it `value_hint = CommandString`.
+/// those whose definition marks it `value_hint = CommandString` (an
+/// expression, pipes included) or `value_hint = Other` (a name, up to
+/// the filter).
 pub fn rest_of_line() -> &'static [RestOfLine] {
     static RULES: std::sync::OnceLock<Vec<RestOfLine>> = std::sync::OnceLock::new();
     RULES.get_or_init(|| {
@@ -291,7 +327,8 @@ pub fn rest_of_line() -> &'static [RestOfLine] {
             .filter_map(|sub| {
                 let positionals: Vec<&clap::Arg> = sub.get_positionals().collect();
                 let last = positionals.last()?;
-                (last.get_value_hint() == ValueHint::CommandString).then(|| RestOfLine {
+                let hint = last.get_value_hint();
+                matches!(hint, ValueHint::CommandString | ValueHint::Other).then(|| RestOfLine {
                     name: sub.get_name().to_owned(),
                     flags: sub
                         .get_arguments()
@@ -303,6 +340,7 @@ pub fn rest_of_line() -> &'static [RestOfLine] {
                         })
                         .collect(),
                     words_before: positionals.len() - 1,
+                    name_to_pipe: hint == ValueHint::Other,
                 })
             })
             .collect()
@@ -519,8 +557,8 @@ mod tests {
         ));
         assert!(matches!(
             parse(&words("who-can prod Admin")),
-            Ok(Command::WhoCan(AccountArgs { account, permission_set: Some(set) }))
-                if account == "prod" && set == "Admin"
+            Ok(Command::WhoCan(AccountArgs { account, permission_set }))
+                if account == "prod" && permission_set == ["Admin"]
         ));
     }
 
@@ -541,12 +579,32 @@ mod tests {
     }
 
     #[test]
-    fn only_save_takes_the_rest_of_its_line_as_its_definition_says() {
+    fn the_rest_of_the_line_is_taken_as_the_definitions_say() {
         let rules = rest_of_line();
-        assert_eq!(rules.len(), 1, "{rules:?}");
-        assert_eq!(rules[0].name, "save");
-        assert_eq!(rules[0].flags, ["--force", "-f"]);
-        assert_eq!(rules[0].words_before, 1);
+        let names: Vec<(&str, bool)> = rules
+            .iter()
+            .map(|r| (r.name.as_str(), r.name_to_pipe))
+            .collect();
+        assert_eq!(
+            names,
+            [
+                ("members", true),
+                ("groups-of", true),
+                ("access", true),
+                ("describe-permission-set", true),
+                ("save", false)
+            ]
+        );
+        let save = rules.iter().find(|r| r.name == "save").unwrap();
+        assert_eq!(save.flags, ["--force", "-f"]);
+        assert_eq!(save.words_before, 1);
+        // A name runs to the filter, quotes optional.
+        let line = crate::line::parse(".access Alice O'Brien | [?Via == 'direct']", rules).unwrap();
+        let crate::line::Line::Command { words, filter } = line else {
+            panic!("not a command");
+        };
+        assert_eq!(words, ["access", "Alice O'Brien"]);
+        assert_eq!(filter.as_deref(), Some("[?Via == 'direct']"));
         let line = crate::line::parse(".save -f n Users | length(@)", rules).unwrap();
         let crate::line::Line::Command { words, filter } = line else {
             panic!("not a command");

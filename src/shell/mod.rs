@@ -266,7 +266,14 @@ fn view(runner: &Runner, profiles: &[String], commands: &[String]) -> View {
         directory: collections
             .iter()
             .any(|c| crate::collection::Collection::from_name(c).is_some()),
-        data: session.available(),
+        data: {
+            let mut data = session.available();
+            if !session.last().is_null() {
+                let last = crate::shell::complete::sample(session.last());
+                data.push(("_".to_owned(), Arc::new(last)));
+            }
+            data
+        },
         document: session.source().document(),
         saved: saved.into_iter().map(|q| q.name).collect(),
         profiles: profiles.to_vec(),

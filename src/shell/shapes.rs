@@ -56,9 +56,16 @@ fn parse(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> Vec<Field> {
     fields
 }
 
-/// The fields at `path` inside an item of `collection`.
+/// The fields at `path` inside an item of `collection`, or of a
+/// command's result when `collection` is the command (`.access`).
 pub(crate) fn fields_at(collection: &str, path: &[String]) -> Vec<Field> {
-    let Some(mut fields) = item_shape(collection) else {
+    let shape = match collection.strip_prefix('.') {
+        Some(command) => {
+            crate::commands::result_shape(command).map(|spec| parse(&mut spec.chars().peekable()))
+        }
+        None => item_shape(collection),
+    };
+    let Some(mut fields) = shape else {
         return Vec::new();
     };
     for segment in path {

@@ -9,7 +9,7 @@ use clap::CommandFactory;
 
 use crate::commands::CommandLine;
 use crate::doc::Doc;
-use crate::line::scan_command;
+use crate::line::{scan_command, scan_name};
 
 use super::expression::complete_expression;
 use super::{Candidate, Completion, Scope, View};
@@ -64,9 +64,22 @@ impl Kind {
 pub(super) fn complete_command(view: &View, text: &str, name_at: usize) -> Completion {
     let pos = text.len();
     let body = &text[name_at..];
-    let scan = scan_command(body);
+    let command_name = body.split(char::is_whitespace).next().unwrap_or_default();
+    let name_rule = crate::commands::rest_of_line()
+        .iter()
+        .find(|rule| rule.name == command_name && rule.name_to_pipe && rule.words_before == 0);
+    let scan = if name_rule.is_some() {
+        scan_name(body)
+    } else {
+        scan_command(body)
+    };
     if let Some(pipe) = scan.pipe {
-        return complete_expression(view, text, name_at + pipe + 1, Scope::Unknown);
+        // The filter reads the command's result, whose shape is known.
+        let scope = match crate::commands::result_shape(command_name) {
+            Some(_) => Scope::Path(vec![format!(".{command_name}")]),
+            None => Scope::Unknown,
+        };
+        return complete_expression(view, text, name_at + pipe + 1, scope);
     }
     let open_quote = scan.open_quote;
     let words = scan.words;
@@ -77,6 +90,38 @@ pub(super) fn complete_command(view: &View, text: &str, name_at: usize) -> Compl
         return commands_matching(view, &body[..first.end], name_at);
     }
     let command = first.text.as_str();
+    // A name that is the rest of the line: matched whole, spaces and all.
+    if name_rule.is_some()
+        && let Some(second) = words.get(1)
+    {
+        let typed = body[second.start..].trim_start_matches(['\'', '"']);
+        let definition = CommandLine::command();
+        let kind = definition
+            .find_subcommand(command)
+            .and_then(|sub| sub.get_positionals().last().map(|a| a.get_id().to_string()))
+            .map_or(Kind::Free, |id| Kind::of(command, &id));
+        let options = candidates(view, kind);
+        let lower = typed.to_lowercase();
+        let mut found: Vec<&String> = matching(&options, typed).collect();
+        if found.is_empty() {
+            found = options
+                .iter()
+                .filter(|o| o.to_lowercase().contains(&lower))
+                .collect();
+        }
+        let mut candidates: Vec<Candidate> = found
+            .into_iter()
+            .map(|option| Candidate {
+                replacement: shell_quote(option) + " ",
+                display: option.clone(),
+            })
+            .collect();
+        candidates.dedup();
+        return Completion::Words {
+            start: name_at + second.start,
+            candidates,
+        };
+    }
     // The word under the cursor: the last one when it touches the end.
     // Half-typed in an open quote (`O'B`), it is matched as typed: the
     // quote may be the name's own apostrophe.

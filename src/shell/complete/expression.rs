@@ -301,11 +301,16 @@ fn fields(view: &View, scope: &Scope) -> Vec<Candidate> {
             }
         },
         Scope::Path(path) => {
+            // A command's result (`.access alice | ...`) and the previous
+            // result (`_`) are not fields of the document.
+            let own = path[0].starts_with('.') || path[0] == "_";
             let (collection, rest) = match &view.document {
-                Some(_) => (None, path.as_slice()),
-                None => (Some(path[0].as_str()), &path[1..]),
+                Some(_) if !own => (None, path.as_slice()),
+                _ => (Some(path[0].as_str()), &path[1..]),
             };
-            if let (Some(collection), true) = (collection, view.directory) {
+            if let Some(collection) = collection
+                && (view.directory || collection.starts_with('.'))
+            {
                 for field in shapes::fields_at(collection, rest) {
                     add(&field.name, !field.children.is_empty() && !field.list);
                 }

@@ -43,6 +43,23 @@ impl View {
     }
 }
 
+/// A bounded copy of `value` for completing its fields (`_[0].`): each
+/// array cut to its first items, so that a 100,000-row result costs no
+/// more after each line than a small one.
+pub fn sample(value: &serde_json::Value) -> Doc {
+    const ITEMS: usize = 200;
+    use serde_json::Value as Json;
+    match value {
+        Json::Array(items) => Doc::Array(items.iter().take(ITEMS).map(sample).collect()),
+        Json::Object(map) => Doc::Object(
+            map.iter()
+                .map(|(k, v)| (k.as_str().into(), sample(v)))
+                .collect(),
+        ),
+        scalar => Doc::from(scalar.clone()),
+    }
+}
+
 /// One completion: what the list shows and what replaces the word.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Candidate {
@@ -199,7 +216,8 @@ mod tests {
             offered(&view, "length(Acc").1,
             ["Accounts", "AccountAssignments"]
         );
-        assert_eq!(offered(&view, ".cache | [?It").1, Vec::<String>::new());
+        // A command's result has a known shape.
+        assert_eq!(offered(&view, ".cache | [?It").1, ["Items"]);
         assert_eq!(offered(&view, ".cache | so").1, ["sort(", "sort_by("]);
         // Case is forgiven when nothing matches exactly.
         assert_eq!(offered(&view, "users").1, ["Users"]);
@@ -231,6 +249,35 @@ mod tests {
             offered(&view, ".members 'Platform E").1,
             ["'Platform Engineers' "]
         );
+        // A name is the rest of the line: several words, matched whole,
+        // by prefix and else by what it contains; the quote closes before
+        // the space.
+        assert_eq!(
+            offered(&view, ".members Support T"),
+            (
+                9,
+                vec![
+                    "'Support Tier 1' ".to_owned(),
+                    "'Support Tier 2' ".to_owned()
+                ]
+            )
+        );
+        assert_eq!(
+            offered(&view, ".members ineer").1,
+            ["'Platform Engineers' ", "'QA Engineers' "]
+        );
+        assert_eq!(
+            offered(&view, ".access Alice O'Brien | [?Via == 'direct'].Acc").1,
+            ["AccountName", "AccountId"]
+        );
+        assert_eq!(
+            offered(&view, ".members Everyone | [].Us").1,
+            ["UserName", "UserId"]
+        );
+        assert_eq!(
+            offered(&view, ".diff q3.json | Gained[?Perm").1,
+            ["PermissionSetName"]
+        );
         assert_eq!(
             offered(&view, ".add-member Everyone alice.g").1,
             ["alice.garcia "]
@@ -242,8 +289,19 @@ mod tests {
         assert_eq!(complete(&view, ".snapshot di", 12), Completion::Path);
         let (_, fields) = offered(&view, ".save n Users[?Name.Fam");
         assert_eq!(fields, ["FamilyName"]);
-        let (_, fields) = offered(&view, ".members Everyone | [].Us");
-        assert!(fields.is_empty());
+    }
+
+    #[test]
+    fn the_previous_result_completes_from_its_own_fields() {
+        let mut view = demo_view(&[]);
+        let rows: Vec<serde_json::Value> = (0..1000)
+            .map(|i| serde_json::json!({"AccountName": format!("a{i}"), "Via": ["direct"]}))
+            .collect();
+        let last = sample(&serde_json::Value::Array(rows));
+        assert_eq!(last.as_array().map(|a| a.len()), Some(200));
+        view.data.push(("_".to_owned(), Arc::new(last)));
+        assert_eq!(offered(&view, "_[0].V").1, ["Via"]);
+        assert_eq!(offered(&view, "_[?Acc").1, ["AccountName"]);
     }
 
     #[test]
