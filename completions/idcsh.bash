@@ -78,11 +78,11 @@ _idcsh() {
                     return 0
                     ;;
                 --output)
-                    COMPREPLY=($(compgen -W "json yaml table text csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "json yaml table wide text csv" -- "${cur}"))
                     return 0
                     ;;
                 -o)
-                    COMPREPLY=($(compgen -W "json yaml table text csv" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "json yaml table wide text csv" -- "${cur}"))
                     return 0
                     ;;
                 --concurrency)

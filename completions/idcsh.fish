@@ -34,6 +34,7 @@ complete -c idcsh -n "__fish_idcsh_needs_command" -s c -l query -d 'Run this lin
 complete -c idcsh -n "__fish_idcsh_needs_command" -s o -l output -d 'Output format [default: table on a terminal, json otherwise]' -r -f -a "json\t''
 yaml\t''
 table\t''
+wide\t'A table of every field: the brief columns of known items left aside'
 text\t''
 csv\t''"
 complete -c idcsh -n "__fish_idcsh_needs_command" -l concurrency -d 'Most AWS requests in flight at once in fan-out fetches' -r

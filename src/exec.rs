@@ -302,7 +302,10 @@ impl Runner {
                 view,
                 warnings,
             } => (
-                if format == crate::render::Format::Table {
+                if matches!(
+                    format,
+                    crate::render::Format::Table | crate::render::Format::Wide
+                ) {
                     view
                 } else {
                     value
@@ -316,6 +319,7 @@ impl Runner {
             color: false,
             width: None,
             expanded: self.settings.expanded,
+            wide: false,
         };
         let mut bytes = Vec::new();
         render::render(value, &style, &mut bytes).map_err(|e| Error::io("cannot render", e))?;
@@ -370,7 +374,7 @@ impl Runner {
                 warnings,
             } => {
                 let shown = match self.settings.format {
-                    crate::render::Format::Table => view,
+                    crate::render::Format::Table | crate::render::Format::Wide => view,
                     _ => value,
                 };
                 self.emit(
@@ -388,6 +392,7 @@ impl Runner {
                     color: self.settings.color,
                     width: None,
                     expanded: self.settings.expanded,
+                    wide: false,
                 };
                 let mut buffered = io::BufWriter::with_capacity(64 * 1024, &mut *out);
                 render::render(value, &style, &mut buffered)?;

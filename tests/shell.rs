@@ -811,7 +811,7 @@ fn tables_fit_80_and_160_columns_with_names_whole() {
     at_prompt(&mut p, prompt);
     run_keys(&mut p, ".access alice");
     let found = p
-        .expect(expectrl::Regex(r"\(81 rows; not shown to fit: [^)]*\)"))
+        .expect(expectrl::Regex(r"\(81 rows; left out to fit: [^)]*\)"))
         .unwrap();
     let screen = String::from_utf8_lossy(found.before()).into_owned();
     let footer = String::from_utf8_lossy(found.get(0).unwrap()).into_owned();
@@ -850,6 +850,31 @@ fn tables_fit_80_and_160_columns_with_names_whole() {
     let screen = String::from_utf8_lossy(found.before()).into_owned();
     assert!(!screen.contains("-[ RECORD"), "{screen}");
     assert!(screen.contains("Administrators"), "{screen}");
+    at_prompt(&mut p, prompt);
+    // A collection's items get brief columns at 80 columns too: a grid
+    // with names, emails and status, and -o wide's whole records.
+    p.get_process_mut().set_window_size(80, 24).unwrap();
+    run_keys(&mut p, "Users[:4]");
+    let found = p
+        .expect(expectrl::Regex(r"\(4 rows[^)]*-o wide shows every field\)"))
+        .unwrap();
+    let screen = String::from_utf8_lossy(found.before()).into_owned();
+    assert!(!screen.contains("-[ RECORD"), "{screen}");
+    for name in ["Alice O'Brien", "alice@example.com", "ENABLED"] {
+        assert!(screen.contains(name), "{name}: {screen}");
+    }
+    for line in screen.lines().filter(|l| l.contains('│')) {
+        let width = line.trim_end_matches('\r').chars().count();
+        assert!(width <= 80, "{width} columns: {line}");
+    }
+    at_prompt(&mut p, prompt);
+    run_keys(&mut p, ".wide on");
+    at_prompt(&mut p, prompt);
+    run_keys(&mut p, "Users[:1]");
+    let found = p.expect("UpdatedAt").unwrap();
+    let screen = String::from_utf8_lossy(found.before()).into_owned();
+    assert!(screen.contains("-[ RECORD 1 ]"), "{screen}");
+    assert!(screen.contains("IdentityStoreId"), "{screen}");
     at_prompt(&mut p, prompt);
     p.send(ControlCode::EndOfTransmission).unwrap();
     p.expect(expectrl::Eof).unwrap();

@@ -52,7 +52,7 @@ pub enum Command {
     /// Show or switch the output format
     #[command(after_help = "Example: .output csv")]
     Output {
-        /// table, json, yaml, text or csv; none: show the one in use
+        /// table, wide (a table of every field), json, yaml, text or csv; none: show the one in use
         format: Option<Format>,
     },
     /// Send every result to FILE (its extension names the format) until .output-file alone
@@ -67,6 +67,15 @@ pub enum Command {
         /// Replace FILE if it exists, without asking
         #[arg(long)]
         force: bool,
+    },
+    /// Tables of every field (on), or of brief columns for known items (off)
+    #[command(
+        after_help = "Example: .wide on    (the same as .output wide; .wide off is .output table)"
+    )]
+    Wide {
+        /// on or off; none: show the setting
+        #[arg(value_name = "on|off")]
+        state: Option<Switch>,
     },
     /// Show or switch the AWS profile (switching drops the cache)
     #[command(after_help = "Example: .profile root")]
@@ -235,6 +244,7 @@ impl Command {
         match self {
             Help { command } => session::help(command.as_deref()),
             Output { format } => Ok(session::output(cx, format)),
+            Wide { state } => Ok(session::wide(cx, state)),
             OutputFile { file, force } => session::output_file(cx, file, force),
             Profile { profile } => session::profile(cx, profile),
             Region { region } => session::region(cx, region),

@@ -27,6 +27,24 @@ pub(super) fn output(cx: &mut Context<'_>, format: Option<Format>) -> Outcome {
     Outcome::Note(format!("output format: {}", cx.settings.format.name()))
 }
 
+/// `.wide [on|off]`: `.output wide` or `.output table`.
+pub(super) fn wide(cx: &mut Context<'_>, state: Option<super::Switch>) -> Outcome {
+    match state {
+        Some(super::Switch::On) => cx.settings.format = Format::Wide,
+        Some(super::Switch::Off) => cx.settings.format = Format::Table,
+        None => {}
+    }
+    Outcome::Note(format!(
+        "wide tables: {} (output format: {})",
+        if cx.settings.format == Format::Wide {
+            "on"
+        } else {
+            "off"
+        },
+        cx.settings.format.name()
+    ))
+}
+
 /// `.output-file [FILE] [--force]`: results go to FILE (emptied first,
 /// after asking if it holds something) until `.output-file` alone.
 pub(super) fn output_file(

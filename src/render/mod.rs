@@ -4,6 +4,7 @@
 //! value came from. `table`, `text` and `csv` share one flattening of items
 //! into columns, so the three agree on what a column is.
 
+mod brief;
 mod csv;
 
 pub(crate) use csv::record;
@@ -26,6 +27,8 @@ pub enum Format {
     Json,
     Yaml,
     Table,
+    /// A table of every field: the brief columns of known items left aside.
+    Wide,
     Text,
     Csv,
 }
@@ -50,6 +53,7 @@ impl Format {
             Format::Json => "json",
             Format::Yaml => "yaml",
             Format::Table => "table",
+            Format::Wide => "wide",
             Format::Text => "text",
             Format::Csv => "csv",
         }
@@ -90,6 +94,8 @@ pub struct Style {
     /// when there is no terminal.
     pub width: Option<u16>,
     pub expanded: Expanded,
+    /// Every field of known items, not their brief columns.
+    pub wide: bool,
 }
 
 /// Writes `value` to `out` in `style.format`, ending with a newline.
@@ -98,6 +104,14 @@ pub fn render(value: &Json, style: &Style, out: &mut impl Write) -> io::Result<(
         Format::Json => json(value, style.color, out),
         Format::Yaml => yaml::render(value, out),
         Format::Table => table::render(value, style, out),
+        Format::Wide => table::render(
+            value,
+            &Style {
+                wide: true,
+                ..*style
+            },
+            out,
+        ),
         Format::Text => text::render(value, out),
         Format::Csv => csv::render(value, out),
     }
@@ -132,6 +146,7 @@ mod tests {
             color: false,
             width: Some(200),
             expanded: Expanded::Auto,
+            wide: false,
         };
         render(value, &style, &mut out).unwrap();
         String::from_utf8(out).unwrap()

@@ -26,6 +26,17 @@ struct Rows {
 }
 
 pub(crate) fn render(value: &Json, style: &Style, out: &mut impl Write) -> io::Result<()> {
+    if !style.wide
+        && let Json::Array(items) = value
+        && let Some(brief) = super::brief::brief(items)
+    {
+        return render_rows(&Json::Array(brief), style, true, out);
+    }
+    render_rows(value, style, false, out)
+}
+
+/// Renders `value`; `brief` says its columns are a brief set.
+fn render_rows(value: &Json, style: &Style, brief: bool, out: &mut impl Write) -> io::Result<()> {
     let rows = match value {
         Json::Array(items) if items.is_empty() => return writeln!(out, "(no results)"),
         Json::Array(items) if is_object_rows(value) => {
@@ -68,44 +79,58 @@ pub(crate) fn render(value: &Json, style: &Style, out: &mut impl Write) -> io::R
     let width = style.width.map(usize::from).or_else(terminal_width);
     let fits = width.is_none_or(|width| natural_width(&rows) <= width);
     let count = value.as_array().map(Vec::len);
+    let footer = |hidden: &[String], out: &mut dyn Write| footer(count, hidden, brief, out);
     match (style.expanded, fits, width) {
-        (Expanded::On, _, _) => expanded(value, &rows, width, out),
+        (Expanded::On, _, _) => {
+            expanded(value, &rows, width, out)?;
+            if brief { footer(&[], out) } else { Ok(()) }
+        }
         (Expanded::Auto, false, Some(width)) => match fitted(&rows, width) {
             Some((fitted, hidden)) => {
                 boxed(&fitted, out)?;
-                footer(count, &hidden, out)
+                footer(&hidden, out)
             }
-            None => expanded(value, &rows, Some(width), out),
+            None => {
+                expanded(value, &rows, Some(width), out)?;
+                if brief { footer(&[], out) } else { Ok(()) }
+            }
         },
         (Expanded::Off, false, _) => {
             boxed(&cut_to(&rows, width.unwrap_or(usize::MAX)), out)?;
-            footer(count, &[], out)
+            footer(&[], out)
         }
         _ => {
             boxed(&rows, out)?;
-            footer(count, &[], out)
+            footer(&[], out)
         }
     }
 }
 
-/// psql's `(3 rows)` under a list, and the columns left out to fit.
-fn footer(count: Option<usize>, hidden: &[String], out: &mut impl Write) -> io::Result<()> {
+/// psql's `(3 rows)` under a list, the columns left out to fit, and
+/// whether the columns are a brief set.
+fn footer(
+    count: Option<usize>,
+    hidden: &[String],
+    brief: bool,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let Some(count) = count else {
         return Ok(());
     };
-    let rows = if count == 1 {
+    let mut said = vec![if count == 1 {
         "1 row".to_owned()
     } else {
         format!("{count} rows")
-    };
-    if hidden.is_empty() {
-        return writeln!(out, "({rows})");
+    }];
+    if !hidden.is_empty() {
+        said.push(format!("left out to fit: {}", hidden.join(", ")));
     }
-    writeln!(
-        out,
-        "({rows}; not shown to fit: {}; .expanded on shows every field)",
-        hidden.join(", ")
-    )
+    if brief {
+        said.push("-o wide shows every field".to_owned());
+    } else if !hidden.is_empty() {
+        said.push(".expanded on shows every field".to_owned());
+    }
+    writeln!(out, "({})", said.join("; "))
 }
 
 /// Whether a column holds identifiers: its header names an ID or ARN, or
@@ -341,7 +366,7 @@ fn expanded(
         Some(_) if value.is_object() => {
             let key_width = rows.rows.iter().map(|r| display_width(&r[0])).max();
             for row in &rows.rows {
-                field(&row[0], &row[1], key_width.unwrap_or(0), out)?;
+                field(&row[0], &row[1], key_width.unwrap_or(0), width, out)?;
             }
             return Ok(());
         }
@@ -365,22 +390,132 @@ fn expanded(
         writeln!(out, "{title}{}", "-".repeat(fill))?;
         for (key, text) in header.iter().zip(row) {
             if !text.is_empty() {
-                field(key, text, key_width, out)?;
+                field(key, text, key_width, width, out)?;
             }
         }
     }
     Ok(())
 }
 
-fn field(key: &str, text: &str, key_width: usize, out: &mut impl Write) -> io::Result<()> {
+/// One `key | value` line; a value wider than `width` leaves is wrapped
+/// under the value column, as psql's wrapped expanded output.
+fn field(
+    key: &str,
+    text: &str,
+    key_width: usize,
+    width: Option<usize>,
+    out: &mut impl Write,
+) -> io::Result<()> {
     let pad = key_width.saturating_sub(display_width(key));
-    writeln!(out, "{key}{} | {text}", " ".repeat(pad))
+    // An identifier (one token: an ID, an ARN) stays whole, so that it
+    // can be copied; the terminal folds it if it must.
+    let prose = text.contains([' ', ',']);
+    let room = match width {
+        Some(w) if prose => w.saturating_sub(key_width + 3).max(20),
+        _ => usize::MAX,
+    };
+    let mut pieces = wrap(text, room).into_iter();
+    writeln!(
+        out,
+        "{key}{} | {}",
+        " ".repeat(pad),
+        pieces.next().unwrap_or_default()
+    )?;
+    for piece in pieces {
+        writeln!(out, "{} | {piece}", " ".repeat(key_width))?;
+    }
+    Ok(())
+}
+
+/// `text` in pieces of at most `room` columns, broken after a space,
+/// else a `,`, else a `/`, in the last third of a piece; else anywhere.
+fn wrap(text: &str, room: usize) -> Vec<&str> {
+    use unicode_width::UnicodeWidthChar;
+    let mut pieces = Vec::new();
+    let mut rest = text;
+    while display_width(rest) > room {
+        let (mut cut, mut used) = (0, 0);
+        let mut soft: [Option<usize>; 3] = [None; 3];
+        for (at, c) in rest.char_indices() {
+            let w = c.width().unwrap_or(0);
+            if used + w > room {
+                break;
+            }
+            used += w;
+            cut = at + c.len_utf8();
+            if let Some(rank) = [' ', ',', '/'].iter().position(|s| *s == c)
+                && used * 3 >= room * 2
+            {
+                soft[rank] = Some(cut);
+            }
+        }
+        let soft = soft.into_iter().flatten().next();
+        let cut = soft
+            .unwrap_or(cut)
+            .max(rest.chars().next().map_or(1, char::len_utf8));
+        pieces.push(&rest[..cut]);
+        rest = &rest[cut..];
+    }
+    pieces.push(rest);
+    pieces
 }
 
 #[cfg(test)]
 mod tests {
     use super::super::tests::rendered;
     use super::super::{Expanded, Format, Style};
+
+    #[test]
+    fn long_values_wrap_under_the_value_column_and_identifiers_stay_whole() {
+        let text =
+            r#"[{"Key":"owner","Value":"platform-team"},{"Key":"break-glass","Value":"true"}]"#;
+        let pieces = super::wrap(text, 45);
+        assert_eq!(pieces.concat(), text);
+        assert!(
+            pieces.iter().all(|p| super::display_width(p) <= 45),
+            "{pieces:?}"
+        );
+        assert!(pieces[0].ends_with(','), "broken after a comma: {pieces:?}");
+        let mut out = Vec::new();
+        super::field("Tags", text, 6, Some(50), &mut out).unwrap();
+        let out = String::from_utf8(out).unwrap();
+        assert!(out.lines().count() > 1, "{out}");
+        assert!(
+            out.lines().skip(1).all(|l| l.starts_with("       | ")),
+            "{out}"
+        );
+        let arn = "arn:aws:sso:::permissionSet/ssoins-72230f5d8a9b1c3e/ps-210be9f5d3495a2e";
+        let mut out = Vec::new();
+        super::field("PermissionSetArn", arn, 16, Some(50), &mut out).unwrap();
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            format!("PermissionSetArn | {arn}\n")
+        );
+    }
+
+    #[test]
+    fn known_items_show_brief_columns_and_wide_shows_every_field() {
+        let users = json!([{
+            "IdentityStoreId": "d-1", "UserId": "u-1", "UserName": "alice",
+            "DisplayName": "Alice", "Emails": [{"Value": "a@x"}], "UserStatus": "ENABLED",
+            "Title": "Engineer"
+        }]);
+        let brief = rendered(&users, Format::Table);
+        assert!(
+            brief.contains("Email") && !brief.contains("Title"),
+            "{brief}"
+        );
+        assert!(
+            brief.ends_with("(1 row; -o wide shows every field)\n"),
+            "{brief}"
+        );
+        let wide = rendered(&users, Format::Wide);
+        assert!(
+            wide.contains("Title") && wide.contains("IdentityStoreId"),
+            "{wide}"
+        );
+        assert!(wide.ends_with("(1 row)\n"), "{wide}");
+    }
     use serde_json::json;
 
     fn at(value: &serde_json::Value, width: u16, expanded: Expanded) -> String {
@@ -390,6 +525,7 @@ mod tests {
             color: false,
             width: Some(width),
             expanded,
+            wide: false,
         };
         super::render(value, &style, &mut out).unwrap();
         String::from_utf8(out).unwrap()
@@ -431,7 +567,7 @@ mod tests {
         let text = at(&value, 40, Expanded::Auto);
         assert!(text.starts_with('┌'), "{text}");
         assert!(!text.lines().nth(1).unwrap().contains("Arn"), "{text}");
-        assert!(text.contains("not shown to fit: Arn"), "{text}");
+        assert!(text.contains("left out to fit: Arn"), "{text}");
         // Narrower still: one field per line, every value whole.
         let text = at(&value, 20, Expanded::Auto);
         let lines: Vec<&str> = text.lines().collect();
