@@ -645,6 +645,9 @@ fn at_80_columns_wide_rows_are_expanded_and_no_id_is_split() {
     );
     assert_eq!(p.get_process().get_window_size().unwrap(), (80, 24));
     at_prompt(&mut p, prompt);
+    // Every field (.wide on) does not fit: records, ARNs whole.
+    run_keys(&mut p, ".wide on");
+    at_prompt(&mut p, prompt);
     run_keys(&mut p, "Users[:2]");
     p.expect("-[ RECORD 1 ]").unwrap();
     let found = p.expect("-[ RECORD 2 ]").unwrap();
@@ -655,6 +658,8 @@ fn at_80_columns_wide_rows_are_expanded_and_no_id_is_split() {
         .find(|l| l.starts_with("UserArn "))
         .unwrap_or_else(|| panic!("no UserArn line in\n{record}"));
     assert!(regex_lite_match(arn), "the ARN is split or cut: {arn:?}");
+    at_prompt(&mut p, prompt);
+    run_keys(&mut p, ".wide off");
     at_prompt(&mut p, prompt);
     // A narrow table still fits, and stays a table.
     run_keys(&mut p, "Users[:2].{Name: UserName, Status: UserStatus}");

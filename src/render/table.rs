@@ -85,16 +85,19 @@ fn render_rows(value: &Json, style: &Style, brief: bool, out: &mut impl Write) -
             expanded(value, &rows, width, out)?;
             if brief { footer(&[], out) } else { Ok(()) }
         }
-        (Expanded::Auto, false, Some(width)) => match fitted(&rows, width) {
-            Some((fitted, hidden)) => {
-                boxed(&fitted, out)?;
-                footer(&hidden, out)
+        // A single object's values are never cut: its fields, one a line.
+        (Expanded::Auto, false, Some(width)) => {
+            match fitted(&rows, width).filter(|_| !value.is_object()) {
+                Some((fitted, hidden)) => {
+                    boxed(&fitted, out)?;
+                    footer(&hidden, out)
+                }
+                None => {
+                    expanded(value, &rows, Some(width), out)?;
+                    if brief { footer(&[], out) } else { Ok(()) }
+                }
             }
-            None => {
-                expanded(value, &rows, Some(width), out)?;
-                if brief { footer(&[], out) } else { Ok(()) }
-            }
-        },
+        }
         (Expanded::Off, false, _) => {
             boxed(&cut_to(&rows, width.unwrap_or(usize::MAX)), out)?;
             footer(&[], out)
@@ -149,11 +152,14 @@ fn is_identifier(header: &str, cells: &[&str]) -> bool {
 
 /// A grid that fits `width`, and the columns left out for it: ID and ARN
 /// cells cut in the middle first (their distinguishing tail kept,
-/// `arn:…/ps-210be9f5d3495a2e`), then the least useful columns dropped
-/// (identifiers, then nested fields, then from the right) while two stay.
+/// `arn:…/ps-210be9f5d3495a2e`), then long cells of other columns cut at
+/// their end (down to 20 columns), then the least useful columns dropped
+/// (identifiers, then nested fields, then from the right) while two stay;
+/// the room a dropped column leaves goes back to the cells cut.
 /// `None` when even that does not fit, or would hide most of the fields.
 fn fitted(rows: &Rows, width: usize) -> Option<(Rows, Vec<String>)> {
     const NARROWEST_ID: usize = 16;
+    const LONG_PROSE: usize = 20;
     let header = rows.header.clone()?;
     let columns = header.len();
     let cells = |i: usize| -> Vec<&str> {
@@ -183,6 +189,19 @@ fn fitted(rows: &Rows, width: usize) -> Option<(Rows, Vec<String>)> {
         };
         widths[widest] -= 1;
     }
+    // Then long prose (descriptions, examples, findings) cut at its end,
+    // the widest first, down to a readable start; names are never this long.
+    let natural = widths.clone();
+    while total(&kept, &widths) > width {
+        let Some(&widest) = kept
+            .iter()
+            .filter(|&&i| !identifiers[i] && widths[i] > LONG_PROSE.max(display_width(&header[i])))
+            .max_by_key(|&&i| widths[i])
+        else {
+            break;
+        };
+        widths[widest] -= 1;
+    }
     // Then columns dropped, the least useful first.
     let mut hidden = Vec::new();
     let mut order: Vec<usize> = (0..columns).rev().collect();
@@ -206,12 +225,19 @@ fn fitted(rows: &Rows, width: usize) -> Option<(Rows, Vec<String>)> {
     if total(&kept, &widths) > width || hidden.len() * 2 > columns {
         return None;
     }
+    // Room a dropped column left goes back to the cells cut, left first.
+    for &i in &kept {
+        let room = width.saturating_sub(total(&kept, &widths));
+        widths[i] += room.min(natural[i] - widths[i]);
+    }
     let pick = |row: &Vec<String>, cut_cells: bool| -> Vec<String> {
         kept.iter()
             .map(|&i| {
                 let text = row.get(i).map_or("", String::as_str);
-                if cut_cells {
+                if cut_cells && identifiers[i] {
                     cut_middle(text, widths[i])
+                } else if cut_cells && widths[i] < natural[i] {
+                    cut(text, widths[i])
                 } else {
                     text.to_owned()
                 }
