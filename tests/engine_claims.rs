@@ -1,8 +1,8 @@
 //! Why idcsh has its own JMESPath engine, kept honest: each place where
-//! README says the `jmespath` crate (a dev-dependency, the design's first
+//! DESIGN.md says the `jmespath` crate (a dev-dependency, the design's first
 //! choice) reads an expression differently from the specification is run
 //! through the crate and through idcsh, and both answers are asserted. The
-//! day the crate changes, this test says so, and README's paragraph should
+//! day the crate changes, this test says so, and DESIGN.md's paragraph should
 //! change with it. (The speed claim is measured in BENCHMARKS.md.)
 
 mod common;
