@@ -37,6 +37,7 @@ Register-ArgumentCompleter -Native -CommandName 'idcsh' -ScriptBlock {
             [CompletionResult]::new('--cli-connect-timeout', '--cli-connect-timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for a connection to AWS (0: no limit), as the AWS CLI''s option')
             [CompletionResult]::new('--cli-read-timeout', '--cli-read-timeout', [CompletionResultType]::ParameterName, 'Seconds to wait for AWS to answer (0: no limit), as the AWS CLI''s option')
             [CompletionResult]::new('--history-file', '--history-file', [CompletionResultType]::ParameterName, 'History file [default: $XDG_DATA_HOME/idcsh/history]')
+            [CompletionResult]::new('--editing-mode', '--editing-mode', [CompletionResultType]::ParameterName, 'Line editing keys: emacs or vi [default: as `set editing-mode` in ~/.inputrc, else emacs]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured)')
             [CompletionResult]::new('--compat', '--compat', [CompletionResultType]::ParameterName, 'JMESPath as the specification reads it, or as the AWS CLI''s --query does where they differ')
             [CompletionResult]::new('--demo', '--demo', [CompletionResultType]::ParameterName, 'Use the built-in sample directory: no AWS account, no network')

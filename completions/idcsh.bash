@@ -35,7 +35,7 @@ _idcsh() {
 
     case "${cmd}" in
         idcsh)
-            opts="-p -c -o -y -h -V --profile --region --endpoint-url --identity-store-id --instance-arn --demo --data --query --output --bail --yes --concurrency --no-history --no-cache --cache-max-age --cli-connect-timeout --cli-read-timeout --history-file --color --compat --help --version completions help"
+            opts="-p -c -o -y -h -V --profile --region --endpoint-url --identity-store-id --instance-arn --demo --data --query --output --bail --yes --concurrency --no-history --no-cache --cache-max-age --cli-connect-timeout --cli-read-timeout --history-file --editing-mode --color --compat --help --version completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -103,6 +103,10 @@ _idcsh() {
                     ;;
                 --history-file)
                     COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --editing-mode)
+                    COMPREPLY=($(compgen -W "emacs vi" -- "${cur}"))
                     return 0
                     ;;
                 --color)

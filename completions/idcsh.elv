@@ -34,6 +34,7 @@ set edit:completion:arg-completer[idcsh] = {|@words|
             cand --cli-connect-timeout 'Seconds to wait for a connection to AWS (0: no limit), as the AWS CLI''s option'
             cand --cli-read-timeout 'Seconds to wait for AWS to answer (0: no limit), as the AWS CLI''s option'
             cand --history-file 'History file [default: $XDG_DATA_HOME/idcsh/history]'
+            cand --editing-mode 'Line editing keys: emacs or vi [default: as `set editing-mode` in ~/.inputrc, else emacs]'
             cand --color 'When to use colour (NO_COLOR is honoured)'
             cand --compat 'JMESPath as the specification reads it, or as the AWS CLI''s --query does where they differ'
             cand --demo 'Use the built-in sample directory: no AWS account, no network'

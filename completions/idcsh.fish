@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_idcsh_global_optspecs
-    string join \n p/profile= region= endpoint-url= identity-store-id= instance-arn= demo data= c/query= o/output= bail y/yes concurrency= no-history no-cache cache-max-age= cli-connect-timeout= cli-read-timeout= history-file= color= compat= h/help V/version
+    string join \n p/profile= region= endpoint-url= identity-store-id= instance-arn= demo data= c/query= o/output= bail y/yes concurrency= no-history no-cache cache-max-age= cli-connect-timeout= cli-read-timeout= history-file= editing-mode= color= compat= h/help V/version
 end
 
 function __fish_idcsh_needs_command
@@ -42,6 +42,8 @@ complete -c idcsh -n "__fish_idcsh_needs_command" -l cache-max-age -d 'Oldest ca
 complete -c idcsh -n "__fish_idcsh_needs_command" -l cli-connect-timeout -d 'Seconds to wait for a connection to AWS (0: no limit), as the AWS CLI\'s option' -r
 complete -c idcsh -n "__fish_idcsh_needs_command" -l cli-read-timeout -d 'Seconds to wait for AWS to answer (0: no limit), as the AWS CLI\'s option' -r
 complete -c idcsh -n "__fish_idcsh_needs_command" -l history-file -d 'History file [default: $XDG_DATA_HOME/idcsh/history]' -r -F
+complete -c idcsh -n "__fish_idcsh_needs_command" -l editing-mode -d 'Line editing keys: emacs or vi [default: as `set editing-mode` in ~/.inputrc, else emacs]' -r -f -a "emacs\t''
+vi\t''"
 complete -c idcsh -n "__fish_idcsh_needs_command" -l color -d 'When to use colour (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"

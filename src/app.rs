@@ -44,6 +44,9 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
         expanded: crate::render::Expanded::Auto,
         dialect: cli.compat,
         output_file: None,
+        vi: cli
+            .editing_mode
+            .map(|mode| mode == crate::cli::EditingMode::Vi),
     };
     // `... | idcsh --data -`: the document comes from the pipe, and the
     // shell reads its lines from the terminal, when there is one.

@@ -89,6 +89,10 @@ pub struct Cli {
     #[arg(long, value_name = "PATH")]
     pub history_file: Option<PathBuf>,
 
+    /// Line editing keys: emacs or vi [default: as `set editing-mode` in ~/.inputrc, else emacs]
+    #[arg(long, value_name = "MODE")]
+    pub editing_mode: Option<EditingMode>,
+
     /// When to use colour (NO_COLOR is honoured)
     #[arg(long, value_name = "WHEN", default_value = "auto")]
     pub color: ColorChoice,
@@ -124,6 +128,13 @@ pub enum Sub {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+}
+
+/// `--editing-mode`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EditingMode {
+    Emacs,
+    Vi,
 }
 
 /// `--color`.

@@ -19,6 +19,8 @@ pub struct Settings {
     pub dialect: Dialect,
     /// `.output-file FILE`: results are appended there instead of shown.
     pub output_file: Option<std::path::PathBuf>,
+    /// `--editing-mode vi`: vi keys in the shell; `None`: as ~/.inputrc says.
+    pub vi: Option<bool>,
 }
 
 impl Settings {
@@ -33,6 +35,7 @@ impl Settings {
             expanded: Expanded::Auto,
             dialect: Dialect::Spec,
             output_file: None,
+            vi: None,
         }
     }
 }

@@ -916,3 +916,66 @@ fn the_first_screen_fits_80_columns_and_help_and_quit_work() {
     run_keys(&mut p, "quit");
     p.expect(expectrl::Eof).unwrap();
 }
+
+/// Editing as pgcli and bash users expect: Up finds the entries that start
+/// with what is typed; `.edit` opens the previous entry in $EDITOR and runs
+/// what is saved; `--editing-mode vi` (or `set editing-mode vi` in
+/// ~/.inputrc) gives vi keys.
+#[test]
+fn up_searches_by_prefix_edit_opens_the_editor_and_vi_keys_work() {
+    let home = common::scratch_home();
+    let prompt = "idcsh demo> ";
+    // An "editor" that replaces the entry with another line.
+    let editor = home.join("editor.sh");
+    std::fs::write(
+        &editor,
+        "#!/bin/sh\nprintf 'length(Accounts)\\n' > \"$1\"\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&editor, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let accounts = {
+        let out = common::idcsh_in(&home)
+            .args(["--demo", "-c", "length(Accounts)"])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).trim().to_owned()
+    };
+    let mut p = shell(
+        &["--demo", "-o", "json", "--color", "never"],
+        &home,
+        &[("EDITOR", editor.to_str().unwrap())],
+    );
+    at_prompt(&mut p, prompt);
+    run_keys(&mut p, "length(Groups)");
+    p.expect("\n28").unwrap();
+    at_prompt(&mut p, prompt);
+    run_keys(&mut p, "Users[0].UserName");
+    p.expect("\"alice\"").unwrap();
+    at_prompt(&mut p, prompt);
+    // `len` + Up skips the newer Users line and recalls length(Groups).
+    p.send("len").unwrap();
+    p.send("\x1b[A").unwrap();
+    p.send("\r").unwrap();
+    p.expect("\n28").unwrap();
+    at_prompt(&mut p, prompt);
+    // .edit: the editor's text is run.
+    run_keys(&mut p, ".edit");
+    p.expect(format!("\n{accounts}").as_str()).unwrap();
+    at_prompt(&mut p, prompt);
+    p.send(ControlCode::EndOfTransmission).unwrap();
+    p.expect(expectrl::Eof).unwrap();
+
+    // vi keys from ~/.inputrc: type, Escape, go to the start, insert.
+    std::fs::write(home.join(".inputrc"), "set editing-mode vi\n").unwrap();
+    let mut p = shell(&["--demo", "-o", "json", "--color", "never"], &home, &[]);
+    at_prompt(&mut p, prompt);
+    p.send("Users)").unwrap();
+    p.send("\x1b").unwrap();
+    std::thread::sleep(Duration::from_millis(100));
+    p.send("0ilength(").unwrap();
+    p.send("\r").unwrap();
+    p.expect("\n240").unwrap();
+    at_prompt(&mut p, prompt);
+    p.send(ControlCode::EndOfTransmission).unwrap();
+    p.expect(expectrl::Eof).unwrap();
+}

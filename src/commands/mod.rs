@@ -186,6 +186,9 @@ pub enum Command {
         #[arg(value_name = "COLLECTION")]
         collection: Option<String>,
     },
+    /// Edit the previous entry in $VISUAL or $EDITOR, then run it (also \e; the shell only)
+    #[command(after_help = "Example: .edit    (EDITOR=nano, VISUAL='code --wait')")]
+    Edit,
     /// Page long results on a terminal through $PAGER (default less -FRX)
     #[command(after_help = "Example: .pager off")]
     Pager {
@@ -261,6 +264,9 @@ impl Command {
             Expanded { mode } => Ok(session::expanded(cx, mode)),
             Compat { mode } => Ok(session::compat(cx, mode)),
             Quit => Ok(Outcome::Quit),
+            Edit => Err(Error::Usage(
+                ".edit edits the previous entry in the interactive shell; a script has none".into(),
+            )),
             Members(args) => directory::members(cx, args),
             GroupsOf(args) => directory::groups_of(cx, args),
             Access(args) => directory::access(cx, args),

@@ -85,7 +85,11 @@ impl Hinter for ShellHelper {
         if pos < line.len() || line.trim().is_empty() {
             return None;
         }
-        if let Some(rest) = self.history_hints.hint(line, pos, ctx) {
+        // Without colour a history hint would look typed (`G` shown as
+        // `Groups[0]`, Enter runs `G`): it is not offered.
+        if self.color
+            && let Some(rest) = self.history_hints.hint(line, pos, ctx)
+        {
             return Some(ShellHint {
                 display: rest.clone(),
                 completion: Some(rest),
@@ -220,6 +224,28 @@ impl Helper for ShellHelper {}
 mod tests {
     use super::*;
     use std::sync::Arc;
+
+    /// Without colour a history hint would look typed: only the result
+    /// hint (set apart by its arrow) is offered.
+    #[test]
+    fn history_hints_need_colour_to_be_told_from_typing() {
+        use rustyline::history::{DefaultHistory, History as _};
+        let mut history = DefaultHistory::new();
+        history.add("Users[0]").unwrap();
+        let ctx = Context::new(&history);
+        let coloured = ShellHelper::new(view(), true);
+        let hint = coloured.hint("U", 1, &ctx).unwrap();
+        assert_eq!(hint.display, "sers[0]");
+        let plain = ShellHelper::new(view(), false);
+        let hint = plain.hint("Users", 5, &ctx).unwrap();
+        assert_eq!(hint.display, "  ⇒ 2 items");
+        assert!(hint.completion.is_none());
+        assert!(
+            plain
+                .hint("U", 1, &ctx)
+                .is_none_or(|h| h.display.starts_with("  ⇒"))
+        );
+    }
 
     fn view() -> View {
         let users = crate::doc::Doc::from(serde_json::json!([

@@ -85,8 +85,9 @@ fn banner(runner: &mut Runner) -> String {
 pub fn run(runner: &mut Runner, on_tty: bool) -> Result<(), Error> {
     let editor_error =
         |e: ReadlineError| Error::io("cannot start the line editor", io::Error::other(e));
+    let vi = runner.settings.vi.unwrap_or_else(inputrc_says_vi);
     let config = Config::builder()
-        .edit_mode(EditMode::Emacs)
+        .edit_mode(if vi { EditMode::Vi } else { EditMode::Emacs })
         .completion_type(CompletionType::List)
         .auto_add_history(false)
         .behavior(if on_tty {
@@ -129,6 +130,18 @@ pub fn run(runner: &mut Runner, on_tty: bool) -> Result<(), Error> {
             })),
         );
     }
+    // Up and Down search the history for entries that start with what is
+    // typed (all of them when nothing is); in a multi-line entry they
+    // move between its lines first.
+    for (key, backward) in [
+        (KeyEvent(KeyCode::Up, Modifiers::NONE), true),
+        (KeyEvent(KeyCode::Down, Modifiers::NONE), false),
+    ] {
+        editor.bind_sequence(
+            key,
+            EventHandler::Conditional(Box::new(PrefixSearch { backward })),
+        );
+    }
     loop {
         let prompt = format!(
             "idcsh {}{}{}> ",
@@ -154,6 +167,22 @@ pub fn run(runner: &mut Runner, on_tty: bool) -> Result<(), Error> {
             Err(ReadlineError::Interrupted) => continue,
             Err(ReadlineError::Eof) => return Ok(()),
             Err(err) => return Err(Error::io("cannot read input", io::Error::other(err))),
+        };
+        // `.edit` or `\e`: the previous entry in $VISUAL or $EDITOR, then run.
+        let text = if matches!(text.trim(), ".edit" | "\\e") {
+            match edit_in_editor(&last_entry(&editor)) {
+                Ok(edited) if edited.trim().is_empty() => continue,
+                Ok(edited) => {
+                    eprintln!("{prompt}{edited}");
+                    edited
+                }
+                Err(err) => {
+                    eprintln!("error: {err}");
+                    continue;
+                }
+            }
+        } else {
+            text
         };
         if !text.trim().is_empty() {
             let _ = editor.add_history_entry(text.as_str());
@@ -194,6 +223,101 @@ impl ConditionalEventHandler for Continue {
         (open && line.len() <= crate::query::MAX_EXPRESSION_BYTES)
             .then(|| Cmd::Insert(1, format!("\n{pad}")))
     }
+}
+
+/// The history's newest entry, or "".
+fn last_entry(editor: &Editor<ShellHelper, DefaultHistory>) -> String {
+    let history = editor.history();
+    history
+        .len()
+        .checked_sub(1)
+        .and_then(|last| {
+            history
+                .get(last, rustyline::history::SearchDirection::Forward)
+                .ok()
+                .flatten()
+        })
+        .map(|found| found.entry.into_owned())
+        .unwrap_or_default()
+}
+
+/// Up and Down as prefix searches of the history (`HistorySearchBackward`,
+/// `...Forward`), except inside a multi-line entry, where they move
+/// between its lines.
+struct PrefixSearch {
+    backward: bool,
+}
+
+impl ConditionalEventHandler for PrefixSearch {
+    fn handle(&self, _: &Event, _: RepeatCount, _: bool, ctx: &EventContext) -> Option<Cmd> {
+        let line = ctx.line();
+        let pos = ctx.pos();
+        let inside = if self.backward {
+            line[..pos].contains('\n')
+        } else {
+            line[pos..].contains('\n')
+        };
+        Some(match (inside, self.backward) {
+            (true, true) => Cmd::LineUpOrPreviousHistory(1),
+            (true, false) => Cmd::LineDownOrNextHistory(1),
+            (false, true) => Cmd::HistorySearchBackward,
+            (false, false) => Cmd::HistorySearchForward,
+        })
+    }
+}
+
+/// Whether `set editing-mode vi` is in the readline init file
+/// (`$INPUTRC`, else `~/.inputrc`, else `/etc/inputrc`), as bash reads it.
+fn inputrc_says_vi() -> bool {
+    let files = std::env::var_os("INPUTRC")
+        .map(std::path::PathBuf::from)
+        .into_iter()
+        .chain(std::env::var_os("HOME").map(|h| std::path::Path::new(&h).join(".inputrc")))
+        .chain([std::path::PathBuf::from("/etc/inputrc")]);
+    for file in files {
+        let Ok(text) = std::fs::read_to_string(&file) else {
+            continue;
+        };
+        let mut vi = false;
+        for line in text.lines() {
+            let words: Vec<&str> = line.split_whitespace().collect();
+            if let ["set", "editing-mode", mode] = words.as_slice() {
+                vi = mode.eq_ignore_ascii_case("vi");
+            }
+        }
+        return vi;
+    }
+    false
+}
+
+/// `text` edited in `$VISUAL` or `$EDITOR` (else `vi`), as psql's `\e`:
+/// written to a private temporary file, the editor run on it, read back.
+fn edit_in_editor(text: &str) -> Result<String, String> {
+    let editor = ["VISUAL", "EDITOR"]
+        .iter()
+        .find_map(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
+        .unwrap_or_else(|| "vi".to_owned());
+    let file = tempfile::Builder::new()
+        .prefix("idcsh-")
+        .suffix(".jmespath")
+        .tempfile()
+        .map_err(|e| format!("cannot make a file to edit: {e}"))?;
+    std::fs::write(file.path(), format!("{text}\n"))
+        .map_err(|e| format!("cannot write {}: {e}", file.path().display()))?;
+    // Through sh, so that EDITOR may carry arguments (`code --wait`).
+    let status = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("{editor} \"$1\""))
+        .arg("idcsh-editor")
+        .arg(file.path())
+        .status()
+        .map_err(|e| format!("cannot run {editor}: {e}"))?;
+    if !status.success() {
+        return Err(format!("{editor} ended with {status}; nothing was run"));
+    }
+    let edited = std::fs::read_to_string(file.path())
+        .map_err(|e| format!("cannot read {}: {e}", file.path().display()))?;
+    Ok(edited.trim_end().to_owned())
 }
 
 /// Whether an entry ends with an operator that needs a right-hand side:
