@@ -195,6 +195,12 @@ impl Runner {
         let requests_before = self.session.requests_made();
         let (text, redirect) = line::split_redirect(text);
         let result = self.run_line(text);
+        let rows = match &result {
+            Ok(Outcome::Value { value, .. } | Outcome::Viewed { value, .. }) => {
+                value.as_array().map(Vec::len)
+            }
+            _ => None,
+        };
         let flow = match result {
             Ok(outcome) => match self.emit_where_asked(&outcome, redirect, out, err) {
                 Ok(false) => Flow::Failed,
@@ -216,9 +222,14 @@ impl Runner {
             let _ = writeln!(err, "note: {note}");
         }
         if self.settings.timing {
+            let rows = match rows {
+                Some(1) => "1 row, ".to_owned(),
+                Some(n) => format!("{n} rows, "),
+                None => String::new(),
+            };
             let _ = writeln!(
                 err,
-                "time: {:.1} ms, AWS requests: {}",
+                "{rows}time: {:.1} ms, AWS requests: {}",
                 started.elapsed().as_secs_f64() * 1000.0,
                 self.session.requests_made() - requests_before
             );
@@ -411,5 +422,57 @@ impl Runner {
             Outcome::Note(note) => writeln!(err, "{note}"),
             Outcome::Failing(inner) => self.emit(inner, out, err),
         }
+    }
+}
+
+/// A writer that drops everything once `stop` is set (Ctrl-C), so a long
+/// result stops at the next write while the line finishes as usual;
+/// [`stopped`](Self::stopped) says whether it did.
+pub struct Stoppable<W> {
+    inner: W,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// What `inner` held when output stopped has been let out (a line
+    /// half written), so that it does not come out with the next result.
+    drained: bool,
+}
+
+impl<W: Write> Stoppable<W> {
+    /// `inner`, until `stop` is set.
+    pub fn new(inner: W, stop: std::sync::Arc<std::sync::atomic::AtomicBool>) -> Self {
+        Stoppable {
+            inner,
+            stop,
+            drained: false,
+        }
+    }
+
+    /// Whether output was stopped.
+    pub fn stopped(&self) -> bool {
+        self.stop.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    fn drain(&mut self) {
+        if !self.drained {
+            self.drained = true;
+            let _ = self.inner.flush();
+        }
+    }
+}
+
+impl<W: Write> Write for Stoppable<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.stopped() {
+            self.drain();
+            return Ok(buf.len());
+        }
+        self.inner.write(buf)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if self.stopped() {
+            self.drain();
+            return Ok(());
+        }
+        self.inner.flush()
     }
 }

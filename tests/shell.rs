@@ -979,3 +979,47 @@ fn up_searches_by_prefix_edit_opens_the_editor_and_vi_keys_work() {
     p.send(ControlCode::EndOfTransmission).unwrap();
     p.expect(expectrl::Eof).unwrap();
 }
+
+/// Ctrl-C stops a long result being written (with the pager off), and the
+/// shell is back at its prompt; the rest is not written.
+#[test]
+fn ctrl_c_stops_a_long_result() {
+    let home = common::scratch_home();
+    let prompt = "idcsh demo> ";
+    let full = {
+        let out = common::idcsh_in(&home)
+            .args([
+                "--demo",
+                "-o",
+                "json",
+                "-c",
+                "[EffectiveAccess, EffectiveAccess, EffectiveAccess]",
+            ])
+            .output()
+            .unwrap();
+        out.stdout.len()
+    };
+    let mut p = shell(&["--demo", "-o", "json", "--color", "never"], &home, &[]);
+    at_prompt(&mut p, prompt);
+    run_keys(&mut p, ".pager off");
+    at_prompt(&mut p, prompt);
+    run_keys(
+        &mut p,
+        "[EffectiveAccess, EffectiveAccess, EffectiveAccess]",
+    );
+    // Not read for a while: the terminal's buffer fills and idcsh waits.
+    std::thread::sleep(Duration::from_millis(700));
+    p.send(ControlCode::EndOfText).unwrap();
+    let found = p.expect("note: output stopped (Ctrl-C)").unwrap();
+    let written = found.before().len();
+    assert!(
+        written < full / 2,
+        "{written} of {full} bytes written after Ctrl-C"
+    );
+    at_prompt(&mut p, prompt);
+    run_keys(&mut p, "length(Groups)");
+    p.expect("\n28").unwrap();
+    at_prompt(&mut p, prompt);
+    p.send(ControlCode::EndOfTransmission).unwrap();
+    p.expect(expectrl::Eof).unwrap();
+}

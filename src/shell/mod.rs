@@ -12,7 +12,7 @@ use std::io::{self, Write};
 use rustyline::error::ReadlineError;
 use rustyline::history::{DefaultHistory, History as _};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
 use rustyline::{
     Behavior, Cmd, CompletionType, ConditionalEventHandler, Config, EditMode, Editor, Event,
@@ -358,7 +358,24 @@ fn step(runner: &mut Runner, text: &str) -> Flow {
         .zip(pager::pager_command());
     // Unlocked handles: progress is written from another thread.
     let Some((rows, command)) = pager else {
-        return runner.step(text, &mut io::stdout(), &mut io::stderr());
+        // Ctrl-C stops a long result being written, at the next write.
+        let stop = Arc::new(AtomicBool::new(false));
+        let watcher = {
+            let stop = stop.clone();
+            runner.session.runtime().spawn(async move {
+                if tokio::signal::ctrl_c().await.is_ok() {
+                    stop.store(true, Ordering::Relaxed);
+                }
+            })
+        };
+        let mut out = crate::exec::Stoppable::new(io::stdout(), stop);
+        let flow = runner.step(text, &mut out, &mut io::stderr());
+        watcher.abort();
+        if out.stopped() {
+            let _ = out.flush();
+            eprintln!("\nnote: output stopped (Ctrl-C)");
+        }
+        return flow;
     };
     // Warnings, notes and `.timing` are held until the result has been
     // shown (and the pager closed), so that they are not scrolled away.
