@@ -40,8 +40,9 @@ fn every_format_renders_every_shape() {
         ("csv", "scalars", "Value\na\n2\n\n"),
         ("csv", "s", "Value\nhi\n"),
         ("csv", "empty", "Value\n"),
-        ("text", "objs", "x\t1\tp, q\ny, z\tNone\tNone\n"),
-        ("text", "nested", "true\n"),
+        // As the AWS CLI: nested lists and objects under their names.
+        ("text", "objs", "x\nL\tp\nL\tq\nN\t1\ny, z\n"),
+        ("text", "nested", "K\tTrue\n"),
         ("text", "scalars", "a\t2\tNone\n"),
         ("text", "s", "hi\n"),
         ("text", "nil", "None\n"),

@@ -1632,10 +1632,12 @@ fn membership_writes_are_confirmed_checked_and_refresh_the_cache() {
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines.len(), 3, "{stdout}");
     assert_eq!((lines[0], lines[2]), ("dave", "carol\tdave"));
+    // As the AWS CLI writes text: fields in name order (Action, Changed,
+    // GroupId, GroupName, MembershipId, UserId, UserName), True for true.
     let result: Vec<&str> = lines[1].split('\t').collect();
     assert_eq!(
-        (result[0], result[1], result[2], result[4]),
-        ("add-member", "true", "Release Managers", "carol"),
+        (result[0], result[1], result[3], result[6]),
+        ("add-member", "True", "Release Managers", "carol"),
         "{stdout}"
     );
     assert_eq!(writes(&proxy), 1);
