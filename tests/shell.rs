@@ -524,6 +524,19 @@ fn a_live_hint_shows_the_result_while_typing_and_colours_mark_the_syntax() {
     p.expect("⇒ 28").unwrap();
     p.send(ControlCode::EndOfText).unwrap();
     at_prompt(&mut p, prompt);
+    // The preview pane: the first items under the input, as jid shows
+    // them; an error with a caret under the character it points at.
+    p.send("Users[?starts_with(UserName, 'al')].UserName")
+        .unwrap();
+    p.expect("⇒ ").unwrap();
+    p.expect("\"alice\"").unwrap();
+    p.send(ControlCode::EndOfText).unwrap();
+    at_prompt(&mut p, prompt);
+    p.send("Users]").unwrap();
+    p.expect(expectrl::Regex(r"\n {17}\^ syntax error"))
+        .unwrap();
+    p.send(ControlCode::EndOfText).unwrap();
+    at_prompt(&mut p, prompt);
     p.send(ControlCode::EndOfTransmission).unwrap();
     p.expect(expectrl::Eof).unwrap();
 }

@@ -14,6 +14,7 @@ pub(crate) use csv::record;
 pub(crate) const UTF8_BOM: &[u8] = "\u{feff}".as_bytes();
 mod flat;
 mod table;
+pub(crate) use table::cut;
 mod text;
 mod yaml;
 

@@ -61,6 +61,9 @@ pub(super) fn complete_expression(view: &View, text: &str, from: usize, root: Sc
             tokens.pop();
             word
         }
+        Some(t) if !t.closed && t.kind == TokenKind::RawString => {
+            return complete_value(view, &tokens, expression, from, root);
+        }
         Some(t) if !t.closed => return none(pos),
         _ => (pos, String::new()),
     };
@@ -82,6 +85,102 @@ pub(super) fn complete_expression(view: &View, text: &str, from: usize, root: Sc
         })
         .collect();
     Completion::Words { start, candidates }
+}
+
+/// A string being typed after `FIELD ==` or `FIELD !=` (`UserName ==
+/// 'al`): the values that field holds in memory, starting with what is
+/// typed (ignoring case), each closed with its quote.
+fn complete_value(
+    view: &View,
+    tokens: &[Token],
+    expression: &str,
+    from: usize,
+    root: Scope,
+) -> Completion {
+    const OFFERED: usize = 50;
+    let pos = from + expression.len();
+    let Some((open, before)) = tokens.split_last() else {
+        return none(pos);
+    };
+    let significant: Vec<&Token> = before
+        .iter()
+        .filter(|t| t.kind != TokenKind::Space)
+        .collect();
+    let [.., field_end, operator] = significant.as_slice() else {
+        return none(pos);
+    };
+    if !matches!(operator.text(expression), "==" | "!=") {
+        return none(pos);
+    }
+    // The field's path, read back over `a.b.c`.
+    let mut path = Vec::new();
+    let mut i = significant.len() - 2;
+    loop {
+        let token = significant[i];
+        if token.kind != TokenKind::Identifier {
+            return none(pos);
+        }
+        path.insert(0, token.text(expression).to_owned());
+        if i >= 2 && significant[i - 1].text(expression) == "." {
+            i -= 2;
+        } else {
+            break;
+        }
+    }
+    let _ = field_end;
+    let path_start = significant[i].start;
+    let prefix_tokens: Vec<Token> = tokens
+        .iter()
+        .filter(|t| t.end <= path_start)
+        .cloned()
+        .collect();
+    let (scope, _) = scope_at(&prefix_tokens, expression, root);
+    let Scope::Path(mut full) = scope else {
+        return none(pos);
+    };
+    full.extend(path);
+    let (data, rest) = if full[0].starts_with('.') || full[0] == "_" || view.document.is_none() {
+        (view.collection(&full[0]), &full[1..])
+    } else {
+        (view.document.as_ref(), &full[..])
+    };
+    let Some(doc) = data else {
+        return none(pos);
+    };
+    // What is typed, its escapes read (`O\'B` is `O'B`).
+    let typed = expression[open.start + 1..]
+        .replace("\\'", "'")
+        .replace("\\\\", "\\");
+    let lower = typed.to_lowercase();
+    let mut nodes: Vec<&Doc> = Vec::new();
+    spread(doc, &mut nodes, usize::MAX);
+    for segment in rest {
+        let mut next = Vec::new();
+        for node in nodes {
+            if let Some(value) = node.get(segment) {
+                spread(value, &mut next, usize::MAX);
+            }
+        }
+        nodes = next;
+    }
+    let mut values: Vec<&str> = nodes
+        .iter()
+        .filter_map(|n| n.as_str())
+        .filter(|v| v.to_lowercase().starts_with(&lower))
+        .collect();
+    values.sort_unstable();
+    values.dedup();
+    values.truncate(OFFERED);
+    Completion::Words {
+        start: from + open.start,
+        candidates: values
+            .into_iter()
+            .map(|v| Candidate {
+                display: v.to_owned(),
+                replacement: format!("'{}'", v.replace('\\', "\\\\").replace('\'', "\\'")),
+            })
+            .collect(),
+    }
 }
 
 /// Reads the tokens before the cursor and returns what a name typed next

@@ -305,6 +305,20 @@ mod tests {
     }
 
     #[test]
+    fn string_values_complete_inside_their_quotes() {
+        let view = demo_view(&["Users", "Groups"]);
+        let (start, values) = offered(&view, "Users[?UserName == 'alice.g");
+        assert_eq!(start, 19);
+        assert_eq!(values, ["'alice.garcia'"]);
+        let values = offered(&view, "Groups[?DisplayName != 'o").1;
+        assert_eq!(values, ["'O\\'Brien\\'s Project Team'", "'On-Call SREs'"]);
+        let values = offered(&view, "Users[?Name.FamilyName == 'O\\'B").1;
+        assert_eq!(values, ["'O\\'Brien'"]);
+        // Not after other operators, nor for a string standing alone.
+        assert!(offered(&view, "Users[?contains(UserName, 'al").1.is_empty());
+    }
+
+    #[test]
     fn names_are_quoted_only_when_they_must_be() {
         assert_eq!(shell_quote("alice"), "alice");
         assert_eq!(shell_quote("Platform Engineers"), "'Platform Engineers'");
