@@ -317,46 +317,14 @@ fn evaluate_held<T>(
     Some(then(query.evaluate(&root)))
 }
 
-/// What `line` would return, in a few words, when it is an expression
-/// over collections already in memory; `None` otherwise. Never fetches.
+/// What `line` would return, in a few words (the preview's summary),
+/// when it is an expression over collections already in memory; `None`
+/// otherwise. Never fetches.
 pub fn result_hint(view: &View, line: &str) -> Option<String> {
-    // `EXPR > FILE`: the hint is what goes to the file.
-    let (text, _) = line::split_redirect(line.trim());
-    if text.is_empty() || text.starts_with('.') || text.starts_with('#') {
-        return None;
+    match result_preview(view, line)? {
+        Preview::Result { summary, .. } => Some(summary),
+        _ => None,
     }
-    if line::is_incomplete(text, crate::commands::rest_of_line()) {
-        return None;
-    }
-    let query = Query::compile(text).ok()?;
-    let refs = query.root_refs();
-    if let Some(document) = &view.document {
-        return query
-            .evaluate(&Val::Ref(document))
-            .ok()
-            .map(|v| summary(&v));
-    }
-    let missing = |name: &String| view.collection(name).is_none();
-    // `_`, a collection not fetched yet, or a half-typed name: no hint.
-    if refs.fields.iter().any(missing) || (refs.whole && view.collections.iter().any(missing)) {
-        return None;
-    }
-    let items: usize = view
-        .data
-        .iter()
-        .filter(|(name, _)| refs.whole || refs.fields.contains(name))
-        .map(|(_, doc)| doc.count())
-        .sum();
-    if items > HINT_ITEM_LIMIT {
-        return None;
-    }
-    let entries: Vec<(Cow<'_, str>, Val<'_>)> = view
-        .data
-        .iter()
-        .map(|(name, doc)| (Cow::Borrowed(name.as_str()), Val::Ref(doc.as_ref())))
-        .collect();
-    let root = Val::Object(entries.into());
-    query.evaluate(&root).ok().map(|v| summary(&v))
 }
 
 /// `240 items`, `"alice"`, `42`, `{12 keys}`.
