@@ -975,6 +975,18 @@ fn up_searches_by_prefix_edit_opens_the_editor_and_vi_keys_work() {
     run_keys(&mut p, ".edit");
     p.expect(format!("\n{accounts}").as_str()).unwrap();
     at_prompt(&mut p, prompt);
+    // Up again goes on with the prefix typed, past length(Accounts) to
+    // length(Groups); Down comes back to it.
+    p.send("len").unwrap();
+    p.send("\x1b[A").unwrap();
+    p.expect("length(Accounts)").unwrap();
+    p.send("\x1b[A").unwrap();
+    p.expect("length(Groups)").unwrap();
+    p.send("\x1b[B").unwrap();
+    p.expect("length(Accounts)").unwrap();
+    p.send("\x1b[A\r").unwrap();
+    p.expect("\n28").unwrap();
+    at_prompt(&mut p, prompt);
     p.send(ControlCode::EndOfTransmission).unwrap();
     p.expect(expectrl::Eof).unwrap();
 

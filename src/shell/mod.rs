@@ -11,8 +11,8 @@ use std::io::{self, Write};
 
 use rustyline::error::ReadlineError;
 use rustyline::history::{DefaultHistory, History as _};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use rustyline::{
     Behavior, Cmd, CompletionType, ConditionalEventHandler, Config, EditMode, Editor, Event,
@@ -133,13 +133,20 @@ pub fn run(runner: &mut Runner, on_tty: bool) -> Result<(), Error> {
     // Up and Down search the history for entries that start with what is
     // typed (all of them when nothing is); in a multi-line entry they
     // move between its lines first.
+    let search = Arc::new(Mutex::new(Search {
+        entries: runner.history.entries().to_vec(),
+        current: None,
+    }));
     for (key, backward) in [
         (KeyEvent(KeyCode::Up, Modifiers::NONE), true),
         (KeyEvent(KeyCode::Down, Modifiers::NONE), false),
     ] {
         editor.bind_sequence(
             key,
-            EventHandler::Conditional(Box::new(PrefixSearch { backward })),
+            EventHandler::Conditional(Box::new(PrefixSearch {
+                backward,
+                search: search.clone(),
+            })),
         );
     }
     loop {
@@ -184,6 +191,13 @@ pub fn run(runner: &mut Runner, on_tty: bool) -> Result<(), Error> {
         } else {
             text
         };
+        if let Ok(mut search) = search.lock() {
+            search.current = None;
+            if !text.trim().is_empty() {
+                search.entries.retain(|e| e != &text);
+                search.entries.push(text.clone());
+            }
+        }
         if !text.trim().is_empty() {
             let _ = editor.add_history_entry(text.as_str());
             if let Some(warning) = runner.history.record(&text) {
@@ -241,11 +255,24 @@ fn last_entry(editor: &Editor<ShellHelper, DefaultHistory>) -> String {
         .unwrap_or_default()
 }
 
-/// Up and Down as prefix searches of the history (`HistorySearchBackward`,
-/// `...Forward`), except inside a multi-line entry, where they move
-/// between its lines.
+/// Up and Down search the history for entries that start with what was
+/// typed before the first Up (all entries when nothing was), newest
+/// first, each entry once; Down past the newest gives back what was
+/// typed. Inside a multi-line entry they move between its lines.
+/// rustyline's own prefix search takes the whole recalled line as the
+/// next prefix, so the search is kept here, over the shell's copy of the
+/// history.
 struct PrefixSearch {
     backward: bool,
+    search: Arc<Mutex<Search>>,
+}
+
+/// The history and the search under way.
+#[derive(Default)]
+struct Search {
+    entries: Vec<String>,
+    /// What was typed, the entry shown, and its index in `entries`.
+    current: Option<(String, String, usize)>,
 }
 
 impl ConditionalEventHandler for PrefixSearch {
@@ -257,12 +284,40 @@ impl ConditionalEventHandler for PrefixSearch {
         } else {
             line[pos..].contains('\n')
         };
-        Some(match (inside, self.backward) {
-            (true, true) => Cmd::LineUpOrPreviousHistory(1),
-            (true, false) => Cmd::LineDownOrNextHistory(1),
-            (false, true) => Cmd::HistorySearchBackward,
-            (false, false) => Cmd::HistorySearchForward,
-        })
+        if inside {
+            return Some(if self.backward {
+                Cmd::LineUpOrPreviousHistory(1)
+            } else {
+                Cmd::LineDownOrNextHistory(1)
+            });
+        }
+        let mut search = self.search.lock().ok()?;
+        let (typed, from) = match &search.current {
+            Some((typed, shown, at)) if shown == line => (typed.clone(), Some(*at)),
+            _ => (line.to_owned(), None),
+        };
+        let entries = &search.entries;
+        let matches = |e: &String| e.starts_with(&typed) && e != line && e != &typed;
+        let found = if self.backward {
+            let end = from.unwrap_or(entries.len());
+            (0..end).rev().find(|&i| matches(&entries[i]))
+        } else {
+            let start = from.map_or(entries.len(), |at| at + 1);
+            (start..entries.len()).find(|&i| matches(&entries[i]))
+        };
+        match found {
+            Some(at) => {
+                let entry = entries[at].clone();
+                search.current = Some((typed, entry.clone(), at));
+                Some(Cmd::Replace(rustyline::Movement::WholeBuffer, Some(entry)))
+            }
+            // Down past the newest match: back to what was typed.
+            None if !self.backward && from.is_some() => {
+                search.current = None;
+                Some(Cmd::Replace(rustyline::Movement::WholeBuffer, Some(typed)))
+            }
+            None => Some(Cmd::Noop),
+        }
     }
 }
 
