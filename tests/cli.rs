@@ -2176,3 +2176,47 @@ fn command_result_shapes_match_what_the_commands_return() {
     }
     drop(dir);
 }
+
+/// `.explain`: each step of the chain with what it produced, and for the
+/// filter that kept nothing, what its field holds, read here from the
+/// users themselves.
+#[test]
+fn explain_shows_where_a_filter_went_empty_and_why() {
+    let users = json_of(&["--demo", "-c", "Users"]);
+    let users = users.as_array().unwrap();
+    let mut titles: Vec<String> = Vec::new();
+    for user in users {
+        let title = user["Title"].to_string();
+        if !titles.contains(&title) {
+            titles.push(title);
+        }
+    }
+    assert!(!titles.contains(&"\"Engineer\"".to_owned()));
+    let explained = json_of(&[
+        "--demo",
+        "-c",
+        ".explain Users[?Title == 'Engineer'].UserName",
+    ]);
+    let steps = explained["Steps"].as_array().unwrap();
+    let pieces: Vec<&str> = steps
+        .iter()
+        .map(|s| s["Expression"].as_str().unwrap().trim())
+        .collect();
+    assert_eq!(pieces, ["Users", "[?Title == 'Engineer']", ".UserName"]);
+    assert_eq!(steps[0]["Result"], format!("{} items", users.len()));
+    assert_eq!(steps[1]["Result"], "0 items");
+    let why = steps[1]["Why"].as_str().unwrap();
+    let first: Vec<&str> = titles.iter().take(5).map(String::as_str).collect();
+    assert_eq!(
+        why,
+        format!(
+            "Title holds {}, ... ({} values)",
+            first.join(", "),
+            titles.len()
+        )
+    );
+    assert!(explained["Tree"].as_array().unwrap().len() > 3);
+    let (_, stderr, ok) = run_lines(&["--demo"], &[".explain Users]"]);
+    assert!(!ok);
+    assert!(stderr.starts_with("error: syntax error"), "{stderr}");
+}

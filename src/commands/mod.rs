@@ -6,6 +6,7 @@
 
 mod context;
 mod directory;
+mod explain;
 mod principals;
 mod review;
 mod saved;
@@ -23,6 +24,7 @@ pub use context::{Confirm, Context, Live, Terminal};
 pub use directory::{
     AccountArgs, GroupArgs, LookupArgs, PermissionSetArgs, SnapshotArgs, UserArgs,
 };
+pub use explain::ExplainArgs;
 pub use review::{CheckArgs, DiffArgs, ReportArgs};
 pub use saved::{HistoryArgs, RunArgs, SaveArgs};
 pub use writes::MembershipArgs;
@@ -153,6 +155,13 @@ pub enum Command {
         after_help = "Examples: .report review-2026-q4\n          .report review-2026-q4 --baseline q3.json"
     )]
     Report(ReportArgs),
+    /// An expression as a tree, then each step with what it produced: where a filter went empty, and why
+    #[command(
+        after_help = "Example: .explain Users[?Title == 'Engineer'].UserName\n\
+        The steps are the chain's links (a field, a filter, an index, a pipe), each run on its own;\n\
+        a filter that kept nothing says what the fields it compares hold."
+    )]
+    Explain(ExplainArgs),
     /// Save an expression under a name; $1, $2... take .run's arguments
     #[command(
         after_help = "Example: .save member-of \"GroupMemberships[?UserName == '$1'].GroupName\"\n\
@@ -281,6 +290,7 @@ impl Command {
             Report(args) => review::report(cx, args),
             AddMember(args) => writes::membership(cx, writes::Change::Add, args),
             RemoveMember(args) => writes::membership(cx, writes::Change::Remove, args),
+            Explain(args) => explain::explain(cx, args),
             Save(args) => saved::save(cx, args),
             Queries => Ok(saved::queries(cx)),
             Run(args) => saved::run(cx, args),
@@ -608,6 +618,7 @@ mod tests {
                 ("groups-of", true),
                 ("access", true),
                 ("describe-permission-set", true),
+                ("explain", false),
                 ("save", false)
             ]
         );

@@ -119,6 +119,11 @@ impl Query {
         Query::compile_in(text, Dialect::Spec)
     }
 
+    /// The syntax tree, one node a line, children indented.
+    pub(crate) fn tree(&self) -> Vec<String> {
+        self.ast.tree()
+    }
+
     /// Parses and compiles `text` in `dialect`.
     pub fn compile_in(text: &str, dialect: Dialect) -> Result<Query, QueryError> {
         let compiled = compile::compile(text, dialect)?;

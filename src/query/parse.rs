@@ -90,6 +90,68 @@ pub(crate) struct Ast {
 }
 
 impl Ast {
+    /// The syntax tree, one node a line, children indented under their
+    /// parent (`.explain`'s tree).
+    pub(crate) fn tree(&self) -> Vec<String> {
+        let mut lines = Vec::new();
+        self.tree_into(0, &mut lines);
+        lines
+    }
+
+    fn tree_into(&self, depth: usize, lines: &mut Vec<String>) {
+        let pad = "  ".repeat(depth);
+        let (label, children): (String, Vec<&Ast>) = match &self.kind {
+            AstKind::Identity => ("current node @".into(), vec![]),
+            AstKind::Field(name) => (format!("field {name}"), vec![]),
+            AstKind::Index(i) => (format!("index [{i}]"), vec![]),
+            AstKind::Slice { start, stop, step } => {
+                let part = |v: &Option<i64>| v.map(|v| v.to_string()).unwrap_or_default();
+                (
+                    format!("slice [{}:{}:{step}]", part(start), part(stop)),
+                    vec![],
+                )
+            }
+            AstKind::Literal(value) => (format!("literal {value}"), vec![]),
+            AstKind::Subexpr(a, b) => ("then (b on a's result)".into(), vec![a, b]),
+            AstKind::Projection(a, b) => ("projection (b on each element of a)".into(), vec![a, b]),
+            AstKind::ObjectValues(a) => ("values of an object (*)".into(), vec![a]),
+            AstKind::Flatten(a) => ("flatten ([])".into(), vec![a]),
+            AstKind::Condition(a, b) => (
+                "filter: keep where the condition holds, then".into(),
+                vec![a, b],
+            ),
+            AstKind::Comparison(op, a, b) => {
+                let op = match op {
+                    Comparator::Equal => "==",
+                    Comparator::NotEqual => "!=",
+                    Comparator::LessThan => "<",
+                    Comparator::LessThanEqual => "<=",
+                    Comparator::GreaterThan => ">",
+                    Comparator::GreaterThanEqual => ">=",
+                };
+                (format!("comparison {op}"), vec![a, b])
+            }
+            AstKind::And(a, b) => ("and (&&)".into(), vec![a, b]),
+            AstKind::Or(a, b) => ("or (||)".into(), vec![a, b]),
+            AstKind::Not(a) => ("not (!)".into(), vec![a]),
+            AstKind::MultiList(items) => ("list [a, b]".into(), items.iter().collect()),
+            AstKind::MultiHash(pairs, _) => {
+                lines.push(format!("{pad}object {{...}}"));
+                for (key, value) in pairs {
+                    lines.push(format!("{pad}  key {key}:"));
+                    value.tree_into(depth + 2, lines);
+                }
+                return;
+            }
+            AstKind::Function(name, args) => (format!("function {name}()"), args.iter().collect()),
+            AstKind::Expref(a) => ("expression reference &".into(), vec![a]),
+        };
+        lines.push(format!("{pad}{label}"));
+        for child in children {
+            child.tree_into(depth + 1, lines);
+        }
+    }
+
     /// Whether a field named `name` is read anywhere in the expression
     /// (at any depth, in any function argument).
     pub(crate) fn names_field(&self, name: &str) -> bool {
