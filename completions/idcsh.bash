@@ -22,11 +22,17 @@ _idcsh() {
             idcsh,help)
                 cmd="idcsh__subcmd__help"
                 ;;
+            idcsh,run)
+                cmd="idcsh__subcmd__run"
+                ;;
             idcsh__subcmd__help,completions)
                 cmd="idcsh__subcmd__help__subcmd__completions"
                 ;;
             idcsh__subcmd__help,help)
                 cmd="idcsh__subcmd__help__subcmd__help"
+                ;;
+            idcsh__subcmd__help,run)
+                cmd="idcsh__subcmd__help__subcmd__run"
                 ;;
             *)
                 ;;
@@ -35,7 +41,7 @@ _idcsh() {
 
     case "${cmd}" in
         idcsh)
-            opts="-p -c -o -y -h -V --profile --region --endpoint-url --identity-store-id --instance-arn --demo --data --query --output --bail --yes --concurrency --no-history --no-cache --cache-max-age --cli-connect-timeout --cli-read-timeout --history-file --editing-mode --color --compat --help --version completions help"
+            opts="-p -c -o -y -h -V --profile --region --endpoint-url --identity-store-id --instance-arn --demo --data --query --output --bail --yes --concurrency --no-history --no-cache --cache-max-age --cli-connect-timeout --cli-read-timeout --history-file --queries --editing-mode --color --compat --help --version completions run help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -105,6 +111,10 @@ _idcsh() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --queries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --editing-mode)
                     COMPREPLY=($(compgen -W "emacs vi" -- "${cur}"))
                     return 0
@@ -125,12 +135,40 @@ _idcsh() {
             return 0
             ;;
         idcsh__subcmd__completions)
-            opts="-h --help bash elvish fish powershell zsh"
+            opts="-p -o -h --profile --region --demo --data --output --no-cache --queries --help bash elvish fish powershell zsh"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "json yaml table wide text csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "json yaml table wide text csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --queries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;
@@ -139,7 +177,7 @@ _idcsh() {
             return 0
             ;;
         idcsh__subcmd__help)
-            opts="completions help"
+            opts="completions run help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -173,6 +211,62 @@ _idcsh() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        idcsh__subcmd__help__subcmd__run)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        idcsh__subcmd__run)
+            opts="-p -o -h --profile --region --demo --data --output --no-cache --queries --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --profile)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -p)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --region)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --data)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -W "json yaml table wide text csv" -- "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -W "json yaml table wide text csv" -- "${cur}"))
+                    return 0
+                    ;;
+                --queries)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

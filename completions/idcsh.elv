@@ -34,6 +34,7 @@ set edit:completion:arg-completer[idcsh] = {|@words|
             cand --cli-connect-timeout 'Seconds to wait for a connection to AWS (0: no limit), as the AWS CLI''s option'
             cand --cli-read-timeout 'Seconds to wait for AWS to answer (0: no limit), as the AWS CLI''s option'
             cand --history-file 'History file [default: $XDG_DATA_HOME/idcsh/history]'
+            cand --queries 'A team''s saved queries (TOML, as queries.toml), read beside your own (repeatable)'
             cand --editing-mode 'Line editing keys: emacs or vi [default: as `set editing-mode` in ~/.inputrc, else emacs]'
             cand --color 'When to use colour (NO_COLOR is honoured)'
             cand --compat 'JMESPath as the specification reads it, or as the AWS CLI''s --query does where they differ'
@@ -48,17 +49,43 @@ set edit:completion:arg-completer[idcsh] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
             cand completions 'Print a completion script for SHELL'
+            cand run 'Run a saved query by name, as `.run NAME ARGS...` (for cron and scripts)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'idcsh;completions'= {
-            cand -h 'Print help'
-            cand --help 'Print help'
+            cand -p 'AWS profile [default: $AWS_PROFILE, else "default"]'
+            cand --profile 'AWS profile [default: $AWS_PROFILE, else "default"]'
+            cand --region 'AWS region [default: $AWS_REGION, $AWS_DEFAULT_REGION, the profile''s region or sso_region]'
+            cand --data 'Offline: make this JSON document the root ("-" reads stdin)'
+            cand -o 'Output format [default: table on a terminal, json otherwise]'
+            cand --output 'Output format [default: table on a terminal, json otherwise]'
+            cand --queries 'A team''s saved queries (TOML, as queries.toml), read beside your own (repeatable)'
+            cand --demo 'Use the built-in sample directory: no AWS account, no network'
+            cand --no-cache 'Neither load collections from the disk cache nor write them there'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+        }
+        &'idcsh;run'= {
+            cand -p 'AWS profile [default: $AWS_PROFILE, else "default"]'
+            cand --profile 'AWS profile [default: $AWS_PROFILE, else "default"]'
+            cand --region 'AWS region [default: $AWS_REGION, $AWS_DEFAULT_REGION, the profile''s region or sso_region]'
+            cand --data 'Offline: make this JSON document the root ("-" reads stdin)'
+            cand -o 'Output format [default: table on a terminal, json otherwise]'
+            cand --output 'Output format [default: table on a terminal, json otherwise]'
+            cand --queries 'A team''s saved queries (TOML, as queries.toml), read beside your own (repeatable)'
+            cand --demo 'Use the built-in sample directory: no AWS account, no network'
+            cand --no-cache 'Neither load collections from the disk cache nor write them there'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
         }
         &'idcsh;help'= {
             cand completions 'Print a completion script for SHELL'
+            cand run 'Run a saved query by name, as `.run NAME ARGS...` (for cron and scripts)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'idcsh;help;completions'= {
+        }
+        &'idcsh;help;run'= {
         }
         &'idcsh;help;help'= {
         }

@@ -1,6 +1,6 @@
 # Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
 function __fish_idcsh_global_optspecs
-    string join \n p/profile= region= endpoint-url= identity-store-id= instance-arn= demo data= c/query= o/output= bail y/yes concurrency= no-history no-cache cache-max-age= cli-connect-timeout= cli-read-timeout= history-file= editing-mode= color= compat= h/help V/version
+    string join \n p/profile= region= endpoint-url= identity-store-id= instance-arn= demo data= c/query= o/output= bail y/yes concurrency= no-history no-cache cache-max-age= cli-connect-timeout= cli-read-timeout= history-file= queries= editing-mode= color= compat= h/help V/version
 end
 
 function __fish_idcsh_needs_command
@@ -42,6 +42,7 @@ complete -c idcsh -n "__fish_idcsh_needs_command" -l cache-max-age -d 'Oldest ca
 complete -c idcsh -n "__fish_idcsh_needs_command" -l cli-connect-timeout -d 'Seconds to wait for a connection to AWS (0: no limit), as the AWS CLI\'s option' -r
 complete -c idcsh -n "__fish_idcsh_needs_command" -l cli-read-timeout -d 'Seconds to wait for AWS to answer (0: no limit), as the AWS CLI\'s option' -r
 complete -c idcsh -n "__fish_idcsh_needs_command" -l history-file -d 'History file [default: $XDG_DATA_HOME/idcsh/history]' -r -F
+complete -c idcsh -n "__fish_idcsh_needs_command" -l queries -d 'A team\'s saved queries (TOML, as queries.toml), read beside your own (repeatable)' -r -F
 complete -c idcsh -n "__fish_idcsh_needs_command" -l editing-mode -d 'Line editing keys: emacs or vi [default: as `set editing-mode` in ~/.inputrc, else emacs]' -r -f -a "emacs\t''
 vi\t''"
 complete -c idcsh -n "__fish_idcsh_needs_command" -l color -d 'When to use colour (NO_COLOR is honoured)' -r -f -a "auto\t''
@@ -57,7 +58,34 @@ complete -c idcsh -n "__fish_idcsh_needs_command" -l no-cache -d 'Neither load c
 complete -c idcsh -n "__fish_idcsh_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c idcsh -n "__fish_idcsh_needs_command" -s V -l version -d 'Print version'
 complete -c idcsh -n "__fish_idcsh_needs_command" -f -a "completions" -d 'Print a completion script for SHELL'
+complete -c idcsh -n "__fish_idcsh_needs_command" -f -a "run" -d 'Run a saved query by name, as `.run NAME ARGS...` (for cron and scripts)'
 complete -c idcsh -n "__fish_idcsh_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
-complete -c idcsh -n "__fish_idcsh_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c idcsh -n "__fish_idcsh_using_subcommand help; and not __fish_seen_subcommand_from completions help" -f -a "completions" -d 'Print a completion script for SHELL'
-complete -c idcsh -n "__fish_idcsh_using_subcommand help; and not __fish_seen_subcommand_from completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c idcsh -n "__fish_idcsh_using_subcommand completions" -s p -l profile -d 'AWS profile [default: $AWS_PROFILE, else "default"]' -r
+complete -c idcsh -n "__fish_idcsh_using_subcommand completions" -l region -d 'AWS region [default: $AWS_REGION, $AWS_DEFAULT_REGION, the profile\'s region or sso_region]' -r
+complete -c idcsh -n "__fish_idcsh_using_subcommand completions" -l data -d 'Offline: make this JSON document the root ("-" reads stdin)' -r
+complete -c idcsh -n "__fish_idcsh_using_subcommand completions" -s o -l output -d 'Output format [default: table on a terminal, json otherwise]' -r -f -a "json\t''
+yaml\t''
+table\t''
+wide\t'A table of every field: the brief columns of known items left aside'
+text\t''
+csv\t''"
+complete -c idcsh -n "__fish_idcsh_using_subcommand completions" -l queries -d 'A team\'s saved queries (TOML, as queries.toml), read beside your own (repeatable)' -r -F
+complete -c idcsh -n "__fish_idcsh_using_subcommand completions" -l demo -d 'Use the built-in sample directory: no AWS account, no network'
+complete -c idcsh -n "__fish_idcsh_using_subcommand completions" -l no-cache -d 'Neither load collections from the disk cache nor write them there'
+complete -c idcsh -n "__fish_idcsh_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c idcsh -n "__fish_idcsh_using_subcommand run" -s p -l profile -d 'AWS profile [default: $AWS_PROFILE, else "default"]' -r
+complete -c idcsh -n "__fish_idcsh_using_subcommand run" -l region -d 'AWS region [default: $AWS_REGION, $AWS_DEFAULT_REGION, the profile\'s region or sso_region]' -r
+complete -c idcsh -n "__fish_idcsh_using_subcommand run" -l data -d 'Offline: make this JSON document the root ("-" reads stdin)' -r
+complete -c idcsh -n "__fish_idcsh_using_subcommand run" -s o -l output -d 'Output format [default: table on a terminal, json otherwise]' -r -f -a "json\t''
+yaml\t''
+table\t''
+wide\t'A table of every field: the brief columns of known items left aside'
+text\t''
+csv\t''"
+complete -c idcsh -n "__fish_idcsh_using_subcommand run" -l queries -d 'A team\'s saved queries (TOML, as queries.toml), read beside your own (repeatable)' -r -F
+complete -c idcsh -n "__fish_idcsh_using_subcommand run" -l demo -d 'Use the built-in sample directory: no AWS account, no network'
+complete -c idcsh -n "__fish_idcsh_using_subcommand run" -l no-cache -d 'Neither load collections from the disk cache nor write them there'
+complete -c idcsh -n "__fish_idcsh_using_subcommand run" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c idcsh -n "__fish_idcsh_using_subcommand help; and not __fish_seen_subcommand_from completions run help" -f -a "completions" -d 'Print a completion script for SHELL'
+complete -c idcsh -n "__fish_idcsh_using_subcommand help; and not __fish_seen_subcommand_from completions run help" -f -a "run" -d 'Run a saved query by name, as `.run NAME ARGS...` (for cron and scripts)'
+complete -c idcsh -n "__fish_idcsh_using_subcommand help; and not __fish_seen_subcommand_from completions run help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

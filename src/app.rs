@@ -22,9 +22,18 @@ use crate::source::{self, Source};
 
 /// Runs idcsh with parsed flags and returns the exit status.
 pub fn run(cli: Cli) -> Result<ExitCode, Error> {
-    if let Some(Sub::Completions { shell }) = cli.command {
-        crate::cli::completions(shell, &mut io::stdout().lock());
-        return Ok(ExitCode::SUCCESS);
+    let mut cli = cli;
+    match cli.command.take() {
+        Some(Sub::Completions { shell }) => {
+            crate::cli::completions(shell, &mut io::stdout().lock());
+            return Ok(ExitCode::SUCCESS);
+        }
+        // `idcsh run NAME ARGS...` is the line `.run NAME ARGS...`.
+        Some(Sub::Run { name, args }) => {
+            let words: Vec<String> = std::iter::once(name).chain(args).collect();
+            cli.lines = vec![format!(".run {}", shell_words::join(&words))];
+        }
+        None => {}
     }
     let stdout_is_terminal = io::stdout().is_terminal();
     let settings = Settings {
@@ -89,6 +98,9 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
     }
     if let Some(path) = SavedQueries::default_path() {
         runner.saved = SavedQueries::at(path);
+    }
+    for library in &cli.query_libraries {
+        runner.saved = std::mem::take(&mut runner.saved).with_library(library.clone());
     }
     let history_path = match (&cli.history_file, cli.no_history) {
         (_, true) => None,

@@ -12,17 +12,17 @@ use crate::render::Format;
 
 /// An interactive shell for AWS IAM Identity Center, queried with JMESPath.
 #[derive(Debug, Parser)]
-#[command(name = "idcsh", version, args_conflicts_with_subcommands = true)]
+#[command(name = "idcsh", version)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Sub>,
 
     /// AWS profile [default: $AWS_PROFILE, else "default"]
-    #[arg(short, long, value_name = "NAME")]
+    #[arg(short, long, value_name = "NAME", global = true)]
     pub profile: Option<String>,
 
     /// AWS region [default: $AWS_REGION, $AWS_DEFAULT_REGION, the profile's region or sso_region]
-    #[arg(long, value_name = "REGION")]
+    #[arg(long, value_name = "REGION", global = true)]
     pub region: Option<String>,
 
     /// Send every AWS call to this endpoint (local emulators such as moto) [env: AWS_ENDPOINT_URL]
@@ -38,11 +38,11 @@ pub struct Cli {
     pub instance_arn: Option<String>,
 
     /// Use the built-in sample directory: no AWS account, no network
-    #[arg(long, conflicts_with = "data")]
+    #[arg(long, conflicts_with = "data", global = true)]
     pub demo: bool,
 
     /// Offline: make this JSON document the root ("-" reads stdin)
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", global = true)]
     pub data: Option<String>,
 
     /// Run this line, then exit (repeatable; lines run in order); --query as in the AWS CLI
@@ -50,7 +50,7 @@ pub struct Cli {
     pub lines: Vec<String>,
 
     /// Output format [default: table on a terminal, json otherwise]
-    #[arg(short, long, value_name = "FORMAT")]
+    #[arg(short, long, value_name = "FORMAT", global = true)]
     pub output: Option<Format>,
 
     /// Script mode: stop at the first failing line
@@ -70,7 +70,7 @@ pub struct Cli {
     pub no_history: bool,
 
     /// Neither load collections from the disk cache nor write them there
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub no_cache: bool,
 
     /// Oldest cached collection to use: seconds, or 30m, 12h, 7d [default: 5m in scripts; 7d in the shell, which refreshes what is over 5m old in the background]
@@ -88,6 +88,10 @@ pub struct Cli {
     /// History file [default: $XDG_DATA_HOME/idcsh/history]
     #[arg(long, value_name = "PATH")]
     pub history_file: Option<PathBuf>,
+
+    /// A team's saved queries (TOML, as queries.toml), read beside your own (repeatable)
+    #[arg(long = "queries", value_name = "FILE", global = true)]
+    pub query_libraries: Vec<PathBuf>,
 
     /// Line editing keys: emacs or vi [default: as `set editing-mode` in ~/.inputrc, else emacs]
     #[arg(long, value_name = "MODE")]
@@ -127,6 +131,13 @@ pub enum Sub {
     Completions {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
+    },
+    /// Run a saved query by name, as `.run NAME ARGS...` (for cron and scripts)
+    Run {
+        /// The saved query's name (personal, or from --queries FILE)
+        name: String,
+        /// Its arguments: $1, $2... (after --, an argument may start with -)
+        args: Vec<String>,
     },
 }
 

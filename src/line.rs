@@ -34,6 +34,8 @@ pub struct RestOfLine {
     pub name: String,
     /// Its flags, which come before its words (`--force`, `-f`).
     pub flags: Vec<String>,
+    /// Its flags that take a value (`--description TEXT`).
+    pub valued_flags: Vec<String>,
     /// How many words come before the rest.
     pub words_before: usize,
     /// The rest is a name, up to the first `|` (which starts a filter as
@@ -174,7 +176,7 @@ fn scan(text: &str, quotes_start_words: bool) -> CommandScan {
 fn rest_of_line_command(command: &str, rules: &[RestOfLine]) -> Option<Line> {
     let parts = rest_parts(command, rules)?;
     let mut words = vec![parts.name.to_owned()];
-    words.extend(parts.leading.iter().map(|w| w.to_string()));
+    words.extend(parts.leading.iter().cloned());
     let rest = parts.rest;
     if parts.name_to_pipe {
         let scan = scan_name(rest);
@@ -204,10 +206,11 @@ fn rest_of_line_command(command: &str, rules: &[RestOfLine]) -> Option<Line> {
     })
 }
 
-/// A rest-of-line command as typed: its name, its flags and words, the rest.
+/// A rest-of-line command as typed: its name, its flags and words (quotes
+/// taken out), the rest.
 struct RestParts<'t> {
     name: &'t str,
-    leading: Vec<&'t str>,
+    leading: Vec<String>,
     rest: &'t str,
     name_to_pipe: bool,
 }
@@ -215,33 +218,42 @@ struct RestParts<'t> {
 fn rest_parts<'t>(command: &'t str, rules: &[RestOfLine]) -> Option<RestParts<'t>> {
     let name = command.split(char::is_whitespace).next()?;
     let rule = rules.iter().find(|rule| rule.name == name)?;
-    let mut rest = command[name.len()..].trim_start();
+    let after_name = &command[name.len()..];
+    // The words before the rest, read as a shell reads them (a flag's
+    // value may be quoted: `--description 'who is admin'`).
+    let words = scan_command(after_name).words;
+    let mut words = words.into_iter().peekable();
     let mut leading = Vec::new();
-    let next_word = |text: &'t str| -> (&'t str, &'t str) {
-        text.split_once(char::is_whitespace)
-            .map_or((text, ""), |(word, after)| (word, after.trim_start()))
-    };
-    loop {
-        let (word, after) = next_word(rest);
-        if rule.flags.iter().any(|flag| flag == word) {
-            leading.push(word);
-            rest = after;
-        } else {
-            break;
+    let mut rest_at = after_name.len();
+    let mut wanted = rule.words_before;
+    while let Some(word) = words.peek() {
+        let text = &after_name[word.start..word.end];
+        if rule.flags.iter().any(|flag| flag == text) {
+            leading.push(word.text.clone());
+            words.next();
+            continue;
         }
-    }
-    for _ in 0..rule.words_before {
-        if rest.is_empty() {
-            break;
+        if rule.valued_flags.iter().any(|flag| flag == text) {
+            leading.push(word.text.clone());
+            words.next();
+            if let Some(value) = words.next() {
+                leading.push(value.text);
+            }
+            continue;
         }
-        let (word, after) = next_word(rest);
-        leading.push(word);
-        rest = after;
+        if wanted > 0 {
+            leading.push(word.text.clone());
+            wanted -= 1;
+            words.next();
+            continue;
+        }
+        rest_at = word.start;
+        break;
     }
     Some(RestParts {
         name,
         leading,
-        rest: rest.trim(),
+        rest: after_name[rest_at..].trim(),
         name_to_pipe: rule.name_to_pipe,
     })
 }
@@ -303,6 +315,7 @@ mod tests {
         vec![RestOfLine {
             name: "save".into(),
             flags: vec!["--force".into(), "-f".into()],
+            valued_flags: vec!["--description".into(), "-d".into()],
             words_before: 1,
             name_to_pipe: false,
         }]

@@ -37,11 +37,39 @@ pub enum SavedError {
     Write { path: String, reason: String },
 }
 
-/// The file's layout: `[queries]` then `name = "expression"` lines.
+/// The file's layout: `[queries]`, then `name = "expression"` lines, or
+/// `[queries.name]` tables with an `expression` and a `description`.
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct QueriesFile {
     #[serde(default)]
-    queries: BTreeMap<String, String>,
+    queries: BTreeMap<String, Entry>,
+}
+
+/// One saved query as a file holds it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+enum Entry {
+    Bare(String),
+    Described {
+        expression: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        description: Option<String>,
+    },
+}
+
+impl Entry {
+    fn expression(&self) -> &str {
+        match self {
+            Entry::Bare(expression) | Entry::Described { expression, .. } => expression,
+        }
+    }
+
+    fn description(&self) -> Option<&str> {
+        match self {
+            Entry::Bare(_) => None,
+            Entry::Described { description, .. } => description.as_deref(),
+        }
+    }
 }
 
 /// The saved queries, read from their file on every use so that sessions
@@ -50,7 +78,10 @@ struct QueriesFile {
 pub struct SavedQueries {
     path: Option<PathBuf>,
     /// Used when there is no file (tests, no HOME).
-    memory: BTreeMap<String, String>,
+    memory: BTreeMap<String, Entry>,
+    /// Libraries a team keeps (`--queries FILE`): read, never written; a
+    /// personal query of the same name comes first.
+    libraries: Vec<PathBuf>,
 }
 
 /// A saved query, for `.queries`.
@@ -58,7 +89,10 @@ pub struct SavedQueries {
 pub(crate) struct SavedQuery {
     pub name: String,
     pub expression: String,
+    pub description: Option<String>,
     pub parameters: usize,
+    /// `personal`, or the library file it comes from.
+    pub source: String,
 }
 
 impl SavedQueries {
@@ -66,8 +100,14 @@ impl SavedQueries {
     pub(crate) fn at(path: PathBuf) -> SavedQueries {
         SavedQueries {
             path: Some(path),
-            memory: BTreeMap::new(),
+            ..SavedQueries::default()
         }
+    }
+
+    /// Adds a team's library, read-only, after the personal queries.
+    pub(crate) fn with_library(mut self, path: PathBuf) -> SavedQueries {
+        self.libraries.push(path);
+        self
     }
 
     /// Saved queries that live as long as the process.
@@ -82,7 +122,7 @@ impl SavedQueries {
 
     /// Every saved query by name, and a warning when the file was corrupt
     /// and has been moved aside.
-    pub(crate) fn load(&self) -> (BTreeMap<String, String>, Option<String>) {
+    fn load(&self) -> (BTreeMap<String, Entry>, Option<String>) {
         let Some(path) = &self.path else {
             return (self.memory.clone(), None);
         };
@@ -112,39 +152,122 @@ impl SavedQueries {
         }
     }
 
-    /// The expression saved as `name`.
-    pub(crate) fn get(&self, name: &str) -> Option<String> {
-        self.load().0.remove(name)
+    /// The team libraries' queries, each with its file, and a warning for
+    /// a file that cannot be read (it is never set aside or written).
+    fn libraries(&self) -> (Vec<(String, String, Entry)>, Vec<String>) {
+        let mut found = Vec::new();
+        let mut warnings = Vec::new();
+        for path in &self.libraries {
+            let text = match std::fs::read_to_string(path) {
+                Ok(text) => text,
+                Err(err) => {
+                    warnings.push(format!(
+                        "cannot read the queries in {}: {err}",
+                        path.display()
+                    ));
+                    continue;
+                }
+            };
+            match toml::from_str::<QueriesFile>(&text) {
+                Ok(file) => found.extend(
+                    file.queries
+                        .into_iter()
+                        .map(|(name, entry)| (name, path.display().to_string(), entry)),
+                ),
+                Err(err) => warnings.push(format!(
+                    "{} is not a valid queries file ({}); its queries are not used",
+                    path.display(),
+                    one_line(&err)
+                )),
+            }
+        }
+        (found, warnings)
+    }
+
+    /// Every query by name, personal ones before a library's of the same
+    /// name, with where each comes from; and warnings.
+    fn all(&self) -> (BTreeMap<String, (String, Entry)>, Option<String>) {
+        let (personal, warning) = self.load();
+        let (libraries, mut warnings) = self.libraries();
+        let mut all: BTreeMap<String, (String, Entry)> = BTreeMap::new();
+        for (name, source, entry) in libraries {
+            all.entry(name).or_insert((source, entry));
+        }
+        for (name, entry) in personal {
+            all.insert(name, ("personal".to_owned(), entry));
+        }
+        warnings.extend(warning);
+        (all, (!warnings.is_empty()).then(|| warnings.join("; ")))
+    }
+
+    /// The expression saved as `name` in the personal queries (the ones
+    /// `.save` replaces).
+    pub(crate) fn personal(&self, name: &str) -> Option<String> {
+        self.load()
+            .0
+            .remove(name)
+            .map(|entry| entry.expression().to_owned())
+    }
+
+    /// The library a query of that name comes from, when no personal one
+    /// shadows it.
+    pub(crate) fn library_of(&self, name: &str) -> Option<String> {
+        match self.all().0.remove(name) {
+            Some((source, _)) if source != "personal" => Some(source),
+            _ => None,
+        }
     }
 
     /// Saves `name`, replacing one of that name only when `replace`; the
     /// expression must compile, checked with each `$N` standing for the
     /// string "$N".
+    /// A command line (`.access $1 | ...`) is checked by its caller, which
+    /// knows the commands.
     pub(crate) fn save(
         &mut self,
         name: &str,
         expression: &str,
+        description: Option<&str>,
         replace: bool,
     ) -> Result<Option<String>, SavedError> {
         check_name(name)?;
         let wanted = parameters(expression);
         let placeholders: Vec<String> = (1..=wanted).map(|n| format!("${n}")).collect();
-        let expanded = substitute(expression, &placeholders);
-        Query::compile(&expanded).map_err(|e| {
-            SavedError::Invalid(if wanted == 0 {
-                e.to_string()
-            } else {
-                format!("{e} (checked as {expanded})")
-            })
-        })?;
+        let (command, filter) = split_command_line(expression);
+        let checked = match command {
+            Some(_) => filter.map(|f| substitute(f, &placeholders)),
+            None => Some(substitute(expression, &placeholders)),
+        };
+        if let Some(expanded) = checked {
+            Query::compile(&expanded).map_err(|e| {
+                SavedError::Invalid(if wanted == 0 {
+                    e.to_string()
+                } else {
+                    format!("{e} (checked as {expanded})")
+                })
+            })?;
+        }
         let (mut queries, warning) = self.load();
         if let Some(old) = queries.get(name).filter(|_| !replace) {
             return Err(SavedError::Exists {
                 name: name.to_owned(),
-                expression: old.clone(),
+                expression: old.expression().to_owned(),
             });
         }
-        queries.insert(name.to_owned(), expression.to_owned());
+        // A description given before is kept when none is given now.
+        let description = description.map(str::to_owned).or_else(|| {
+            queries
+                .get(name)
+                .and_then(|e| e.description().map(str::to_owned))
+        });
+        let entry = match description {
+            Some(description) => Entry::Described {
+                expression: expression.to_owned(),
+                description: Some(description),
+            },
+            None => Entry::Bare(expression.to_owned()),
+        };
+        queries.insert(name.to_owned(), entry);
         self.store(queries)?;
         Ok(warning)
     }
@@ -153,7 +276,12 @@ impl SavedQueries {
     pub(crate) fn remove(&mut self, name: &str) -> Result<Option<String>, SavedError> {
         let (mut queries, warning) = self.load();
         if queries.remove(name).is_none() {
-            return Err(unknown(name, &queries));
+            if let Some((source, _)) = self.all().0.get(name) {
+                return Err(SavedError::Invalid(format!(
+                    "{name} comes from {source}, a library idcsh only reads; change it there"
+                )));
+            }
+            return Err(unknown(name, queries.keys()));
         }
         self.store(queries)?;
         Ok(warning)
@@ -161,22 +289,29 @@ impl SavedQueries {
 
     /// Every saved query, by name.
     pub(crate) fn list(&self) -> (Vec<SavedQuery>, Option<String>) {
-        let (queries, warning) = self.load();
+        let (queries, warning) = self.all();
         let list = queries
             .into_iter()
-            .map(|(name, expression)| SavedQuery {
-                parameters: parameters(&expression),
+            .map(|(name, (source, entry))| SavedQuery {
+                parameters: parameters(entry.expression()),
                 name,
-                expression,
+                expression: entry.expression().to_owned(),
+                description: entry.description().map(str::to_owned),
+                source,
             })
             .collect();
         (list, warning)
     }
 
-    /// `.run NAME ARGS`: the expression with its arguments substituted.
+    /// `.run NAME ARGS`: the expression (or command line) with its
+    /// arguments substituted: in an expression as JSON strings, in a
+    /// command's words as shell words.
     pub(crate) fn expand(&self, name: &str, args: &[String]) -> Result<String, SavedError> {
-        let (queries, _) = self.load();
-        let expression = queries.get(name).ok_or_else(|| unknown(name, &queries))?;
+        let (queries, _) = self.all();
+        let (_, entry) = queries
+            .get(name)
+            .ok_or_else(|| unknown(name, queries.keys()))?;
+        let expression = entry.expression();
         let wanted = parameters(expression);
         if args.len() != wanted {
             return Err(SavedError::Arity {
@@ -185,10 +320,20 @@ impl SavedQueries {
                 given: args.len(),
             });
         }
-        Ok(substitute(expression, args))
+        Ok(match split_command_line(expression) {
+            (Some(command), filter) => {
+                let words =
+                    replace_params(command, args, |arg| shell_words::quote(arg).into_owned());
+                match filter {
+                    Some(filter) => format!("{} | {}", words.trim_end(), substitute(filter, args)),
+                    None => words,
+                }
+            }
+            (None, _) => substitute(expression, args),
+        })
     }
 
-    fn store(&mut self, queries: BTreeMap<String, String>) -> Result<(), SavedError> {
+    fn store(&mut self, queries: BTreeMap<String, Entry>) -> Result<(), SavedError> {
         let Some(path) = &self.path else {
             self.memory = queries;
             return Ok(());
@@ -227,8 +372,20 @@ fn check_name(name: &str) -> Result<(), SavedError> {
     }
 }
 
-fn unknown(name: &str, queries: &BTreeMap<String, String>) -> SavedError {
-    let hint = crate::suggest::closest(name, queries.keys().map(String::as_str))
+/// A saved command line (`.access $1 | [?...]`) as its command's words and
+/// its filter; `(None, None)` for an expression.
+pub(crate) fn split_command_line(text: &str) -> (Option<&str>, Option<&str>) {
+    if !text.trim_start().starts_with('.') {
+        return (None, None);
+    }
+    match crate::line::scan_command(text).pipe {
+        Some(at) => (Some(&text[..at]), Some(text[at + 1..].trim())),
+        None => (Some(text), None),
+    }
+}
+
+fn unknown<'n>(name: &str, names: impl Iterator<Item = &'n String>) -> SavedError {
+    let hint = crate::suggest::closest(name, names.map(String::as_str))
         .map(|s| format!("; did you mean {s}?"))
         .unwrap_or_default();
     SavedError::Unknown {
@@ -465,6 +622,7 @@ mod tests {
             .save(
                 "member-of",
                 "GroupMemberships[?UserName == '$1'].GroupName",
+                None,
                 false,
             )
             .unwrap();
@@ -486,15 +644,82 @@ mod tests {
             Err(SavedError::Unknown { ref hint, .. }) if hint.contains("member-of")
         ));
         assert!(matches!(
-            saved.save("bad name", "Users", false),
+            saved.save("bad name", "Users", None, false),
             Err(SavedError::BadName(_))
         ));
         assert!(matches!(
-            saved.save("broken", "Users[?", false),
+            saved.save("broken", "Users[?", None, false),
             Err(SavedError::Invalid(_))
         ));
         saved.remove("member-of").unwrap();
         assert!(saved.list().0.is_empty());
+    }
+
+    /// A team's library beside the personal file: both layouts read,
+    /// descriptions kept, the personal query first, the library never
+    /// written; a command line's words take shell words and its filter
+    /// JSON strings.
+    #[test]
+    fn libraries_descriptions_and_command_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let team = dir.path().join("team.toml");
+        std::fs::write(
+            &team,
+            "[queries]\ncount = \"length(Users)\"\n\n[queries.direct]\n\
+             expression = \".access $1 | [?AccountName == '$2']\"\n\
+             description = \"direct grants\"\n",
+        )
+        .unwrap();
+        let mut saved = SavedQueries::at(dir.path().join("mine.toml")).with_library(team.clone());
+        let (list, warning) = saved.list();
+        assert!(warning.is_none());
+        let direct = list.iter().find(|q| q.name == "direct").unwrap();
+        assert_eq!(direct.description.as_deref(), Some("direct grants"));
+        assert_eq!(direct.parameters, 2);
+        assert_eq!(direct.source, team.display().to_string());
+        assert_eq!(
+            saved
+                .expand("direct", &["Alice O'Brien".into(), "prod's".into()])
+                .unwrap(),
+            ".access 'Alice O'\\''Brien' | [?AccountName == `\"prod's\"`]"
+        );
+        // Yours first; the library is never written.
+        saved
+            .save("count", "length(Groups)", Some("groups"), false)
+            .unwrap();
+        let count = saved
+            .list()
+            .0
+            .into_iter()
+            .find(|q| q.name == "count")
+            .unwrap();
+        assert_eq!(
+            (count.expression.as_str(), count.source.as_str()),
+            ("length(Groups)", "personal")
+        );
+        assert!(
+            std::fs::read_to_string(&team)
+                .unwrap()
+                .contains("length(Users)")
+        );
+        assert!(matches!(
+            saved.remove("direct"),
+            Err(SavedError::Invalid(_))
+        ));
+        // A description given once is kept when the query is saved again.
+        saved.save("count", "length(Groups[])", None, true).unwrap();
+        let count = saved
+            .list()
+            .0
+            .into_iter()
+            .find(|q| q.name == "count")
+            .unwrap();
+        assert_eq!(count.description.as_deref(), Some("groups"));
+        // A library that is not TOML is said, not set aside.
+        std::fs::write(&team, "[queries\n").unwrap();
+        let (_, warning) = saved.list();
+        assert!(warning.unwrap().contains("its queries are not used"));
+        assert_eq!(std::fs::read_to_string(&team).unwrap(), "[queries\n");
     }
 
     #[test]
@@ -503,7 +728,7 @@ mod tests {
         let path = dir.path().join("queries.toml");
         std::fs::write(&path, "[queries\nbroken").unwrap();
         let mut saved = SavedQueries::at(path.clone());
-        let warning = saved.save("n", "length(Users)", false).unwrap();
+        let warning = saved.save("n", "length(Users)", None, false).unwrap();
         assert!(warning.unwrap().contains("is not a valid queries file"));
         assert_eq!(saved.list().0.len(), 1);
         let kept = std::fs::read_dir(dir.path())

@@ -2220,3 +2220,66 @@ fn explain_shows_where_a_filter_went_empty_and_why() {
     assert!(!ok);
     assert!(stderr.starts_with("error: syntax error"), "{stderr}");
 }
+
+/// A team's query library: read with `--queries FILE` beside the
+/// personal one, shown with descriptions, run from the command line by
+/// name (`idcsh run NAME ARGS`); a saved command line runs its command
+/// and then its filter. Expected rows come from the demo's assignments.
+#[test]
+fn a_teams_query_library_runs_by_name_from_the_command_line() {
+    let home = tempfile::tempdir().unwrap();
+    let team = home.path().join("team.toml");
+    std::fs::write(
+        &team,
+        "[queries.direct-access]\n\
+         expression = \".access $1 | [?Via == 'direct'].[AccountName, PermissionSetName]\"\n\
+         description = \"What a user holds directly, not through a group\"\n\n\
+         [queries.admins-in]\n\
+         expression = \"EffectiveAccess[?PermissionSetName == 'AdministratorAccess' && AccountName == '$1'].UserName\"\n",
+    )
+    .unwrap();
+    let team = team.to_str().unwrap();
+    let run = |args: &[&str]| -> Json {
+        let out = common::idcsh_in(home.path()).args(args).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let listed = run(&["--demo", "--queries", team, "-c", ".queries"]);
+    let direct = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|q| q["Name"] == "direct-access")
+        .unwrap();
+    assert_eq!(
+        direct["Description"],
+        "What a user holds directly, not through a group"
+    );
+    assert_eq!(direct["Parameters"], 1);
+    assert_eq!(direct["Source"], team);
+
+    let assignments = run(&["--demo", "-c", "AccountAssignments"]);
+    let mut expected: Vec<Json> = assignments
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["PrincipalType"] == "USER" && a["PrincipalName"] == "alice")
+        .map(|a| json!([a["AccountName"], a["PermissionSetName"]]))
+        .collect();
+    expected.sort_by_key(|row| row.to_string());
+    let mut got = run(&["--demo", "--queries", team, "run", "direct-access", "alice"]);
+    got.as_array_mut()
+        .unwrap()
+        .sort_by_key(|row| row.to_string());
+    assert_eq!(got, Json::Array(expected));
+    // Options may follow the query's name; an argument with spaces is one word.
+    let admins = run(&["run", "admins-in", "Ops Tools", "--demo", "--queries", team]);
+    assert!(!admins.as_array().unwrap().is_empty());
+    let (_, stderr, ok) = run_lines(&["--demo", "--queries", team], &[".unsave admins-in"]);
+    assert!(!ok);
+    assert!(stderr.contains("a library idcsh only reads"), "{stderr}");
+}

@@ -358,7 +358,16 @@ pub fn rest_of_line() -> &'static [RestOfLine] {
                     name: sub.get_name().to_owned(),
                     flags: sub
                         .get_arguments()
-                        .filter(|arg| !arg.is_positional())
+                        .filter(|arg| !arg.is_positional() && !arg.get_action().takes_values())
+                        .flat_map(|arg| {
+                            let long = arg.get_long().map(|l| format!("--{l}"));
+                            let short = arg.get_short().map(|c| format!("-{c}"));
+                            long.into_iter().chain(short)
+                        })
+                        .collect(),
+                    valued_flags: sub
+                        .get_arguments()
+                        .filter(|arg| !arg.is_positional() && arg.get_action().takes_values())
                         .flat_map(|arg| {
                             let long = arg.get_long().map(|l| format!("--{l}"));
                             let short = arg.get_short().map(|c| format!("-{c}"));
