@@ -89,9 +89,24 @@ pub fn report_at(err: &Error, location: Option<&str>, out: &mut impl Write) {
         && let Some((expression, offset)) = query.location()
     {
         let _ = writeln!(out, "  {}", expression.replace(['\n', '\r'], " "));
-        let column = expression.chars().take(offset).count();
-        let _ = writeln!(out, "  {}^", " ".repeat(column));
+        let _ = writeln!(out, "  {}^", caret_padding(expression, offset));
     }
+}
+
+/// What goes before a caret under character `column` of `expression` as
+/// it is printed: a tab where the expression has one (the terminal moves
+/// both to the same stop), and as many spaces as each other character is
+/// wide (two for 東, none for a combining accent).
+fn caret_padding(expression: &str, column: usize) -> String {
+    use unicode_width::UnicodeWidthChar;
+    expression
+        .chars()
+        .take(column)
+        .map(|c| match c {
+            '\t' => "\t".to_owned(),
+            c => " ".repeat(c.width().unwrap_or(1)),
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -109,5 +124,18 @@ mod tests {
         assert!(lines[0].starts_with("error: syntax error"), "{text}");
         assert_eq!(lines[1], "  Users[?UserName == ]");
         assert_eq!(lines[2].find('^'), Some(2 + 19), "{text}");
+    }
+
+    #[test]
+    fn the_caret_stays_under_its_character_after_tabs_and_wide_ones() {
+        assert_eq!(
+            caret_padding("length('東京', 1)", 14),
+            format!("{}", " ".repeat(16))
+        );
+        assert_eq!(
+            caret_padding("Users[0].\tUserName]", 18),
+            "         \t        "
+        );
+        assert_eq!(caret_padding("e\u{301}x", 2), " ");
     }
 }

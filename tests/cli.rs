@@ -2283,3 +2283,53 @@ fn a_teams_query_library_runs_by_name_from_the_command_line() {
     assert!(!ok);
     assert!(stderr.contains("a library idcsh only reads"), "{stderr}");
 }
+
+/// Errors point where they are: a caret under a function called with the
+/// wrong number of arguments, under the right character after wide
+/// characters and tabs; and a hint that is itself valid.
+#[test]
+fn carets_and_hints_point_at_the_right_place() {
+    let error = |line: &str| run_lines(&["--demo"], &[line]).1;
+    assert_eq!(
+        error("Users[?length(Emails, Name) > `1`]"),
+        "error: length() takes 1 argument, got 2\n  Users[?length(Emails, Name) > `1`]\n         ^\n"
+    );
+    // 東 and 京 are two columns wide each: the caret sits under `1`.
+    let wide = error("length('東京', 1)");
+    let lines: Vec<&str> = wide.lines().collect();
+    assert_eq!(lines[2], format!("  {}^", " ".repeat(13 + 2)), "{wide}");
+    // A tab before the error: the caret line has the tab too.
+    let tabbed = error("Users[0].\tUserName]");
+    assert!(
+        tabbed.lines().nth(2).unwrap().starts_with("           \t"),
+        "{tabbed:?}"
+    );
+    assert!(
+        error("Users[0].Emails.[0]").contains("drop the dot: Users[0].Emails[0]"),
+        "{}",
+        error("Users[0].Emails.[0]")
+    );
+    // The suggested fixes compile: the literal hint is JSON.
+    let unclosed = error("`{\"a\": 1`");
+    assert!(
+        unclosed.contains("is not JSON (EOF while parsing an object)"),
+        "{unclosed}"
+    );
+    let bare = error("`it's`");
+    assert!(bare.contains("written 'it\\'s' or `\"it's\"`"), "{bare}");
+    assert_eq!(json_of(&["--demo", "-c", "'it\\'s'"]), json!("it's"));
+    // The lints reach filters nested in a function's argument.
+    let (_, nested, _) = run_lines(
+        &["--demo"],
+        &["Users[?length(Emails[?Primary == true]) > `0`] | length(@)"],
+    );
+    assert_eq!(
+        nested,
+        "warning: Users items' Emails have no field true, so it is null; for the value true write `true`\n"
+    );
+    let (_, quoted, _) = run_lines(
+        &["--demo"],
+        &["Users[?length(Emails[?Type == \"work\"]) > `0`] | length(@)"],
+    );
+    assert!(quoted.contains("for the string write 'work'"), "{quoted}");
+}

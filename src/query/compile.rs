@@ -313,7 +313,21 @@ impl Lowering<'_> {
                         offset: ast.at,
                         suggestion: Function::closest(name),
                     })?;
-                function.check_arity(args.len())?;
+                function.check_arity(args.len()).map_err(|err| match err {
+                    QueryError::Arity {
+                        function,
+                        expected,
+                        actual,
+                        ..
+                    } => QueryError::Arity {
+                        function,
+                        expected,
+                        actual,
+                        expression: self.expression.to_owned(),
+                        offset: ast.at,
+                    },
+                    other => other,
+                })?;
                 let function = match (function, self.dialect) {
                     (Function::ToNumber, Dialect::AwsCli) => Function::ToNumberPython,
                     (function, _) => function,

@@ -258,6 +258,8 @@ impl Function {
                 format!("{} argument{plural}", params.len())
             },
             actual: count,
+            expression: String::new(),
+            offset: 0,
         })
     }
 

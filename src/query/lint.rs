@@ -86,6 +86,12 @@ impl<'d> Lint<'_, 'd> {
             AstKind::Projection(left, right) => {
                 let element = match self.walk(left, place, false) {
                     Place::Array(array) => Place::Item(array),
+                    // A list inside an item (`Emails[?...]` in a filter or
+                    // a function's argument): its elements.
+                    Place::Item(mut item) if !item.path.is_empty() && values_are_arrays(&item) => {
+                        item.path.push("[]".to_owned());
+                        Place::Item(item)
+                    }
                     _ => Place::Unknown,
                 };
                 match self.walk(right, &element, false) {
@@ -198,7 +204,12 @@ impl<'d> Lint<'_, 'd> {
                             "\"{name}\" in double quotes is a field name, and {where_} have no field {name}; for the string write '{name}'"
                         )
                     } else {
-                        let hint = match suggest::closest(name, known.iter().map(String::as_str)) {
+                        let closest = suggest::closest(name, known.iter().map(String::as_str));
+                        let hint = match closest {
+                            // `Primary == true`: the field `true`, not the boolean.
+                            _ if operand && matches!(name, "true" | "false" | "null") => {
+                                format!("; for the value {name} write `{name}`")
+                            }
                             Some(close) => format!("; did you mean {close}?"),
                             None if operand => format!("; for the string write '{name}'"),
                             None => String::new(),

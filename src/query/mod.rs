@@ -52,6 +52,10 @@ pub enum QueryError {
         function: &'static str,
         expected: String,
         actual: usize,
+        /// The expression and the call's column, when compiled from text
+        /// (empty otherwise).
+        expression: String,
+        offset: usize,
     },
     #[error("{function}() argument {position} must be {expected}, got {actual}")]
     InvalidType {
@@ -88,6 +92,9 @@ impl QueryError {
             | QueryError::UnknownFunction {
                 expression, offset, ..
             } => Some((expression, *offset)),
+            QueryError::Arity {
+                expression, offset, ..
+            } if !expression.is_empty() => Some((expression, *offset)),
             _ => None,
         }
     }

@@ -380,11 +380,23 @@ fn tokens(text: &str, dialect: Dialect) -> Result<(Vec<Spanned>, bool), QueryErr
                         bare_literal = true;
                         Tok::Literal(Json::String(inside.trim_start().to_owned()))
                     }
-                    Err(_) => {
+                    Err(err) if inside.trim_start().starts_with(['{', '[', '"']) => {
                         return fail(format!(
-                            "{source} is not JSON; a string is written '{}' or `\"{}\"` (the AWS CLI reads it as a string)",
-                            inside.trim(),
-                            inside.trim()
+                            "{source} is not JSON ({}); a literal holds JSON, such as `{{\"a\": 1}}`, `[1, 2]` or `\"text\"`",
+                            err.to_string()
+                                .split(" at line")
+                                .next()
+                                .unwrap_or("invalid")
+                        ));
+                    }
+                    Err(_) => {
+                        let text = inside.trim();
+                        return fail(format!(
+                            "{source} is not JSON; a string is written '{}' or `{}` (the AWS CLI reads it as a string)",
+                            text.replace('\'', "\\'"),
+                            serde_json::Value::from(text)
+                                .to_string()
+                                .replace('`', "\\`")
                         ));
                     }
                 }
@@ -661,11 +673,24 @@ impl Parser<'_> {
                 let inner = self.expression(0)?;
                 Ok(Self::node(at, AstKind::Expref(Box::new(inner))))
             }
-            Tok::Number(_) => Err(syntax(
-                self.text,
-                self.tokens[self.next].start,
-                "a number stands alone only inside [ ]; a number value is written `1`",
-            )),
+            Tok::Number(n) => {
+                let start = self.tokens[self.next].start;
+                // `Users.[0]`: after a dot, `[...]` lists expressions.
+                let after_dot_bracket = self.next >= 2
+                    && self.tokens[self.next - 1].tok == Tok::LBracket
+                    && self.tokens[self.next - 2].tok == Tok::Dot;
+                let message = if after_dot_bracket {
+                    let before = self.text[..self.tokens[self.next - 2].start].trim_end();
+                    format!(
+                        "after a dot, [ ] lists expressions (a multi-select), and {n} is not one; to take an element, drop the dot: {before}[{n}]"
+                    )
+                } else {
+                    format!(
+                        "a number stands alone only inside [ ]; a number value is written `{n}`"
+                    )
+                };
+                Err(syntax(self.text, start, &message))
+            }
             _ => Err(self.unexpected("an expression")),
         }
     }
