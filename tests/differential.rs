@@ -643,3 +643,44 @@ fn yaml_output_reads_back_as_the_same_data_in_pyyaml() {
     );
     assert_eq!(back, document);
 }
+
+/// Hard cases a 20,000-expression run found: each answered by Python's
+/// jmespath 1.0.1 and by idcsh with `--compat aws-cli`, which must agree;
+/// in the specification's reading, an answer that differs comes with a
+/// warning naming what the AWS CLI does.
+#[test]
+fn hard_cases_answer_as_the_aws_cli() {
+    let data = serde_json::json!({"a": [[null, 1]], "n": [0, 1], "s": "x"});
+    let cases: Vec<String> = [
+        r#"`a\"b`"#,
+        r#"`{"a": 1`"#,
+        "` bar`",
+        "`foo`",
+        "`[0]` == `[false]`",
+        "`[1]` != `[true]`",
+        r#"`{"b": 1}` == `{"b": true}`"#,
+        "`0` == `false`",
+        "`1` == `true`",
+        "n == `[false, true]`",
+        "a[0][:]",
+        "a[0][0:2]",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let (python, _) = python_answers(&data, &cases);
+    for (expression, python) in cases.iter().zip(&python) {
+        let (cli, _, _) = ours(expression, &data, Dialect::AwsCli);
+        assert!(
+            agree(&cli, python),
+            "{expression}: idcsh --compat aws-cli {cli:?}, Python {python:?}"
+        );
+        let (spec, warnings, _) = ours(expression, &data, Dialect::Spec);
+        if !agree(&spec, python) {
+            assert!(
+                !warnings.is_empty(),
+                "{expression}: the specification answers {spec:?}, Python {python:?}, and nothing is said"
+            );
+        }
+    }
+}

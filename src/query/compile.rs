@@ -284,7 +284,20 @@ impl Lowering<'_> {
             AstKind::Condition(predicate, then) => Node::Condition(boxed(predicate)?, boxed(then)?),
             AstKind::Comparison(comparator, lhs, rhs) => {
                 let ordering = !matches!(comparator, Comparator::Equal | Comparator::NotEqual);
-                if ordering && self.strings == StringOrder::Null {
+                // An equality records only where a side is an array or
+                // object literal (`[0] == [false]`), so that the common
+                // `Field == 'x'` filter keeps its fast path.
+                let container = |node: &Ast| {
+                    matches!(
+                        &node.kind,
+                        AstKind::Literal(
+                            serde_json::Value::Array(_) | serde_json::Value::Object(_)
+                        )
+                    )
+                };
+                if (ordering || container(lhs) || container(rhs))
+                    && self.strings == StringOrder::Null
+                {
                     self.records.set(true);
                 }
                 Node::Comparison(*comparator, boxed(lhs)?, boxed(rhs)?, self.strings.clone())

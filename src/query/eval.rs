@@ -16,6 +16,7 @@ use std::sync::atomic::Ordering::Relaxed;
 #[derive(Debug, Default)]
 pub(crate) struct Met {
     string_ordering: AtomicBool,
+    boolean_as_number: AtomicBool,
 }
 
 impl Met {
@@ -23,17 +24,29 @@ impl Met {
     pub(crate) fn string_ordering(&self) -> bool {
         self.string_ordering.load(Relaxed)
     }
+
+    /// Whether an equality inside arrays or objects would be answered the
+    /// other way by the AWS CLI (a boolean against a number).
+    pub(crate) fn boolean_as_number(&self) -> bool {
+        self.boolean_as_number.load(Relaxed)
+    }
 }
 
 /// Where an evaluation records what its answer should be told with.
 pub(crate) trait Record: Copy + Send + Sync {
     /// A comparison read strings as null.
     fn saw_string_ordering(&self);
+    /// An equality the AWS CLI answers the other way.
+    fn saw_boolean_as_number(&self);
 }
 
 impl Record for &Met {
     fn saw_string_ordering(&self) {
         self.string_ordering.store(true, Relaxed);
+    }
+
+    fn saw_boolean_as_number(&self) {
+        self.boolean_as_number.store(true, Relaxed);
     }
 }
 
@@ -45,6 +58,8 @@ pub(crate) struct Unrecorded;
 
 impl Record for Unrecorded {
     fn saw_string_ordering(&self) {}
+
+    fn saw_boolean_as_number(&self) {}
 }
 
 /// Evaluates `node` with `current` as `@`, recording in `met` what the
@@ -218,8 +233,22 @@ fn compare<'a, M: Record>(
 ) -> Result<Val<'a>, Box<QueryError>> {
     use std::cmp::Ordering::*;
     let order = match comparator {
-        Comparator::Equal => return Ok(Val::Bool(left.equals(right))),
-        Comparator::NotEqual => return Ok(Val::Bool(!left.equals(right))),
+        // The AWS CLI's reading (strings ordered): Python's equality.
+        Comparator::Equal | Comparator::NotEqual => {
+            let equal = match strings {
+                StringOrder::Compare => left.equals_as_python(right),
+                StringOrder::Null => {
+                    let equal = left.equals(right);
+                    let containers = matches!(left.kind(), Kind::Array | Kind::Object)
+                        && left.kind() == right.kind();
+                    if containers && equal != left.equals_as_python(right) {
+                        met.saw_boolean_as_number();
+                    }
+                    equal
+                }
+            };
+            return Ok(Val::Bool(equal == (comparator == Comparator::Equal)));
+        }
         _ => match (left.kind(), right.kind(), strings) {
             (Kind::Number, Kind::Number, _) => left.compare(right),
             (Kind::String, Kind::String | Kind::Number, StringOrder::Null)

@@ -156,6 +156,9 @@ impl Query {
         if met.string_ordering() {
             found.push(Divergence::StringOrdering);
         }
+        if met.boolean_as_number() {
+            found.push(Divergence::BooleanAsNumber);
+        }
         found.iter().map(|d| d.describe().to_owned()).collect()
     }
 

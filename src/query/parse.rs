@@ -49,6 +49,12 @@ pub enum Divergence {
     /// Python compares two strings by code points and fails on a string
     /// and a number.
     StringOrdering,
+    /// `a[0][:]`: with no projection, Python keeps a slice's nulls, which
+    /// the specification's projection leaves out.
+    SliceKeepsNulls,
+    /// `[0] == [false]`: inside arrays and objects Python takes a boolean
+    /// for 0 or 1, so the AWS CLI finds them equal.
+    BooleanAsNumber,
 }
 
 impl Divergence {
@@ -63,6 +69,12 @@ impl Divergence {
             }
             Divergence::BareLiteral => {
                 "the AWS CLI reads a literal that is not JSON (`foo`) as a string; the specification refuses it: write 'foo'"
+            }
+            Divergence::SliceKeepsNulls => {
+                "the AWS CLI does not project over a slice that follows an index (a[0][:]), so it keeps the slice's null elements, which idcsh, as the specification says, leaves out"
+            }
+            Divergence::BooleanAsNumber => {
+                "inside arrays and objects the AWS CLI takes true for 1 and false for 0 (Python's equality), so it answers this == or != the other way; --compat aws-cli does the same"
             }
             Divergence::StringOrdering => {
                 "<, <=, > and >= with a string give null in the JMESPath specification (a filter with them matches nothing), and contains() of a string and a non-string gives false; the AWS CLI compares two strings and fails on the others, and so does --compat aws-cli (.compat aws-cli)"
@@ -376,9 +388,22 @@ fn tokens(text: &str, dialect: Dialect) -> Result<(Vec<Spanned>, bool), QueryErr
                 let inside = source[1..source.len() - 1].replace("\\`", "`");
                 match serde_json::from_str::<Json>(&inside) {
                     Ok(value) => Tok::Literal(value),
+                    // Python's jmespath reads a literal that is not JSON
+                    // as a JSON string: the text, its start trimmed, in
+                    // double quotes (so `a\"b` is a"b, and `{"a": 1` fails).
                     Err(_) if dialect == Dialect::AwsCli => {
-                        bare_literal = true;
-                        Tok::Literal(Json::String(inside.trim_start().to_owned()))
+                        let quoted = format!("\"{}\"", inside.trim_start());
+                        match serde_json::from_str::<Json>(&quoted) {
+                            Ok(value) => {
+                                bare_literal = true;
+                                Tok::Literal(value)
+                            }
+                            Err(_) => {
+                                return fail(format!(
+                                    "{source} is not JSON, nor a string when read in double quotes as the AWS CLI reads it"
+                                ));
+                            }
+                        }
                     }
                     Err(err) if inside.trim_start().starts_with(['{', '[', '"']) => {
                         return fail(format!(
@@ -795,6 +820,8 @@ impl Parser<'_> {
         if self.dialect == Dialect::AwsCli && after_index {
             if binding_power(self.peek()) >= PROJECTION_STOP {
                 self.divergences.push(Divergence::SliceAfterIndex);
+            } else {
+                self.divergences.push(Divergence::SliceKeepsNulls);
             }
             return Ok(indexed);
         }
@@ -1096,8 +1123,10 @@ mod tests {
 
         let (_, found) = parse("a[0][1:3].b", Dialect::AwsCli).unwrap();
         assert_eq!(found, [Divergence::SliceAfterIndex]);
+        // Nothing follows the slice: the answers differ where it holds
+        // null (Python keeps it, the projection leaves it out).
         let (_, found) = parse("a[0][1:3]", Dialect::AwsCli).unwrap();
-        assert!(found.is_empty(), "nothing follows the slice: same answer");
+        assert_eq!(found, [Divergence::SliceKeepsNulls]);
         let (_, found) = parse("a.*.b[0]", Dialect::AwsCli).unwrap();
         assert!(found.is_empty(), "[0] binds tighter than . in both");
 

@@ -241,6 +241,44 @@ impl<'a> Val<'a> {
 
     /// Deep equality as JMESPath defines it (numbers by value, objects
     /// regardless of key order).
+    /// Equality as Python's jmespath (the AWS CLI's) decides it: as
+    /// [`equals`](Self::equals), except that inside arrays and objects a
+    /// boolean equals the number Python takes it for (`[0] == [false]`;
+    /// at the top a boolean and a number always differ, as there).
+    pub(crate) fn equals_as_python(&self, other: &Val<'a>) -> bool {
+        fn nested(a: &Val<'_>, b: &Val<'_>) -> bool {
+            let as_number = |v: &Val<'_>| match v.kind() {
+                Kind::Boolean => Some(if v.is_truthy() { 1.0 } else { 0.0 }),
+                Kind::Number => v.as_f64(),
+                _ => None,
+            };
+            match (a.kind(), b.kind()) {
+                (Kind::Boolean, Kind::Number) | (Kind::Number, Kind::Boolean) => {
+                    as_number(a) == as_number(b)
+                }
+                (Kind::Array, Kind::Array) => match (a.elements(), b.elements()) {
+                    (Some(x), Some(y)) => {
+                        a.array_len() == b.array_len() && x.zip(y).all(|(p, q)| nested(&p, &q))
+                    }
+                    _ => false,
+                },
+                (Kind::Object, Kind::Object) => {
+                    a.object_len() == b.object_len()
+                        && a.entries().is_some_and(|entries| {
+                            entries
+                                .iter()
+                                .all(|(key, value)| b.has_key(key) && nested(value, &b.field(key)))
+                        })
+                }
+                _ => a.equals(b),
+            }
+        }
+        match (self.kind(), other.kind()) {
+            (Kind::Array, Kind::Array) | (Kind::Object, Kind::Object) => nested(self, other),
+            _ => self.equals(other),
+        }
+    }
+
     pub(crate) fn equals(&self, other: &Val<'a>) -> bool {
         let kind = self.kind();
         if kind != other.kind() {
