@@ -124,7 +124,7 @@ _idcsh() {
                     return 0
                     ;;
                 --compat)
-                    COMPREPLY=($(compgen -W "spec aws-cli" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "spec aws-cli community" -- "${cur}"))
                     return 0
                     ;;
                 *)

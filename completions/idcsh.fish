@@ -49,7 +49,8 @@ complete -c idcsh -n "__fish_idcsh_needs_command" -l color -d 'When to use colou
 always\t''
 never\t''"
 complete -c idcsh -n "__fish_idcsh_needs_command" -l compat -d 'JMESPath as the specification reads it, or as the AWS CLI\'s --query does where they differ' -r -f -a "spec\t'The JMESPath specification (warns where the AWS CLI differs)'
-aws-cli\t'The AWS CLI\'s --query (Python jmespath 1.0.1)'"
+aws-cli\t'The AWS CLI\'s --query (Python jmespath 1.0.1)'
+community\t'The specification with the JMESPath Community functions (lower, upper, trim, split, replace, pad_left, find_first, group_by, items, zip...)'"
 complete -c idcsh -n "__fish_idcsh_needs_command" -l demo -d 'Use the built-in sample directory: no AWS account, no network'
 complete -c idcsh -n "__fish_idcsh_needs_command" -l bail -d 'Script mode: stop at the first failing line'
 complete -c idcsh -n "__fish_idcsh_needs_command" -s y -l yes -d 'Do not ask before write commands'

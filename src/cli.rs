@@ -110,7 +110,7 @@ pub struct Cli {
 /// concept, one enum; its names and help for clap are here.
 impl ValueEnum for Dialect {
     fn value_variants<'a>() -> &'a [Self] {
-        &[Dialect::Spec, Dialect::AwsCli]
+        &[Dialect::Spec, Dialect::AwsCli, Dialect::Community]
     }
 
     fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
@@ -120,6 +120,9 @@ impl ValueEnum for Dialect {
                 value.help("The JMESPath specification (warns where the AWS CLI differs)")
             }
             Dialect::AwsCli => value.help("The AWS CLI's --query (Python jmespath 1.0.1)"),
+            Dialect::Community => value.help(
+                "The specification with the JMESPath Community functions (lower, upper, trim, split, replace, pad_left, find_first, group_by, items, zip...)",
+            ),
         })
     }
 }

@@ -2333,3 +2333,33 @@ fn carets_and_hints_point_at_the_right_place() {
     );
     assert!(quoted.contains("for the string write 'work'"), "{quoted}");
 }
+
+/// The Community functions answer in `--compat community` and, elsewhere,
+/// are an error that names the reading that has them. The expected count
+/// is made here from the users' display names.
+#[test]
+fn community_functions_need_compat_community() {
+    let users = json_of(&["--demo", "-c", "Users[].DisplayName"]);
+    let smiths = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n.as_str().unwrap().to_lowercase().contains("smith"))
+        .count();
+    let line = "Users[?contains(lower(DisplayName), 'smith')] | length(@)";
+    assert_eq!(
+        json_of(&["--demo", "--compat", "community", "-c", line]),
+        json!(smiths)
+    );
+    let (_, stderr, ok) = run_lines(&["--demo"], &[line]);
+    assert!(!ok);
+    assert!(
+        stderr.starts_with(
+            "error: lower() is a JMESPath Community function; --compat community (or .compat community) reads it"
+        ),
+        "{stderr}"
+    );
+    let (stdout, _, ok) = run_lines(&["--demo", "-o", "json"], &[".compat community", line]);
+    assert!(ok);
+    assert_eq!(stdout.trim(), smiths.to_string());
+}

@@ -362,8 +362,14 @@ fn agree(ours: &Answer, python: &Answer) -> bool {
 }
 
 fn python_answers(data: &Json, expressions: &[String]) -> (Vec<Answer>, String) {
+    answers_of(".venv", data, expressions)
+}
+
+/// Answers from the `jmespath` module in `venv` (`.venv`: the AWS CLI's
+/// 1.0.1; `.venv-community`: the Community edition).
+fn answers_of(venv: &str, data: &Json, expressions: &[String]) -> (Vec<Answer>, String) {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let python = root.join(".venv/bin/python");
+    let python = root.join(venv).join("bin/python");
     assert!(
         python.exists(),
         "{} is missing: run scripts/test.sh (it installs jmespath into .venv)",
@@ -683,4 +689,136 @@ fn hard_cases_answer_as_the_aws_cli() {
             );
         }
     }
+}
+
+/// `--compat community` against the Community edition's own Python
+/// package (jmespath-community 1.1.3, in `.venv-community`): seeded calls
+/// of every Community function, with arguments drawn from strings,
+/// numbers, the document and wrong types, must get the same answer, or an
+/// error from both.
+#[test]
+fn community_functions_answer_as_the_community_package() {
+    let data = document();
+    let mut rng = fastrand::Rng::with_seed(SEED);
+    let strings = [
+        "s",
+        "Users[0].UserName",
+        "words[1]",
+        "'a-b--c'",
+        "'  pad me  '",
+        "'ÉCOLE é'",
+        "''",
+        "'-'",
+        "'--'",
+        "'e'",
+        "'an'",
+        "'ab'",
+        "' '",
+        "'xyzzy'",
+        "Users[1].Name.FamilyName",
+    ];
+    let numbers = [
+        "`0`", "`1`", "`2`", "`3`", "`-2`", "`10`", "`1.5`", "n", "`-20`",
+    ];
+    let pick = |rng: &mut fastrand::Rng, from: &[&str]| from[rng.usize(..from.len())].to_owned();
+    let count: usize = std::env::var("IDCSH_DIFF_COUNT")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .map_or(1_500, |c: usize| c.min(20_000));
+    let mut expressions = Vec::with_capacity(count);
+    for _ in 0..count {
+        let s1 = pick(&mut rng, &strings);
+        let s2 = pick(&mut rng, &strings);
+        let s3 = pick(&mut rng, &strings);
+        let n1 = pick(&mut rng, &numbers);
+        let n2 = pick(&mut rng, &numbers);
+        // Now and then a wrong type where a string or number goes.
+        let any = |rng: &mut fastrand::Rng, s: String| {
+            if rng.u8(..12) == 0 {
+                pick(rng, &["n", "words", "t", "`null`"])
+            } else {
+                s
+            }
+        };
+        let s1 = any(&mut rng, s1);
+        let n1 = any(&mut rng, n1);
+        let expression = match rng.u8(..16) {
+            0 => format!("lower({s1})"),
+            1 => format!("upper({s1})"),
+            2 => format!("trim({s1})"),
+            3 => format!(
+                "{}({s1}, {s2})",
+                pick(&mut rng, &["trim", "trim_left", "trim_right"])
+            ),
+            4 => format!("split({s1}, {s2})"),
+            5 => format!("split({s1}, {s2}, {n1})"),
+            6 => format!("replace({s1}, {s2}, {s3})"),
+            7 => format!("replace({s1}, {s2}, {s3}, {n1})"),
+            8 => format!("{}({s1}, {n1})", pick(&mut rng, &["pad_left", "pad_right"])),
+            9 => format!(
+                "{}({s1}, {n1}, {s2})",
+                pick(&mut rng, &["pad_left", "pad_right"])
+            ),
+            10 => format!(
+                "{}({s1}, {s2})",
+                pick(&mut rng, &["find_first", "find_last"])
+            ),
+            11 => format!(
+                "{}({s1}, {s2}, {n1})",
+                pick(&mut rng, &["find_first", "find_last"])
+            ),
+            12 => format!(
+                "{}({s1}, {s2}, {n1}, {n2})",
+                pick(&mut rng, &["find_first", "find_last"])
+            ),
+            13 => pick(
+                &mut rng,
+                &[
+                    "group_by(Users, &Name.FamilyName)",
+                    "group_by(Users, &UserName)",
+                    "group_by(Users, &Age)",
+                    "group_by(Groups, &DisplayName)",
+                    "group_by(words, &@)",
+                ],
+            ),
+            14 => pick(
+                &mut rng,
+                &[
+                    "items(Accounts)",
+                    "from_items(items(Accounts))",
+                    "items(words)",
+                    "from_items(matrix)",
+                    "items(Accounts.prod.Sets)",
+                ],
+            ),
+            _ => pick(
+                &mut rng,
+                &[
+                    "zip(words, numbers)",
+                    "zip(words, Users[].UserName, numbers)",
+                    "zip(words)",
+                    "zip(s)",
+                    "zip(words, `[]`)",
+                ],
+            ),
+        };
+        expressions.push(expression);
+    }
+    let (python, version) = answers_of(".venv-community", &data, &expressions);
+    assert!(!version.is_empty() || python.len() == expressions.len());
+    let mut differences = Vec::new();
+    for (expression, python) in expressions.iter().zip(&python) {
+        let (ours, _, _) = ours(expression, &data, Dialect::Community);
+        if !agree(&ours, python) {
+            differences.push(format!("{expression}: idcsh {ours:?}, Python {python:?}"));
+        }
+    }
+    differences.sort();
+    differences.dedup();
+    assert!(
+        differences.is_empty(),
+        "{} expressions answered differently from jmespath-community {version}:\n{}",
+        differences.len(),
+        differences.join("\n")
+    );
 }

@@ -234,14 +234,16 @@ pub enum Command {
         #[arg(value_name = "on|off")]
         state: Option<Switch>,
     },
-    /// Show or switch whose JMESPath to follow: the specification, or the AWS CLI's --query
+    /// Show or switch whose JMESPath to follow: the specification, the AWS CLI's --query, or the Community edition
     #[command(after_help = "Example: .compat aws-cli\n\
         spec (the default) warns on a line where the AWS CLI would answer differently;\n\
         aws-cli answers as the AWS CLI does: strings ordered with < and >, a.*.b.c read as (a.*.b).c,\n\
-        no projection after a slice that follows an index, `foo` read as a string.")]
+        no projection after a slice that follows an index, `foo` read as a string;\n\
+        community adds the JMESPath Community functions: lower, upper, trim, split, replace, pad_left,\n\
+        find_first, group_by, items, from_items, zip... (Users[?contains(lower(DisplayName), 'smith')]).")]
     Compat {
-        /// spec or aws-cli; none: show the reading in use
-        #[arg(value_name = "spec|aws-cli")]
+        /// spec, aws-cli or community; none: show the reading in use
+        #[arg(value_name = "spec|aws-cli|community")]
         mode: Option<crate::query::Dialect>,
     },
     /// Leave the shell (also .exit or Ctrl-D)

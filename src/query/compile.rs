@@ -189,13 +189,13 @@ pub(crate) fn compile(expression: &str, dialect: Dialect) -> Result<Compiled, Qu
     check_length(expression)?;
     let (ast, _) = parse::parse(expression, dialect)?;
     let divergences = match dialect {
-        Dialect::Spec => parse::parse(expression, Dialect::AwsCli)
+        Dialect::Spec | Dialect::Community => parse::parse(expression, Dialect::AwsCli)
             .map(|(_, found)| found)
             .unwrap_or_default(),
         Dialect::AwsCli => Vec::new(),
     };
     let strings = match dialect {
-        Dialect::Spec => StringOrder::Null,
+        Dialect::Spec | Dialect::Community => StringOrder::Null,
         Dialect::AwsCli => StringOrder::Compare,
     };
     let lowering = Lowering {
@@ -341,6 +341,13 @@ impl Lowering<'_> {
                     },
                     other => other,
                 })?;
+                if function.is_community() && self.dialect != Dialect::Community {
+                    return Err(QueryError::CommunityFunction {
+                        name: name.clone(),
+                        expression: self.expression.to_owned(),
+                        offset: ast.at,
+                    });
+                }
                 let function = match (function, self.dialect) {
                     (Function::ToNumber, Dialect::AwsCli) => Function::ToNumberPython,
                     (function, _) => function,

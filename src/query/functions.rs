@@ -45,6 +45,22 @@ pub enum Function {
     /// `float()`: signs, spaces, leading zeros, `_` between digits);
     /// compiled in its place in the AWS CLI dialect, never named.
     ToNumberPython,
+    // The JMESPath Community edition's functions (`--compat community`).
+    Lower,
+    Upper,
+    Trim,
+    TrimLeft,
+    TrimRight,
+    Split,
+    Replace,
+    PadLeft,
+    PadRight,
+    FindFirst,
+    FindLast,
+    GroupBy,
+    Items,
+    FromItems,
+    Zip,
 }
 
 /// What one argument position accepts.
@@ -121,6 +137,10 @@ struct Row {
     function: Function,
     params: &'static [Param],
     variadic: bool,
+    /// How many of the last parameters may be left out.
+    optional: usize,
+    /// A JMESPath Community function (`--compat community` only).
+    community: bool,
 }
 
 const fn row(name: &'static str, function: Function, params: &'static [Param]) -> Row {
@@ -129,6 +149,8 @@ const fn row(name: &'static str, function: Function, params: &'static [Param]) -
         function,
         params,
         variadic: false,
+        optional: 0,
+        community: false,
     }
 }
 
@@ -138,6 +160,25 @@ const fn variadic(name: &'static str, function: Function, params: &'static [Para
         function,
         params,
         variadic: true,
+        optional: 0,
+        community: false,
+    }
+}
+
+/// A Community function whose last `optional` parameters may be left out.
+const fn community(
+    name: &'static str,
+    function: Function,
+    params: &'static [Param],
+    optional: usize,
+) -> Row {
+    Row {
+        name,
+        function,
+        params,
+        variadic: false,
+        optional,
+        community: true,
     }
 }
 
@@ -181,6 +222,33 @@ const TABLE: &[Row] = {
         // Never looked up by name: `to_number` compiles to it in the AWS
         // CLI dialect.
         row("to_number", ToNumberPython, &[Any]),
+        community("lower", Lower, &[STRING], 0),
+        community("upper", Upper, &[STRING], 0),
+        community("trim", Trim, &[STRING, STRING], 1),
+        community("trim_left", TrimLeft, &[STRING, STRING], 1),
+        community("trim_right", TrimRight, &[STRING, STRING], 1),
+        community("split", Split, &[STRING, STRING, NUMBER], 1),
+        community("replace", Replace, &[STRING, STRING, STRING, NUMBER], 1),
+        community("pad_left", PadLeft, &[STRING, NUMBER, STRING], 1),
+        community("pad_right", PadRight, &[STRING, NUMBER, STRING], 1),
+        community(
+            "find_first",
+            FindFirst,
+            &[STRING, STRING, NUMBER, NUMBER],
+            2,
+        ),
+        community("find_last", FindLast, &[STRING, STRING, NUMBER, NUMBER], 2),
+        community("group_by", GroupBy, &[ARRAY, Expref], 0),
+        community("items", Items, &[OBJECT], 0),
+        community("from_items", FromItems, &[ARRAY], 0),
+        Row {
+            name: "zip",
+            function: Zip,
+            params: &[ARRAY],
+            variadic: true,
+            optional: 0,
+            community: true,
+        },
     ]
 };
 
@@ -195,20 +263,36 @@ fn named() -> impl Iterator<Item = &'static Row> {
 pub fn signatures() -> Vec<String> {
     named()
         .map(|row| {
-            let mut params: Vec<String> = row.params.iter().map(|p| p.short()).collect();
+            let required = row.params.len() - row.optional;
+            let mut params: Vec<String> = row
+                .params
+                .iter()
+                .enumerate()
+                .map(|(i, p)| {
+                    if i >= required {
+                        format!("[{}]", p.short())
+                    } else {
+                        p.short()
+                    }
+                })
+                .collect();
             if row.variadic
                 && let Some(last) = params.last_mut()
             {
                 last.push_str(", ...");
             }
-            format!("{}({})", row.name, params.join(", "))
+            let community = if row.community { " (community)" } else { "" };
+            format!("{}({}){community}", row.name, params.join(", "))
         })
         .collect()
 }
 
-/// Every function name, for completion and suggestions.
-pub fn names() -> impl Iterator<Item = &'static str> {
-    named().map(|row| row.name)
+/// The function names a reading has (the Community ones only with
+/// `community`), for completion.
+pub fn names(community: bool) -> impl Iterator<Item = &'static str> {
+    named()
+        .filter(move |row| community || !row.community)
+        .map(|row| row.name)
 }
 
 impl Function {
@@ -219,7 +303,7 @@ impl Function {
 
     /// The closest known function name to a misspelt one.
     pub(crate) fn closest(name: &str) -> Option<&'static str> {
-        crate::suggest::closest(name, names())
+        crate::suggest::closest(name, names(false))
     }
 
     /// Its row in [`TABLE`] (which lists the variants in order).
@@ -232,6 +316,11 @@ impl Function {
         self.row().name
     }
 
+    /// Whether only the Community reading has it.
+    pub(crate) fn is_community(self) -> bool {
+        self.row().community
+    }
+
     /// The parameters, and whether the last one repeats.
     fn signature(self) -> (&'static [Param], bool) {
         let row = self.row();
@@ -241,10 +330,12 @@ impl Function {
     /// Checks the number of arguments against the signature.
     pub(crate) fn check_arity(self, count: usize) -> Result<(), QueryError> {
         let (params, variadic) = self.signature();
+        let optional = self.row().optional;
+        let required = params.len() - optional;
         let fits = if variadic {
             count >= params.len()
         } else {
-            count == params.len()
+            (required..=params.len()).contains(&count)
         };
         if fits {
             return Ok(());
@@ -254,6 +345,8 @@ impl Function {
             function: self.name(),
             expected: if variadic {
                 format!("at least {} argument{plural}", params.len())
+            } else if optional > 0 {
+                format!("{required} to {} arguments", params.len())
             } else {
                 format!("{} argument{plural}", params.len())
             },
@@ -401,6 +494,157 @@ impl Function {
                 _ => Val::Null,
             },
             Type => Val::string(args[0].kind().name()),
+            Lower => Val::String(text(&args[0]).to_lowercase().into()),
+            Upper => Val::String(text(&args[0]).to_uppercase().into()),
+            Trim | TrimLeft | TrimRight => {
+                let subject = text(&args[0]);
+                let chars = args.get(1).map(text).unwrap_or_default();
+                let strip = |c: char| {
+                    if chars.is_empty() {
+                        c.is_whitespace()
+                    } else {
+                        chars.contains(c)
+                    }
+                };
+                Val::String(
+                    match self {
+                        TrimLeft => subject.trim_start_matches(strip),
+                        TrimRight => subject.trim_end_matches(strip),
+                        _ => subject.trim_matches(strip),
+                    }
+                    .into(),
+                )
+            }
+            Split => {
+                let (subject, separator) = (text(&args[0]), text(&args[1]));
+                let count = args.get(2).map(|v| whole(v, self)).transpose()?;
+                split(&subject, &separator, count)
+            }
+            Replace => {
+                let (subject, old, new) = (text(&args[0]), text(&args[1]), text(&args[2]));
+                let replaced = match args.get(3).map(|v| whole(v, self)).transpose()? {
+                    Some(count) => subject.replacen(&old, &new, count),
+                    None => subject.replace(&old, &new),
+                };
+                Val::String(replaced.into())
+            }
+            PadLeft | PadRight => {
+                let subject = text(&args[0]);
+                let width = whole(&args[1], self)?;
+                let pad = match args.get(2).map(text) {
+                    None => ' ',
+                    Some(pad) => {
+                        let mut chars = pad.chars();
+                        match (chars.next(), chars.next()) {
+                            (Some(c), None) => c,
+                            _ => {
+                                return Err(Box::new(QueryError::InvalidValue(format!(
+                                    "{}() pads with one character, not {pad:?}",
+                                    self.name()
+                                ))));
+                            }
+                        }
+                    }
+                };
+                let missing = width.saturating_sub(subject.chars().count());
+                let padding: String = std::iter::repeat_n(pad, missing).collect();
+                Val::String(
+                    if self == PadLeft {
+                        format!("{padding}{subject}")
+                    } else {
+                        format!("{subject}{padding}")
+                    }
+                    .into(),
+                )
+            }
+            FindFirst | FindLast => {
+                let start = args.get(2).map(|v| signed_whole(v, self)).transpose()?;
+                let end = args.get(3).map(|v| signed_whole(v, self)).transpose()?;
+                find(
+                    &text(&args[0]),
+                    &text(&args[1]),
+                    start,
+                    end,
+                    self == FindLast,
+                )
+            }
+            GroupBy => {
+                let Val::Expref(node) = args[1] else {
+                    return Ok(Val::Null);
+                };
+                let mut groups: Vec<(String, Vec<Val<'a>>)> = Vec::new();
+                for item in args[0].elements().into_iter().flatten() {
+                    let key = eval(node, &item, met)?;
+                    let Some(key) = key.as_str().map(str::to_owned) else {
+                        return Err(Box::new(QueryError::InvalidType {
+                            function: self.name(),
+                            position: 2,
+                            expected: "an expression giving a string".into(),
+                            actual: key.kind().name(),
+                        }));
+                    };
+                    match groups.iter_mut().find(|(k, _)| *k == key) {
+                        Some((_, members)) => members.push(item),
+                        None => groups.push((key, vec![item])),
+                    }
+                }
+                Val::Object(std::sync::Arc::new(
+                    groups
+                        .into_iter()
+                        .map(|(k, members)| (std::borrow::Cow::Owned(k), Val::array(members)))
+                        .collect(),
+                ))
+            }
+            Items => Val::array(
+                args[0]
+                    .entries()
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|(k, v)| Val::array(vec![Val::String(k.as_ref().into()), v]))
+                    .collect(),
+            ),
+            FromItems => {
+                let mut entries: Vec<(std::borrow::Cow<'a, str>, Val<'a>)> = Vec::new();
+                for pair in args[0].elements().into_iter().flatten() {
+                    let parts: Vec<Val<'a>> =
+                        pair.elements().map(|e| e.collect()).unwrap_or_default();
+                    let [key, value] = parts.as_slice() else {
+                        return Err(Box::new(QueryError::InvalidType {
+                            function: self.name(),
+                            position: 1,
+                            expected: "an array of [key, value] pairs".into(),
+                            actual: pair.kind().name(),
+                        }));
+                    };
+                    let Some(key) = key.as_str() else {
+                        return Err(Box::new(QueryError::InvalidType {
+                            function: self.name(),
+                            position: 1,
+                            expected: "pairs whose key is a string".into(),
+                            actual: key.kind().name(),
+                        }));
+                    };
+                    match entries.iter_mut().find(|(k, _)| k == key) {
+                        Some((_, slot)) => *slot = value.clone(),
+                        None => {
+                            entries.push((std::borrow::Cow::Owned(key.to_owned()), value.clone()))
+                        }
+                    }
+                }
+                Val::Object(std::sync::Arc::new(entries))
+            }
+            Zip => {
+                let lists: Vec<Vec<Val<'a>>> = args
+                    .iter()
+                    .map(|a| a.elements().map(|e| e.collect()).unwrap_or_default())
+                    .collect();
+                let shortest = lists.iter().map(Vec::len).min().unwrap_or(0);
+                Val::array(
+                    (0..shortest)
+                        .map(|i| Val::array(lists.iter().map(|l| l[i].clone()).collect()))
+                        .collect(),
+                )
+            }
             Map => {
                 let Val::Expref(node) = args[0] else {
                     return Ok(Val::Null);
@@ -757,6 +1001,81 @@ fn parse_number_as_python<'a>(text: &str) -> Option<Val<'a>> {
 }
 
 /// The sum of an array of integers, exactly; `None` when any is a float.
+/// A count a Community function takes: a whole number, not below zero.
+fn whole(value: &Val<'_>, function: Function) -> Result<usize, Box<QueryError>> {
+    let n = signed_whole(value, function)?;
+    usize::try_from(n).map_err(|_| {
+        Box::new(QueryError::InvalidValue(format!(
+            "{}() takes a count of 0 or more, not {n}",
+            function.name()
+        )))
+    })
+}
+
+/// A position a Community function takes: a whole number.
+fn signed_whole(value: &Val<'_>, function: Function) -> Result<i64, Box<QueryError>> {
+    let n = value.as_f64().unwrap_or(f64::NAN);
+    if !n.is_finite() || n.fract() != 0.0 {
+        return Err(Box::new(QueryError::InvalidValue(format!(
+            "{}() takes a whole number, not {n}",
+            function.name()
+        ))));
+    }
+    Ok(n as i64)
+}
+
+/// `split(subject, separator, count)`: at most `count` splits; an empty
+/// separator splits between characters.
+fn split<'a>(subject: &str, separator: &str, count: Option<usize>) -> Val<'a> {
+    let string = |s: &str| Val::String(s.into());
+    let parts: Vec<Val<'a>> = if separator.is_empty() {
+        let chars: Vec<char> = subject.chars().collect();
+        let cut = count.unwrap_or(chars.len()).min(chars.len());
+        let mut parts: Vec<Val<'a>> = chars[..cut]
+            .iter()
+            .map(|c| string(&c.to_string()))
+            .collect();
+        // With a count, what is left follows, even when it is empty (as
+        // the Community edition's reference does).
+        if count.is_some() {
+            parts.push(string(&chars[cut..].iter().collect::<String>()));
+        }
+        parts
+    } else {
+        match count {
+            Some(n) => subject.splitn(n + 1, separator).map(string).collect(),
+            None => subject.split(separator).map(string).collect(),
+        }
+    };
+    Val::array(parts)
+}
+
+/// `find_first`/`find_last`: the character index of `sub` in `subject`
+/// between `start` and `end` (negative counts from the end, as Python's
+/// `str.find`), or null.
+fn find<'a>(subject: &str, sub: &str, start: Option<i64>, end: Option<i64>, last: bool) -> Val<'a> {
+    if sub.is_empty() {
+        return Val::Null;
+    }
+    let chars: Vec<char> = subject.chars().collect();
+    let len = chars.len() as i64;
+    let clamp = |i: i64| if i < 0 { (len + i).max(0) } else { i.min(len) } as usize;
+    let (from, to) = (clamp(start.unwrap_or(0)), clamp(end.unwrap_or(len)));
+    if from >= to {
+        return Val::Null;
+    }
+    let window: String = chars[from..to].iter().collect();
+    let found = if last {
+        window.rfind(sub)
+    } else {
+        window.find(sub)
+    };
+    match found {
+        Some(byte) => Val::Integer((from + window[..byte].chars().count()) as i128),
+        None => Val::Null,
+    }
+}
+
 fn exact_sum<'a>(array: &Val<'a>) -> Option<Val<'a>> {
     let mut total: i128 = 0;
     for item in array.elements()? {
@@ -831,7 +1150,7 @@ mod tests {
 
     #[test]
     fn every_name_resolves_and_round_trips() {
-        for name in names() {
+        for name in names(true) {
             let f = Function::from_name(name).unwrap();
             assert_eq!(f.name(), name);
         }

@@ -47,6 +47,14 @@ pub enum QueryError {
         offset: usize,
         suggestion: Option<&'static str>,
     },
+    #[error(
+        "{name}() is a JMESPath Community function; --compat community (or .compat community) reads it"
+    )]
+    CommunityFunction {
+        name: String,
+        expression: String,
+        offset: usize,
+    },
     #[error("{function}() takes {expected}, got {actual}")]
     Arity {
         function: &'static str,
@@ -75,7 +83,9 @@ impl QueryError {
             QueryError::Syntax { .. } | QueryError::TooDeep { .. } | QueryError::TooLong { .. } => {
                 "syntax"
             }
-            QueryError::UnknownFunction { .. } => "unknown-function",
+            QueryError::UnknownFunction { .. } | QueryError::CommunityFunction { .. } => {
+                "unknown-function"
+            }
             QueryError::Arity { .. } => "invalid-arity",
             QueryError::InvalidType { .. } => "invalid-type",
             QueryError::InvalidValue(_) => "invalid-value",
@@ -90,6 +100,9 @@ impl QueryError {
             }
             | QueryError::TooDeep { expression, offset }
             | QueryError::UnknownFunction {
+                expression, offset, ..
+            }
+            | QueryError::CommunityFunction {
                 expression, offset, ..
             } => Some((expression, *offset)),
             QueryError::Arity {

@@ -22,6 +22,9 @@ pub enum Dialect {
     /// The AWS CLI's Python jmespath (1.0.1), for `--query` strings
     /// pasted from scripts.
     AwsCli,
+    /// The specification with the JMESPath Community edition's functions
+    /// (`lower`, `split`, `group_by`, ...).
+    Community,
 }
 
 impl Dialect {
@@ -30,6 +33,7 @@ impl Dialect {
         match self {
             Dialect::Spec => "spec",
             Dialect::AwsCli => "aws-cli",
+            Dialect::Community => "community",
         }
     }
 }
@@ -253,6 +257,20 @@ pub(crate) fn parse(text: &str, dialect: Dialect) -> Result<(Ast, Vec<Divergence
     Ok((ast, divergences))
 }
 
+/// A raw string's text as the Community edition reads it: `\'` is a
+/// quote and `\\` a backslash; any other backslash stays.
+fn unescape_raw(inside: &str) -> String {
+    let mut out = String::with_capacity(inside.len());
+    let mut chars = inside.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, chars.peek()) {
+            ('\\', Some('\'' | '\\')) => out.extend(chars.next()),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
 /// A token the parser reads.
 #[derive(Debug, Clone, PartialEq)]
 enum Tok {
@@ -382,7 +400,12 @@ fn tokens(text: &str, dialect: Dialect) -> Result<(Vec<Spanned>, bool), QueryErr
             },
             TokenKind::RawString => {
                 let inside = &source[1..source.len() - 1];
-                Tok::Literal(Json::String(inside.replace("\\'", "'")))
+                Tok::Literal(Json::String(if dialect == Dialect::Community {
+                    // The Community edition: `\\` is one backslash too.
+                    unescape_raw(inside)
+                } else {
+                    inside.replace("\\'", "'")
+                }))
             }
             TokenKind::Literal => {
                 let inside = source[1..source.len() - 1].replace("\\`", "`");
@@ -728,7 +751,7 @@ impl Parser<'_> {
             Tok::Dot if *self.peek() == Tok::Star => {
                 self.advance();
                 let power = match self.dialect {
-                    Dialect::Spec => binding_power(&Tok::Star),
+                    Dialect::Spec | Dialect::Community => binding_power(&Tok::Star),
                     Dialect::AwsCli => binding_power(&Tok::Dot),
                 };
                 let right = self.projection_rhs(power)?;

@@ -34,6 +34,8 @@ pub struct View {
     pub profiles: Vec<String>,
     /// Dot-command names.
     pub commands: Vec<String>,
+    /// The Community reading is in use: its functions complete too.
+    pub community: bool,
 }
 
 impl View {
@@ -165,6 +167,7 @@ mod tests {
             document: None,
             saved: vec!["member-of".into(), "admins".into()],
             profiles: vec!["default".into(), "root".into()],
+            community: false,
             commands: crate::commands::names(),
         }
     }
