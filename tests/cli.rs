@@ -2298,6 +2298,11 @@ fn carets_and_hints_point_at_the_right_place() {
     let wide = error("length('東京', 1)");
     let lines: Vec<&str> = wide.lines().collect();
     assert_eq!(lines[2], format!("  {}^", " ".repeat(13 + 2)), "{wide}");
+    // A type error found while evaluating, at the one call it can be.
+    assert_eq!(
+        error("Users[?abs(UserName) > `1`]"),
+        "error: abs() argument 1 must be number, got string\n  Users[?abs(UserName) > `1`]\n         ^\n"
+    );
     // A tab before the error: the caret line has the tab too.
     let tabbed = error("Users[0].\tUserName]");
     assert!(

@@ -336,8 +336,7 @@ impl Lowering<'_> {
                         function,
                         expected,
                         actual,
-                        expression: self.expression.to_owned(),
-                        offset: ast.at,
+                        at: Some(Box::new((self.expression.to_owned(), ast.at))),
                     },
                     other => other,
                 })?;

@@ -351,8 +351,7 @@ impl Function {
                 format!("{} argument{plural}", params.len())
             },
             actual: count,
-            expression: String::new(),
-            offset: 0,
+            at: None,
         })
     }
 
@@ -366,6 +365,7 @@ impl Function {
                     position: position + 1,
                     expected: param.describe(),
                     actual: arg.kind().name(),
+                    at: None,
                 }));
             }
         }
@@ -581,6 +581,7 @@ impl Function {
                             position: 2,
                             expected: "an expression giving a string".into(),
                             actual: key.kind().name(),
+                            at: None,
                         }));
                     };
                     match groups.iter_mut().find(|(k, _)| *k == key) {
@@ -614,6 +615,7 @@ impl Function {
                             position: 1,
                             expected: "an array of [key, value] pairs".into(),
                             actual: pair.kind().name(),
+                            at: None,
                         }));
                     };
                     let Some(key) = key.as_str() else {
@@ -622,6 +624,7 @@ impl Function {
                             position: 1,
                             expected: "pairs whose key is a string".into(),
                             actual: key.kind().name(),
+                            at: None,
                         }));
                     };
                     match entries.iter_mut().find(|(k, _)| k == key) {
@@ -880,6 +883,7 @@ impl<'a, M: Record> SortKeys<'a, M> {
                 }
             ),
             actual: kind.name(),
+            at: None,
         }))
     }
 }

@@ -61,9 +61,8 @@ pub enum QueryError {
         expected: String,
         actual: usize,
         /// The expression and the call's column, when compiled from text
-        /// (empty otherwise).
-        expression: String,
-        offset: usize,
+        /// (boxed: errors stay small on the compiler's deep recursion).
+        at: Option<Box<(String, usize)>>,
     },
     #[error("{function}() argument {position} must be {expected}, got {actual}")]
     InvalidType {
@@ -71,6 +70,9 @@ pub enum QueryError {
         position: usize,
         expected: String,
         actual: &'static str,
+        /// The expression and the call's column, when the expression
+        /// calls the function once.
+        at: Option<Box<(String, usize)>>,
     },
     #[error("invalid value: {0}")]
     InvalidValue(String),
@@ -105,9 +107,8 @@ impl QueryError {
             | QueryError::CommunityFunction {
                 expression, offset, ..
             } => Some((expression, *offset)),
-            QueryError::Arity {
-                expression, offset, ..
-            } if !expression.is_empty() => Some((expression, *offset)),
+            QueryError::Arity { at: Some(at), .. }
+            | QueryError::InvalidType { at: Some(at), .. } => Some((&at.0, at.1)),
             _ => None,
         }
     }
@@ -208,7 +209,43 @@ impl Query {
 
     /// Evaluates against `root`, borrowing from it wherever possible.
     pub fn evaluate<'a>(&'a self, root: &Val<'a>) -> Result<Val<'a>, QueryError> {
-        eval::eval(&self.node, root, Unrecorded).map_err(|err| *err)
+        eval::eval(&self.node, root, Unrecorded).map_err(|err| self.located(*err))
+    }
+
+    /// A type error placed at its call, when the expression calls that
+    /// function once (where else could it be).
+    fn located(&self, err: QueryError) -> QueryError {
+        let QueryError::InvalidType {
+            function,
+            position,
+            expected,
+            actual,
+            ..
+        } = err
+        else {
+            return err;
+        };
+        let call = format!("{function}(");
+        let mut calls = self.text.match_indices(&call).filter(|(at, _)| {
+            !self.text[..*at]
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_alphanumeric() || c == '_')
+        });
+        let at = match (calls.next(), calls.next()) {
+            (Some((at, _)), None) => Some(Box::new((
+                self.text.clone(),
+                self.text[..at].chars().count(),
+            ))),
+            _ => None,
+        };
+        QueryError::InvalidType {
+            function,
+            position,
+            expected,
+            actual,
+            at,
+        }
     }
 
     /// Evaluates against `root`, with the warnings the answer comes with.
@@ -219,7 +256,7 @@ impl Query {
         } else {
             eval::eval(&self.node, root, Unrecorded)
         };
-        let value = value.map_err(|err| *err);
+        let value = value.map_err(|err| self.located(*err));
         Evaluated {
             value,
             warnings: self.warnings_after(&met),
