@@ -354,6 +354,16 @@ fn run_keys(p: &mut OsSession, keys: &str) {
     p.send("\r").unwrap();
 }
 
+/// What `line` answers on the demo in script mode (JSON), to compare the
+/// shell's screen with.
+fn demo_answer(home: &std::path::Path, line: &str) -> serde_json::Value {
+    let out = common::idcsh_in(home)
+        .args(["--demo", "-o", "json", "-c", line])
+        .output()
+        .unwrap();
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 /// Waits for a fresh prompt, then a moment more: keys that arrive while
 /// the editor is switching the terminal back to raw mode can be lost (a
 /// person never types that fast, a test does).
@@ -408,22 +418,12 @@ fn tab_completes_commands_collections_nested_fields_and_quoted_names() {
     // `_` completes from the previous result.
     run_keys(&mut p, ".groups-of alice | [:1]");
     at_prompt(&mut p, prompt);
-    let first_group = common::idcsh_in(&home)
-        .args(["--demo", "-c", ".groups-of alice | [0].GroupName"])
-        .output()
-        .unwrap();
-    let first_group = String::from_utf8_lossy(&first_group.stdout)
-        .trim()
-        .to_owned();
+    let first_group = demo_answer(&home, ".groups-of alice | [0].GroupName").to_string();
     run_keys(&mut p, "_[0].GroupN\t");
     p.expect(first_group.as_str()).unwrap();
     at_prompt(&mut p, prompt);
     // The rows through Break Glass, counted from its assignments.
-    let out = common::idcsh_in(&home)
-        .args(["--demo", "-c", "AccountAssignments"])
-        .output()
-        .unwrap();
-    let assignments: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let assignments = demo_answer(&home, "AccountAssignments");
     let through = assignments
         .as_array()
         .unwrap()
@@ -737,11 +737,7 @@ fn an_open_bracket_shows_a_continuation_prompt() {
     assert!(!history.contains(".'Everyone'"), "{history}");
     assert!(history.contains("'Everyone'] | length(@)"), "{history}");
     // The member count, counted here from the demo's memberships.
-    let out = common::idcsh_in(&home)
-        .args(["--demo", "-c", "GroupMemberships"])
-        .output()
-        .unwrap();
-    let all: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let all = demo_answer(&home, "GroupMemberships");
     let everyone = all
         .as_array()
         .unwrap()
@@ -946,13 +942,7 @@ fn up_searches_by_prefix_edit_opens_the_editor_and_vi_keys_work() {
     )
     .unwrap();
     std::fs::set_permissions(&editor, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
-    let accounts = {
-        let out = common::idcsh_in(&home)
-            .args(["--demo", "-c", "length(Accounts)"])
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout).trim().to_owned()
-    };
+    let accounts = demo_answer(&home, "length(Accounts)").to_string();
     let mut p = shell(
         &["--demo", "-o", "json", "--color", "never"],
         &home,
