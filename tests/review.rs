@@ -546,3 +546,81 @@ fn applications_and_their_assignments_are_collections() {
         1
     );
 }
+
+/// moto lists a permission set once for each time it was provisioned
+/// (AWS once): a set provisioned twice to an account is still asked about
+/// once, and `.who-can` and `AccountAssignments` hold each row once. One
+/// group of one member is assigned one set on the account: one row.
+#[test]
+fn a_set_provisioned_twice_gives_each_row_once() {
+    const REGION_TWICE: &str = "eu-north-1";
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let endpoint = common::moto::endpoint();
+    runtime.block_on(async {
+        let aws = Aws::connect(endpoint, REGION_TWICE).await;
+        let (instance, store) = aws.instance().await;
+        let user = aws.create_user(&store, "ivy", "Ivy", "Twice").await;
+        let group = aws
+            .ids()
+            .create_group()
+            .identity_store_id(&store)
+            .display_name("Twice Ops")
+            .send()
+            .await
+            .unwrap()
+            .group_id()
+            .to_owned();
+        aws.ids()
+            .create_group_membership()
+            .identity_store_id(&store)
+            .group_id(&group)
+            .member_id(MemberId::UserId(user))
+            .send()
+            .await
+            .unwrap();
+        let account = aws.accounts_named(&["twice-provisioned".to_owned()]).await[0].clone();
+        let set = aws.provisioned_permission_set(&instance, "TwiceSet").await;
+        aws.sso()
+            .create_account_assignment()
+            .instance_arn(&instance)
+            .target_id(&account)
+            .target_type(TargetType::AwsAccount)
+            .permission_set_arn(&set)
+            .principal_type(PrincipalType::Group)
+            .principal_id(&group)
+            .send()
+            .await
+            .unwrap();
+        for _ in 0..2 {
+            aws.sso()
+                .provision_permission_set()
+                .instance_arn(&instance)
+                .permission_set_arn(&set)
+                .target_type(ProvisionTargetType::AwsAccount)
+                .target_id(&account)
+                .send()
+                .await
+                .unwrap();
+        }
+    });
+    let output = common::idcsh()
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", REGION_TWICE)
+        .args(["--endpoint-url", endpoint, "-o", "json", "--no-cache"])
+        .args(["-c", ".who-can twice-provisioned | [].[UserName, Via]"])
+        .args([
+            "-c",
+            "AccountAssignments[?AccountName == 'twice-provisioned'].PrincipalName",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let answers: Vec<Json> = serde_json::Deserializer::from_slice(&output.stdout)
+        .into_iter()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    assert_eq!(answers[0], json!([["ivy", "Twice Ops"]]));
+    assert_eq!(answers[1], json!(["Twice Ops"]));
+}

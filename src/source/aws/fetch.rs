@@ -1030,24 +1030,32 @@ impl AwsSource {
         instance: &str,
         account: &str,
     ) -> Result<Vec<String>, AwsError> {
-        self.paginate("ListPermissionSetsProvisionedToAccount", |token| {
-            let sso = d.clients.sso.clone();
-            async move {
-                let out = sso
-                    .list_permission_sets_provisioned_to_account()
-                    .instance_arn(instance)
-                    .account_id(account)
-                    .max_results(100)
-                    .set_next_token(token)
-                    .send()
-                    .await?;
-                Ok((
-                    out.permission_sets().to_vec(),
-                    out.next_token().map(str::to_owned),
-                ))
-            }
-        })
-        .await
+        let listed = self
+            .paginate("ListPermissionSetsProvisionedToAccount", |token| {
+                let sso = d.clients.sso.clone();
+                async move {
+                    let out = sso
+                        .list_permission_sets_provisioned_to_account()
+                        .instance_arn(instance)
+                        .account_id(account)
+                        .max_results(100)
+                        .set_next_token(token)
+                        .send()
+                        .await?;
+                    Ok((
+                        out.permission_sets().to_vec(),
+                        out.next_token().map(str::to_owned),
+                    ))
+                }
+            })
+            .await?;
+        // A set listed twice (moto lists a set once per time it was
+        // provisioned) is asked about once: its assignments are not doubled.
+        let mut seen = std::collections::HashSet::new();
+        Ok(listed
+            .into_iter()
+            .filter(|set| seen.insert(set.clone()))
+            .collect())
     }
 
     /// The assignments of one permission set on one account, as
