@@ -556,7 +556,11 @@ fn a_set_provisioned_twice_gives_each_row_once() {
     const REGION_TWICE: &str = "eu-north-1";
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let endpoint = common::moto::endpoint();
-    runtime.block_on(async {
+    // An account Organizations does not list (the organisation is shared
+    // with the other tests here): with ListAccounts refused, accounts come
+    // from sso-admin, as for a delegated administrator.
+    let account = "444455556666";
+    let set = runtime.block_on(async {
         let aws = Aws::connect(endpoint, REGION_TWICE).await;
         let (instance, store) = aws.instance().await;
         let user = aws.create_user(&store, "ivy", "Ivy", "Twice").await;
@@ -578,12 +582,11 @@ fn a_set_provisioned_twice_gives_each_row_once() {
             .send()
             .await
             .unwrap();
-        let account = aws.accounts_named(&["twice-provisioned".to_owned()]).await[0].clone();
         let set = aws.provisioned_permission_set(&instance, "TwiceSet").await;
         aws.sso()
             .create_account_assignment()
             .instance_arn(&instance)
-            .target_id(&account)
+            .target_id(account)
             .target_type(TargetType::AwsAccount)
             .permission_set_arn(&set)
             .principal_type(PrincipalType::Group)
@@ -597,21 +600,30 @@ fn a_set_provisioned_twice_gives_each_row_once() {
                 .instance_arn(&instance)
                 .permission_set_arn(&set)
                 .target_type(ProvisionTargetType::AwsAccount)
-                .target_id(&account)
+                .target_id(account)
                 .send()
                 .await
                 .unwrap();
         }
+        set
     });
+    let proxy = Proxy::start(
+        endpoint,
+        Faults {
+            deny: Some("ListAccounts".to_owned()),
+            provisioned_accounts: Some(BTreeMap::from([(set, vec![account.to_owned()])])),
+            ..Faults::default()
+        },
+    );
     let output = common::idcsh()
         .env("AWS_ACCESS_KEY_ID", "testing")
         .env("AWS_SECRET_ACCESS_KEY", "testing")
         .env("AWS_REGION", REGION_TWICE)
-        .args(["--endpoint-url", endpoint, "-o", "json", "--no-cache"])
-        .args(["-c", ".who-can twice-provisioned | [].[UserName, Via]"])
+        .args(["--endpoint-url", &proxy.url, "-o", "json", "--no-cache"])
+        .args(["-c", &format!(".who-can {account} | [].[UserName, Via]")])
         .args([
             "-c",
-            "AccountAssignments[?AccountName == 'twice-provisioned'].PrincipalName",
+            &format!("AccountAssignments[?AccountId == '{account}'].PrincipalName"),
         ])
         .output()
         .unwrap();
