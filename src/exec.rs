@@ -101,57 +101,17 @@ impl Runner {
         filter: Option<Query>,
         words: &[String],
     ) -> Result<Outcome, Error> {
-        let outcome = match (outcome, &filter) {
-            // A filter reads the data, not its view.
-            (
-                Outcome::Viewed {
-                    value, warnings, ..
-                },
-                Some(_),
-            ) => Outcome::Value { value, warnings },
-            (
-                Outcome::Viewed {
-                    value,
-                    view,
-                    warnings,
-                },
-                None,
-            ) => {
-                self.session.set_last(value.clone());
-                return Ok(Outcome::Viewed {
-                    value,
-                    view,
-                    warnings,
-                });
+        let outcome = match &filter {
+            Some(filter) => {
+                let command = words.first().map_or("", String::as_str);
+                self.session.filter_outcome(outcome, filter, command)?
             }
-            (outcome, _) => outcome,
+            None => outcome,
         };
-        match (outcome, filter) {
-            (
-                Outcome::Value {
-                    value,
-                    mut warnings,
-                },
-                Some(filter),
-            ) => {
-                let answer = self.session.filter(&filter, &value)?;
-                warnings.extend(answer.warnings);
-                self.session.set_last(answer.value.clone());
-                Ok(Outcome::Value {
-                    value: answer.value,
-                    warnings,
-                })
-            }
-            (Outcome::Value { value, warnings }, None) => {
-                self.session.set_last(value.clone());
-                Ok(Outcome::Value { value, warnings })
-            }
-            (_, Some(_)) => Err(Error::Usage(format!(
-                ".{} has no result to filter",
-                words.first().map_or("", String::as_str)
-            ))),
-            (outcome, None) => Ok(outcome),
+        if let Outcome::Value { value, .. } | Outcome::Viewed { value, .. } = &outcome {
+            self.session.set_last(value.clone());
         }
+        Ok(outcome)
     }
 
     /// What a command may use of the runner.

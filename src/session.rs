@@ -696,6 +696,37 @@ impl Session {
         })
     }
 
+    /// A command's `outcome` through its filter (`.access alice | [0]`):
+    /// the filter reads the data (not a table's shorter view); a command
+    /// with no data (a note) cannot be filtered.
+    pub(crate) fn filter_outcome(
+        &self,
+        outcome: crate::outcome::Outcome,
+        filter: &Query,
+        command: &str,
+    ) -> Result<crate::outcome::Outcome, Error> {
+        use crate::outcome::Outcome;
+        match outcome {
+            Outcome::Value {
+                value,
+                mut warnings,
+            }
+            | Outcome::Viewed {
+                value,
+                mut warnings,
+                ..
+            } => {
+                let answer = self.filter(filter, &value)?;
+                warnings.extend(answer.warnings);
+                Ok(Outcome::Value {
+                    value: answer.value,
+                    warnings,
+                })
+            }
+            _ => Err(Error::Usage(format!(".{command} has no result to filter"))),
+        }
+    }
+
     /// Fields an evaluated query reads that the data does not have.
     fn data_warnings(&self, query: &Query) -> Vec<String> {
         let document = self.source.document();

@@ -153,30 +153,12 @@ pub(super) fn run(cx: &mut Context<'_>, args: RunArgs) -> Result<Outcome, Error>
         .map(|f| crate::query::Query::compile_in(&f, cx.settings.dialect))
         .transpose()?;
     let outcome = super::parse(&words).map_err(Error::Usage)?.run(cx)?;
-    let Some(filter) = filter else {
-        return Ok(outcome);
-    };
-    match outcome {
-        Outcome::Value {
-            value,
-            mut warnings,
+    match filter {
+        Some(filter) => {
+            let command = words.first().map_or("", String::as_str);
+            cx.session.filter_outcome(outcome, &filter, command)
         }
-        | Outcome::Viewed {
-            value,
-            mut warnings,
-            ..
-        } => {
-            let answer = cx.session.filter(&filter, &value)?;
-            warnings.extend(answer.warnings);
-            Ok(Outcome::Value {
-                value: answer.value,
-                warnings,
-            })
-        }
-        _ => Err(Error::Usage(format!(
-            ".{} has no result to filter",
-            words.first().map_or("", String::as_str)
-        ))),
+        None => Ok(outcome),
     }
 }
 

@@ -316,6 +316,22 @@ impl Function {
         self.row().name
     }
 
+    /// Argument `position` (from 1) is not what the function takes.
+    fn type_error(
+        self,
+        position: usize,
+        expected: impl Into<String>,
+        actual: Kind,
+    ) -> Box<QueryError> {
+        Box::new(QueryError::InvalidType {
+            function: self.name(),
+            position,
+            expected: expected.into(),
+            actual: actual.name(),
+            at: None,
+        })
+    }
+
     /// Whether only the Community reading has it.
     pub(crate) fn is_community(self) -> bool {
         self.row().community
@@ -360,13 +376,7 @@ impl Function {
         for (position, arg) in args.iter().enumerate() {
             let param = params[position.min(params.len() - 1)];
             if !param.accepts(arg) {
-                return Err(Box::new(QueryError::InvalidType {
-                    function: self.name(),
-                    position: position + 1,
-                    expected: param.describe(),
-                    actual: arg.kind().name(),
-                    at: None,
-                }));
+                return Err(self.type_error(position + 1, param.describe(), arg.kind()));
             }
         }
         Ok(())
@@ -576,13 +586,11 @@ impl Function {
                 for item in args[0].elements().into_iter().flatten() {
                     let key = eval(node, &item, met)?;
                     let Some(key) = key.as_str().map(str::to_owned) else {
-                        return Err(Box::new(QueryError::InvalidType {
-                            function: self.name(),
-                            position: 2,
-                            expected: "an expression giving a string".into(),
-                            actual: key.kind().name(),
-                            at: None,
-                        }));
+                        return Err(self.type_error(
+                            2,
+                            "an expression giving a string",
+                            key.kind(),
+                        ));
                     };
                     match groups.iter_mut().find(|(k, _)| *k == key) {
                         Some((_, members)) => members.push(item),
@@ -610,22 +618,14 @@ impl Function {
                     let parts: Vec<Val<'a>> =
                         pair.elements().map(|e| e.collect()).unwrap_or_default();
                     let [key, value] = parts.as_slice() else {
-                        return Err(Box::new(QueryError::InvalidType {
-                            function: self.name(),
-                            position: 1,
-                            expected: "an array of [key, value] pairs".into(),
-                            actual: pair.kind().name(),
-                            at: None,
-                        }));
+                        return Err(self.type_error(
+                            1,
+                            "an array of [key, value] pairs",
+                            pair.kind(),
+                        ));
                     };
                     let Some(key) = key.as_str() else {
-                        return Err(Box::new(QueryError::InvalidType {
-                            function: self.name(),
-                            position: 1,
-                            expected: "pairs whose key is a string".into(),
-                            actual: key.kind().name(),
-                            at: None,
-                        }));
+                        return Err(self.type_error(1, "pairs whose key is a string", key.kind()));
                     };
                     match entries.iter_mut().find(|(k, _)| k == key) {
                         Some((_, slot)) => *slot = value.clone(),
@@ -871,20 +871,16 @@ impl<'a, M: Record> SortKeys<'a, M> {
         if matches!(kind, Kind::Number | Kind::String) && kind == self.expected {
             return Ok(k);
         }
-        Err(Box::new(QueryError::InvalidType {
-            function: self.function.name(),
-            position: 2,
-            expected: format!(
-                "an expression giving {} for every element",
-                if self.expected == kind {
-                    "numbers or strings".to_owned()
-                } else {
-                    format!("{}s", self.expected.name())
-                }
-            ),
-            actual: kind.name(),
-            at: None,
-        }))
+        let expected = if self.expected == kind {
+            "numbers or strings".to_owned()
+        } else {
+            format!("{}s", self.expected.name())
+        };
+        Err(self.function.type_error(
+            2,
+            format!("an expression giving {expected} for every element"),
+            kind,
+        ))
     }
 }
 
