@@ -40,7 +40,7 @@ Register-ArgumentCompleter -Native -CommandName 'idcsh' -ScriptBlock {
             [CompletionResult]::new('--queries', '--queries', [CompletionResultType]::ParameterName, 'A team''s saved queries (TOML, as queries.toml), read beside your own (repeatable)')
             [CompletionResult]::new('--editing-mode', '--editing-mode', [CompletionResultType]::ParameterName, 'Line editing keys: emacs or vi [default: as `set editing-mode` in ~/.inputrc, else emacs]')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colour (NO_COLOR is honoured)')
-            [CompletionResult]::new('--compat', '--compat', [CompletionResultType]::ParameterName, 'JMESPath as the specification reads it, or as the AWS CLI''s --query does where they differ')
+            [CompletionResult]::new('--compat', '--compat', [CompletionResultType]::ParameterName, 'JMESPath as the AWS CLI''s --query reads it, as the specification does, or with the Community edition')
             [CompletionResult]::new('--demo', '--demo', [CompletionResultType]::ParameterName, 'Use the built-in sample directory: no AWS account, no network')
             [CompletionResult]::new('--bail', '--bail', [CompletionResultType]::ParameterName, 'Script mode: stop at the first failing line')
             [CompletionResult]::new('-y', '-y', [CompletionResultType]::ParameterName, 'Do not ask before write commands')

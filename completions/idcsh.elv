@@ -37,7 +37,7 @@ set edit:completion:arg-completer[idcsh] = {|@words|
             cand --queries 'A team''s saved queries (TOML, as queries.toml), read beside your own (repeatable)'
             cand --editing-mode 'Line editing keys: emacs or vi [default: as `set editing-mode` in ~/.inputrc, else emacs]'
             cand --color 'When to use colour (NO_COLOR is honoured)'
-            cand --compat 'JMESPath as the specification reads it, or as the AWS CLI''s --query does where they differ'
+            cand --compat 'JMESPath as the AWS CLI''s --query reads it, as the specification does, or with the Community edition'
             cand --demo 'Use the built-in sample directory: no AWS account, no network'
             cand --bail 'Script mode: stop at the first failing line'
             cand -y 'Do not ask before write commands'

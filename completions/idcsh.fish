@@ -48,8 +48,8 @@ vi\t''"
 complete -c idcsh -n "__fish_idcsh_needs_command" -l color -d 'When to use colour (NO_COLOR is honoured)' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c idcsh -n "__fish_idcsh_needs_command" -l compat -d 'JMESPath as the specification reads it, or as the AWS CLI\'s --query does where they differ' -r -f -a "spec\t'The JMESPath specification (warns where the AWS CLI differs)'
-aws-cli\t'The AWS CLI\'s --query (Python jmespath 1.0.1)'
+complete -c idcsh -n "__fish_idcsh_needs_command" -l compat -d 'JMESPath as the AWS CLI\'s --query reads it, as the specification does, or with the Community edition' -r -f -a "spec\t'The JMESPath specification (warns where the AWS CLI answers otherwise)'
+aws-cli\t'The AWS CLI\'s --query, Python jmespath 1.0.1 (warns where the specification answers otherwise)'
 community\t'The specification with the JMESPath Community functions (lower, upper, trim, split, replace, pad_left, find_first, group_by, items, zip...)'"
 complete -c idcsh -n "__fish_idcsh_needs_command" -l demo -d 'Use the built-in sample directory: no AWS account, no network'
 complete -c idcsh -n "__fish_idcsh_needs_command" -l bail -d 'Script mode: stop at the first failing line'

@@ -34,10 +34,12 @@ def main():
         for line in f:
             expression = json.loads(line)
             try:
-                answer = {"ok": jmespath.search(expression, data)}
+                # Written inside the try: an answer the AWS CLI cannot
+                # print (an expression reference) is its failure too.
+                line = json.dumps({"ok": jmespath.search(expression, data)})
             except Exception as error:  # the AWS CLI fails on any of them
-                answer = {"error": kind(error)}
-            out.write(json.dumps(answer) + "\n")
+                line = json.dumps({"error": kind(error)})
+            out.write(line + "\n")
     out.write(json.dumps({"version": jmespath.__version__}) + "\n")
 
 

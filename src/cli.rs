@@ -101,8 +101,8 @@ pub struct Cli {
     #[arg(long, value_name = "WHEN", default_value = "auto")]
     pub color: ColorChoice,
 
-    /// JMESPath as the specification reads it, or as the AWS CLI's --query does where they differ
-    #[arg(long, value_name = "MODE", default_value = "spec")]
+    /// JMESPath as the AWS CLI's --query reads it, as the specification does, or with the Community edition
+    #[arg(long, value_name = "MODE", default_value = "aws-cli")]
     pub compat: Dialect,
 }
 
@@ -117,9 +117,11 @@ impl ValueEnum for Dialect {
         let value = clap::builder::PossibleValue::new(self.name());
         Some(match self {
             Dialect::Spec => {
-                value.help("The JMESPath specification (warns where the AWS CLI differs)")
+                value.help("The JMESPath specification (warns where the AWS CLI answers otherwise)")
             }
-            Dialect::AwsCli => value.help("The AWS CLI's --query (Python jmespath 1.0.1)"),
+            Dialect::AwsCli => value.help(
+                "The AWS CLI's --query, Python jmespath 1.0.1 (warns where the specification answers otherwise)",
+            ),
             Dialect::Community => value.help(
                 "The specification with the JMESPath Community functions (lower, upper, trim, split, replace, pad_left, find_first, group_by, items, zip...)",
             ),

@@ -12,7 +12,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use crate::files;
-use crate::query::Query;
+use crate::query::{Dialect, Query};
 
 /// Why a saved query could not be saved, found or run.
 #[derive(Debug, thiserror::Error)]
@@ -239,13 +239,19 @@ impl SavedQueries {
             None => Some(substitute(expression, &placeholders)),
         };
         if let Some(expanded) = checked {
-            Query::compile(&expanded).map_err(|e| {
-                SavedError::Invalid(if wanted == 0 {
-                    e.to_string()
-                } else {
-                    format!("{e} (checked as {expanded})")
-                })
-            })?;
+            // Checked in every reading: the library does not know which
+            // one it will be run in, so only what none reads is refused,
+            // with the default reading's error.
+            let reads = |dialect| Query::compile_in(&expanded, dialect).is_ok();
+            if !reads(Dialect::Spec) && !reads(Dialect::Community) {
+                Query::compile_in(&expanded, Dialect::AwsCli).map_err(|e| {
+                    SavedError::Invalid(if wanted == 0 {
+                        e.to_string()
+                    } else {
+                        format!("{e} (checked as {expanded})")
+                    })
+                })?;
+            }
         }
         let (mut queries, warning) = self.load();
         if let Some(old) = queries.get(name).filter(|_| !replace) {

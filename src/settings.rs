@@ -33,7 +33,7 @@ impl Settings {
             yes: false,
             pager: false,
             expanded: Expanded::Auto,
-            dialect: Dialect::Spec,
+            dialect: Dialect::AwsCli,
             output_file: None,
             vi: None,
         }

@@ -790,33 +790,45 @@ fn where_the_aws_cli_differs_idcsh_warns_and_compat_follows_it() {
         ("m.*.b.c", json!([1, 2]), Json::Null),
         ("l[0][1:3].x", json!([]), Json::Null),
     ];
+    // The AWS CLI's reading is the default; each reading warns once with
+    // the other's answer.
+    let answer = |args: &[&str], lines: &[&str]| {
+        let (out, err, ok) = run_lines(args, lines);
+        assert!(ok, "{lines:?}: {err}");
+        let value = serde_json::from_str::<Json>(&out).unwrap();
+        assert_eq!(err.lines().count(), 1, "{lines:?}: one warning: {err}");
+        (value, err)
+    };
     for (expression, spec, aws_cli) in cases {
-        let (out, err, ok) = run_lines(&["--data", &path], &[expression]);
-        assert!(ok, "{expression}: {err}");
+        let (value, err) = answer(&["--data", &path], &[expression]);
+        assert_eq!(value, *aws_cli, "{expression}");
+        assert!(
+            err.starts_with("warning: the JMESPath specification (--compat spec) answers ")
+                && err.contains(&format!("answers {spec}")),
+            "{expression}: {err}"
+        );
+        let (value, err) = answer(&["--data", &path, "--compat", "spec"], &[expression]);
+        assert_eq!(value, *spec, "{expression}");
+        assert!(
+            err.starts_with("warning: the AWS CLI (--compat aws-cli) answers ")
+                && err.contains(&format!("answers {aws_cli}")),
+            "{expression}: {err}"
+        );
+        let (out, _, _) = run_lines(&["--data", &path], &[".compat spec", expression]);
         assert_eq!(
             serde_json::from_str::<Json>(&out).unwrap(),
             *spec,
             "{expression}"
         );
-        assert_eq!(err.lines().count(), 1, "{expression}: one warning: {err}");
-        assert!(
-            err.starts_with("warning: ") && err.contains("AWS CLI"),
-            "{expression}: {err}"
-        );
-        let (out, err, _) = run_lines(&["--data", &path, "--compat", "aws-cli"], &[expression]);
-        assert_eq!(
-            serde_json::from_str::<Json>(&out).unwrap(),
-            *aws_cli,
-            "{expression}"
-        );
-        assert_eq!(err, "", "{expression}: compat mode warns of nothing");
-        let (out, _, _) = run_lines(&["--data", &path], &[".compat aws-cli", expression]);
-        assert_eq!(
-            serde_json::from_str::<Json>(&out).unwrap(),
-            *aws_cli,
-            "{expression}"
-        );
     }
+    // Where the readings could part but agree on the data (a slice after
+    // an index with no nulls in it), nothing is said.
+    let (out, err, _) = run_lines(&["--data", &path], &["l[0][:]"]);
+    assert_eq!(
+        serde_json::from_str::<Json>(&out).unwrap(),
+        json!([0, 1, 2])
+    );
+    assert_eq!(err, "");
     // A string with a number: null in the specification, an error in the AWS CLI.
     let (_, err, ok) = run_lines(
         &["--data", &path, "--compat", "aws-cli"],
@@ -1138,7 +1150,7 @@ fn to_number_follows_each_reading() {
         ("01", "null", "1"),
         (" 1", "null", "1"),
         ("1_000", "null", "1000"),
-        ("-1.5e2", "-150", "-150"),
+        ("-1.5e2", "-150.0", "-150.0"),
     ] {
         let expression = format!("to_number('{text}')");
         let read = |mode: &str| {
@@ -2314,13 +2326,21 @@ fn carets_and_hints_point_at_the_right_place() {
         "{}",
         error("Users[0].Emails.[0]")
     );
-    // The suggested fixes compile: the literal hint is JSON.
-    let unclosed = error("`{\"a\": 1`");
+    // The suggested fixes compile: the literal hint is JSON. The
+    // specification refuses a literal that is not JSON; the AWS CLI's
+    // reading (the default) tries it as a string, as Python does.
+    let spec_error = |line: &str| run_lines(&["--demo", "--compat", "spec"], &[line]).1;
+    let unclosed = spec_error("`{\"a\": 1`");
     assert!(
         unclosed.contains("is not JSON (EOF while parsing an object)"),
         "{unclosed}"
     );
-    let bare = error("`it's`");
+    let unclosed = error("`{\"a\": 1`");
+    assert!(
+        unclosed.contains("is not JSON, nor a string when read in double quotes"),
+        "{unclosed}"
+    );
+    let bare = spec_error("`it's`");
     assert!(bare.contains("written 'it\\'s' or `\"it's\"`"), "{bare}");
     assert_eq!(json_of(&["--demo", "-c", "'it\\'s'"]), json!("it's"));
     // The lints reach filters nested in a function's argument.

@@ -203,6 +203,14 @@ fn every_case_passes_in_the_query_engine() {
 /// syntax errors, are checked by the engine above only.
 #[test]
 fn every_case_passes_through_the_binary_with_data() {
+    // In the specification's reading, and in the AWS CLI's (the default):
+    // Python's jmespath 1.0.1 passes the suite too.
+    for reading in ["spec", "aws-cli"] {
+        cases_pass_through_the_binary(reading);
+    }
+}
+
+fn cases_pass_through_the_binary(reading: &str) {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("given.json");
     for block in cases() {
@@ -219,7 +227,7 @@ fn every_case_passes_through_the_binary_with_data() {
             .env_clear()
             .arg("--data")
             .arg(&data)
-            .args(["-o", "json"]);
+            .args(["-o", "json", "--compat", reading]);
         for case in &block {
             command.arg("-c").arg(&case.expression);
         }
@@ -237,13 +245,17 @@ fn every_case_passes_through_the_binary_with_data() {
         assert_eq!(
             stderr.lines().filter(|l| l.starts_with("error: ")).count(),
             errors,
-            "{}: error lines differ:\n{stderr}",
+            "{reading}: {}: error lines differ:\n{stderr}",
             block[0].file
         );
         assert_eq!(values.len(), expected.len(), "{}: {stderr}", block[0].file);
         for (got, want) in values.iter().zip(expected) {
             if let Some(want) = want {
-                assert!(same(got, want), "{}: got {got}, want {want}", block[0].file);
+                assert!(
+                    same(got, want),
+                    "{reading}: {}: got {got}, want {want}",
+                    block[0].file
+                );
             }
         }
         assert_eq!(output.status.code(), Some(if errors > 0 { 1 } else { 0 }));

@@ -353,6 +353,33 @@ fn same_value(a: &Json, b: &Json) -> bool {
     }
 }
 
+/// As [`same_value`], and integers and floats as Python writes them
+/// (`2` and `2.0` differ): what `--compat aws-cli` promises.
+fn same_as_written(a: &Json, b: &Json) -> bool {
+    match (a, b) {
+        (Json::Number(x), Json::Number(y)) => x.is_f64() == y.is_f64() && same_value(a, b),
+        (Json::Array(x), Json::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same_as_written(a, b))
+        }
+        (Json::Object(x), Json::Object(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .zip(y)
+                    .all(|((ka, va), (kb, vb))| ka == kb && same_as_written(va, vb))
+        }
+        _ => same_value(a, b),
+    }
+}
+
+/// Both values, written alike, or both errors.
+fn agree_exactly(ours: &Answer, python: &Answer) -> bool {
+    match (ours, python) {
+        (Answer::Value(a), Answer::Value(b)) => same_as_written(a, b),
+        (Answer::Error(_), Answer::Error(_)) => true,
+        _ => false,
+    }
+}
+
 fn agree(ours: &Answer, python: &Answer) -> bool {
     match (ours, python) {
         (Answer::Value(a), Answer::Value(b)) => same_value(a, b),
@@ -460,22 +487,36 @@ fn idcsh_answers_as_the_aws_cli_or_says_why_not() {
     assert_eq!(version, "1.0.1", "the AWS CLI's jmespath is 1.0.1");
 
     let mut compat_disagreements = Vec::new();
+    let mut unwarned_in_compat = Vec::new();
+    let mut reverse_warned = 0;
     let mut unexplained = Vec::new();
     let (mut warned, mut values) = (0, 0);
     for (expression, python) in expressions.iter().zip(&python) {
         if matches!(python, Answer::Value(_)) {
             values += 1;
         }
-        let (compat, _, compile_error) = ours(expression, &data, Dialect::AwsCli);
+        let (compat, compat_warnings, compile_error) = ours(expression, &data, Dialect::AwsCli);
         // Documented: unknown functions and wrong argument counts fail at
         // compile time in idcsh, and only when reached in Python.
         let compile_time_only = matches!(compile_error, Some("unknown-function" | "invalid-arity"));
-        if !agree(&compat, python) && !compile_time_only {
+        if !agree_exactly(&compat, python) && !compile_time_only {
             compat_disagreements.push(format!(
                 "{expression}\n    ours: {compat:?}\n    python: {python:?}"
             ));
         }
-        let (spec, warnings, compile_error) = ours(expression, &data, Dialect::Spec);
+        let (spec, warnings, spec_compile_error) = ours(expression, &data, Dialect::Spec);
+        // The AWS CLI's reading warns wherever the specification answers
+        // otherwise, naming that answer.
+        if !agree_exactly(&compat, &spec) && compile_error.is_none() {
+            if compat_warnings.is_empty() {
+                unwarned_in_compat.push(format!(
+                    "{expression}\n    aws-cli: {compat:?}\n    spec: {spec:?}"
+                ));
+            } else {
+                reverse_warned += 1;
+            }
+        }
+        let compile_error = spec_compile_error;
         let compile_time_only = matches!(compile_error, Some("unknown-function" | "invalid-arity"));
         if !agree(&spec, python) {
             if !warnings.is_empty() {
@@ -489,13 +530,23 @@ fn idcsh_answers_as_the_aws_cli_or_says_why_not() {
     }
     let show = |list: &[String]| list.iter().take(15).cloned().collect::<Vec<_>>().join("\n");
     eprintln!(
-        "{count} expressions (seed {seed}): {values} values from Python; {warned} answered differently with a warning"
+        "{count} expressions (seed {seed}): {values} values from Python; {warned} answered differently with a warning; {reverse_warned} warned in --compat aws-cli"
     );
     assert!(
         compat_disagreements.is_empty(),
         "{} expressions answered differently with --compat aws-cli:\n{}",
         compat_disagreements.len(),
         show(&compat_disagreements)
+    );
+    assert!(
+        unwarned_in_compat.is_empty(),
+        "{} expressions the specification answers otherwise, without a warning in --compat aws-cli:\n{}",
+        unwarned_in_compat.len(),
+        show(&unwarned_in_compat)
+    );
+    assert!(
+        reverse_warned > 20,
+        "only {reverse_warned} reverse warnings"
     );
     assert!(
         unexplained.is_empty(),
@@ -670,6 +721,28 @@ fn hard_cases_answer_as_the_aws_cli() {
         "n == `[false, true]`",
         "a[0][:]",
         "a[0][0:2]",
+        // Numbers as Python writes them: a float stays a float.
+        "sum(`[1.0, 1]`)",
+        "sum(`[1, 1]`)",
+        "avg(`[2, 2]`)",
+        "abs(`-2.0`)",
+        "ceil(`2.5`)",
+        "floor(`-2.5`)",
+        "length(s)",
+        "min(`[2.0, 3]`)",
+        "to_number('2.0')",
+        "to_number('1e3')",
+        "to_number('1_000')",
+        "to_string(avg(`[2, 2]`))",
+        "`1e3`",
+        // merge of non-objects, and expression references as values.
+        "merge(`1`)",
+        "merge(`{}`, `[1]`)",
+        "not_null(&s)",
+        "[&s]",
+        "{x: &s}",
+        "&s",
+        "n[?@ == `0`] || &s",
     ]
     .iter()
     .map(|s| s.to_string())
@@ -678,7 +751,7 @@ fn hard_cases_answer_as_the_aws_cli() {
     for (expression, python) in cases.iter().zip(&python) {
         let (cli, _, _) = ours(expression, &data, Dialect::AwsCli);
         assert!(
-            agree(&cli, python),
+            agree_exactly(&cli, python),
             "{expression}: idcsh --compat aws-cli {cli:?}, Python {python:?}"
         );
         let (spec, warnings, _) = ours(expression, &data, Dialect::Spec);

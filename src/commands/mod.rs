@@ -236,9 +236,10 @@ pub enum Command {
     },
     /// Show or switch whose JMESPath to follow: the specification, the AWS CLI's --query, or the Community edition
     #[command(after_help = "Example: .compat aws-cli\n\
-        spec (the default) warns on a line where the AWS CLI would answer differently;\n\
-        aws-cli answers as the AWS CLI does: strings ordered with < and >, a.*.b.c read as (a.*.b).c,\n\
-        no projection after a slice that follows an index, `foo` read as a string;\n\
+        aws-cli (the default) answers as the AWS CLI's --query does: strings ordered with < and >,\n\
+        a.*.b.c read as (a.*.b).c, no projection after a slice that follows an index, `foo` read as a string;\n\
+        spec answers as the JMESPath specification does;\n\
+        either warns, with the other's answer, on a line where the other answers differently;\n\
         community adds the JMESPath Community functions: lower, upper, trim, split, replace, pad_left,\n\
         find_first, group_by, items, from_items, zip... (Users[?contains(lower(DisplayName), 'smith')]).")]
     Compat {

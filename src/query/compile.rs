@@ -182,17 +182,20 @@ pub(crate) struct Compiled {
     /// Whether evaluating it may meet something its answer should be told
     /// with, so that it is evaluated with a [`Met`](super::eval::Met).
     pub records: bool,
+    /// Whether it holds an expression reference (`&expr`), which may
+    /// reach the answer (`not_null(&a)`), where it has no value to show.
+    pub exprefs: bool,
 }
 
 /// Parses and compiles `expression` in `dialect`.
 pub(crate) fn compile(expression: &str, dialect: Dialect) -> Result<Compiled, QueryError> {
     check_length(expression)?;
-    let (ast, _) = parse::parse(expression, dialect)?;
+    let (ast, found) = parse::parse(expression, dialect)?;
     let divergences = match dialect {
         Dialect::Spec | Dialect::Community => parse::parse(expression, Dialect::AwsCli)
             .map(|(_, found)| found)
             .unwrap_or_default(),
-        Dialect::AwsCli => Vec::new(),
+        Dialect::AwsCli => found,
     };
     let strings = match dialect {
         Dialect::Spec | Dialect::Community => StringOrder::Null,
@@ -203,6 +206,7 @@ pub(crate) fn compile(expression: &str, dialect: Dialect) -> Result<Compiled, Qu
         dialect,
         strings,
         records: std::cell::Cell::new(false),
+        exprefs: std::cell::Cell::new(false),
     };
     let node = lowering.lower(&ast, 0)?;
     Ok(Compiled {
@@ -210,6 +214,7 @@ pub(crate) fn compile(expression: &str, dialect: Dialect) -> Result<Compiled, Qu
         ast,
         divergences,
         records: lowering.records.get(),
+        exprefs: lowering.exprefs.get(),
     })
 }
 
@@ -232,6 +237,8 @@ struct Lowering<'e> {
     /// Set when a node may meet strings read as null (an ordering
     /// comparison or `contains()` in the specification's dialect).
     records: std::cell::Cell<bool>,
+    /// Set when the tree holds an expression reference.
+    exprefs: std::cell::Cell<bool>,
 }
 
 impl Lowering<'_> {
@@ -295,9 +302,7 @@ impl Lowering<'_> {
                         )
                     )
                 };
-                if (ordering || container(lhs) || container(rhs))
-                    && self.strings == StringOrder::Null
-                {
+                if ordering || container(lhs) || container(rhs) {
                     self.records.set(true);
                 }
                 Node::Comparison(*comparator, boxed(lhs)?, boxed(rhs)?, self.strings.clone())
@@ -317,7 +322,10 @@ impl Lowering<'_> {
                         .collect::<Result<_, QueryError>>()?,
                 )
             }
-            AstKind::Expref(node) => Node::Expref(boxed(node)?),
+            AstKind::Expref(node) => {
+                self.exprefs.set(true);
+                Node::Expref(boxed(node)?)
+            }
             AstKind::Function(name, args) => {
                 let function =
                     Function::from_name(name).ok_or_else(|| QueryError::UnknownFunction {
@@ -351,7 +359,10 @@ impl Lowering<'_> {
                     (Function::ToNumber, Dialect::AwsCli) => Function::ToNumberPython,
                     (function, _) => function,
                 };
-                if function == Function::Contains && self.strings == StringOrder::Null {
+                if matches!(
+                    function,
+                    Function::Contains | Function::ToNumber | Function::ToNumberPython
+                ) {
                     self.records.set(true);
                 }
                 Node::Function(function, all(args)?, self.strings.clone())

@@ -10,13 +10,16 @@ use super::value::{Kind, Val};
 use std::sync::atomic::AtomicBool;
 use std::sync::atomic::Ordering::Relaxed;
 
-/// What one evaluation met that its answer should be told with: an
-/// ordering comparison or `contains()` that read strings as the
-/// specification does (null), where the AWS CLI would compare them.
+/// What one evaluation met where the other reading may answer
+/// differently: an ordering comparison or `contains()` with strings
+/// (null in the specification, compared or an error in the AWS CLI), an
+/// equality of containers holding booleans and numbers, a `to_number`
+/// text only Python reads.
 #[derive(Debug, Default)]
 pub(crate) struct Met {
     string_ordering: AtomicBool,
     boolean_as_number: AtomicBool,
+    number_text: AtomicBool,
 }
 
 impl Met {
@@ -30,6 +33,11 @@ impl Met {
     pub(crate) fn boolean_as_number(&self) -> bool {
         self.boolean_as_number.load(Relaxed)
     }
+
+    /// Whether `to_number` met a text only one reading takes for a number.
+    pub(crate) fn number_text(&self) -> bool {
+        self.number_text.load(Relaxed)
+    }
 }
 
 /// Where an evaluation records what its answer should be told with.
@@ -38,6 +46,8 @@ pub(crate) trait Record: Copy + Send + Sync {
     fn saw_string_ordering(&self);
     /// An equality the AWS CLI answers the other way.
     fn saw_boolean_as_number(&self);
+    /// A `to_number` text the readings take differently.
+    fn saw_number_text(&self);
 }
 
 impl Record for &Met {
@@ -47,6 +57,10 @@ impl Record for &Met {
 
     fn saw_boolean_as_number(&self) {
         self.boolean_as_number.store(true, Relaxed);
+    }
+
+    fn saw_number_text(&self) {
+        self.number_text.store(true, Relaxed);
     }
 }
 
@@ -60,6 +74,8 @@ impl Record for Unrecorded {
     fn saw_string_ordering(&self) {}
 
     fn saw_boolean_as_number(&self) {}
+
+    fn saw_number_text(&self) {}
 }
 
 /// Evaluates `node` with `current` as `@`, recording in `met` what the
@@ -177,8 +193,9 @@ pub(crate) fn eval<'a, M: Record>(
                 && subject.kind() == Kind::String
                 && search.kind() != Kind::String
             {
+                met.saw_string_ordering();
                 match strings {
-                    StringOrder::Null => met.saw_string_ordering(),
+                    StringOrder::Null => {}
                     StringOrder::Compare => {
                         return Err(Box::new(QueryError::InvalidValue(format!(
                             "contains() searches a string for a string, not a {} (the AWS CLI fails here too)",
@@ -235,18 +252,17 @@ fn compare<'a, M: Record>(
     let order = match comparator {
         // The AWS CLI's reading (strings ordered): Python's equality.
         Comparator::Equal | Comparator::NotEqual => {
+            let strict = || left.equals(right);
+            let python = || left.equals_as_python(right);
             let equal = match strings {
-                StringOrder::Compare => left.equals_as_python(right),
-                StringOrder::Null => {
-                    let equal = left.equals(right);
-                    let containers = matches!(left.kind(), Kind::Array | Kind::Object)
-                        && left.kind() == right.kind();
-                    if containers && equal != left.equals_as_python(right) {
-                        met.saw_boolean_as_number();
-                    }
-                    equal
-                }
+                StringOrder::Compare => python(),
+                StringOrder::Null => strict(),
             };
+            let containers =
+                matches!(left.kind(), Kind::Array | Kind::Object) && left.kind() == right.kind();
+            if containers && strict() != python() {
+                met.saw_boolean_as_number();
+            }
             return Ok(Val::Bool(equal == (comparator == Comparator::Equal)));
         }
         _ => match (left.kind(), right.kind(), strings) {
@@ -256,9 +272,13 @@ fn compare<'a, M: Record>(
                 met.saw_string_ordering();
                 None
             }
-            (Kind::String, Kind::String, StringOrder::Compare) => left.compare(right),
+            (Kind::String, Kind::String, StringOrder::Compare) => {
+                met.saw_string_ordering();
+                left.compare(right)
+            }
             (Kind::String, Kind::Number, StringOrder::Compare)
             | (Kind::Number, Kind::String, StringOrder::Compare) => {
+                met.saw_string_ordering();
                 return Err(Box::new(QueryError::InvalidValue(format!(
                     "cannot order a {} and a {} (the AWS CLI fails here too)",
                     left.kind().name(),

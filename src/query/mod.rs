@@ -124,11 +124,15 @@ pub struct Query {
     divergences: Vec<Divergence>,
     /// Evaluations may meet what their answers should be told with.
     records: bool,
+    /// It holds an expression reference, which must not be the answer.
+    exprefs: bool,
+    /// The reading it was compiled in.
+    dialect: Dialect,
 }
 
 /// An evaluation's answer (or failure) and the warnings it comes with:
-/// where the AWS CLI would read the text differently, and what the
-/// evaluation met that the CLI would answer differently.
+/// where the other reading (the specification's for the AWS CLI's, the
+/// AWS CLI's for the others) answers differently, and what it answers.
 pub struct Evaluated<'a> {
     pub value: Result<Val<'a>, QueryError>,
     pub warnings: Vec<String>,
@@ -156,16 +160,23 @@ impl Query {
             refs,
             divergences: compiled.divergences,
             records: compiled.records,
+            exprefs: compiled.exprefs,
+            dialect,
         })
     }
 
-    /// Where the AWS CLI would read the text itself differently, one line
-    /// each (what an evaluation meets comes with its answer: [`Evaluated`]).
+    /// Where the other reading would read the text itself differently,
+    /// one line each (what an evaluation meets comes with its answer:
+    /// [`Evaluated`]).
     pub fn divergence_warnings(&self) -> Vec<String> {
-        self.warnings_after(&Met::default())
+        self.reasons(&Met::default())
+            .iter()
+            .map(|d| d.describe().to_owned())
+            .collect()
     }
 
-    fn warnings_after(&self, met: &Met) -> Vec<String> {
+    /// What the text and the evaluation met where the readings may part.
+    fn reasons(&self, met: &Met) -> Vec<Divergence> {
         let mut found = self.divergences.clone();
         if met.string_ordering() {
             found.push(Divergence::StringOrdering);
@@ -173,7 +184,41 @@ impl Query {
         if met.boolean_as_number() {
             found.push(Divergence::BooleanAsNumber);
         }
-        found.iter().map(|d| d.describe().to_owned()).collect()
+        if met.number_text() {
+            found.push(Divergence::NumberText);
+        }
+        found
+    }
+
+    /// One warning when the other reading answers otherwise on `root`:
+    /// what it answers and why. The other reading is evaluated only when
+    /// something that may part them was met, so an expression nothing
+    /// parts costs one evaluation.
+    fn other_answer(
+        &self,
+        root: &Val<'_>,
+        ours: &Result<Val<'_>, QueryError>,
+        reasons: &[Divergence],
+    ) -> Option<String> {
+        let other = self.dialect.other();
+        let theirs = Query::compile_in(&self.text, other)
+            .and_then(|query| query.evaluate(root).map(|value| value.to_json()));
+        let ours = ours.as_ref().map(|value| value.to_json());
+        let same = match (&ours, &theirs) {
+            (Ok(a), Ok(b)) => a == b,
+            (Err(a), Err(b)) => a.code() == b.code(),
+            _ => false,
+        };
+        if same {
+            return None;
+        }
+        let why: Vec<&str> = reasons.iter().map(|d| d.describe()).collect();
+        Some(format!(
+            "{} {}: {}",
+            other.reader(),
+            summary(&theirs),
+            why.join("; ")
+        ))
     }
 
     /// Warnings about fields the expression reads that the data does not
@@ -209,7 +254,21 @@ impl Query {
 
     /// Evaluates against `root`, borrowing from it wherever possible.
     pub fn evaluate<'a>(&'a self, root: &Val<'a>) -> Result<Val<'a>, QueryError> {
-        eval::eval(&self.node, root, Unrecorded).map_err(|err| self.located(*err))
+        eval::eval(&self.node, root, Unrecorded)
+            .and_then(|value| self.shown(value))
+            .map_err(|err| self.located(*err))
+    }
+
+    /// The answer, unless an expression reference reached it
+    /// (`not_null(&a)`): that has no value to show, and the AWS CLI
+    /// fails to print it.
+    fn shown<'a>(&self, value: Val<'a>) -> Result<Val<'a>, Box<QueryError>> {
+        if self.exprefs && value.holds_expref() {
+            return Err(Box::new(QueryError::InvalidValue(
+                "an expression reference (&expr) is only a function's argument, as in sort_by(Users, &UserName); it has no value to show".into(),
+            )));
+        }
+        Ok(value)
     }
 
     /// A type error placed at its call, when the expression calls that
@@ -256,11 +315,18 @@ impl Query {
         } else {
             eval::eval(&self.node, root, Unrecorded)
         };
-        let value = value.map_err(|err| self.located(*err));
-        Evaluated {
-            value,
-            warnings: self.warnings_after(&met),
-        }
+        let value = value
+            .and_then(|value| self.shown(value))
+            .map_err(|err| self.located(*err));
+        let reasons = self.reasons(&met);
+        let warnings = if reasons.is_empty() {
+            Vec::new()
+        } else {
+            self.other_answer(root, &value, &reasons)
+                .into_iter()
+                .collect()
+        };
+        Evaluated { value, warnings }
     }
 
     /// Evaluates against a JSON document and returns JSON.
@@ -273,6 +339,28 @@ impl Query {
         let doc = crate::doc::Doc::from(data.clone());
         let evaluated = self.evaluate_warned(&Val::Ref(&doc));
         (evaluated.value.map(|v| v.to_json()), evaluated.warnings)
+    }
+}
+
+/// What the other reading does, in a few words: "answers" its JSON up to
+/// 60 characters, with the count of an array's items, or "fails" and why.
+fn summary(answer: &Result<Json, QueryError>) -> String {
+    const WIDTH: usize = 60;
+    let cut = |text: String| {
+        if text.chars().count() > WIDTH {
+            let head: String = text.chars().take(WIDTH - 1).collect();
+            format!("{head}…")
+        } else {
+            text
+        }
+    };
+    match answer {
+        Ok(value @ Json::Array(items)) if items.len() > 1 => {
+            format!("answers {} ({} items)", cut(value.to_string()), items.len())
+        }
+        Ok(value) => format!("answers {}", cut(value.to_string())),
+        Err(QueryError::Syntax { .. }) => "fails with a syntax error".into(),
+        Err(err) => format!("fails ({})", cut(err.to_string())),
     }
 }
 

@@ -17,10 +17,11 @@ use super::lexer::{self, TokenKind};
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Dialect {
     /// The JMESPath specification, as its compliance suite tests it.
-    #[default]
     Spec,
     /// The AWS CLI's Python jmespath (1.0.1), for `--query` strings
-    /// pasted from scripts.
+    /// pasted from scripts: the default, since nearly every filter tried
+    /// here ends up in `aws --query`, Ansible or the Azure CLI.
+    #[default]
     AwsCli,
     /// The specification with the JMESPath Community edition's functions
     /// (`lower`, `split`, `group_by`, ...).
@@ -28,6 +29,24 @@ pub enum Dialect {
 }
 
 impl Dialect {
+    /// The reading a warning compares this one with: the specification
+    /// for the AWS CLI's, the AWS CLI's for the others.
+    pub fn other(self) -> Dialect {
+        match self {
+            Dialect::AwsCli => Dialect::Spec,
+            Dialect::Spec | Dialect::Community => Dialect::AwsCli,
+        }
+    }
+
+    /// Who answers in this reading, as a warning names it.
+    pub fn reader(self) -> &'static str {
+        match self {
+            Dialect::AwsCli => "the AWS CLI (--compat aws-cli)",
+            Dialect::Spec => "the JMESPath specification (--compat spec)",
+            Dialect::Community => "the Community edition (--compat community)",
+        }
+    }
+
     /// The name `--compat` and `.compat` take.
     pub fn name(self) -> &'static str {
         match self {
@@ -59,29 +78,36 @@ pub enum Divergence {
     /// `[0] == [false]`: inside arrays and objects Python takes a boolean
     /// for 0 or 1, so the AWS CLI finds them equal.
     BooleanAsNumber,
+    /// `to_number('1_000')`: Python's `int()` and `float()` read more
+    /// texts as numbers than JSON's grammar does.
+    NumberText,
 }
 
 impl Divergence {
-    /// One line for the user: what idcsh did and what the AWS CLI does.
+    /// One line for the user: how the AWS CLI and the specification read
+    /// this differently.
     pub(crate) fn describe(self) -> &'static str {
         match self {
             Divergence::ValueProjectionEnds => {
-                "the AWS CLI ends a .* projection at the next . or [?, so it reads a.*.b.c as (a.*.b).c and returns null where idcsh projects b.c over every value"
+                "the AWS CLI ends a .* projection at the next . or [? (a.*.b.c is (a.*.b).c); the specification projects b.c over every value"
             }
             Divergence::SliceAfterIndex => {
-                "the AWS CLI does not project after a slice that follows an index (a[0][1:3].b reads .b of the sliced list, giving null); idcsh projects, as the specification says"
+                "the AWS CLI does not project after a slice that follows an index (a[0][1:3].b reads .b of the sliced list); the specification does"
             }
             Divergence::BareLiteral => {
                 "the AWS CLI reads a literal that is not JSON (`foo`) as a string; the specification refuses it: write 'foo'"
             }
             Divergence::SliceKeepsNulls => {
-                "the AWS CLI does not project over a slice that follows an index (a[0][:]), so it keeps the slice's null elements, which idcsh, as the specification says, leaves out"
+                "the AWS CLI keeps the nulls of a slice that follows an index (a[0][:]); the specification's projection leaves them out"
             }
             Divergence::BooleanAsNumber => {
-                "inside arrays and objects the AWS CLI takes true for 1 and false for 0 (Python's equality), so it answers this == or != the other way; --compat aws-cli does the same"
+                "inside arrays and objects the AWS CLI takes true for 1 and false for 0 (Python's ==); the specification does not"
             }
             Divergence::StringOrdering => {
-                "<, <=, > and >= with a string give null in the JMESPath specification (a filter with them matches nothing), and contains() of a string and a non-string gives false; the AWS CLI compares two strings and fails on the others, and so does --compat aws-cli (.compat aws-cli)"
+                "the AWS CLI orders strings by code point; the specification orders only numbers, so there <, <=, > and >= with a string are null (a filter with one matches nothing) and contains() with a non-string is false"
+            }
+            Divergence::NumberText => {
+                "the AWS CLI's to_number() reads what Python's int() and float() read ('1_000', ' 7', '+1', '.5'); the specification reads only JSON numbers"
             }
         }
     }

@@ -333,6 +333,17 @@ impl<'a> Val<'a> {
         }
     }
 
+    /// Whether an expression reference is the value or inside it (a data
+    /// value never holds one).
+    pub(crate) fn holds_expref(&self) -> bool {
+        match self {
+            Val::Expref(_) => true,
+            Val::Array(items) => items.iter().any(Val::holds_expref),
+            Val::Object(entries) => entries.iter().any(|(_, v)| v.holds_expref()),
+            _ => false,
+        }
+    }
+
     /// Converts the value into JSON for rendering.
     pub fn to_json(&self) -> Json {
         match self {
@@ -366,8 +377,6 @@ impl<'a> Val<'a> {
 /// core: each item costs allocations, more than evaluating one does.
 const MIN_ITEMS_TO_CONVERT_IN_PARALLEL: usize = 4096;
 
-/// A computed number as JSON: whole numbers print without a fraction, as
-/// they do in the AWS CLI; values JSON cannot hold become null.
 /// An exact integer as JSON; one beyond 64 bits as the nearest float.
 pub(crate) fn integer_to_json(n: i128) -> Json {
     if let Ok(i) = i64::try_from(n) {
@@ -419,12 +428,11 @@ fn int_float(int: i128, float: f64) -> Option<Ordering> {
     }
 }
 
+/// A computed float as JSON: a float stays one (`avg([2, 2])` is `2.0`),
+/// as Python and so the AWS CLI write it; integers are [`Val::Integer`].
+/// Values JSON cannot hold become null.
 pub(crate) fn number_to_json(n: f64) -> Json {
-    if n.fract() == 0.0 && n.abs() < 9.007_199_254_740_992e15 {
-        Json::from(n as i64)
-    } else {
-        serde_json::Number::from_f64(n).map_or(Json::Null, Json::Number)
-    }
+    serde_json::Number::from_f64(n).map_or(Json::Null, Json::Number)
 }
 
 /// An array's elements as a slice (see `Val::items`).
@@ -483,8 +491,8 @@ mod tests {
     }
 
     #[test]
-    fn whole_computed_numbers_render_as_integers() {
-        assert_eq!(number_to_json(3.0), json!(3));
+    fn computed_floats_stay_floats() {
+        assert_eq!(number_to_json(3.0).to_string(), "3.0");
         assert_eq!(number_to_json(2.5), json!(2.5));
         assert_eq!(number_to_json(f64::NAN), Json::Null);
     }

@@ -207,7 +207,7 @@ pub fn result_preview(view: &View, line: &str) -> Option<Preview> {
     if line::is_incomplete(text, crate::commands::rest_of_line()) {
         return None;
     }
-    let query = match Query::compile(text) {
+    let query = match Query::compile_in(text, view.dialect) {
         Ok(query) => query,
         Err(err) => {
             let column = err.location().map(|(_, column)| column);

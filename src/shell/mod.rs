@@ -475,7 +475,7 @@ fn view(runner: &Runner, profiles: &[String], commands: &[String]) -> View {
         profiles: profiles.to_vec(),
         commands: commands.to_vec(),
         collections,
-        community: runner.settings.dialect == crate::query::Dialect::Community,
+        dialect: runner.settings.dialect,
     }
 }
 

@@ -70,7 +70,10 @@ pub(super) fn complete_expression(view: &View, text: &str, from: usize, root: Sc
     let (scope, functions) = scope_at(&tokens, expression, root);
     let mut options: Vec<Candidate> = fields(view, &scope);
     if functions {
-        options.extend(function_names(view.community).map(|f| Candidate::same(format!("{f}("))));
+        options.extend(
+            function_names(view.dialect == crate::query::Dialect::Community)
+                .map(|f| Candidate::same(format!("{f}("))),
+        );
     }
     let exact = options.iter().any(|c| c.display.starts_with(&prefix));
     let lower = prefix.to_lowercase();

@@ -34,8 +34,9 @@ pub struct View {
     pub profiles: Vec<String>,
     /// Dot-command names.
     pub commands: Vec<String>,
-    /// The Community reading is in use: its functions complete too.
-    pub community: bool,
+    /// The JMESPath reading in use: the preview answers in it, and the
+    /// Community functions complete in its Community edition.
+    pub dialect: crate::query::Dialect,
 }
 
 impl View {
@@ -167,7 +168,7 @@ mod tests {
             document: None,
             saved: vec!["member-of".into(), "admins".into()],
             profiles: vec!["default".into(), "root".into()],
-            community: false,
+            dialect: crate::query::Dialect::AwsCli,
             commands: crate::commands::names(),
         }
     }
