@@ -11,7 +11,7 @@ use crate::doc::Doc;
 
 use super::QueryError;
 use super::functions::Function;
-use super::parse::{self, Ast, AstKind, Comparator, Dialect, Divergence};
+use super::parse::{self, Arithmetic, Ast, AstKind, Comparator, Dialect, Divergence};
 use super::reads::Reads;
 
 /// Deepest bracket nesting an expression may have, checked on the tokens
@@ -70,6 +70,27 @@ pub enum Node {
         keep: usize,
     },
     Expref(Box<Node>),
+    /// The Community edition's nodes.
+    /// `$`.
+    Root,
+    /// `$name`, bound by a `let` around it.
+    Variable(String),
+    /// `let $a = x in body`.
+    Let(Vec<(String, Node)>, Box<Node>),
+    Arithmetic(Arithmetic, Box<Node>, Box<Node>),
+    Negate(Box<Node>),
+    Ternary(Box<Node>, Box<Node>, Box<Node>),
+    /// A multi-select evaluated on null too (`null | [@]` is `[null]`).
+    SelectOnNull(Box<Node>),
+    /// A slice that slices strings by character, and arrays.
+    StringSlice {
+        start: Option<i64>,
+        stop: Option<i64>,
+        step: i64,
+    },
+    /// A projection over a [`Node::StringSlice`]: on a string, the rest
+    /// applies to the sliced string itself.
+    SliceOfString(Box<Node>),
 }
 
 /// What `<`, `<=`, `>`, `>=` do with a string, and `contains()` with a
@@ -207,6 +228,7 @@ pub(crate) fn compile(expression: &str, dialect: Dialect) -> Result<Compiled, Qu
         strings,
         records: std::cell::Cell::new(false),
         exprefs: std::cell::Cell::new(false),
+        variables: std::cell::RefCell::new(Vec::new()),
     };
     let node = lowering.lower(&ast, 0)?;
     Ok(Compiled {
@@ -239,9 +261,27 @@ struct Lowering<'e> {
     records: std::cell::Cell<bool>,
     /// Set when the tree holds an expression reference.
     exprefs: std::cell::Cell<bool>,
+    /// The variables the `let`s around the node being lowered bind.
+    variables: std::cell::RefCell<Vec<String>>,
 }
 
 impl Lowering<'_> {
+    /// A multi-select as the dialect reads it on null: null, or (the
+    /// Community edition) evaluated all the same.
+    fn on_null(&self, select: Node) -> Node {
+        match self.dialect {
+            Dialect::Community => Node::SelectOnNull(Box::new(select)),
+            _ => select,
+        }
+    }
+
+    /// Whether the node at character column `at` follows a `.` (rather
+    /// than a `|`): the two are one node in the tree.
+    fn written_after_dot(&self, at: usize) -> bool {
+        let before: String = self.expression.chars().take(at).collect();
+        before.trim_end().ends_with('.')
+    }
+
     fn lower(&self, ast: &Ast, depth: usize) -> Result<Node, QueryError> {
         if depth > MAX_DEPTH {
             return Err(QueryError::TooDeep {
@@ -262,13 +302,33 @@ impl Lowering<'_> {
                         "slice step cannot be 0".to_owned(),
                     ));
                 }
-                Node::Slice {
-                    start: *start,
-                    stop: *stop,
-                    step: *step,
+                match self.dialect {
+                    Dialect::Community => Node::StringSlice {
+                        start: *start,
+                        stop: *stop,
+                        step: *step,
+                    },
+                    _ => Node::Slice {
+                        start: *start,
+                        stop: *stop,
+                        step: *step,
+                    },
                 }
             }
             AstKind::Literal(value) => Node::Literal(Doc::from(value.clone())),
+            // The Community edition: `a.[b]` and `a.{b: c}` are null on a
+            // null `a`, as a dot stops at null; `a | [b]` is `[null]`.
+            AstKind::Subexpr(lhs, rhs)
+                if self.dialect == Dialect::Community
+                    && matches!(rhs.kind, AstKind::MultiList(_) | AstKind::MultiHash(..))
+                    && self.written_after_dot(rhs.at) =>
+            {
+                let select = match lower(rhs)? {
+                    Node::SelectOnNull(select) => *select,
+                    other => other,
+                };
+                Node::Subexpr(boxed(lhs)?, Box::new(select))
+            }
             AstKind::Subexpr(lhs, rhs) => {
                 let (lhs, rhs) = (lower(lhs)?, lower(rhs)?);
                 match (lhs, rhs) {
@@ -285,7 +345,16 @@ impl Lowering<'_> {
                     },
                 }
             }
-            AstKind::Projection(lhs, rhs) => stream(lower(lhs)?, Stage::Project(lower(rhs)?)),
+            AstKind::Projection(lhs, rhs) => {
+                let projected = stream(lower(lhs)?, Stage::Project(lower(rhs)?));
+                let after_slice = matches!(&lhs.kind, AstKind::Subexpr(_, slice)
+                    if matches!(slice.kind, AstKind::Slice { .. }));
+                if self.dialect == Dialect::Community && after_slice {
+                    Node::SliceOfString(Box::new(projected))
+                } else {
+                    projected
+                }
+            }
             AstKind::ObjectValues(node) => Node::ObjectValues(boxed(node)?),
             AstKind::Flatten(node) => stream(lower(node)?, Stage::Flatten),
             AstKind::Condition(predicate, then) => Node::Condition(boxed(predicate)?, boxed(then)?),
@@ -310,17 +379,47 @@ impl Lowering<'_> {
             AstKind::And(lhs, rhs) => Node::And(boxed(lhs)?, boxed(rhs)?),
             AstKind::Or(lhs, rhs) => Node::Or(boxed(lhs)?, boxed(rhs)?),
             AstKind::Not(node) => Node::Not(boxed(node)?),
-            AstKind::MultiList(elements) => Node::MultiList(all(elements)?),
+            AstKind::MultiList(elements) => self.on_null(Node::MultiList(all(elements)?)),
             AstKind::MultiHash(pairs, replaced) => {
                 for value in replaced {
                     lower(value)?;
                 }
-                Node::MultiHash(
+                self.on_null(Node::MultiHash(
                     pairs
                         .iter()
                         .map(|(key, value)| Ok((key.clone(), lower(value)?)))
                         .collect::<Result<_, QueryError>>()?,
-                )
+                ))
+            }
+            AstKind::Root => Node::Root,
+            AstKind::Variable(name) => {
+                if !self.variables.borrow().iter().any(|bound| bound == name) {
+                    return Err(QueryError::UndefinedVariable {
+                        name: name.clone(),
+                        expression: self.expression.to_owned(),
+                        offset: ast.at,
+                    });
+                }
+                Node::Variable(name.clone())
+            }
+            AstKind::Let(bindings, body) => {
+                // The bindings see the scope around the let; the body sees them too.
+                let values = bindings
+                    .iter()
+                    .map(|(name, value)| Ok((name.clone(), lower(value)?)))
+                    .collect::<Result<Vec<_>, QueryError>>()?;
+                let before = self.variables.borrow().len();
+                self.variables
+                    .borrow_mut()
+                    .extend(bindings.iter().map(|(name, _)| name.clone()));
+                let body = boxed(body);
+                self.variables.borrow_mut().truncate(before);
+                Node::Let(values, body?)
+            }
+            AstKind::Arithmetic(op, lhs, rhs) => Node::Arithmetic(*op, boxed(lhs)?, boxed(rhs)?),
+            AstKind::Negate(node) => Node::Negate(boxed(node)?),
+            AstKind::Ternary(condition, then, otherwise) => {
+                Node::Ternary(boxed(condition)?, boxed(then)?, boxed(otherwise)?)
             }
             AstKind::Expref(node) => {
                 self.exprefs.set(true);
@@ -454,6 +553,20 @@ impl Node {
                     .map(|(k, v)| (k.clone(), *bind(v, at_root)))
                     .collect(),
             ),
+            Node::SelectOnNull(a) => Node::SelectOnNull(bind(a, at_root)),
+            Node::SliceOfString(a) => Node::SliceOfString(bind(a, at_root)),
+            Node::Negate(a) => Node::Negate(bind(a, at_root)),
+            Node::Arithmetic(op, a, b) => Node::Arithmetic(*op, bind(a, at_root), bind(b, at_root)),
+            Node::Ternary(a, b, c) => {
+                Node::Ternary(bind(a, at_root), bind(b, at_root), bind(c, at_root))
+            }
+            Node::Let(bindings, body) => Node::Let(
+                bindings
+                    .iter()
+                    .map(|(k, v)| (k.clone(), *bind(v, at_root)))
+                    .collect(),
+                bind(body, at_root),
+            ),
             other => other.clone(),
         }
     }
@@ -481,6 +594,11 @@ impl Node {
                 }
             }
             Node::Identity => refs.whole |= at_root,
+            // `$.Users`: the root's field, wherever it is written.
+            Node::Subexpr(lhs, rhs) if matches!(**lhs, Node::Root) => {
+                rhs.collect_root_refs(true, refs);
+            }
+            Node::Root => refs.whole = true,
             Node::Subexpr(lhs, rhs) => {
                 lhs.collect_root_refs(at_root, refs);
                 rhs.collect_root_refs(false, refs);
@@ -500,7 +618,25 @@ impl Node {
                 a.collect_root_refs(at_root, refs);
                 b.collect_root_refs(at_root, refs);
             }
-            Node::Not(node) => node.collect_root_refs(at_root, refs),
+            Node::Not(node)
+            | Node::Negate(node)
+            | Node::SelectOnNull(node)
+            | Node::SliceOfString(node) => node.collect_root_refs(at_root, refs),
+            Node::Arithmetic(_, a, b) => {
+                a.collect_root_refs(at_root, refs);
+                b.collect_root_refs(at_root, refs);
+            }
+            Node::Ternary(a, b, c) => {
+                for node in [a, b, c] {
+                    node.collect_root_refs(at_root, refs);
+                }
+            }
+            Node::Let(bindings, body) => {
+                for (_, value) in bindings {
+                    value.collect_root_refs(at_root, refs);
+                }
+                body.collect_root_refs(at_root, refs);
+            }
             // `*` on the root reads every collection.
             Node::ObjectValues(node) => node.collect_root_refs(at_root, refs),
             Node::MultiList(items)
@@ -516,7 +652,11 @@ impl Node {
                 }
             }
             Node::Expref(node) => node.collect_root_refs(false, refs),
-            Node::Index(_) | Node::Slice { .. } | Node::Literal(_) => {}
+            Node::Index(_)
+            | Node::Slice { .. }
+            | Node::StringSlice { .. }
+            | Node::Literal(_)
+            | Node::Variable(_) => {}
         }
     }
 }

@@ -4,8 +4,9 @@ use super::QueryError;
 use super::compile::{Node, Stage, StringOrder};
 use super::functions;
 use super::parallel;
+use super::parse::Arithmetic;
 use super::parse::Comparator;
-use super::value::{Kind, Val};
+use super::value::{Exact, Kind, Val};
 
 use std::sync::atomic::AtomicBool;
 use std::sync::atomic::Ordering::Relaxed;
@@ -78,9 +79,97 @@ impl Record for Unrecorded {
     fn saw_number_text(&self) {}
 }
 
+/// What an evaluation carries besides the value it is on: where it
+/// records what it met, the document it began on (`$`), and the
+/// variables `let` bound around it.
+#[derive(Clone, Copy)]
+pub(crate) struct Ctx<'e, 'a, R> {
+    met: R,
+    root: &'e Val<'a>,
+    scope: Option<&'e Frame<'e, 'a>>,
+}
+
+impl<'e, 'a, R: Record> Ctx<'e, 'a, R> {
+    /// An evaluation of the document `root`, recording in `met`.
+    pub(crate) fn new(met: R, root: &'e Val<'a>) -> Self {
+        Ctx {
+            met,
+            root,
+            scope: None,
+        }
+    }
+}
+
+/// The variables one `let` binds, inside the scope it sits in.
+pub(crate) struct Frame<'e, 'a> {
+    bindings: Vec<(&'a str, Val<'a>)>,
+    parent: Option<&'e Frame<'e, 'a>>,
+}
+
+/// The evaluation's context as the evaluator and the functions read it.
+/// One type implements it ([`Ctx`]); a trait, so that functions taking it
+/// stay generic over how the evaluation records.
+pub(crate) trait Context<'a>: Record {
+    /// How this context records.
+    type Met: Record;
+    /// `$`.
+    fn root(&self) -> Val<'a>;
+    /// `$name`, if a `let` around bound it.
+    fn variable(&self, name: &str) -> Option<Val<'a>>;
+    /// The innermost scope.
+    fn scope(&self) -> Option<&Frame<'_, 'a>>;
+    /// This context with `frame` as its innermost scope.
+    fn within<'f>(&'f self, frame: &'f Frame<'f, 'a>) -> Ctx<'f, 'a, Self::Met>;
+}
+
+impl<'a, R: Record> Context<'a> for Ctx<'_, 'a, R> {
+    type Met = R;
+
+    fn root(&self) -> Val<'a> {
+        self.root.clone()
+    }
+
+    fn variable(&self, name: &str) -> Option<Val<'a>> {
+        let mut frame = self.scope;
+        while let Some(current) = frame {
+            if let Some((_, value)) = current.bindings.iter().find(|(n, _)| *n == name) {
+                return Some(value.clone());
+            }
+            frame = current.parent;
+        }
+        None
+    }
+
+    fn scope(&self) -> Option<&Frame<'_, 'a>> {
+        self.scope
+    }
+
+    fn within<'f>(&'f self, frame: &'f Frame<'f, 'a>) -> Ctx<'f, 'a, R> {
+        Ctx {
+            met: self.met,
+            root: self.root,
+            scope: Some(frame),
+        }
+    }
+}
+
+impl<R: Record> Record for Ctx<'_, '_, R> {
+    fn saw_string_ordering(&self) {
+        self.met.saw_string_ordering();
+    }
+
+    fn saw_boolean_as_number(&self) {
+        self.met.saw_boolean_as_number();
+    }
+
+    fn saw_number_text(&self) {
+        self.met.saw_number_text();
+    }
+}
+
 /// Evaluates `node` with `current` as `@`, recording in `met` what the
 /// answer should be told with.
-pub(crate) fn eval<'a, M: Record>(
+pub(crate) fn eval<'a, M: Context<'a>>(
     node: &'a Node,
     current: &Val<'a>,
     met: M,
@@ -111,12 +200,7 @@ pub(crate) fn eval<'a, M: Record>(
             reads,
         } => {
             let source = eval(source, current, met)?;
-            let pass =
-                move |item: &Val<'a>, out: &mut Vec<Val<'a>>| flow(stages, item.clone(), out, met);
-            match parallel::each_element(&source, Some(reads), pass) {
-                Some(items) => Val::array(items?),
-                None => Val::Null,
-            }
+            stream_over(source, stages, reads, met)?
         }
         Node::ObjectValues(node) => {
             let value = eval(node, current, met)?;
@@ -154,26 +238,69 @@ pub(crate) fn eval<'a, M: Record>(
             }
         }
         Node::Not(node) => Val::Bool(!eval(node, current, met)?.is_truthy()),
-        Node::MultiList(items) => {
-            if current.is_null() {
-                return Ok(Val::Null);
+        Node::MultiList(_) | Node::MultiHash(_) if current.is_null() => Val::Null,
+        Node::MultiList(items) => multi_list(items, current, met)?,
+        Node::MultiHash(pairs) => multi_hash(pairs, current, met)?,
+        Node::SelectOnNull(select) => match &**select {
+            Node::MultiList(items) => multi_list(items, current, met)?,
+            Node::MultiHash(pairs) => multi_hash(pairs, current, met)?,
+            other => eval(other, current, met)?,
+        },
+        Node::Root => met.root(),
+        Node::Variable(name) => met.variable(name).unwrap_or(Val::Null),
+        Node::Let(bindings, body) => {
+            let mut bound = Vec::with_capacity(bindings.len());
+            for (name, value) in bindings {
+                bound.push((name.as_str(), eval(value, current, met)?));
             }
-            Val::array(
-                items
-                    .iter()
-                    .map(|item| eval(item, current, met))
-                    .collect::<Result<_, _>>()?,
-            )
+            let frame = Frame {
+                bindings: bound,
+                parent: met.scope(),
+            };
+            eval(body, current, met.within(&frame))?
         }
-        Node::MultiHash(pairs) => {
-            if current.is_null() {
-                return Ok(Val::Null);
+        Node::Arithmetic(op, lhs, rhs) => {
+            let left = eval(lhs, current, met)?;
+            let right = eval(rhs, current, met)?;
+            arithmetic(*op, &left, &right)?
+        }
+        Node::Negate(node) => {
+            let value = eval(node, current, met)?;
+            match value.exact() {
+                Some(Exact::Int(n)) => Val::Integer(-n),
+                Some(Exact::Float(n)) => Val::Number(-n),
+                None => return Err(arithmetic_type_error("-", &[&value])),
             }
-            let mut entries = Vec::with_capacity(pairs.len());
-            for (key, value) in pairs {
-                entries.push((key.as_str().into(), eval(value, current, met)?));
+        }
+        Node::Ternary(condition, then, otherwise) => {
+            if eval(condition, current, met)?.is_truthy() {
+                eval(then, current, met)?
+            } else {
+                eval(otherwise, current, met)?
             }
-            Val::Object(entries.into())
+        }
+        Node::StringSlice { start, stop, step } => match current.as_str() {
+            Some(text) => slice_string(text, *start, *stop, *step),
+            None => slice(current, *start, *stop, *step),
+        },
+        Node::SliceOfString(stream) => {
+            let Node::Stream {
+                source,
+                stages,
+                reads,
+            } = &**stream
+            else {
+                return eval(stream, current, met);
+            };
+            let source = eval(source, current, met)?;
+            if source.kind() == Kind::String {
+                // The Community edition: the rest applies to the sliced string.
+                let mut out = Vec::with_capacity(1);
+                flow(stages, source, &mut out, met)?;
+                out.pop().unwrap_or(Val::Null)
+            } else {
+                stream_over(source, stages, reads, met)?
+            }
         }
         Node::SortByFirst { args, keep } => {
             let args = args
@@ -209,8 +336,132 @@ pub(crate) fn eval<'a, M: Record>(
     })
 }
 
+/// Each element of `source` through `stages` (null when it is no array).
+fn stream_over<'a, M: Context<'a>>(
+    source: Val<'a>,
+    stages: &'a [Stage],
+    reads: &crate::query::reads::Reads,
+    met: M,
+) -> Result<Val<'a>, Box<QueryError>> {
+    let pass = move |item: &Val<'a>, out: &mut Vec<Val<'a>>| flow(stages, item.clone(), out, met);
+    Ok(match parallel::each_element(&source, Some(reads), pass) {
+        Some(items) => Val::array(items?),
+        None => Val::Null,
+    })
+}
+
+/// `[a, b]` on `current`.
+fn multi_list<'a, M: Context<'a>>(
+    items: &'a [Node],
+    current: &Val<'a>,
+    met: M,
+) -> Result<Val<'a>, Box<QueryError>> {
+    Ok(Val::array(
+        items
+            .iter()
+            .map(|item| eval(item, current, met))
+            .collect::<Result<_, _>>()?,
+    ))
+}
+
+/// `{k: a}` on `current`.
+fn multi_hash<'a, M: Context<'a>>(
+    pairs: &'a [(String, Node)],
+    current: &Val<'a>,
+    met: M,
+) -> Result<Val<'a>, Box<QueryError>> {
+    let mut entries = Vec::with_capacity(pairs.len());
+    for (key, value) in pairs {
+        entries.push((key.as_str().into(), eval(value, current, met)?));
+    }
+    Ok(Val::Object(entries.into()))
+}
+
+/// The Community edition's arithmetic, on numbers only: integers stay
+/// exact where Python's would (`+ - * // %`), `/` gives a float, `//`
+/// floors and `%` takes the divisor's sign, as Python's do.
+fn arithmetic<'a>(
+    op: Arithmetic,
+    left: &Val<'a>,
+    right: &Val<'a>,
+) -> Result<Val<'a>, Box<QueryError>> {
+    let (Some(a), Some(b)) = (left.exact(), right.exact()) else {
+        return Err(arithmetic_type_error(op.symbol(), &[left, right]));
+    };
+    let by_zero = || {
+        Box::new(QueryError::InvalidValue(format!(
+            "{} by zero",
+            if op == Arithmetic::Modulo {
+                "modulo"
+            } else {
+                "division"
+            }
+        )))
+    };
+    if let (Exact::Int(a), Exact::Int(b)) = (a, b) {
+        let exact = match op {
+            Arithmetic::Add => a.checked_add(b),
+            Arithmetic::Subtract => a.checked_sub(b),
+            Arithmetic::Multiply => a.checked_mul(b),
+            Arithmetic::IntegerDivide | Arithmetic::Modulo if b == 0 => return Err(by_zero()),
+            Arithmetic::IntegerDivide => {
+                Some(a.div_euclid(b) - i128::from(b < 0 && a.rem_euclid(b) != 0))
+            }
+            Arithmetic::Modulo => {
+                Some(a - b * (a.div_euclid(b) - i128::from(b < 0 && a.rem_euclid(b) != 0)))
+            }
+            Arithmetic::Divide => None,
+        };
+        if let Some(n) = exact {
+            return Ok(Val::Integer(n));
+        }
+    }
+    let float = |e: Exact| match e {
+        Exact::Int(n) => n as f64,
+        Exact::Float(f) => f,
+    };
+    let (a, b) = (float(a), float(b));
+    Ok(Val::Number(match op {
+        Arithmetic::Add => a + b,
+        Arithmetic::Subtract => a - b,
+        Arithmetic::Multiply => a * b,
+        _ if b == 0.0 => return Err(by_zero()),
+        Arithmetic::Divide => a / b,
+        Arithmetic::IntegerDivide => (a / b).floor(),
+        Arithmetic::Modulo => a - b * (a / b).floor(),
+    }))
+}
+
+/// Arithmetic on something that is not a number.
+fn arithmetic_type_error(symbol: &str, operands: &[&Val<'_>]) -> Box<QueryError> {
+    let kinds: Vec<&str> = operands.iter().map(|v| v.kind().name()).collect();
+    Box::new(QueryError::InvalidValue(format!(
+        "{symbol} takes numbers, got {}",
+        kinds.join(" and ")
+    )))
+}
+
+/// A slice of a string's characters (the Community edition).
+fn slice_string<'a>(text: &str, start: Option<i64>, stop: Option<i64>, step: i64) -> Val<'a> {
+    let chars: Vec<char> = text.chars().collect();
+    let items = Val::array(
+        chars
+            .iter()
+            .map(|c| Val::String(c.to_string().into()))
+            .collect(),
+    );
+    let sliced = slice(&items, start, stop, step);
+    let mut out = String::new();
+    if let Some(parts) = sliced.elements() {
+        for part in parts {
+            out.push_str(part.as_str().unwrap_or_default());
+        }
+    }
+    Val::String(out.into())
+}
+
 /// Passes `item` through `stages`, pushing what comes out of the last one.
-fn flow<'a, M: Record>(
+fn flow<'a, M: Context<'a>>(
     stages: &'a [Stage],
     item: Val<'a>,
     out: &mut Vec<Val<'a>>,
@@ -241,7 +492,7 @@ fn flow<'a, M: Record>(
 
 /// Equality for any types; ordering between numbers, and between strings
 /// as `strings` says (null otherwise).
-fn compare<'a, M: Record>(
+fn compare<'a, M: Context<'a>>(
     comparator: Comparator,
     left: &Val<'a>,
     right: &Val<'a>,

@@ -6,7 +6,7 @@ use std::collections::BinaryHeap;
 
 use super::QueryError;
 use super::compile::Node;
-use super::eval::{Record, eval};
+use super::eval::{Context, eval};
 use super::parallel;
 use super::reads::Reads;
 use super::value::Exact;
@@ -384,7 +384,7 @@ impl Function {
 
     /// Calls the function on already evaluated arguments.
     /// Errors are boxed: the evaluator's results stay small on the hot path.
-    pub(crate) fn call<'a, M: Record>(
+    pub(crate) fn call<'a, M: Context<'a>>(
         self,
         args: Vec<Val<'a>>,
         met: M,
@@ -691,7 +691,7 @@ impl Function {
 /// `sort_by` whose result is read only up to element `keep`
 /// (`sort_by(a, &k)[:10]`): the same elements in the same order as
 /// `sort_by` gives there, with only those `keep` put in order.
-pub(crate) fn sort_by_first<'a, M: Record>(
+pub(crate) fn sort_by_first<'a, M: Context<'a>>(
     args: Vec<Val<'a>>,
     keep: usize,
     met: M,
@@ -705,7 +705,7 @@ pub(crate) fn sort_by_first<'a, M: Record>(
 
 /// The elements of `array` in the order of their keys under `key`, ties in
 /// their original order; with `keep`, only that many from the front.
-fn sorted_by<'a, M: Record>(
+fn sorted_by<'a, M: Context<'a>>(
     array: &Val<'a>,
     key: &'a Node,
     keep: Option<usize>,
@@ -735,7 +735,7 @@ fn sorted_by<'a, M: Record>(
 /// that holds no more than `keep` elements per core: each core keeps the
 /// lowest (key, position) pairs it has seen, and the lowest of those are
 /// the front a stable sort of everything would give.
-fn sorted_front<'a, M: Record>(
+fn sorted_front<'a, M: Context<'a>>(
     array: &Val<'a>,
     key: &'a Node,
     keep: usize,
@@ -848,7 +848,7 @@ struct SortKeys<'a, M> {
     expected: Kind,
 }
 
-impl<'a, M: Record> SortKeys<'a, M> {
+impl<'a, M: Context<'a>> SortKeys<'a, M> {
     /// `None` when `array` has no elements.
     fn new(
         function: Function,
@@ -894,7 +894,7 @@ impl<'a, M: Record> SortKeys<'a, M> {
 }
 
 /// Every (key, element) pair in order.
-fn sort_keys<'a, M: Record>(
+fn sort_keys<'a, M: Context<'a>>(
     array: &Val<'a>,
     key: &'a Node,
     met: M,
@@ -913,7 +913,7 @@ fn sort_keys<'a, M: Record>(
 /// `max_by` (`wanted` greater) and `min_by` (less): the first element whose
 /// key is furthest that way. The best of each core's share, then the best
 /// of those.
-fn best_by<'a, M: Record>(
+fn best_by<'a, M: Context<'a>>(
     function: Function,
     array: &Val<'a>,
     key: &'a Node,

@@ -139,7 +139,30 @@ impl<'d> Lint<'_, 'd> {
                 Place::Unknown
             }
             AstKind::Function(name, args) => self.function(name, args, place),
-            AstKind::Expref(_) | AstKind::Literal(_) => Place::Unknown,
+            AstKind::Expref(_) | AstKind::Literal(_) | AstKind::Root | AstKind::Variable(_) => {
+                Place::Unknown
+            }
+            AstKind::Negate(a) => {
+                self.walk(a, place, true);
+                Place::Unknown
+            }
+            AstKind::Arithmetic(_, a, b) => {
+                self.walk(a, place, true);
+                self.walk(b, place, true);
+                Place::Unknown
+            }
+            AstKind::Ternary(condition, then, otherwise) => {
+                self.walk(condition, place, false);
+                self.walk(then, place, false);
+                self.walk(otherwise, place, false);
+                Place::Unknown
+            }
+            AstKind::Let(bindings, body) => {
+                for (_, value) in bindings {
+                    self.walk(value, place, false);
+                }
+                self.walk(body, place, false)
+            }
         }
     }
 

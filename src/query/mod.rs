@@ -25,7 +25,7 @@ pub use value::Val;
 
 use serde_json::Value as Json;
 
-use eval::{Met, Unrecorded};
+use eval::{Ctx, Met, Unrecorded};
 
 /// Why an expression could not be compiled or evaluated.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -76,6 +76,14 @@ pub enum QueryError {
     },
     #[error("invalid value: {0}")]
     InvalidValue(String),
+    #[error(
+        "${name} is not bound here: a variable is bound by let ${name} = ... in, and read inside that let"
+    )]
+    UndefinedVariable {
+        name: String,
+        expression: String,
+        offset: usize,
+    },
 }
 
 impl QueryError {
@@ -91,6 +99,7 @@ impl QueryError {
             QueryError::Arity { .. } => "invalid-arity",
             QueryError::InvalidType { .. } => "invalid-type",
             QueryError::InvalidValue(_) => "invalid-value",
+            QueryError::UndefinedVariable { .. } => "undefined-variable",
         }
     }
 
@@ -105,6 +114,9 @@ impl QueryError {
                 expression, offset, ..
             }
             | QueryError::CommunityFunction {
+                expression, offset, ..
+            }
+            | QueryError::UndefinedVariable {
                 expression, offset, ..
             } => Some((expression, *offset)),
             QueryError::Arity { at: Some(at), .. }
@@ -254,7 +266,7 @@ impl Query {
 
     /// Evaluates against `root`, borrowing from it wherever possible.
     pub fn evaluate<'a>(&'a self, root: &Val<'a>) -> Result<Val<'a>, QueryError> {
-        eval::eval(&self.node, root, Unrecorded)
+        eval::eval(&self.node, root, Ctx::new(Unrecorded, root))
             .and_then(|value| self.shown(value))
             .map_err(|err| self.located(*err))
     }
@@ -311,9 +323,9 @@ impl Query {
     pub fn evaluate_warned<'a>(&'a self, root: &Val<'a>) -> Evaluated<'a> {
         let met = Met::default();
         let value = if self.records {
-            eval::eval(&self.node, root, &met)
+            eval::eval(&self.node, root, Ctx::new(&met, root))
         } else {
-            eval::eval(&self.node, root, Unrecorded)
+            eval::eval(&self.node, root, Ctx::new(Unrecorded, root))
         };
         let value = value
             .and_then(|value| self.shown(value))

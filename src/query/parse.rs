@@ -124,6 +124,34 @@ pub enum Comparator {
     GreaterThanEqual,
 }
 
+/// The Community edition's arithmetic operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Arithmetic {
+    Add,
+    Subtract,
+    Multiply,
+    /// `/` and `÷`: always a float, as Python's `/`.
+    Divide,
+    /// `//`: floor division.
+    IntegerDivide,
+    /// `%`: the remainder with the divisor's sign, as Python's.
+    Modulo,
+}
+
+impl Arithmetic {
+    /// The operator as written.
+    pub fn symbol(self) -> &'static str {
+        match self {
+            Arithmetic::Add => "+",
+            Arithmetic::Subtract => "-",
+            Arithmetic::Multiply => "*",
+            Arithmetic::Divide => "/",
+            Arithmetic::IntegerDivide => "//",
+            Arithmetic::Modulo => "%",
+        }
+    }
+}
+
 /// A parsed expression node and the character column it starts at.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Ast {
@@ -187,6 +215,21 @@ impl Ast {
             }
             AstKind::Function(name, args) => (format!("function {name}()"), args.iter().collect()),
             AstKind::Expref(a) => ("expression reference &".into(), vec![a]),
+            AstKind::Root => ("root $".into(), vec![]),
+            AstKind::Variable(name) => (format!("variable ${name}"), vec![]),
+            AstKind::Let(bindings, body) => {
+                lines.push(format!("{pad}let"));
+                for (name, value) in bindings {
+                    lines.push(format!("{pad}  ${name} =",));
+                    value.tree_into(depth + 2, lines);
+                }
+                lines.push(format!("{pad}  in"));
+                body.tree_into(depth + 2, lines);
+                return;
+            }
+            AstKind::Arithmetic(op, a, b) => (format!("arithmetic {}", op.symbol()), vec![a, b]),
+            AstKind::Negate(a) => ("negative -".into(), vec![a]),
+            AstKind::Ternary(a, b, c) => ("if a then b else c (a ? b : c)".into(), vec![a, b, c]),
         };
         lines.push(format!("{pad}{label}"));
         for child in children {
@@ -199,19 +242,30 @@ impl Ast {
     pub(crate) fn names_field(&self, name: &str) -> bool {
         match &self.kind {
             AstKind::Field(field) => field == name,
-            AstKind::Identity | AstKind::Index(_) | AstKind::Slice { .. } | AstKind::Literal(_) => {
-                false
-            }
+            AstKind::Identity
+            | AstKind::Index(_)
+            | AstKind::Slice { .. }
+            | AstKind::Literal(_)
+            | AstKind::Root
+            | AstKind::Variable(_) => false,
             AstKind::Subexpr(a, b)
             | AstKind::Projection(a, b)
             | AstKind::Condition(a, b)
             | AstKind::Comparison(_, a, b)
             | AstKind::And(a, b)
-            | AstKind::Or(a, b) => a.names_field(name) || b.names_field(name),
+            | AstKind::Or(a, b)
+            | AstKind::Arithmetic(_, a, b) => a.names_field(name) || b.names_field(name),
             AstKind::ObjectValues(a)
             | AstKind::Flatten(a)
             | AstKind::Not(a)
+            | AstKind::Negate(a)
             | AstKind::Expref(a) => a.names_field(name),
+            AstKind::Ternary(a, b, c) => {
+                a.names_field(name) || b.names_field(name) || c.names_field(name)
+            }
+            AstKind::Let(bindings, body) => {
+                bindings.iter().any(|(_, a)| a.names_field(name)) || body.names_field(name)
+            }
             AstKind::MultiList(items) | AstKind::Function(_, items) => {
                 items.iter().any(|a| a.names_field(name))
             }
@@ -256,6 +310,19 @@ pub(crate) enum AstKind {
     MultiHash(Vec<(String, Ast)>, Vec<Ast>),
     Function(String, Vec<Ast>),
     Expref(Box<Ast>),
+    /// `$`: the document the expression runs on (Community).
+    Root,
+    /// `$name`: a value bound by an enclosing `let` (Community).
+    Variable(String),
+    /// `let $a = x, $b = y in body` (Community): the bindings are
+    /// evaluated in the enclosing scope, then the body in theirs.
+    Let(Vec<(String, Ast)>, Box<Ast>),
+    /// `a + b` and the other operators (Community).
+    Arithmetic(Arithmetic, Box<Ast>, Box<Ast>),
+    /// `-a`; `+a` is read as `a` on a number (Community).
+    Negate(Box<Ast>),
+    /// `condition ? then : otherwise` (Community).
+    Ternary(Box<Ast>, Box<Ast>, Box<Ast>),
 }
 
 /// Parses `text`; in the AWS CLI dialect, also returns where it read the
@@ -323,6 +390,13 @@ enum Tok {
     Pipe,
     Not,
     Compare(Comparator),
+    /// The Community edition's tokens.
+    Variable(String),
+    Root,
+    Assign,
+    Question,
+    Arith(Arithmetic),
+    /// `+` before an operand: unary plus.
     End,
 }
 
@@ -332,7 +406,10 @@ fn binding_power(token: &Tok) -> usize {
         Tok::Pipe => 1,
         Tok::Or => 2,
         Tok::And => 3,
+        Tok::Question => 2,
         Tok::Compare(_) => 5,
+        Tok::Arith(Arithmetic::Add | Arithmetic::Subtract) => 6,
+        Tok::Arith(_) => 7,
         Tok::Flatten => 9,
         Tok::Star => 20,
         Tok::Filter => 21,
@@ -513,17 +590,55 @@ fn tokens(text: &str, dialect: Dialect) -> Result<(Vec<Spanned>, bool), QueryErr
                 "<=" => Tok::Compare(Comparator::LessThanEqual),
                 ">" => Tok::Compare(Comparator::GreaterThan),
                 ">=" => Tok::Compare(Comparator::GreaterThanEqual),
+                "=" if dialect == Dialect::Community => Tok::Assign,
+                "?" if dialect == Dialect::Community => Tok::Question,
                 "=" => return fail("= is not an operator; compare with ==".to_owned()),
                 "?" => {
                     return fail(
-                        "? starts a filter only right after [, as in [?Name == 'x']".to_owned(),
+                        "? starts a filter only right after [, as in [?Name == 'x'] (a ? b : c is JMESPath Community syntax; --compat community reads it)".to_owned(),
                     );
                 }
                 other => return fail(format!("unexpected {other}")),
             },
+            TokenKind::Other if dialect == Dialect::Community && source == "$" => {
+                match raw
+                    .get(i + 1)
+                    .filter(|n| n.start == token.end && n.kind == TokenKind::Identifier)
+                {
+                    Some(name) => {
+                        i += 1;
+                        end = name.end;
+                        Tok::Variable(name.text(text).to_owned())
+                    }
+                    None => Tok::Root,
+                }
+            }
+            TokenKind::Other if dialect == Dialect::Community && arithmetic(source).is_some() => {
+                let next = raw.get(i + 1).filter(|n| n.start == token.end);
+                match (source, next.map(|n| n.text(text))) {
+                    ("/", Some("/")) => {
+                        i += 1;
+                        end += 1;
+                        Tok::Arith(Arithmetic::IntegerDivide)
+                    }
+                    _ => Tok::Arith(arithmetic(source).unwrap_or(Arithmetic::Add)),
+                }
+            }
+            TokenKind::Other
+                if source == "$" || (source != "-" && arithmetic(source).is_some()) =>
+            {
+                let what = if source == "$" {
+                    "$ (the root) and $name (a let variable) are"
+                } else {
+                    "arithmetic is"
+                };
+                return fail(format!(
+                    "{what} JMESPath Community syntax; --compat community (or .compat community) reads it"
+                ));
+            }
             TokenKind::Other if source == "-" => {
                 return fail(
-                    "- must be followed by digits (a negative index such as [-1])".to_owned(),
+                    "- must be followed by digits (a negative index such as [-1]); subtraction is JMESPath Community syntax (--compat community)".to_owned(),
                 );
             }
             TokenKind::Other => {
@@ -546,6 +661,19 @@ fn tokens(text: &str, dialect: Dialect) -> Result<(Vec<Spanned>, bool), QueryErr
         end: text.len(),
     });
     Ok((out, bare_literal))
+}
+
+/// The Community edition's arithmetic operator written `source`, if any
+/// (`//` is two `/` tokens, joined by the caller).
+fn arithmetic(source: &str) -> Option<Arithmetic> {
+    Some(match source {
+        "+" => Arithmetic::Add,
+        "-" | "\u{2212}" => Arithmetic::Subtract,
+        "\u{d7}" => Arithmetic::Multiply,
+        "/" | "\u{f7}" => Arithmetic::Divide,
+        "%" => Arithmetic::Modulo,
+        _ => return None,
+    })
 }
 
 /// A number token's value; beyond `i64`, the nearest `i64` (an index that
@@ -668,7 +796,13 @@ impl Parser<'_> {
             }
             Tok::Identifier(name) => {
                 self.advance();
+                if name == "let" && matches!(self.peek(), Tok::Variable(_)) {
+                    return self.let_expression(at);
+                }
                 Ok(Self::node(at, AstKind::Field(name)))
+            }
+            Tok::Variable(_) | Tok::Root | Tok::Arith(Arithmetic::Add | Arithmetic::Subtract) => {
+                self.community_prefix(at)
             }
             Tok::Quoted(name) => {
                 self.advance();
@@ -820,6 +954,31 @@ impl Parser<'_> {
                 Ok(Self::node(
                     at,
                     AstKind::Comparison(comparator, Box::new(left), Box::new(right)),
+                ))
+            }
+            Tok::Arith(op) => {
+                let right = self.expression(binding_power(&Tok::Arith(op)))?;
+                Ok(Self::node(
+                    at,
+                    AstKind::Arithmetic(op, Box::new(left), Box::new(right)),
+                ))
+            }
+            // `a * b` (Community): `*` after an operand multiplies.
+            Tok::Star if self.dialect == Dialect::Community => {
+                let right = self.expression(binding_power(&Tok::Arith(Arithmetic::Multiply)))?;
+                Ok(Self::node(
+                    at,
+                    AstKind::Arithmetic(Arithmetic::Multiply, Box::new(left), Box::new(right)),
+                ))
+            }
+            Tok::Question => {
+                let then = self.expression(0)?;
+                self.expect(Tok::Colon, ": between the two answers of a ? b : c")?;
+                // Right-associative, and ended by a pipe.
+                let otherwise = self.expression(binding_power(&Tok::Question) - 1)?;
+                Ok(Self::node(
+                    at,
+                    AstKind::Ternary(Box::new(left), Box::new(then), Box::new(otherwise)),
                 ))
             }
             Tok::LParen => self.function(left),
@@ -995,6 +1154,61 @@ impl Parser<'_> {
         }
         self.advance();
         Ok(Self::node(left.at, AstKind::Function(name, args)))
+    }
+
+    /// The Community edition's tokens at the start of an expression: `$`,
+    /// `$name`, unary `-` and `+` (apart, so that `prefix`'s frame stays
+    /// small on deep nesting).
+    #[inline(never)]
+    fn community_prefix(&mut self, at: usize) -> Parsed {
+        match self.advance() {
+            Tok::Variable(name) => Ok(Self::node(at, AstKind::Variable(name))),
+            Tok::Root => Ok(Self::node(at, AstKind::Root)),
+            Tok::Arith(op) => {
+                let inner = self.expression(binding_power(&Tok::Arith(op)))?;
+                Ok(match op {
+                    Arithmetic::Subtract => Self::node(at, AstKind::Negate(Box::new(inner))),
+                    _ => Self::node(
+                        at,
+                        AstKind::Arithmetic(
+                            Arithmetic::Add,
+                            Self::boxed(at, AstKind::Literal(Json::from(0))),
+                            Box::new(inner),
+                        ),
+                    ),
+                })
+            }
+            _ => {
+                self.next -= 1;
+                Err(self.unexpected("an expression"))
+            }
+        }
+    }
+
+    /// After `let`: `$name = expression`, more after commas, `in`, and
+    /// the body.
+    fn let_expression(&mut self, at: usize) -> Parsed {
+        let mut bindings = Vec::new();
+        loop {
+            let Tok::Variable(name) = self.peek().clone() else {
+                return Err(self.unexpected("a variable such as $name after let or ,"));
+            };
+            self.advance();
+            self.expect(Tok::Assign, "= after the variable")?;
+            bindings.push((name, self.expression(0)?));
+            match self.peek() {
+                Tok::Comma => {
+                    self.advance();
+                }
+                Tok::Identifier(word) if word == "in" => {
+                    self.advance();
+                    break;
+                }
+                _ => return Err(self.unexpected(", or in after a let binding")),
+            }
+        }
+        let body = self.expression(0)?;
+        Ok(Self::node(at, AstKind::Let(bindings, Box::new(body))))
     }
 
     /// After `[`: `a, b, ...]`.

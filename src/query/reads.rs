@@ -195,7 +195,33 @@ fn record<'r>(node: &Node, at: &'r mut Reads) -> Option<&'r mut Reads> {
             }
             None
         }
-        Node::Literal(_) | Node::Expref(_) => None,
+        // The Community edition's nodes: `$` and variables read from
+        // elsewhere; the rest is read where it is evaluated.
+        Node::Literal(_) | Node::Expref(_) | Node::Root | Node::Variable(_) => None,
+        Node::StringSlice { .. } => Some(at.elements()),
+        Node::SelectOnNull(node) | Node::SliceOfString(node) => record(node, at),
+        Node::Negate(node) => {
+            record(node, at);
+            None
+        }
+        Node::Arithmetic(_, lhs, rhs) => {
+            record(lhs, at);
+            record(rhs, at);
+            None
+        }
+        Node::Ternary(condition, then, otherwise) => {
+            for node in [condition, then, otherwise] {
+                record(node, at);
+            }
+            None
+        }
+        Node::Let(bindings, body) => {
+            for (_, value) in bindings {
+                record(value, at);
+            }
+            record(body, at);
+            None
+        }
     }
 }
 
