@@ -59,8 +59,16 @@ json.dump({"Partition": "aws", "Account": "123456789012"}, open(os.path.join(fol
 json.dump({"Partition": "aws", "Account": "123456789012", "IdentityStoreId": "d-0000000000",
            "InstanceArn": "arn:aws:sso:::instance/ssoins-0000000000000000"},
           open(os.path.join(root, "directory.json"), "w"))
-json.dump(users, open(os.path.join(store, "Users.json"), "w"))
-json.dump(assignments, open(os.path.join(store, "AccountAssignments.json"), "w"))
+# As idcsh writes its cache: compact JSON, one item a line (IDCSH_OLD_CACHE=1:
+# one line, as idcsh wrote it before, which it still reads).
+def cached(items, path):
+    with open(path, "w") as f:
+        if os.environ.get("IDCSH_OLD_CACHE"):
+            json.dump(items, f)
+        else:
+            f.write("[\n" + ",\n".join(json.dumps(i, separators=(",", ":")) for i in items) + "\n]\n")
+cached(users, os.path.join(store, "Users.json"))
+cached(assignments, os.path.join(store, "AccountAssignments.json"))
 json.dump({"Users": users, "AccountAssignments": assignments}, open(os.path.join(sys.argv[2], "both.json"), "w"))
 PY
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"

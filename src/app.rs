@@ -87,6 +87,9 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
         None => Arc::from(offline_source(&cli)?),
     };
     let mut session = Session::on(source, runtime);
+    if let Some(need) = one_shot_need(&cli).filter(|need| !need.whole) {
+        session.prune_to(need);
+    }
     let interactive = (io::stdin().is_terminal() || shell_on_tty) && cli.lines.is_empty();
     if !cli.no_cache {
         session.use_disk_cache(cache_policy(cli.cache_max_age, interactive));
@@ -157,9 +160,41 @@ fn cache_policy(max_age: Option<Duration>, interactive: bool) -> CachePolicy {
 
 fn offline_source(cli: &Cli) -> Result<Box<dyn Source>, Error> {
     match &cli.data {
-        Some(path) => Ok(Box::new(source::file::open(path)?)),
+        Some(path) => Ok(Box::new(source::file::open_for(
+            path,
+            one_shot_need(cli).as_ref(),
+        )?)),
         None => Ok(Box::new(source::demo::source())),
     }
+}
+
+/// What the `-c` lines need of a `--data` document, when every line is
+/// an expression (no command, no redirection) that reads only the
+/// document it runs on: the rest of the file is then read and checked
+/// but not built (`crate::query::needs`). `None`: build it all.
+fn one_shot_need(cli: &Cli) -> Option<crate::query::needs::Need> {
+    if cli.lines.is_empty() {
+        return None;
+    }
+    let mut need = crate::query::needs::Need::default();
+    for text in &cli.lines {
+        if matches!(text.trim(), "help" | "?" | "\\h" | "exit" | "quit" | "\\q") {
+            return None;
+        }
+        let (text, redirect) = crate::line::split_redirect(text.trim());
+        if redirect.is_some() {
+            return None;
+        }
+        match crate::line::parse(text, crate::commands::rest_of_line()).ok()? {
+            crate::line::Line::Empty => {}
+            crate::line::Line::Expression(expression) => {
+                let query = crate::query::Query::compile_in(&expression, cli.compat).ok()?;
+                need.merge(query.needs()?);
+            }
+            crate::line::Line::Command { .. } => return None,
+        }
+    }
+    Some(need)
 }
 
 /// Runs numbered lines in order; an error names its line (`line 3`, or

@@ -17,6 +17,7 @@
 //! place of exported ones, or an emulator's endpoint each find their own
 //! folder. A collection's age is its file's modification time.
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -24,6 +25,7 @@ use std::time::{Duration, SystemTime};
 use serde_json::{Value as Json, json};
 
 use crate::doc::Doc;
+use crate::query::needs::Need;
 
 /// The cache folder of one profile, region and set of endpoints.
 #[derive(Debug, Clone)]
@@ -43,6 +45,63 @@ pub(crate) struct Cached {
     pub name: String,
     pub value: Arc<Doc>,
     pub age: Duration,
+    /// Built only as far as a one-shot run's lines need.
+    pub pruned: bool,
+}
+
+/// Writes a collection as JSON with each item on a line of its own
+/// (`[` and `]` on theirs): still one JSON document, and one whose items
+/// can be found without parsing, so that reading it back splits the work
+/// among the cores. Compact JSON has no newline inside a value.
+fn write_lines(out: &mut dyn std::io::Write, value: &Doc) -> std::io::Result<()> {
+    let Some(items) = value.as_array() else {
+        return serde_json::to_writer(&mut *out, value).map_err(std::io::Error::other);
+    };
+    out.write_all(b"[\n")?;
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.write_all(b",\n")?;
+        }
+        serde_json::to_writer(&mut *out, item).map_err(std::io::Error::other)?;
+    }
+    out.write_all(b"\n]\n")
+}
+
+/// Reads a collection [`write_lines`] wrote, its items parsed on every
+/// core (each built as far as `need` asks of an element); `None` when the
+/// file is not in that form (an older cache: then it is parsed whole).
+fn parse_lines(bytes: &[u8], need: Option<&Need>) -> Option<Doc> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let inside = text.strip_prefix("[\n")?.trim_end().strip_suffix(']')?;
+    let whole = Need::whole();
+    let each = match need {
+        Some(need) if !need.whole => need.elements.as_deref()?,
+        _ => &whole,
+    };
+    let lines: Vec<&str> = inside.lines().filter(|line| !line.is_empty()).collect();
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let share = lines.len().div_ceil(cores).max(1);
+    let parse = |chunk: &[&str]| -> Option<Vec<Doc>> {
+        chunk
+            .iter()
+            .map(|line| Doc::parse_pruned(line.strip_suffix(',').unwrap_or(line), each).ok())
+            .collect()
+    };
+    let parts: Vec<Option<Vec<Doc>>> = std::thread::scope(|scope| {
+        let running: Vec<_> = lines
+            .chunks(share)
+            .map(|chunk| scope.spawn(move || parse(chunk)))
+            .collect();
+        running
+            .into_iter()
+            .map(|part| part.join().ok().flatten())
+            .collect()
+    });
+    let mut items = Vec::with_capacity(lines.len());
+    for part in parts {
+        items.extend(part?);
+    }
+    Some(Doc::Array(items.into_boxed_slice()))
 }
 
 /// `$XDG_CACHE_HOME/idcsh`, else `~/.cache/idcsh`.
@@ -154,18 +213,29 @@ impl DiskCache {
     }
 
     /// Every collection of `owner`'s `store` no older than `max_age`. A file
-    /// that cannot be read or parsed is skipped (and fetched again when needed).
-    pub(crate) fn load(&self, owner: &Owner, store: &str, max_age: Duration) -> Vec<Cached> {
+    /// that cannot be read or parsed is skipped (and fetched again when
+    /// needed). With `need` (a one-shot run's lines), only the collections
+    /// it names are read, each built as far as it needs.
+    pub(crate) fn load(
+        &self,
+        owner: &Owner,
+        store: &str,
+        max_age: Duration,
+        need: Option<&Need>,
+    ) -> Vec<Cached> {
         let Ok(entries) = std::fs::read_dir(self.store_dir(owner, store)) else {
             return Vec::new();
         };
-        let mut found = Vec::new();
+        // Which files to read, then each read and parsed on its own
+        // thread: a large collection and the small ones side by side.
+        let mut wanted_files = Vec::new();
         for entry in entries.flatten() {
             let path = entry.path();
             let Some(name) = path
                 .file_name()
                 .and_then(|n| n.to_str())
                 .and_then(|n| n.strip_suffix(".json"))
+                .map(str::to_owned)
             else {
                 continue;
             };
@@ -178,23 +248,52 @@ impl DiskCache {
             if age > max_age {
                 continue;
             }
-            let Ok(bytes) = std::fs::read(&path) else {
-                continue;
+            let wanted = match need {
+                Some(need) => match need.of_field(&name) {
+                    Some(wanted) => Some(wanted),
+                    None => continue,
+                },
+                None => None,
             };
-            let Ok(doc) = crate::source::file::parse(&bytes) else {
-                continue;
-            };
-            if doc.as_array().is_none() {
-                continue;
-            }
-            found.push(Cached {
-                name: name.to_owned(),
-                value: Arc::new(doc),
-                age,
-            });
+            wanted_files.push((path, name, age, wanted));
         }
+        let read =
+            |(path, name, age, wanted): (PathBuf, String, Duration, Option<Cow<'_, Need>>)| {
+                let bytes = crate::source::file::read(&path).ok()?;
+                let doc = parse_lines(&bytes, wanted.as_deref()).or_else(|| {
+                    match &wanted {
+                        Some(wanted) => crate::source::file::parse_pruned(&bytes, wanted),
+                        None => crate::source::file::parse(&bytes),
+                    }
+                    .ok()
+                })?;
+                doc.as_array()?;
+                Some(Cached {
+                    name,
+                    value: Arc::new(doc),
+                    age,
+                    pruned: wanted.is_some_and(|w| !w.whole),
+                })
+            };
+        let mut found: Vec<Cached> = std::thread::scope(|scope| {
+            let reading: Vec<_> = wanted_files
+                .into_iter()
+                .map(|file| scope.spawn(move || read(file)))
+                .collect();
+            reading
+                .into_iter()
+                .filter_map(|thread| thread.join().ok().flatten())
+                .collect()
+        });
         found.sort_by(|a, b| a.name.cmp(&b.name));
         found
+    }
+
+    /// One collection of `owner`'s `store`, whole, whatever its age (a
+    /// warning's second look at a collection held pruned).
+    pub(crate) fn load_one(&self, owner: &Owner, store: &str, name: &str) -> Option<Arc<Doc>> {
+        let bytes = crate::source::file::read(&self.file(owner, store, name)).ok()?;
+        crate::source::file::parse(&bytes).ok().map(Arc::new)
     }
 
     /// Writes a collection of `owner`'s `store`, and `store` and
@@ -209,7 +308,7 @@ impl DiskCache {
     ) -> std::io::Result<()> {
         crate::files::create_private_dir(&self.store_dir(owner, store))?;
         crate::files::write_private(&self.file(owner, store, collection), |out| {
-            serde_json::to_writer(&mut *out, value).map_err(std::io::Error::other)
+            write_lines(out, value)
         })?;
         // Written (and synced) only when they change, not with every collection.
         if self.directory(owner) != Some((store.to_owned(), instance.map(str::to_owned))) {

@@ -12,9 +12,11 @@ use std::sync::Arc;
 
 use compact_str::CompactString;
 
-use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, Deserialize, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde::ser::{Serialize, SerializeMap, SerializeSeq, Serializer};
 use serde_json::{Number, Value as Json};
+
+use crate::query::needs::Need;
 
 /// An object key: stored inline up to 24 bytes (every AWS field name), so
 /// a lookup compares keys without following a pointer.
@@ -67,6 +69,16 @@ impl Doc {
     pub fn parse(text: &str) -> Result<Doc, serde_json::Error> {
         let mut deserializer = serde_json::Deserializer::from_str(text);
         let doc = Doc::deserialize(&mut deserializer)?;
+        deserializer.end()?;
+        Ok(doc)
+    }
+
+    /// Parses JSON text, building only what `need` asks for (see
+    /// `crate::query::needs`); what is left out is still read and checked,
+    /// so a document this refuses is refused whole.
+    pub fn parse_pruned(text: &str, need: &Need) -> Result<Doc, serde_json::Error> {
+        let mut deserializer = serde_json::Deserializer::from_str(text);
+        let doc = Pruned(need).deserialize(&mut deserializer)?;
         deserializer.end()?;
         Ok(doc)
     }
@@ -312,6 +324,140 @@ impl<'de> Visitor<'de> for DocVisitor {
             }
         }
         Ok(Doc::Object(entries.into_boxed_slice()))
+    }
+}
+
+/// A value built as far as a [`Need`] asks.
+struct Pruned<'n>(&'n Need);
+
+impl<'de> DeserializeSeed<'de> for Pruned<'_> {
+    type Value = Doc;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Doc, D::Error> {
+        if self.0.whole {
+            return Doc::deserialize(deserializer);
+        }
+        deserializer.deserialize_any(PrunedVisitor(self.0))
+    }
+}
+
+struct PrunedVisitor<'n>(&'n Need);
+
+impl<'de> Visitor<'de> for PrunedVisitor<'_> {
+    type Value = Doc;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_unit<E>(self) -> Result<Doc, E> {
+        Ok(Doc::Null)
+    }
+
+    fn visit_bool<E>(self, b: bool) -> Result<Doc, E> {
+        Ok(Doc::Bool(b))
+    }
+
+    fn visit_i64<E>(self, n: i64) -> Result<Doc, E> {
+        Ok(Doc::Number(n.into()))
+    }
+
+    fn visit_u64<E>(self, n: u64) -> Result<Doc, E> {
+        Ok(Doc::Number(n.into()))
+    }
+
+    fn visit_f64<E: de::Error>(self, n: f64) -> Result<Doc, E> {
+        DocVisitor.visit_f64(n)
+    }
+
+    fn visit_str<E>(self, s: &str) -> Result<Doc, E> {
+        Ok(Doc::String(CompactString::from(s)))
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Doc, A::Error> {
+        let Some(each) = self.0.elements.as_deref() else {
+            while seq.next_element_seed(Skip)?.is_some() {}
+            return Ok(Doc::Array(Box::default()));
+        };
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        while let Some(item) = seq.next_element_seed(Pruned(each))? {
+            items.push(item);
+        }
+        Ok(Doc::Array(items.into_boxed_slice()))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Doc, A::Error> {
+        let mut entries: Vec<(Key, Doc)> = Vec::new();
+        while let Some(KeyString(key)) = map.next_key::<KeyString>()? {
+            let Some(need) = self.0.of_field(&key) else {
+                map.next_value_seed(Skip)?;
+                continue;
+            };
+            let value = map.next_value_seed(Pruned(&need))?;
+            match entries
+                .iter_mut()
+                .find(|(k, _)| k.len() == key.len() && *k == key)
+            {
+                Some(entry) => entry.1 = value,
+                None => entries.push((key, value)),
+            }
+        }
+        Ok(Doc::Object(entries.into_boxed_slice()))
+    }
+}
+
+/// A value read, checked as strictly as a built one, and dropped.
+struct Skip;
+
+impl<'de> DeserializeSeed<'de> for Skip {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(Skip)
+    }
+}
+
+impl<'de> Visitor<'de> for Skip {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_f64<E: de::Error>(self, n: f64) -> Result<(), E> {
+        DocVisitor.visit_f64(n).map(drop)
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while seq.next_element_seed(Skip)?.is_some() {}
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while map.next_key_seed(Skip)?.is_some() {
+            map.next_value_seed(Skip)?;
+        }
+        Ok(())
     }
 }
 

@@ -12,6 +12,7 @@ use crate::collection::Collection;
 use crate::disk_cache::{Cached, DiskCache, Owner};
 use crate::doc::Doc;
 use crate::error::Error;
+use crate::query::needs::Need;
 use crate::query::{Evaluated, Query, Val};
 use crate::runtime::Runtime;
 use crate::source::{Held, Source, SourceError};
@@ -24,6 +25,8 @@ pub(crate) struct HeldCollection {
     pub fetched_at: Instant,
     /// Read from the disk cache rather than fetched in this session.
     pub from_disk: bool,
+    /// Read from the disk cache only as far as a one-shot run needs.
+    pub pruned: bool,
 }
 
 /// A result and what the user should be told about it.
@@ -61,6 +64,9 @@ pub struct Session {
     /// A background refresh failed: old cached collections are not
     /// refreshed by themselves again (`.refresh` still can).
     refresh_failed: bool,
+    /// What a one-shot run's lines need: the disk cache reads only the
+    /// collections they name, built as far as they need.
+    one_shot: Option<Need>,
 }
 
 /// How the disk cache answers: the oldest collection it may load, and
@@ -93,7 +99,14 @@ impl Session {
             used_from_disk: Default::default(),
             notes: Vec::new(),
             refresh_failed: false,
+            one_shot: None,
         }
+    }
+
+    /// The lines to run are known and read only `need` of the data: the
+    /// disk cache, opened next, builds no more (see `crate::query::needs`).
+    pub fn prune_to(&mut self, need: Need) {
+        self.one_shot = Some(need);
     }
 
     /// Replaces the source (a profile or region switch) and drops the cache.
@@ -195,6 +208,7 @@ impl Session {
                     value: cached.value,
                     fetched_at: now.checked_sub(cached.age).unwrap_or(now),
                     from_disk: true,
+                    pruned: cached.pruned,
                 },
             );
         }
@@ -230,7 +244,19 @@ impl Session {
         {
             return (Some((store, chosen_instance)), Vec::new());
         }
-        let loaded = disk.load(owner, &store, max_age);
+        let mut loaded = disk.load(owner, &store, max_age, self.one_shot.as_ref());
+        // A collection the lines read that the cache lacks is fetched, and
+        // fetching or computing one may read the others held (the accounts
+        // an assignment listing goes through): then nothing is pruned.
+        let lacking = self.one_shot.as_ref().is_some_and(|need| {
+            need.fields.iter().any(|(name, _)| {
+                crate::collection::Collection::from_name(name).is_some()
+                    && !loaded.iter().any(|cached| cached.name == *name)
+            })
+        });
+        if lacking {
+            loaded = disk.load(owner, &store, max_age, None);
+        }
         (Some((store, instance)), loaded)
     }
 
@@ -477,6 +503,7 @@ impl Session {
                 value: full,
                 fetched_at,
                 from_disk: false,
+                pruned: false,
             },
         );
         Ok(())
@@ -614,6 +641,7 @@ impl Session {
                     value,
                     fetched_at: now,
                     from_disk: false,
+                    pruned: false,
                 },
             );
         }
@@ -740,7 +768,54 @@ impl Session {
                 }
             }
         };
-        query.data_warnings(&lookup)
+        let warnings = query.data_warnings(&lookup);
+        if warnings.is_empty() {
+            return warnings;
+        }
+        // Held pruned, the items have every field the query reads, so no
+        // warning is missed; one that is given may suggest from the fields
+        // left out, so it is made again from the whole document.
+        if let Some(whole) = self.unpruned_from_disk() {
+            let lookup = |name: &str| -> Option<(&str, &[Doc])> {
+                let (key, value) = whole.iter().find(|(k, _)| k == name)?;
+                Some((key.as_str(), value.as_array()?))
+            };
+            return query.data_warnings(&lookup);
+        }
+        match self.source.unpruned() {
+            Some(whole) => {
+                let lookup = |name: &str| -> Option<(&str, &[Doc])> {
+                    let entries = whole.as_object()?;
+                    let (key, value) = entries.iter().find(|(k, _)| k == name)?;
+                    Some((key.as_str(), value.as_array()?))
+                };
+                query.data_warnings(&lookup)
+            }
+            None => warnings,
+        }
+    }
+
+    /// The held collections, each whole: those read pruned from the disk
+    /// cache read again in full. `None` when none was pruned.
+    fn unpruned_from_disk(&self) -> Option<Vec<(String, Arc<Doc>)>> {
+        if !self.held.values().any(|held| held.pruned) {
+            return None;
+        }
+        let (disk, owner) = (self.disk.as_ref()?, self.disk_owner.as_ref()?);
+        let (store, _) = self.source.store_and_instance();
+        let store = store?;
+        Some(
+            self.held
+                .iter()
+                .filter_map(|(name, held)| {
+                    let value = match held.pruned {
+                        true => disk.load_one(owner, &store, name)?,
+                        false => held.value.clone(),
+                    };
+                    Some((name.clone(), value))
+                })
+                .collect(),
+        )
     }
 
     /// Which collections `query` needs, and warnings for names that are none.

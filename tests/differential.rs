@@ -1023,3 +1023,152 @@ fn community_syntax_answers_as_the_community_package() {
     );
     assert!(values > count / 2, "only {values} of {count} gave values");
 }
+
+/// A one-shot run builds only what its expression needs of the document
+/// (`idcsh::query::needs`). For thousands of generated expressions, in
+/// both readings, the answer (or error) and every warning over the
+/// pruned document must be those over the whole one: the whole document
+/// is the reference, evaluated by the same engine with nothing left out.
+#[test]
+fn a_pruned_document_answers_as_the_whole_one() {
+    use idcsh::doc::Doc;
+    use idcsh::query::Val;
+    let data = document();
+    let text = data.to_string();
+    let whole = Doc::parse(&text).unwrap();
+    let mut generator = Gen {
+        rng: fastrand::Rng::with_seed(SEED ^ 0x9e3779b9),
+    };
+    let mut expressions: Vec<String> = (0..3000).map(|_| generator.expression(2)).collect();
+    // Whole-object readers, counts, and fields read from an array.
+    expressions.extend(
+        [
+            "keys(Users[0])",
+            "length(Users[0])",
+            "length(Accounts)",
+            "Users[?Name]",
+            "Users[?!Emails] | length(@)",
+            "Users.UserName",
+            "Users[0] == Users[0]",
+            "values(Accounts)[0]",
+            "Accounts.*.Sets | length(@)",
+            "sort_by(Users, &Age)[].UserName",
+            "max_by(Users, &Age)",
+            "map(&Name.GivenName, Users)",
+            "reverse(Users)[0].UserName",
+            "not_null(nothing, Users[0].Name)",
+            "{a: Users[0].UserName, b: Users[1]}.a",
+            "Users[*].[UserName, Age][0]",
+            "Users[].Emails[] | length(@)",
+            "Users[].Emails[][]",
+            "to_string(Users[0].Name)",
+        ]
+        .map(String::from),
+    );
+    let mut differences = Vec::new();
+    let mut pruned_count = 0;
+    for expression in &expressions {
+        for dialect in [Dialect::AwsCli, Dialect::Spec] {
+            let Ok(query) = Query::compile_in(expression, dialect) else {
+                continue;
+            };
+            let Some(mut need) = query.needs() else {
+                continue;
+            };
+            need.entries.get_or_insert_default();
+            let pruned = Doc::parse_pruned(&text, &need).unwrap();
+            pruned_count += usize::from(pruned != whole);
+            let answer = |doc: &Doc| {
+                let evaluated = query.evaluate_warned(&Val::Ref(doc));
+                (
+                    evaluated
+                        .value
+                        .map(|v| v.to_json())
+                        .map_err(|e| e.to_string()),
+                    evaluated.warnings,
+                )
+            };
+            let (ours, theirs) = (answer(&pruned), answer(&whole));
+            if ours != theirs {
+                differences.push(format!(
+                    "{expression} ({}):\n    pruned {ours:?}\n    whole  {theirs:?}",
+                    dialect.name()
+                ));
+            }
+        }
+    }
+    assert!(
+        differences.is_empty(),
+        "{} answers changed by pruning:\n{}",
+        differences.len(),
+        differences
+            .iter()
+            .take(15)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    assert!(
+        pruned_count > 1000,
+        "only {pruned_count} documents were pruned at all"
+    );
+}
+
+/// The same end to end: each line run as `-c` (pruned) and piped in as a
+/// script (built whole) prints the same answer, warnings and status,
+/// including the warnings that suggest a field from those left out.
+#[test]
+fn a_one_shot_run_prints_what_a_script_prints() {
+    let data = document();
+    let dir = common::scratch_home();
+    let path = dir.join("data.json");
+    std::fs::write(&path, data.to_string()).unwrap();
+    let path = path.to_string_lossy().into_owned();
+    let mut generator = Gen {
+        rng: fastrand::Rng::with_seed(SEED ^ 0x51ce),
+    };
+    let mut expressions: Vec<String> = (0..120).map(|_| generator.expression(2)).collect();
+    expressions.extend(
+        [
+            "Users[?Username == 'alice']",
+            "Users[?UserName == \"alice\"]",
+            "Users.UserName",
+            "Userz",
+            "length(Users[?Name.Given == 'x'])",
+            "Users[?Name.GivenName == 'Alice'].UserName",
+        ]
+        .map(String::from),
+    );
+    let mut differences = Vec::new();
+    for expression in &expressions {
+        let one_shot = common::idcsh()
+            .args(["--data", &path, "-o", "json", "-c", expression])
+            .output()
+            .unwrap();
+        let script = common::idcsh()
+            .args(["--data", &path, "-o", "json"])
+            .write_stdin(format!("{expression}\n"))
+            .output()
+            .unwrap();
+        let shown = |o: &std::process::Output| {
+            (
+                String::from_utf8_lossy(&o.stdout).into_owned(),
+                String::from_utf8_lossy(&o.stderr).into_owned(),
+                o.status.code(),
+            )
+        };
+        if shown(&one_shot) != shown(&script) {
+            differences.push(format!(
+                "{expression}:\n    -c     {:?}\n    script {:?}",
+                shown(&one_shot),
+                shown(&script)
+            ));
+        }
+    }
+    assert!(
+        differences.is_empty(),
+        "{} lines printed differently:\n{}",
+        differences.len(),
+        differences.join("\n")
+    );
+}

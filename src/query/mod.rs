@@ -13,6 +13,7 @@ mod eval;
 mod functions;
 pub mod lexer;
 pub(crate) mod lint;
+pub mod needs;
 mod parallel;
 mod parse;
 mod reads;
@@ -252,6 +253,18 @@ impl Query {
     /// depth (what a source fetches only when asked for).
     pub fn names_any_field(&self, names: &[&str]) -> bool {
         names.iter().any(|name| self.ast.names_field(name))
+    }
+
+    /// What the expression needs of the document it runs on, in its
+    /// reading and in the one its warnings compare with; `None` when it
+    /// may need all of it (`$`, `let`).
+    pub fn needs(&self) -> Option<needs::Need> {
+        let whole = needs::Need::whole();
+        let mut need = needs::of(&self.node, &whole)?;
+        if let Ok(other) = Query::compile_in(&self.text, self.dialect.other()) {
+            need.merge(needs::of(&other.node, &whole)?);
+        }
+        Some(need)
     }
 
     /// The expression as written.

@@ -1,13 +1,24 @@
 //! `--data FILE`: any JSON document as the root, read once, no AWS call.
 
-use std::io::Read;
+use std::io::{Read, Seek};
 use std::path::Path;
 
 use super::{InMemory, SourceError};
 use crate::doc::Doc;
+use crate::query::needs::Need;
 
 /// Reads `path` (`-` for stdin) and makes it the root.
 pub(crate) fn open(path: &str) -> Result<InMemory, SourceError> {
+    open_for(path, None)
+}
+
+/// As [`open`], building only what `need` asks for (the lines of a
+/// one-shot run; see `crate::query::needs`). Every top-level key is kept,
+/// so names are suggested as from the whole document; a snapshot idcsh
+/// wrote is built whole, for the collections computed from it. The text
+/// is kept, so that the source can build the whole document when a
+/// warning must look at all of it.
+pub(crate) fn open_for(path: &str, need: Option<&Need>) -> Result<InMemory, SourceError> {
     let (label, bytes) = if path == "-" {
         let mut bytes = Vec::new();
         std::io::stdin()
@@ -34,20 +45,54 @@ pub(crate) fn open(path: &str) -> Result<InMemory, SourceError> {
             .map_or_else(|| path.to_owned(), |n| n.to_string_lossy().into_owned());
         (label, bytes)
     };
-    let document = parse(&bytes).map_err(|reason| SourceError::InvalidJson {
+    let invalid = |reason| SourceError::InvalidJson {
         path: if path == "-" {
             "standard input".into()
         } else {
             path.to_owned()
         },
         reason,
-    })?;
-    Ok(InMemory::from_document(label, document))
+    };
+    let Some(need) = need else {
+        return Ok(InMemory::from_document(
+            label,
+            parse(&bytes).map_err(invalid)?,
+        ));
+    };
+    let mut root = need.clone();
+    root.entries.get_or_insert_default();
+    let pruned = parse_with(&bytes, Some(&root)).map_err(invalid)?;
+    if pruned.get("Snapshot").is_some() {
+        return Ok(InMemory::from_document(
+            label,
+            parse(&bytes).map_err(invalid)?,
+        ));
+    }
+    Ok(InMemory::from_document(label, pruned).pruned_from(bytes))
 }
 
 /// Parses a JSON document. serde_json's nesting limit (128) keeps hostile
 /// input off the stack's end.
 pub(crate) fn parse(bytes: &[u8]) -> Result<Doc, String> {
+    parse_with(bytes, None)
+}
+
+/// As [`parse`], building only what `need` asks for.
+pub(crate) fn parse_pruned(bytes: &[u8], need: &Need) -> Result<Doc, String> {
+    parse_with(bytes, Some(need))
+}
+
+/// Reads a file whole, on every core when it is large (see [`read_rest`]).
+pub(crate) fn read(path: &Path) -> std::io::Result<Vec<u8>> {
+    let mut file = std::fs::File::open(path)?;
+    let size = file.metadata().map(|m| m.len() as usize).unwrap_or(0);
+    let mut bytes = Vec::new();
+    read_rest(&mut file, &mut bytes, size)?;
+    Ok(bytes)
+}
+
+/// As [`parse`], building only what `need` asks for, if given.
+fn parse_with(bytes: &[u8], need: Option<&Need>) -> Result<Doc, String> {
     // Validating UTF-8 once up front is faster than per string.
     let text = std::str::from_utf8(bytes).map_err(|err| {
         let line = bytes[..err.valid_up_to()]
@@ -59,7 +104,11 @@ pub(crate) fn parse(bytes: &[u8]) -> Result<Doc, String> {
     })?;
     // A byte order mark (some Windows tools write one) is not JSON.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    Doc::parse(text).map_err(|err| {
+    match need {
+        Some(need) => Doc::parse_pruned(text, need),
+        None => Doc::parse(text),
+    }
+    .map_err(|err| {
         let what = match err.classify() {
             serde_json::error::Category::Eof => "unexpected end of input",
             serde_json::error::Category::Io => "read error",
@@ -106,9 +155,62 @@ fn read_file(path: &str) -> Result<Vec<u8>, Refused> {
     {
         return Err(Refused::Json(reason));
     }
-    bytes.reserve(size.saturating_sub(bytes.len()));
-    file.read_to_end(&mut bytes).map_err(Refused::Io)?;
+    read_rest(&mut file, &mut bytes, size).map_err(Refused::Io)?;
     Ok(bytes)
+}
+
+/// Files above this are read on every core, each core reading its share
+/// into its own part of the buffer.
+const PARALLEL_READ: usize = 8 << 20;
+
+/// Reads the rest of `file` onto `bytes`, `size` being its length when
+/// opened. Most of reading a large file is the kernel giving the buffer
+/// fresh zeroed pages, one fault at a time; shared among the cores, the
+/// faults are taken side by side.
+fn read_rest(file: &mut std::fs::File, bytes: &mut Vec<u8>, size: usize) -> std::io::Result<()> {
+    let start = bytes.len();
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    #[cfg(unix)]
+    if size > PARALLEL_READ && cores > 1 && size > start {
+        use std::os::unix::fs::FileExt;
+        // Zeroed by the allocator (fresh pages are zero already), not
+        // written here: the first touch of each page is then the read's.
+        let mut whole = vec![0u8; size];
+        whole[..start].copy_from_slice(bytes);
+        *bytes = whole;
+        let share = (size - start).div_ceil(cores);
+        let file_ref = &*file;
+        let read = std::thread::scope(|scope| {
+            let parts: Vec<_> = bytes[start..]
+                .chunks_mut(share)
+                .enumerate()
+                .map(|(i, part)| {
+                    let at = (start + i * share) as u64;
+                    scope.spawn(move || file_ref.read_exact_at(part, at))
+                })
+                .collect();
+            parts.into_iter().try_for_each(|part| {
+                part.join()
+                    .unwrap_or_else(|_| Err(std::io::ErrorKind::Other.into()))
+            })
+        });
+        match read {
+            Ok(()) => {
+                // A file that grew since: the rest, as a plain read would.
+                file.seek(std::io::SeekFrom::Start(size as u64))?;
+                file.read_to_end(bytes)?;
+                return Ok(());
+            }
+            // A file that shrank: read it again from where it is.
+            Err(_) => {
+                bytes.truncate(start);
+                file.seek(std::io::SeekFrom::Start(start as u64))?;
+            }
+        }
+    }
+    bytes.reserve(size.saturating_sub(start));
+    file.read_to_end(bytes)?;
+    Ok(())
 }
 
 fn io_reason(err: &std::io::Error) -> String {

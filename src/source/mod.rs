@@ -61,6 +61,13 @@ pub trait Source: Send + Sync {
         None
     }
 
+    /// The whole document, when the collections held were built only as
+    /// far as the run's lines need (`file::open_for`): built on asking,
+    /// for a warning that must see all of it.
+    fn unpruned(&self) -> Option<Arc<Doc>> {
+        None
+    }
+
     /// Fetches the named collections for one line, together. The answer
     /// holds them and any other complete collection fetched on the way, so
     /// the session can keep those too; a source that fetches collections
@@ -159,7 +166,14 @@ pub struct InMemory {
     /// `PermissionSets` with their contents, given when an expression
     /// names them (the demo's, as a live directory gives them).
     permission_set_contents: Option<Arc<Doc>>,
+    /// The text of a document held pruned, and the whole document once
+    /// built from it.
+    pruned_from: Option<PrunedFrom>,
 }
+
+/// The text a pruned document was built from, and the whole document,
+/// built when first asked for (`None` if it then fails to parse).
+type PrunedFrom = (Vec<u8>, std::sync::OnceLock<Option<Arc<Doc>>>);
 
 impl InMemory {
     /// A source over named collections.
@@ -171,7 +185,14 @@ impl InMemory {
             derivable: Vec::new(),
             derived: Default::default(),
             permission_set_contents: None,
+            pruned_from: None,
         }
+    }
+
+    /// Marks the collections as built from `text` only as far as needed.
+    pub(crate) fn pruned_from(mut self, text: Vec<u8>) -> Self {
+        self.pruned_from = Some((text, std::sync::OnceLock::new()));
+        self
     }
 
     /// Gives `sets` (the permission sets with their contents) when an
@@ -233,6 +254,7 @@ impl InMemory {
                 derivable: Vec::new(),
                 derived: Default::default(),
                 permission_set_contents: None,
+                pruned_from: None,
             },
         }
     }
@@ -257,6 +279,13 @@ impl Source for InMemory {
 
     fn document(&self) -> Option<Arc<Doc>> {
         self.document.clone()
+    }
+
+    fn unpruned(&self) -> Option<Arc<Doc>> {
+        let (text, whole) = self.pruned_from.as_ref()?;
+        whole
+            .get_or_init(|| file::parse(text).ok().map(Arc::new))
+            .clone()
     }
 
     fn fetch<'a>(
