@@ -389,7 +389,10 @@ mod tests {
             ..owner.clone()
         };
         let minute = Duration::from_secs(60);
-        let users = Doc::from(json!([{"UserName": "alice"}]));
+        let users = Doc::from(json!([
+            {"UserName": "alice", "UserId": "1", "Name": {"GivenName": "Alice"}},
+            {"UserName": "bob", "UserId": "2"}
+        ]));
         cache
             .save(&owner, "d-1234567890", Some("arn:x"), "Users", &users)
             .unwrap();
@@ -399,12 +402,43 @@ mod tests {
             Some(("d-1234567890".to_owned(), Some("arn:x".to_owned())))
         );
         assert_eq!(cache.directory(&other), None);
-        let loaded = cache.load(&owner, "d-1234567890", minute);
+        let loaded = cache.load(&owner, "d-1234567890", minute, None);
         assert_eq!(loaded.len(), 1);
         assert_eq!(loaded[0].name, "Users");
         assert_eq!(loaded[0].value.to_json(), users.to_json());
-        assert!(cache.load(&other, "d-1234567890", minute).is_empty());
-        assert!(cache.load(&owner, "d-0000000000", minute).is_empty());
+        assert!(!loaded[0].pruned);
+        assert!(cache.load(&other, "d-1234567890", minute, None).is_empty());
+        assert!(cache.load(&owner, "d-0000000000", minute, None).is_empty());
+        // One item a line, and still one JSON document.
+        let file = cache.file(&owner, "d-1234567890", "Users");
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert!(text.starts_with("[\n"), "{text}");
+        let read: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(read, users.to_json());
+        // A one-shot run's need: only the collections and fields it reads.
+        let need = crate::query::Query::compile("Users[].UserName | Groups")
+            .unwrap()
+            .needs()
+            .unwrap();
+        let pruned = cache.load(&owner, "d-1234567890", minute, Some(&need));
+        assert_eq!(pruned.len(), 1);
+        assert!(pruned[0].pruned);
+        let kept: Vec<String> = pruned[0].value.as_array().unwrap()[0]
+            .as_object()
+            .unwrap()
+            .iter()
+            .map(|(k, _)| k.to_string())
+            .collect();
+        assert_eq!(kept, ["UserName"]);
+        let none = crate::query::Query::compile("Groups")
+            .unwrap()
+            .needs()
+            .unwrap();
+        assert!(
+            cache
+                .load(&owner, "d-1234567890", minute, Some(&none))
+                .is_empty()
+        );
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -415,10 +449,10 @@ mod tests {
         std::thread::sleep(Duration::from_millis(20));
         assert!(
             cache
-                .load(&owner, "d-1234567890", Duration::ZERO)
+                .load(&owner, "d-1234567890", Duration::ZERO, None)
                 .is_empty()
         );
         cache.remove(&owner, "d-1234567890", "Users");
-        assert!(cache.load(&owner, "d-1234567890", minute).is_empty());
+        assert!(cache.load(&owner, "d-1234567890", minute, None).is_empty());
     }
 }

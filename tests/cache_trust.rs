@@ -636,3 +636,54 @@ fn a_cache_whose_caller_cannot_be_confirmed_is_not_used_and_the_user_is_told() {
     assert!(!run.stderr.contains("from the cache,"), "{}", run.stderr);
     assert!(denying.operations().iter().any(|o| o == "ListUsers"));
 }
+
+/// A one-shot run reads from the disk cache only what its lines need;
+/// its answers and warnings are those of a run that reads it whole: the
+/// names the SDK created, and a misspelt field's suggestion, made from
+/// the fields the pruned read left out.
+#[test]
+fn a_one_shot_run_reads_only_what_it_needs_and_says_what_a_whole_read_says() {
+    let region = "ap-south-1";
+    let aws = runtime().block_on(Aws::connect(common::moto::endpoint(), region));
+    let small = runtime().block_on(small(&aws, "prune"));
+    let proxy = Proxy::start(common::moto::endpoint(), Faults::default());
+    let home = common::scratch_home();
+    let at = ["--endpoint-url", proxy.url.as_str()];
+    let fill = idcsh(
+        &home,
+        region,
+        &[],
+        &[&at[..], &["-c", "length(Users)"]].concat(),
+    );
+    assert_eq!(fill.values, [json!(3)], "{}", fill.stderr);
+    let names = idcsh(
+        &home,
+        region,
+        &[],
+        &[&at[..], &["-c", "Users[].UserName | sort(@)"]].concat(),
+    );
+    // The users `small` created: `{tag}-0` to `{tag}-2`.
+    let expected: Vec<String> = (0..small.users.len())
+        .map(|i| format!("prune-{i}"))
+        .collect();
+    assert_eq!(names.values, [json!(expected)], "{}", names.stderr);
+    let misspelt = "Users[?Username == 'prune-0'] | length(@)";
+    let one_shot = idcsh(&home, region, &[], &[&at[..], &["-c", misspelt]].concat());
+    let mut script = common::idcsh_in(&home);
+    let script = script
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", region)
+        .args(["-o", "json"])
+        .args(at)
+        .write_stdin(format!("{misspelt}\n"))
+        .output()
+        .unwrap();
+    assert_eq!(one_shot.values, [json!(0)], "{}", one_shot.stderr);
+    assert!(
+        one_shot.stderr.contains("did you mean UserName?"),
+        "{}",
+        one_shot.stderr
+    );
+    assert_eq!(one_shot.stderr, String::from_utf8_lossy(&script.stderr));
+}
