@@ -6,9 +6,17 @@ cd "$(dirname "$0")/.."
 users=${USERS:-100000}
 scripts/venv.sh --bench
 mkdir -p bench-data
-data=bench-data/users-$users.json
-[ -f "$data" ] || .venv/bin/python scripts/gen_users.py "$users" "$data"
 cargo build --release --quiet
-IDCSH_BENCH_DATA=$data cargo bench --quiet --bench query > bench-data/query-rust.jsonl
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
-.venv/bin/python scripts/bench_query.py "$data" target/release/idcsh bench-data/query-rust.jsonl
+# Users in the order a listing gives them, then shuffled (ORDERS=ordered
+# or ORDERS=shuffled runs one).
+for order in ${ORDERS:-ordered shuffled}; do
+  case $order in
+    ordered) data=bench-data/users-$users.json; flag= ;;
+    shuffled) data=bench-data/users-$users-shuffled.json; flag=--shuffle ;;
+  esac
+  [ -f "$data" ] || .venv/bin/python scripts/gen_users.py "$users" "$data" $flag
+  echo; echo "# Users $order"; echo
+  IDCSH_BENCH_DATA=$data cargo bench --quiet --bench query > bench-data/query-rust.jsonl
+  .venv/bin/python scripts/bench_query.py "$data" target/release/idcsh bench-data/query-rust.jsonl
+done

@@ -69,8 +69,9 @@ def main():
         for _ in range(15):
             argv += ["-c", expr]
         proc = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, check=True)
+        # `.timing` lines: "time: 5.1 ms, ..." or "1 row, time: 5.1 ms, ...".
         times = [float(l.split("time: ")[1].split(" ms")[0]) / 1e3
-                 for l in proc.stderr.splitlines() if l.startswith("time: ")][1:]
+                 for l in proc.stderr.splitlines() if "time: " in l][1:]
         rs = statistics.median(times)
         print(f"| `{expr}` | {py*1e3:.1f} ms | {rs*1e3:.1f} ms | {py/rs:.1f}x | {rust[expr]*1e3:.1f} ms |")
 

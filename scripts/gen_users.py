@@ -1,6 +1,10 @@
 #!/usr/bin/env python3
 """Writes a ListUsers-shaped document ({"Users": [...]}) of N users, the same
-every run, for the query benchmarks."""
+every run, for the query benchmarks. Users come in the order of their
+names (user-0, user-1, ...), as a listing returns them; with --shuffle, in
+an order shuffled the same way every run.
+
+Usage: gen_users.py N OUT [--shuffle]"""
 import json
 import random
 import sys
@@ -38,6 +42,8 @@ def main():
             "CreatedAt": "2024-%02d-%02dT%02d:%02d:00Z" % (
                 rng.randint(1, 12), rng.randint(1, 28), rng.randint(0, 23), rng.randint(0, 59)),
         })
+    if "--shuffle" in sys.argv[3:]:
+        random.Random(7).shuffle(users)
     with open(out, "w", encoding="utf-8") as fh:
         json.dump({"Users": users}, fh, ensure_ascii=False)
 

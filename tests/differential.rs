@@ -1172,3 +1172,34 @@ fn a_one_shot_run_prints_what_a_script_prints() {
         differences.join("\n")
     );
 }
+
+/// `sort_by(...)[:n]` and `[-n:]` put only the front or back in order;
+/// with many ties, both must give what Python's stable sort of everything
+/// gives, element for element.
+#[test]
+fn the_front_and_back_of_a_sort_are_those_of_the_whole_sort() {
+    let items: Vec<Json> = (0..300)
+        .map(|i| json!({"k": (i * 7919) % 13, "s": format!("n{}", (i * 31) % 17), "i": i}))
+        .collect();
+    let data = json!({ "xs": items });
+    let cases: Vec<String> = [
+        "sort_by(xs, &k)[-5:]",
+        "sort_by(xs, &k)[-1]",
+        "sort_by(xs, &k)[-30:].i",
+        "sort_by(xs, &s)[-7:].[s, i]",
+        "sort_by(xs, &k)[:5].i",
+        "sort_by(xs, &s)[0]",
+        "sort_by(xs, &k)[-12::3].i",
+        "sort_by(xs, &k)[-400:] | length(@)",
+    ]
+    .map(String::from)
+    .to_vec();
+    let (python, _) = python_answers(&data, &cases);
+    for (expression, python) in cases.iter().zip(&python) {
+        let (ours, _, _) = ours(expression, &data, Dialect::AwsCli);
+        assert!(
+            agree_exactly(&ours, python),
+            "{expression}: idcsh {ours:?}, Python {python:?}"
+        );
+    }
+}

@@ -234,14 +234,15 @@ pub enum Command {
         #[arg(value_name = "on|off")]
         state: Option<Switch>,
     },
-    /// Show or switch whose JMESPath to follow: the specification, the AWS CLI's --query, or the Community edition
+    /// Show or switch whose JMESPath to follow: the AWS CLI's --query (default), the specification, or the Community edition
     #[command(after_help = "Example: .compat aws-cli\n\
         aws-cli (the default) answers as the AWS CLI's --query does: strings ordered with < and >,\n\
         a.*.b.c read as (a.*.b).c, no projection after a slice that follows an index, `foo` read as a string;\n\
         spec answers as the JMESPath specification does;\n\
         either warns, with the other's answer, on a line where the other answers differently;\n\
-        community adds the JMESPath Community functions: lower, upper, trim, split, replace, pad_left,\n\
-        find_first, group_by, items, from_items, zip... (Users[?contains(lower(DisplayName), 'smith')]).")]
+        community adds the JMESPath Community edition: lower, upper, trim, split, replace, pad_left,\n\
+        find_first, group_by, items, from_items, zip..., let $x = ... in, + - * / // %, a ? b : c, $\n\
+        (Users[?contains(lower(DisplayName), 'smith')]).")]
     Compat {
         /// spec, aws-cli or community; none: show the reading in use
         #[arg(value_name = "spec|aws-cli|community")]

@@ -64,10 +64,12 @@ pub enum Node {
     /// with a string and a non-string (false, or the AWS CLI's error).
     Function(Function, Vec<Node>, StringOrder),
     /// `sort_by(args)` whose result is read only up to element `keep`
-    /// (`sort_by(a, &k)[:10]`, `[0]`): only that front is put in order.
+    /// (`sort_by(a, &k)[:10]`, `[0]`), or from the end (`[-5:]`, `[-1]`):
+    /// only that front or back is put in order.
     SortByFirst {
         args: Vec<Node>,
         keep: usize,
+        from_end: bool,
     },
     Expref(Box<Node>),
     /// The Community edition's nodes.
@@ -337,12 +339,26 @@ impl Lowering<'_> {
                         path.push(b);
                         Node::Path(path)
                     }
-                    (lhs, rhs) => match (lhs, rhs.front_read()) {
-                        (Node::Function(Function::SortBy, args, _), Some(keep)) => {
-                            Node::Subexpr(Box::new(Node::SortByFirst { args, keep }), Box::new(rhs))
+                    (lhs, rhs) => {
+                        let read = match (rhs.front_read(), rhs.back_read()) {
+                            (Some(keep), _) => Some((keep, false)),
+                            (None, Some(keep)) => Some((keep, true)),
+                            (None, None) => None,
+                        };
+                        match (lhs, read) {
+                            (Node::Function(Function::SortBy, args, _), Some((keep, from_end))) => {
+                                Node::Subexpr(
+                                    Box::new(Node::SortByFirst {
+                                        args,
+                                        keep,
+                                        from_end,
+                                    }),
+                                    Box::new(rhs),
+                                )
+                            }
+                            (lhs, _) => Node::Subexpr(Box::new(lhs), Box::new(rhs)),
                         }
-                        (lhs, _) => Node::Subexpr(Box::new(lhs), Box::new(rhs)),
-                    },
+                    }
                 }
             }
             AstKind::Projection(lhs, rhs) => {
@@ -504,6 +520,23 @@ impl Node {
         }
     }
 
+    /// How many elements from the end of its input this node reads, when
+    /// it reads no others: `[-i]` and `[-i:]`, and what starts with them
+    /// (`[-5:].Name`).
+    fn back_read(&self) -> Option<usize> {
+        match self {
+            Node::Index(index) if *index < 0 => usize::try_from(index.unsigned_abs()).ok(),
+            Node::Slice {
+                start: Some(start),
+                stop: None,
+                step,
+            } if *start < 0 && *step > 0 => usize::try_from(start.unsigned_abs()).ok(),
+            Node::Stream { source, .. } => source.back_read(),
+            Node::Subexpr(lhs, _) => lhs.back_read(),
+            _ => None,
+        }
+    }
+
     /// A copy with the top-level field `name` replaced by `value`.
     pub(crate) fn bind_root_field(&self, name: &str, value: &Doc, at_root: bool) -> Node {
         let bind =
@@ -543,9 +576,14 @@ impl Node {
                 items.iter().map(|i| *bind(i, at_root)).collect(),
                 strings.clone(),
             ),
-            Node::SortByFirst { args, keep } => Node::SortByFirst {
+            Node::SortByFirst {
+                args,
+                keep,
+                from_end,
+            } => Node::SortByFirst {
                 args: args.iter().map(|i| *bind(i, at_root)).collect(),
                 keep: *keep,
+                from_end: *from_end,
             },
             Node::MultiHash(pairs) => Node::MultiHash(
                 pairs

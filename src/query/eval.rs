@@ -302,12 +302,16 @@ pub(crate) fn eval<'a, M: Context<'a>>(
                 stream_over(source, stages, reads, met)?
             }
         }
-        Node::SortByFirst { args, keep } => {
+        Node::SortByFirst {
+            args,
+            keep,
+            from_end,
+        } => {
             let args = args
                 .iter()
                 .map(|arg| eval(arg, current, met))
                 .collect::<Result<Vec<_>, _>>()?;
-            functions::sort_by_first(args, *keep, met)?
+            functions::sort_by_first(args, *keep, *from_end, met)?
         }
         Node::Expref(node) => Val::Expref(node),
         Node::Function(function, args, strings) => {

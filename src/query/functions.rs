@@ -694,26 +694,28 @@ impl Function {
 pub(crate) fn sort_by_first<'a, M: Context<'a>>(
     args: Vec<Val<'a>>,
     keep: usize,
+    from_end: bool,
     met: M,
 ) -> Result<Val<'a>, Box<QueryError>> {
     Function::SortBy.check_types(&args)?;
     let Val::Expref(node) = args[1] else {
         return Ok(Val::Null);
     };
-    sorted_by(&args[0], node, Some(keep), met)
+    sorted_by(&args[0], node, Some((keep, from_end)), met)
 }
 
 /// The elements of `array` in the order of their keys under `key`, ties in
-/// their original order; with `keep`, only that many from the front.
+/// their original order; with `keep`, only that many from the front (or,
+/// `true`, from the end).
 fn sorted_by<'a, M: Context<'a>>(
     array: &Val<'a>,
     key: &'a Node,
-    keep: Option<usize>,
+    keep: Option<(usize, bool)>,
     met: M,
 ) -> Result<Val<'a>, Box<QueryError>> {
     let len = array.array_len().unwrap_or(0);
-    if let Some(keep) = keep.filter(|keep| keep.saturating_mul(4) < len) {
-        return sorted_front(array, key, keep, met);
+    if let Some((keep, from_end)) = keep.filter(|(keep, _)| keep.saturating_mul(4) < len) {
+        return sorted_front(array, key, keep, from_end, met);
     }
     let keyed = sort_keys(array, key, met)?;
     // Keys read once into plain numbers and inline strings, so each
@@ -731,14 +733,16 @@ fn sorted_by<'a, M: Context<'a>>(
     ))
 }
 
-/// The first `keep` elements of `sort_by(array, &key)`, found in one pass
-/// that holds no more than `keep` elements per core: each core keeps the
-/// lowest (key, position) pairs it has seen, and the lowest of those are
-/// the front a stable sort of everything would give.
+/// The first `keep` elements of `sort_by(array, &key)` (or the last, with
+/// `from_end`), found in one pass that holds no more than `keep` elements
+/// per core: each core keeps the lowest (key, position) pairs it has seen
+/// (the highest, from the end), and the lowest of those are the front a
+/// stable sort of everything would give (the highest, its back).
 fn sorted_front<'a, M: Context<'a>>(
     array: &Val<'a>,
     key: &'a Node,
     keep: usize,
+    from_end: bool,
     met: M,
 ) -> Result<Val<'a>, Box<QueryError>> {
     let Some(keys) = SortKeys::new(Function::SortBy, array, key, met)? else {
@@ -752,21 +756,20 @@ fn sorted_front<'a, M: Context<'a>>(
         let key = keys.of(item)?;
         let position = front.next;
         front.next += 1;
+        let ranked = Ranked {
+            key,
+            position,
+            item: item.clone(),
+            from_end,
+        };
         if front.kept.len() < keep {
-            front.kept.push(Ranked {
-                key,
-                position,
-                item: item.clone(),
-            });
+            front.kept.push(ranked);
         } else if let Some(mut worst) = front.kept.peek_mut()
-            // A tie never displaces: what is kept came earlier.
-            && key.compare(&worst.key) == Some(Ordering::Less)
+            // By position too: from the front, a tie never displaces what
+            // came earlier; from the end, a later one always does.
+            && ranked < *worst
         {
-            *worst = Ranked {
-                key,
-                position,
-                item: item.clone(),
-            };
+            *worst = ranked;
         }
         Ok(())
     };
@@ -779,6 +782,9 @@ fn sorted_front<'a, M: Context<'a>>(
         .collect();
     kept.sort_unstable();
     kept.truncate(keep);
+    if from_end {
+        kept.reverse();
+    }
     Ok(Val::array(kept.into_iter().map(|r| r.item).collect()))
 }
 
@@ -790,20 +796,29 @@ struct Front<'a> {
     kept: BinaryHeap<Ranked<'a>>,
 }
 
-/// An element with its sort key and position, ordered by both.
+/// An element with its sort key and position, ordered by both (the other
+/// way round when the back of the sort is kept, so that the element to
+/// give up is always on top of the heap).
 struct Ranked<'a> {
     key: Val<'a>,
     position: usize,
     item: Val<'a>,
+    from_end: bool,
 }
 
 impl Ord for Ranked<'_> {
     fn cmp(&self, other: &Self) -> Ordering {
         // Keys of one sort are all numbers or all strings, so they compare.
-        self.key
+        let natural = self
+            .key
             .compare(&other.key)
             .unwrap_or(Ordering::Equal)
-            .then(self.position.cmp(&other.position))
+            .then(self.position.cmp(&other.position));
+        if self.from_end {
+            natural.reverse()
+        } else {
+            natural
+        }
     }
 }
 
