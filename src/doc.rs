@@ -51,8 +51,9 @@ fn prefetch<T>(data: &[T]) {
         for offset in (0..skew + std::mem::size_of_val(data)).step_by(LINE) {
             // SAFETY: a prefetch is a hint to the cache: it reads nothing
             // into the program and cannot fault, whatever the address;
-            // `sse` is in every x86_64 target's baseline. The crate's only
-            // unsafe code (the lints deny it everywhere else).
+            // `sse` is in every x86_64 target's baseline. One of the
+            // crate's two unsafe blocks (the other maps large files in
+            // `source/file.rs`); the lints deny it everywhere else.
             #[allow(unsafe_code)]
             unsafe {
                 _mm_prefetch::<_MM_HINT_T0>(first_line.wrapping_add(offset))

@@ -28,7 +28,7 @@ pub(crate) fn open_for(path: &str, need: Option<&Need>) -> Result<InMemory, Sour
                 path: "standard input".into(),
                 reason: err.to_string(),
             })?;
-        ("stdin".to_owned(), bytes)
+        ("stdin".to_owned(), FileBytes::Read(bytes))
     } else {
         let bytes = read_file(path).map_err(|reason| match reason {
             Refused::Io(err) => SourceError::Unreadable {
@@ -82,13 +82,52 @@ pub(crate) fn parse_pruned(bytes: &[u8], need: &Need) -> Result<Doc, String> {
     parse_with(bytes, Some(need))
 }
 
-/// Reads a file whole, on every core when it is large (see [`read_rest`]).
-pub(crate) fn read(path: &Path) -> std::io::Result<Vec<u8>> {
+/// A file's bytes: read into memory, or, for a large file, mapped.
+pub(crate) enum FileBytes {
+    Read(Vec<u8>),
+    Mapped(memmap2::Mmap),
+}
+
+impl std::ops::Deref for FileBytes {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        match self {
+            FileBytes::Read(bytes) => bytes,
+            FileBytes::Mapped(map) => map,
+        }
+    }
+}
+
+/// Maps a large file read-only, so that its pages are the page cache's
+/// own: reading one into memory costs more in fresh zeroed pages (one
+/// fault each) than parsing it does.
+fn map(file: &std::fs::File) -> std::io::Result<memmap2::Mmap> {
+    // SAFETY: the map is read-only and idcsh never writes the file. The
+    // disk cache's files are replaced by a rename, never rewritten in
+    // place, so a map keeps the version it opened. A `--data` file
+    // rewritten in place by another program while idcsh reads it may
+    // change under the parser (the answer may then mix old and new
+    // bytes) or, truncated, end the run with a bus error: the contract
+    // of any program that maps files, which DESIGN.md states.
+    #[allow(unsafe_code)]
+    unsafe {
+        memmap2::Mmap::map(file)
+    }
+}
+
+/// Reads a file whole: mapped when it is large, else read.
+pub(crate) fn read(path: &Path) -> std::io::Result<FileBytes> {
     let mut file = std::fs::File::open(path)?;
     let size = file.metadata().map(|m| m.len() as usize).unwrap_or(0);
+    if size > PARALLEL_READ
+        && let Ok(mapped) = map(&file)
+    {
+        return Ok(FileBytes::Mapped(mapped));
+    }
     let mut bytes = Vec::new();
     read_rest(&mut file, &mut bytes, size)?;
-    Ok(bytes)
+    Ok(FileBytes::Read(bytes))
 }
 
 /// As [`parse`], building only what `need` asks for, if given.
@@ -141,7 +180,7 @@ const PREFIX: usize = 64 * 1024;
 /// Reads a file whole, unless its first 64 KiB already nest deeper than
 /// the parser allows: then the error comes without reading (and holding)
 /// the rest, however large the file.
-fn read_file(path: &str) -> Result<Vec<u8>, Refused> {
+fn read_file(path: &str) -> Result<FileBytes, Refused> {
     let mut file = std::fs::File::open(path).map_err(Refused::Io)?;
     let size = file.metadata().map(|m| m.len() as usize).unwrap_or(0);
     let mut bytes = Vec::with_capacity(size.min(PREFIX));
@@ -155,12 +194,19 @@ fn read_file(path: &str) -> Result<Vec<u8>, Refused> {
     {
         return Err(Refused::Json(reason));
     }
+    if size > PARALLEL_READ
+        && file.metadata().is_ok_and(|m| m.is_file())
+        && let Ok(mapped) = map(&file)
+    {
+        return Ok(FileBytes::Mapped(mapped));
+    }
     read_rest(&mut file, &mut bytes, size).map_err(Refused::Io)?;
-    Ok(bytes)
+    Ok(FileBytes::Read(bytes))
 }
 
-/// Files above this are read on every core, each core reading its share
-/// into its own part of the buffer.
+/// Files above this are mapped (see [`map`]); where a file cannot be,
+/// it is read on every core, each core reading its share into its own
+/// part of the buffer.
 const PARALLEL_READ: usize = 8 << 20;
 
 /// Reads the rest of `file` onto `bytes`, `size` being its length when

@@ -173,7 +173,7 @@ pub struct InMemory {
 
 /// The text a pruned document was built from, and the whole document,
 /// built when first asked for (`None` if it then fails to parse).
-type PrunedFrom = (Vec<u8>, std::sync::OnceLock<Option<Arc<Doc>>>);
+type PrunedFrom = (file::FileBytes, std::sync::OnceLock<Option<Arc<Doc>>>);
 
 impl InMemory {
     /// A source over named collections.
@@ -190,7 +190,7 @@ impl InMemory {
     }
 
     /// Marks the collections as built from `text` only as far as needed.
-    pub(crate) fn pruned_from(mut self, text: Vec<u8>) -> Self {
+    pub(crate) fn pruned_from(mut self, text: file::FileBytes) -> Self {
         self.pruned_from = Some((text, std::sync::OnceLock::new()));
         self
     }
