@@ -803,7 +803,7 @@ fn where_the_aws_cli_differs_idcsh_warns_and_compat_follows_it() {
         let (value, err) = answer(&["--data", &path], &[expression]);
         assert_eq!(value, *aws_cli, "{expression}");
         assert!(
-            err.starts_with("warning: the JMESPath specification (--compat spec) answers ")
+            err.starts_with("warning: the specification (--compat spec) answers ")
                 && err.contains(&format!("answers {spec}")),
             "{expression}: {err}"
         );

@@ -42,7 +42,7 @@ impl Dialect {
     pub fn reader(self) -> &'static str {
         match self {
             Dialect::AwsCli => "the AWS CLI (--compat aws-cli)",
-            Dialect::Spec => "the JMESPath specification (--compat spec)",
+            Dialect::Spec => "the specification (--compat spec)",
             Dialect::Community => "the Community edition (--compat community)",
         }
     }
@@ -89,25 +89,25 @@ impl Divergence {
     pub(crate) fn describe(self) -> &'static str {
         match self {
             Divergence::ValueProjectionEnds => {
-                "the AWS CLI ends a .* projection at the next . or [? (a.*.b.c is (a.*.b).c); the specification projects b.c over every value"
+                "the AWS CLI ends a .* projection at the next . or [? (a.*.b.c is (a.*.b).c)"
             }
             Divergence::SliceAfterIndex => {
-                "the AWS CLI does not project after a slice that follows an index (a[0][1:3].b reads .b of the sliced list); the specification does"
+                "the AWS CLI does not project after a slice that follows an index (a[0][1:3].b)"
             }
             Divergence::BareLiteral => {
-                "the AWS CLI reads a literal that is not JSON (`foo`) as a string; the specification refuses it: write 'foo'"
+                "the AWS CLI reads `foo` (not JSON) as a string; the specification refuses it: write 'foo'"
             }
             Divergence::SliceKeepsNulls => {
-                "the AWS CLI keeps the nulls of a slice that follows an index (a[0][:]); the specification's projection leaves them out"
+                "the AWS CLI keeps the nulls of a slice that follows an index (a[0][:])"
             }
             Divergence::BooleanAsNumber => {
-                "inside arrays and objects the AWS CLI takes true for 1 and false for 0 (Python's ==); the specification does not"
+                "in arrays and objects the AWS CLI takes true for 1 and false for 0"
             }
             Divergence::StringOrdering => {
-                "the AWS CLI orders strings by code point; the specification orders only numbers, so there <, <=, > and >= with a string are null (a filter with one matches nothing) and contains() with a non-string is false"
+                "the specification orders only numbers (< or > with a string is null), the AWS CLI strings too"
             }
             Divergence::NumberText => {
-                "the AWS CLI's to_number() reads what Python's int() and float() read ('1_000', ' 7', '+1', '.5'); the specification reads only JSON numbers"
+                "the AWS CLI's to_number() reads what Python's int() and float() read ('1_000', ' 7')"
             }
         }
     }
