@@ -351,28 +351,29 @@ impl<'de> Visitor<'de> for PrunedVisitor<'_> {
         f.write_str("any JSON value")
     }
 
-    fn visit_unit<E>(self) -> Result<Doc, E> {
-        Ok(Doc::Null)
+    // Scalars are built as a whole document builds them.
+    fn visit_unit<E: de::Error>(self) -> Result<Doc, E> {
+        DocVisitor.visit_unit()
     }
 
-    fn visit_bool<E>(self, b: bool) -> Result<Doc, E> {
-        Ok(Doc::Bool(b))
+    fn visit_bool<E: de::Error>(self, b: bool) -> Result<Doc, E> {
+        DocVisitor.visit_bool(b)
     }
 
-    fn visit_i64<E>(self, n: i64) -> Result<Doc, E> {
-        Ok(Doc::Number(n.into()))
+    fn visit_i64<E: de::Error>(self, n: i64) -> Result<Doc, E> {
+        DocVisitor.visit_i64(n)
     }
 
-    fn visit_u64<E>(self, n: u64) -> Result<Doc, E> {
-        Ok(Doc::Number(n.into()))
+    fn visit_u64<E: de::Error>(self, n: u64) -> Result<Doc, E> {
+        DocVisitor.visit_u64(n)
     }
 
     fn visit_f64<E: de::Error>(self, n: f64) -> Result<Doc, E> {
         DocVisitor.visit_f64(n)
     }
 
-    fn visit_str<E>(self, s: &str) -> Result<Doc, E> {
-        Ok(Doc::String(CompactString::from(s)))
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<Doc, E> {
+        DocVisitor.visit_str(s)
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Doc, A::Error> {
