@@ -314,17 +314,21 @@ impl<'de> Visitor<'de> for DocVisitor {
         let mut entries: Vec<(Key, Doc)> = Vec::with_capacity(map.size_hint().unwrap_or(8));
         while let Some(KeyString(key)) = map.next_key::<KeyString>()? {
             let value = map.next_value()?;
-            // A repeated key keeps its first place and its last value, as
-            // `serde_json` and Python's `json` read it.
-            match entries
-                .iter_mut()
-                .find(|(k, _)| k.len() == key.len() && *k == key)
-            {
-                Some(entry) => entry.1 = value,
-                None => entries.push((key, value)),
-            }
+            set_entry(&mut entries, key, value);
         }
         Ok(Doc::Object(entries.into_boxed_slice()))
+    }
+}
+
+/// Adds an object's entry as it is read: a repeated key keeps its first
+/// place and its last value, as `serde_json` and Python's `json` read it.
+fn set_entry(entries: &mut Vec<(Key, Doc)>, key: Key, value: Doc) {
+    match entries
+        .iter_mut()
+        .find(|(k, _)| k.len() == key.len() && *k == key)
+    {
+        Some(entry) => entry.1 = value,
+        None => entries.push((key, value)),
     }
 }
 
@@ -396,13 +400,7 @@ impl<'de> Visitor<'de> for PrunedVisitor<'_> {
                 continue;
             };
             let value = map.next_value_seed(Pruned(&need))?;
-            match entries
-                .iter_mut()
-                .find(|(k, _)| k.len() == key.len() && *k == key)
-            {
-                Some(entry) => entry.1 = value,
-                None => entries.push((key, value)),
-            }
+            set_entry(&mut entries, key, value);
         }
         Ok(Doc::Object(entries.into_boxed_slice()))
     }

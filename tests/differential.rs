@@ -794,10 +794,7 @@ fn community_functions_answer_as_the_community_package() {
         "`0`", "`1`", "`2`", "`3`", "`-2`", "`10`", "`1.5`", "n", "`-20`",
     ];
     let pick = |rng: &mut fastrand::Rng, from: &[&str]| from[rng.usize(..from.len())].to_owned();
-    let count: usize = std::env::var("IDCSH_DIFF_COUNT")
-        .ok()
-        .and_then(|c| c.parse().ok())
-        .map_or(1_500, |c: usize| c.min(20_000));
+    let count = community_count();
     let mut expressions = Vec::with_capacity(count);
     for _ in 0..count {
         let s1 = pick(&mut rng, &strings);
@@ -880,6 +877,15 @@ fn community_functions_answer_as_the_community_package() {
     community_package_agrees(&data, &expressions);
 }
 
+/// How many seeded expressions a Community differential test runs:
+/// 1,500, or `IDCSH_DIFF_COUNT` up to 20,000.
+fn community_count() -> usize {
+    std::env::var("IDCSH_DIFF_COUNT")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .map_or(1_500, |c: usize| c.min(20_000))
+}
+
 /// Runs `expressions` through jmespath-community and through idcsh's
 /// Community reading; fails on any answer they disagree on. Returns how
 /// many gave values.
@@ -944,10 +950,7 @@ fn community_syntax_answers_as_the_community_package() {
         "[::2]",
         "[-1:0:-1]",
     ];
-    let count: usize = std::env::var("IDCSH_DIFF_COUNT")
-        .ok()
-        .and_then(|c| c.parse().ok())
-        .map_or(1_500, |c: usize| c.min(20_000));
+    let count = community_count();
     let mut expressions = Vec::with_capacity(count);
     for _ in 0..count {
         let a = pick(&mut rng, &numbers);
