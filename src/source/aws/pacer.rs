@@ -9,13 +9,16 @@
 //! throttle probes higher: by 2, 4, 8, ... until AWS first throttles (a
 //! raised quota, or none, is found in a few seconds), by one after that.
 //!
-//! Under a limit, the quota should refuse nothing. A throttle lowers the
+//! Under a limit, the quota should refuse nothing. A throttled probe goes
+//! back to the limit that held before it. Another throttle lowers the
 //! limit by one, or to what AWS accepted in the last second when that
 //! filled most of the window (a token bucket's burst, spent, leaves its
 //! steady rate); two within a second lower it to what AWS accepted. Requests
 //! accepted within one second of being sent prove that AWS accepts that
 //! many a second and raise the limit. No probe follows a throttle for five
-//! seconds, so at the quota about one request in six seconds is refused.
+//! seconds, and each probe throttled in a row doubles that pause, up to a
+//! minute: at a quota that has not moved, a probe costs one request in
+//! five seconds at first and one a minute after a few.
 //!
 //! Throttles that go on after the limit has fallen below half of the
 //! highest one it held are not a rate (random faults, or a fault mix on top
@@ -50,8 +53,19 @@ pub(crate) const DEFAULT_QUOTA: usize = 20;
 /// The first probe above the start: two requests more a second, so that a
 /// quota at its default refuses two requests, once.
 const FIRST_STEP: usize = 2;
-/// After a probe one higher was throttled, how long until the next.
+/// How long after the first request the first probe may be made: a
+/// fetch shorter than this (sixty requests at the default) never
+/// probes, so a quota at its default refuses it nothing.
+const FIRST_PROBE_AFTER: Duration = Duration::from_secs(3);
+/// After a probe was throttled, how long until the next; each probe that
+/// fails in a row doubles it, up to `LONGEST_PROBE_PAUSE`.
 const FAILED_PROBE_PAUSE: Duration = Duration::from_secs(5);
+/// The longest pause between probes, however many failed.
+const LONGEST_PROBE_PAUSE: Duration = Duration::from_secs(60);
+/// How long after a probe a throttle is blamed on it: a token bucket lets
+/// a rate a little above its own run until the burst left in it is spent,
+/// which at two requests a second too many takes seconds.
+const PROBE_BLAMED_FOR: Duration = Duration::from_secs(10);
 /// Answers a second must hold for throttles in it to teach a limit: 30%
 /// random throttles make half of 40 answers about one second in three
 /// hundred, half of a few answers often. A quota exceeded by a burst at
@@ -90,7 +104,8 @@ impl Default for Pacer {
 struct State {
     /// Requests a window may hold; `None`: unpaced.
     limit: Option<usize>,
-    /// When the first request was sent: the first probe waits a window.
+    /// When the first request was sent: the first probe waits
+    /// `FIRST_PROBE_AFTER`.
     first_sent: Option<Instant>,
     /// The limit it started with, and goes back to after faults.
     started_at: Option<usize>,
@@ -106,6 +121,13 @@ struct State {
     throttled_at: Option<Instant>,
     /// When the limit was last probed one higher, until the probe holds.
     probed_at: Option<Instant>,
+    /// The probes made within `PROBE_BLAMED_FOR`, oldest first: when, and
+    /// the limit each started from. A throttle is blamed on the last.
+    recent_probes: Vec<(Instant, usize)>,
+    /// Probes throttled in a row.
+    failed_probes: u32,
+    /// Requests sent before then prove no limit (a failed probe's).
+    no_proof_before: Option<Instant>,
     /// No probe before then (a failed probe waits a few windows).
     next_probe: Option<Instant>,
     /// Answers to requests sent under the current limit, within the last
@@ -267,11 +289,13 @@ impl Pacer {
 
 impl State {
     /// Requests accepted within the last window; with `sent_within`, only
-    /// those also sent within it (so AWS counted them all in one window).
+    /// those also sent within it (so AWS counted them all in one window)
+    /// and after `no_proof_before`.
     fn accepted_within_window(&self, now: Instant, sent_within: bool) -> usize {
         self.entries
             .iter()
             .filter(|e| !e.throttled)
+            .filter(|e| !sent_within || self.no_proof_before.is_none_or(|at| e.sent > at))
             .filter(|e| {
                 e.accepted_at
                     .is_some_and(|at| now.duration_since(at) < WINDOW)
@@ -320,7 +344,9 @@ impl State {
             && self.next_probe.is_none_or(|at| now >= at)
             && State::quiet_for_a_window(self.throttled_at, now)
             && State::quiet_for_a_window(self.changed_at, now)
-            && State::quiet_for_a_window(self.first_sent, now)
+            && self
+                .first_sent
+                .is_none_or(|at| now.duration_since(at) >= FIRST_PROBE_AFTER)
         {
             // Until AWS first throttles, each probe that holds doubles the
             // next one's step (a raised quota, or no quota at all, is
@@ -335,6 +361,17 @@ impl State {
             self.limit = Some(limit + step);
             self.changed_at = Some(now);
             self.probed_at = Some(now);
+            // A probe nothing was blamed on for a while held.
+            let held = self
+                .recent_probes
+                .iter()
+                .any(|(at, _)| now.duration_since(*at) >= PROBE_BLAMED_FOR);
+            if held {
+                self.failed_probes = 0;
+            }
+            self.recent_probes
+                .retain(|(at, _)| now.duration_since(*at) < PROBE_BLAMED_FOR);
+            self.recent_probes.push((now, limit));
         }
     }
 
@@ -354,14 +391,31 @@ impl State {
             self.first_limit = Some(self.first_limit.unwrap_or(limit).max(limit));
         }
         let throttled = self.answers.iter().filter(|(_, t)| *t).count();
-        // One throttle under a limit: a probe that failed, or a limit above
-        // the quota's sustained rate (a token bucket lets it through until
-        // its burst is spent). One lower, or down to what AWS accepted in
-        // the last second if that filled most of the window; and no probe
-        // for a while.
-        let lower = if let Some(limit) = self.limit
+        self.recent_probes
+            .retain(|(at, _)| now.duration_since(*at) < PROBE_BLAMED_FOR);
+        let blamed = self.limit.and(self.recent_probes.pop());
+        let lower = if let Some((_, from)) = blamed {
+            // A throttle soon after a probe is the probe's: back to the
+            // limit that held before it (one step lower would be throttled
+            // again a little later, as a token bucket's burst runs out),
+            // and a longer wait for each probe throttled in a row. What the
+            // probe's requests got through was the burst left in a bucket,
+            // not proof of a higher rate.
+            self.no_proof_before = Some(now);
+            let pause = FAILED_PROBE_PAUSE
+                .saturating_mul(1 << self.failed_probes.min(8))
+                .min(LONGEST_PROBE_PAUSE);
+            self.failed_probes += 1;
+            self.next_probe = Some(now + pause);
+            (from.max(1), false)
+        } else if let Some(limit) = self.limit
             && throttled < 2
         {
+            // One throttle under a limit no probe explains: a limit above
+            // the quota's sustained rate (a token bucket lets it through
+            // until its burst is spent). One lower, or down to what AWS
+            // accepted in the last second if that filled most of the
+            // window; and no probe for a while.
             let accepted = self.accepted_within_window(now, false);
             let lower = if accepted * 2 >= limit {
                 accepted.min(limit - 1)
@@ -691,8 +745,9 @@ mod tests {
         let pacer = Pacer::starting_at(None);
         burst(&pacer, start, 10, 30);
         assert_eq!(pacer.limit(), Some(10));
-        // A full window of ten, a second after the pattern.
-        let later = start + ms(1100);
+        // A full window of ten, three seconds after the first request
+        // (the first probe waits that long).
+        let later = start + ms(3100);
         for _ in 0..10 {
             let t = pacer.try_send(later).unwrap();
             pacer.answered(t, Verdict::Accepted, later + ms(1));
@@ -717,6 +772,81 @@ mod tests {
                 pacer.answered(t, Verdict::Accepted, at);
             }
             assert_eq!(pacer.limit(), Some(limit), "{second} s after the probe");
+        }
+        // That probe is throttled too: the next waits ten seconds.
+        let failed_at = later + ms(5020);
+        let t = pacer.try_send(failed_at).unwrap();
+        pacer.answered(t, Verdict::Throttled, failed_at);
+        assert_eq!(
+            pacer.limit(),
+            Some(10),
+            "back to the limit before the probe"
+        );
+        for (second, limit) in [(6, 10), (10, 10), (14, 10), (15, 11)] {
+            let at = later + ms(second * 1000 + 30);
+            for _ in 0..10 {
+                if let Ok(t) = pacer.try_send(at) {
+                    pacer.answered(t, Verdict::Accepted, at);
+                }
+            }
+            assert_eq!(
+                pacer.limit(),
+                Some(limit),
+                "{second} s after the first probe"
+            );
+        }
+    }
+
+    #[test]
+    fn a_throttled_probe_goes_back_to_where_it_started() {
+        let start = Instant::now();
+        let pacer = Pacer::default();
+        let full_window = |at: Instant| {
+            for _ in 0..DEFAULT_QUOTA {
+                let t = pacer.try_send(at).unwrap();
+                pacer.answered(t, Verdict::Accepted, at + ms(5));
+            }
+        };
+        full_window(start);
+        full_window(start + ms(1100));
+        assert_eq!(
+            pacer.limit(),
+            Some(DEFAULT_QUOTA),
+            "no probe in the first seconds"
+        );
+        full_window(start + ms(3100));
+        assert_eq!(pacer.limit(), Some(DEFAULT_QUOTA + FIRST_STEP), "the probe");
+        // Of the probe's two extra requests, one is in flight when the
+        // other is throttled (a bucket's burst spent).
+        let extra = start + ms(3110);
+        let in_flight = pacer.try_send(extra).unwrap();
+        let throttled = pacer.try_send(extra + ms(1)).unwrap();
+        pacer.answered(throttled, Verdict::Throttled, extra + ms(10));
+        assert_eq!(
+            pacer.limit(),
+            Some(DEFAULT_QUOTA),
+            "back to the limit before the probe"
+        );
+        // Twenty-one sent and accepted within a second is no proof of a
+        // higher rate when the probe's request is one of them.
+        pacer.answered(in_flight, Verdict::Accepted, extra + ms(12));
+        assert_eq!(pacer.limit(), Some(DEFAULT_QUOTA));
+    }
+
+    /// At a quota that does not move, probing costs less and less: over
+    /// two minutes at the default, a handful of requests (five at 5 and
+    /// 30 ms, eight at 80 ms, where the limit held is 21 and each probe
+    /// above it fails twice), not one or two every six seconds.
+    #[test]
+    fn probes_of_a_quota_that_holds_grow_rare() {
+        for latency in [5, 30, 80] {
+            let outcome = simulate(2400, 8, ms(latency), Quota::bucket());
+            assert!(
+                outcome.throttled <= 8,
+                "{latency} ms: {} of {} throttled: {outcome:?}",
+                outcome.throttled,
+                outcome.sent
+            );
         }
     }
 
