@@ -36,6 +36,9 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
         None => {}
     }
     let stdout_is_terminal = io::stdout().is_terminal();
+    if io::stderr().is_terminal() {
+        crate::error::fold_warnings_to_terminal();
+    }
     let settings = Settings {
         format: cli.output.unwrap_or(if stdout_is_terminal {
             Format::Table
@@ -77,6 +80,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
     });
     let runtime = Runtime::new()?;
     let mut live = Live::default();
+    let need = one_shot_need(&cli);
     let source: Arc<dyn Source> = match aws {
         Some(options) => {
             let client = Arc::new(runtime.run(AwsSource::connect(options.clone()))?);
@@ -84,10 +88,10 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
             live.options = Some(options);
             client
         }
-        None => Arc::from(offline_source(&cli)?),
+        None => Arc::from(offline_source(&cli, need.as_ref())?),
     };
     let mut session = Session::on(source, runtime);
-    if let Some(need) = one_shot_need(&cli).filter(|need| !need.whole) {
+    if let Some(need) = need.filter(|need| !need.whole) {
         session.prune_to(need);
     }
     let interactive = (io::stdin().is_terminal() || shell_on_tty) && cli.lines.is_empty();
@@ -113,7 +117,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
     if let Some(path) = history_path {
         let (history, warning) = History::open(path);
         if let Some(warning) = warning {
-            eprintln!("warning: {warning}");
+            eprintln!("{}", crate::error::warning_text(&warning));
         }
         runner.history = history;
     }
@@ -158,12 +162,13 @@ fn cache_policy(max_age: Option<Duration>, interactive: bool) -> CachePolicy {
     }
 }
 
-fn offline_source(cli: &Cli) -> Result<Box<dyn Source>, Error> {
+/// The `--data` document (built as `need` asks), or the demo directory.
+fn offline_source(
+    cli: &Cli,
+    need: Option<&crate::query::needs::Need>,
+) -> Result<Box<dyn Source>, Error> {
     match &cli.data {
-        Some(path) => Ok(Box::new(source::file::open_for(
-            path,
-            one_shot_need(cli).as_ref(),
-        )?)),
+        Some(path) => Ok(Box::new(source::file::open_for(path, need)?)),
         None => Ok(Box::new(source::demo::source())),
     }
 }

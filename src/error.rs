@@ -73,7 +73,7 @@ pub fn report(err: &Error, out: &mut impl Write) {
 pub fn report_at(err: &Error, location: Option<&str>, out: &mut impl Write) {
     if let Error::Warned { warnings, error } = err {
         for warning in warnings {
-            let _ = writeln!(out, "warning: {warning}");
+            let _ = writeln!(out, "{}", warning_text(warning));
         }
         return report_at(error, location, out);
     }
@@ -91,6 +91,55 @@ pub fn report_at(err: &Error, location: Option<&str>, out: &mut impl Write) {
         let _ = writeln!(out, "  {}", expression.replace(['\n', '\r'], " "));
         let _ = writeln!(out, "  {}^", caret_padding(expression, offset));
     }
+}
+
+/// Whether warnings are folded at word boundaries to the width of the
+/// terminal stderr is on (set once at start when it is one). Off, each
+/// warning is one line, for scripts and logs.
+static FOLD_WARNINGS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Folds warnings to the terminal's width from now on (stderr is one).
+pub fn fold_warnings_to_terminal() {
+    FOLD_WARNINGS.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// `warning: ...` as it is printed: one line, or on a terminal folded at
+/// word boundaries, each further line under the first's text.
+pub fn warning_text(warning: &str) -> String {
+    let width = FOLD_WARNINGS
+        .load(std::sync::atomic::Ordering::Relaxed)
+        .then(|| terminal_size::terminal_size_of(io::stderr()))
+        .flatten()
+        .map(|(width, _)| usize::from(width.0));
+    fold("warning: ", warning, width)
+}
+
+/// `prefix` and `text` folded to `width` columns at spaces, further lines
+/// indented by the prefix's width; a word longer than a line stands alone.
+fn fold(prefix: &str, text: &str, width: Option<usize>) -> String {
+    use unicode_width::UnicodeWidthStr;
+    let indent = prefix.width();
+    let Some(width) = width.filter(|w| *w > indent + 20) else {
+        return format!("{prefix}{text}");
+    };
+    let mut out = String::from(prefix);
+    let mut column = indent;
+    for (i, word) in text.split(' ').enumerate() {
+        let word_width = word.width();
+        if i > 0 {
+            if column + 1 + word_width > width {
+                out.push('\n');
+                out.push_str(&" ".repeat(indent));
+                column = indent;
+            } else {
+                out.push(' ');
+                column += 1;
+            }
+        }
+        out.push_str(word);
+        column += word_width;
+    }
+    out
 }
 
 /// What goes before a caret under character `column` of `expression` as
@@ -124,6 +173,35 @@ mod tests {
         assert!(lines[0].starts_with("error: syntax error"), "{text}");
         assert_eq!(lines[1], "  Users[?UserName == ]");
         assert_eq!(lines[2].find('^'), Some(2 + 19), "{text}");
+    }
+
+    #[test]
+    fn warnings_fold_at_spaces_under_their_first_line() {
+        let text =
+            "the specification (--compat spec) answers 0: the specification orders only numbers";
+        assert_eq!(fold("warning: ", text, None), format!("warning: {text}"));
+        let folded = fold("warning: ", text, Some(40));
+        let lines: Vec<&str> = folded.lines().collect();
+        assert!(lines.len() > 2, "{folded}");
+        for line in &lines {
+            assert!(line.chars().count() <= 40, "{line:?} in {folded}");
+        }
+        for line in &lines[1..] {
+            assert!(
+                line.starts_with("         ") && !line.starts_with("          "),
+                "{line:?}"
+            );
+        }
+        let words = |s: &str| s.split_whitespace().map(str::to_owned).collect::<Vec<_>>();
+        assert_eq!(words(&folded), words(&format!("warning: {text}")));
+        // Wide characters take their width; a long word is not cut.
+        let wide = fold("warning: ", "東京東京東京東京東京東京 x", Some(32));
+        assert_eq!(wide, "warning: 東京東京東京東京東京東京\n         x");
+        let long = "x".repeat(50);
+        assert_eq!(
+            fold("warning: ", &long, Some(40)),
+            format!("warning: {long}")
+        );
     }
 
     #[test]

@@ -322,7 +322,7 @@ impl Runner {
             path.display(),
             format.name()
         )];
-        lines.extend(warnings.iter().map(|w| format!("warning: {w}")));
+        lines.extend(warnings.iter().map(|w| crate::error::warning_text(w)));
         for line in lines {
             writeln!(err, "{line}").map_err(|e| Error::io("cannot write", e))?;
         }
@@ -371,7 +371,7 @@ impl Runner {
                 drop(buffered);
                 // After the result, where a reader's eye ends up.
                 for warning in warnings {
-                    writeln!(err, "warning: {warning}")?;
+                    writeln!(err, "{}", crate::error::warning_text(warning))?;
                 }
                 Ok(())
             }

@@ -46,7 +46,9 @@ pub(crate) fn with_warning(outcome: Outcome, warning: Option<String>) -> Outcome
             warnings.push(w);
             Outcome::Value { value, warnings }
         }
-        (Outcome::Note(note), Some(w)) => Outcome::Note(format!("warning: {w}\n{note}")),
+        (Outcome::Note(note), Some(w)) => {
+            Outcome::Note(format!("{}\n{note}", crate::error::warning_text(&w)))
+        }
         (outcome, _) => outcome,
     }
 }

@@ -316,7 +316,7 @@ pub(super) fn report(cx: &mut Context<'_>, args: ReportArgs) -> Result<Outcome, 
         )
     };
     for warning in warnings {
-        note = format!("warning: {warning}\n{note}");
+        note = format!("{}\n{note}", crate::error::warning_text(&warning));
     }
     Ok(Outcome::Note(note))
 }

@@ -201,7 +201,7 @@ pub fn run(runner: &mut Runner, on_tty: bool) -> Result<(), Error> {
         if !text.trim().is_empty() {
             let _ = editor.add_history_entry(text.as_str());
             if let Some(warning) = runner.history.record(&text) {
-                eprintln!("warning: {warning}");
+                eprintln!("{}", crate::error::warning_text(&warning));
             }
         }
         if step(runner, &text) == Flow::Quit {
@@ -456,7 +456,7 @@ fn view(runner: &Runner, profiles: &[String], commands: &[String]) -> View {
     let collections = session.collection_names();
     let (saved, warning) = runner.saved.list();
     if let Some(warning) = warning {
-        eprintln!("warning: {warning}");
+        eprintln!("{}", crate::error::warning_text(&warning));
     }
     View {
         directory: collections
