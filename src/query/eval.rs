@@ -314,6 +314,25 @@ pub(crate) fn eval<'a, M: Context<'a>>(
             functions::sort_by_first(args, *keep, *from_end, met)?
         }
         Node::Expref(node) => Val::Expref(node),
+        Node::Function(functions::Function::Length, args, _)
+            if let [
+                Node::Stream {
+                    source,
+                    stages,
+                    reads,
+                },
+            ] = args.as_slice() =>
+        {
+            let source = eval(source, current, met)?;
+            let count =
+                move |count: &mut usize, item: &Val<'a>| flow(stages, item.clone(), count, met);
+            match parallel::fold_elements(&source, Some(reads), |_| 0, count) {
+                Some(counts) => Val::Integer(counts?.iter().sum::<usize>() as i128),
+                // Not an array: the stream is null, and `length` says why it
+                // cannot count that.
+                None => functions::Function::Length.call(vec![Val::Null], met)?,
+            }
+        }
         Node::Function(function, args, strings) => {
             let args = args
                 .iter()
@@ -464,15 +483,33 @@ fn slice_string<'a>(text: &str, start: Option<i64>, stop: Option<i64>, step: i64
     Val::String(out.into())
 }
 
-/// Passes `item` through `stages`, pushing what comes out of the last one.
-fn flow<'a, M: Context<'a>>(
+/// Where the values that come out of a stream's last stage go.
+trait Sink<'a> {
+    fn take(&mut self, value: Val<'a>);
+}
+
+impl<'a> Sink<'a> for Vec<Val<'a>> {
+    fn take(&mut self, value: Val<'a>) {
+        self.push(value);
+    }
+}
+
+/// Only how many came out: `length(stream)` builds no array.
+impl<'a> Sink<'a> for usize {
+    fn take(&mut self, _: Val<'a>) {
+        *self += 1;
+    }
+}
+
+/// Passes `item` through `stages`, handing what comes out of the last one to `out`.
+fn flow<'a, M: Context<'a>, S: Sink<'a>>(
     stages: &'a [Stage],
     item: Val<'a>,
-    out: &mut Vec<Val<'a>>,
+    out: &mut S,
     met: M,
 ) -> Result<(), Box<QueryError>> {
     let Some((stage, rest)) = stages.split_first() else {
-        out.push(item);
+        out.take(item);
         return Ok(());
     };
     match stage {
@@ -616,6 +653,38 @@ mod tests {
             })
             .collect();
         json!({"people": people, "one": {"a": [1, [2, [3]]]}})
+    }
+
+    /// `length` of a stream counts without building it: the count is the
+    /// length of the array the stream gives, and an error (or a stream of
+    /// no array) is the one the stream or `length(null)` gives.
+    #[test]
+    fn a_counted_stream_is_as_long_as_the_built_one() {
+        let data = people();
+        for stream in [
+            "people[].emails[].v",
+            "people[].emails[][].v",
+            "people[].tags[][]",
+            "people[?id > `2`].name.family",
+            "people[*].emails[0]",
+            "people[].nothing",
+            "one.a[][]",
+            "missing[].a",
+            "people[].abs(name)",
+            "people[].emails[].v.length(@)",
+        ] {
+            let counted = run(&format!("length({stream})"), &data);
+            let built = match run(stream, &data) {
+                Ok(Json::Array(items)) => Ok(json!(items.len())),
+                Ok(other) => run("length(@)", &other),
+                Err(e) => Err(e),
+            };
+            assert_eq!(
+                counted.map_err(|e| e.to_string()),
+                built.map_err(|e| e.to_string()),
+                "{stream}"
+            );
+        }
     }
 
     /// A chain of projections and flattens is one pass, and answers as the

@@ -757,9 +757,9 @@ fn sorted_front<'a, M: Context<'a>>(
         let position = front.next;
         front.next += 1;
         let ranked = Ranked {
+            head: key.as_str().map_or(0, super::value::text_head),
             key,
             position,
-            item: item.clone(),
             from_end,
         };
         if front.kept.len() < keep {
@@ -785,7 +785,13 @@ fn sorted_front<'a, M: Context<'a>>(
     if from_end {
         kept.reverse();
     }
-    Ok(Val::array(kept.into_iter().map(|r| r.item).collect()))
+    // Each kept element is taken from the array by its position (a heap
+    // of small entries moves less on each replacement).
+    Ok(Val::array(
+        kept.into_iter()
+            .map(|r| array.index(r.position as i64))
+            .collect(),
+    ))
 }
 
 /// The elements with the lowest (key, position) one core has seen so far.
@@ -800,9 +806,11 @@ struct Front<'a> {
 /// way round when the back of the sort is kept, so that the element to
 /// give up is always on top of the heap).
 struct Ranked<'a> {
+    /// A string key's first bytes (`text_head`), 0 for a number: most
+    /// comparisons are decided here, without reading the key.
+    head: u128,
     key: Val<'a>,
     position: usize,
-    item: Val<'a>,
     from_end: bool,
 }
 
@@ -810,9 +818,9 @@ impl Ord for Ranked<'_> {
     fn cmp(&self, other: &Self) -> Ordering {
         // Keys of one sort are all numbers or all strings, so they compare.
         let natural = self
-            .key
-            .compare(&other.key)
-            .unwrap_or(Ordering::Equal)
+            .head
+            .cmp(&other.head)
+            .then_with(|| self.key.compare(&other.key).unwrap_or(Ordering::Equal))
             .then(self.position.cmp(&other.position));
         if self.from_end {
             natural.reverse()
@@ -984,7 +992,7 @@ impl PlainKey {
     fn cmp(&self, other: &Self) -> Ordering {
         match (self, other) {
             (PlainKey::Number(a), PlainKey::Number(b)) => a.total_cmp(b),
-            (PlainKey::Text(a), PlainKey::Text(b)) => a.cmp(b),
+            (PlainKey::Text(a), PlainKey::Text(b)) => super::value::text_order(a, b),
             (PlainKey::Number(_), PlainKey::Text(_)) => Ordering::Less,
             (PlainKey::Text(_), PlainKey::Number(_)) => Ordering::Greater,
         }
