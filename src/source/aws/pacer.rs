@@ -5,15 +5,19 @@
 //! (a burst, then a steady rate) or as a window. The pacer starts at that
 //! documented default: a request is sent only while fewer than the limit
 //! were sent or answered in the last second, so the first burst of a
-//! fan-out is not refused wholesale. A full second at the limit without a
-//! throttle probes higher: by 2, 4, 8, ... until AWS first throttles (a
-//! raised quota, or none, is found in a few seconds), by one after that.
+//! fan-out is not refused wholesale. From three seconds after the first
+//! request (a short fetch never probes), a full second at the limit
+//! without a throttle probes higher: by 2, 4, 8, ... until AWS first
+//! throttles (a raised quota, or none, is found in a few seconds), by one
+//! after that.
 //!
-//! Under a limit, the quota should refuse nothing. A throttled probe goes
-//! back to the limit that held before it. Another throttle lowers the
-//! limit by one, or to what AWS accepted in the last second when that
-//! filled most of the window (a token bucket's burst, spent, leaves its
-//! steady rate); two within a second lower it to what AWS accepted. Requests
+//! Under a limit, the quota should refuse nothing. A throttle within ten
+//! seconds of a probe is the probe's: back to the limit that held before
+//! it, and the probe's accepted requests prove nothing. Another throttle
+//! lowers the limit by one, or to what AWS accepted in the last second
+//! when that filled most of the window (a token bucket's burst, spent,
+//! leaves its steady rate); two within a second lower it to what AWS
+//! accepted. Requests
 //! accepted within one second of being sent prove that AWS accepts that
 //! many a second and raise the limit. No probe follows a throttle for five
 //! seconds, and each probe throttled in a row doubles that pause, up to a
@@ -393,7 +397,7 @@ impl State {
         let throttled = self.answers.iter().filter(|(_, t)| *t).count();
         self.recent_probes
             .retain(|(at, _)| now.duration_since(*at) < PROBE_BLAMED_FOR);
-        let blamed = self.limit.and(self.recent_probes.pop());
+        let blamed = self.limit.and_then(|_| self.recent_probes.pop());
         let lower = if let Some((_, from)) = blamed {
             // A throttle soon after a probe is the probe's: back to the
             // limit that held before it (one step lower would be throttled
