@@ -395,10 +395,12 @@ pub(crate) fn text_order(a: &str, b: &str) -> Ordering {
 /// shorter one: where the heads of two strings differ, the strings are
 /// ordered as their heads are (equal heads say nothing).
 pub(crate) fn text_head(text: &str) -> u128 {
-    let mut padded = [0u8; 16];
-    for (slot, byte) in padded.iter_mut().zip(text.as_bytes()) {
-        *slot = *byte;
+    let bytes = text.as_bytes();
+    if let Some(first) = bytes.first_chunk::<16>() {
+        return u128::from_be_bytes(*first);
     }
+    let mut padded = [0u8; 16];
+    padded[..bytes.len()].copy_from_slice(bytes);
     u128::from_be_bytes(padded)
 }
 
