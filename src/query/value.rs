@@ -379,21 +379,19 @@ impl<'a> Val<'a> {
 /// call to `memcmp`; shorter ones are compared as they are.
 #[inline]
 pub(crate) fn text_order(a: &str, b: &str) -> Ordering {
-    match (
-        a.as_bytes().first_chunk::<16>(),
-        b.as_bytes().first_chunk::<16>(),
-    ) {
-        (Some(x), Some(y)) => match u128::from_be_bytes(*x).cmp(&u128::from_be_bytes(*y)) {
-            Ordering::Equal => a.cmp(b),
-            decided => decided,
-        },
-        _ => a.cmp(b),
+    if a.len() >= 16 && b.len() >= 16 {
+        let decided = text_head(a).cmp(&text_head(b));
+        if decided.is_ne() {
+            return decided;
+        }
     }
+    a.cmp(b)
 }
 
 /// A string's first sixteen bytes as one big-endian number, zeros after a
 /// shorter one: where the heads of two strings differ, the strings are
 /// ordered as their heads are (equal heads say nothing).
+#[inline]
 pub(crate) fn text_head(text: &str) -> u128 {
     let bytes = text.as_bytes();
     if let Some(first) = bytes.first_chunk::<16>() {

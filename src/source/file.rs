@@ -99,10 +99,14 @@ impl std::ops::Deref for FileBytes {
     }
 }
 
-/// Maps a large file read-only, so that its pages are the page cache's
-/// own: reading one into memory costs more in fresh zeroed pages (one
-/// fault each) than parsing it does.
-fn map(file: &std::fs::File) -> std::io::Result<memmap2::Mmap> {
+/// A regular file larger than `PARALLEL_READ`, mapped read-only, so that
+/// its pages are the page cache's own: reading one into memory costs more
+/// in fresh zeroed pages (one fault each) than parsing it does. `None`
+/// for a smaller file, a pipe, or one that cannot be mapped.
+fn map_if_large(file: &std::fs::File, metadata: Option<&std::fs::Metadata>) -> Option<FileBytes> {
+    if !metadata.is_some_and(|m| m.is_file() && m.len() as usize > PARALLEL_READ) {
+        return None;
+    }
     // SAFETY: the map is read-only and idcsh never writes the file. The
     // disk cache's files are replaced by a rename, never rewritten in
     // place, so a map keeps the version it opened. A `--data` file
@@ -111,20 +115,18 @@ fn map(file: &std::fs::File) -> std::io::Result<memmap2::Mmap> {
     // bytes) or, truncated, end the run with a bus error: the contract
     // of any program that maps files, which DESIGN.md states.
     #[allow(unsafe_code)]
-    unsafe {
-        memmap2::Mmap::map(file)
-    }
+    let mapped = unsafe { memmap2::Mmap::map(file) };
+    mapped.ok().map(FileBytes::Mapped)
 }
 
 /// Reads a file whole: mapped when it is large, else read.
 pub(crate) fn read(path: &Path) -> std::io::Result<FileBytes> {
     let mut file = std::fs::File::open(path)?;
-    let size = file.metadata().map(|m| m.len() as usize).unwrap_or(0);
-    if size > PARALLEL_READ
-        && let Ok(mapped) = map(&file)
-    {
-        return Ok(FileBytes::Mapped(mapped));
+    let metadata = file.metadata().ok();
+    if let Some(mapped) = map_if_large(&file, metadata.as_ref()) {
+        return Ok(mapped);
     }
+    let size = metadata.map_or(0, |m| m.len() as usize);
     let mut bytes = Vec::new();
     read_rest(&mut file, &mut bytes, size)?;
     Ok(FileBytes::Read(bytes))
@@ -182,7 +184,8 @@ const PREFIX: usize = 64 * 1024;
 /// the rest, however large the file.
 fn read_file(path: &str) -> Result<FileBytes, Refused> {
     let mut file = std::fs::File::open(path).map_err(Refused::Io)?;
-    let size = file.metadata().map(|m| m.len() as usize).unwrap_or(0);
+    let metadata = file.metadata().ok();
+    let size = metadata.as_ref().map_or(0, |m| m.len() as usize);
     let mut bytes = Vec::with_capacity(size.min(PREFIX));
     (&mut file)
         .take(PREFIX as u64)
@@ -194,11 +197,8 @@ fn read_file(path: &str) -> Result<FileBytes, Refused> {
     {
         return Err(Refused::Json(reason));
     }
-    if size > PARALLEL_READ
-        && file.metadata().is_ok_and(|m| m.is_file())
-        && let Ok(mapped) = map(&file)
-    {
-        return Ok(FileBytes::Mapped(mapped));
+    if let Some(mapped) = map_if_large(&file, metadata.as_ref()) {
+        return Ok(mapped);
     }
     read_rest(&mut file, &mut bytes, size).map_err(Refused::Io)?;
     Ok(FileBytes::Read(bytes))

@@ -308,6 +308,15 @@ impl State {
             .count()
     }
 
+    /// Forgets the probes older than `PROBE_BLAMED_FOR` (no throttle can
+    /// be blamed on them now); true if there were any.
+    fn forget_old_probes(&mut self, now: Instant) -> bool {
+        let before = self.recent_probes.len();
+        self.recent_probes
+            .retain(|(at, _)| now.duration_since(*at) < PROBE_BLAMED_FOR);
+        self.recent_probes.len() < before
+    }
+
     fn quiet_for_a_window(since: Option<Instant>, now: Instant) -> bool {
         since.is_none_or(|at| now.duration_since(at) >= WINDOW)
     }
@@ -366,15 +375,9 @@ impl State {
             self.changed_at = Some(now);
             self.probed_at = Some(now);
             // A probe nothing was blamed on for a while held.
-            let held = self
-                .recent_probes
-                .iter()
-                .any(|(at, _)| now.duration_since(*at) >= PROBE_BLAMED_FOR);
-            if held {
+            if self.forget_old_probes(now) {
                 self.failed_probes = 0;
             }
-            self.recent_probes
-                .retain(|(at, _)| now.duration_since(*at) < PROBE_BLAMED_FOR);
             self.recent_probes.push((now, limit));
         }
     }
@@ -395,8 +398,7 @@ impl State {
             self.first_limit = Some(self.first_limit.unwrap_or(limit).max(limit));
         }
         let throttled = self.answers.iter().filter(|(_, t)| *t).count();
-        self.recent_probes
-            .retain(|(at, _)| now.duration_since(*at) < PROBE_BLAMED_FOR);
+        self.forget_old_probes(now);
         let blamed = self.limit.and_then(|_| self.recent_probes.pop());
         let lower = if let Some((_, from)) = blamed {
             // A throttle soon after a probe is the probe's: back to the
