@@ -291,6 +291,8 @@ impl Runner {
             width: None,
             expanded: self.settings.expanded,
             wide: false,
+            // A file has no width to fit.
+            wrap_prose: false,
         };
         let mut bytes = Vec::new();
         render::render(value, &style, &mut bytes).map_err(|e| Error::io("cannot render", e))?;
@@ -343,38 +345,13 @@ impl Runner {
                 value,
                 view,
                 warnings,
-            } => {
-                let shown = match self.settings.format {
-                    crate::render::Format::Table | crate::render::Format::Wide => view,
-                    _ => value,
-                };
-                self.emit(
-                    &Outcome::Value {
-                        value: shown.clone(),
-                        warnings: warnings.clone(),
-                    },
-                    out,
-                    err,
-                )
-            }
-            Outcome::Value { value, warnings } => {
-                let style = Style {
-                    format: self.settings.format,
-                    color: self.settings.color,
-                    width: None,
-                    expanded: self.settings.expanded,
-                    wide: false,
-                };
-                let mut buffered = io::BufWriter::with_capacity(64 * 1024, &mut *out);
-                render::render(value, &style, &mut buffered)?;
-                buffered.flush()?;
-                drop(buffered);
-                // After the result, where a reader's eye ends up.
-                for warning in warnings {
-                    writeln!(err, "{}", crate::error::warning_text(warning))?;
+            } => match self.settings.format {
+                crate::render::Format::Table | crate::render::Format::Wide => {
+                    self.emit_value(view, warnings, true, out, err)
                 }
-                Ok(())
-            }
+                _ => self.emit_value(value, warnings, false, out, err),
+            },
+            Outcome::Value { value, warnings } => self.emit_value(value, warnings, false, out, err),
             Outcome::Text(text) => {
                 out.write_all(text.as_bytes())?;
                 out.flush()
@@ -382,6 +359,35 @@ impl Runner {
             Outcome::Note(note) => writeln!(err, "{note}"),
             Outcome::Failing(inner) => self.emit(inner, out, err),
         }
+    }
+
+    /// Data in the current format on `out`, then its warnings on `err`;
+    /// `wrap_prose` for a view composed to be read whole.
+    fn emit_value(
+        &self,
+        value: &serde_json::Value,
+        warnings: &[String],
+        wrap_prose: bool,
+        out: &mut impl Write,
+        err: &mut impl Write,
+    ) -> io::Result<()> {
+        let style = Style {
+            format: self.settings.format,
+            color: self.settings.color,
+            width: None,
+            expanded: self.settings.expanded,
+            wide: false,
+            wrap_prose,
+        };
+        let mut buffered = io::BufWriter::with_capacity(64 * 1024, &mut *out);
+        render::render(value, &style, &mut buffered)?;
+        buffered.flush()?;
+        drop(buffered);
+        // After the result, where a reader's eye ends up.
+        for warning in warnings {
+            writeln!(err, "{}", crate::error::warning_text(warning))?;
+        }
+        Ok(())
     }
 }
 

@@ -678,6 +678,29 @@ fn at_80_columns_wide_rows_are_expanded_and_no_id_is_split() {
     run_keys(&mut p, "Users[:2].{Name: UserName, Status: UserStatus}");
     p.expect(expectrl::Regex(r"│ Name +┆ Status +│")).unwrap();
     at_prompt(&mut p, prompt);
+    // .explain's Why is read whole: wrapped inside its column, not cut.
+    let filter = ".explain Users[?Title == 'Engineer'].UserName";
+    let answer = demo_answer(&home, filter);
+    let why = answer["Steps"][1]["Why"].as_str().unwrap().to_owned();
+    run_keys(&mut p, filter);
+    let found = p.expect(expectrl::Regex(r"(?s)┌.*┘")).unwrap();
+    let grid = String::from_utf8_lossy(found.get(0).unwrap()).into_owned();
+    let mut shown = Vec::new();
+    for line in grid.lines().map(|l| l.trim_end_matches('\r')) {
+        assert!(line.chars().count() <= 80, "wider than 80: {line}");
+        let cells: Vec<&str> = line.split(['│', '┆']).collect();
+        let row_of_step_2 = cells.get(1).is_some_and(|c| c.trim() == "2");
+        let continued = !shown.is_empty() && cells.get(1).is_some_and(|c| c.trim().is_empty());
+        if row_of_step_2 || continued {
+            shown.push(cells[4].trim().to_owned());
+        } else if !shown.is_empty() {
+            break;
+        }
+    }
+    assert!(shown.len() > 1, "the Why is not wrapped:\n{grid}");
+    assert!(!grid.contains('…'), "a cell is cut:\n{grid}");
+    assert_eq!(shown.join(" "), why, "{grid}");
+    at_prompt(&mut p, prompt);
     // .expanded off keeps the grid and cuts the longest cells to fit.
     run_keys(&mut p, ".expanded off");
     at_prompt(&mut p, prompt);

@@ -97,6 +97,10 @@ pub struct Style {
     pub expanded: Expanded,
     /// Every field of known items, not their brief columns.
     pub wide: bool,
+    /// A table too wide wraps its prose cells at spaces inside the box
+    /// instead of cutting them: for the views idcsh composes to be read
+    /// whole (`.explain`'s steps, `.diff`'s summary), not for data.
+    pub wrap_prose: bool,
 }
 
 /// Writes `value` to `out` in `style.format`, ending with a newline.
@@ -148,6 +152,7 @@ mod tests {
             width: Some(200),
             expanded: Expanded::Auto,
             wide: false,
+            wrap_prose: false,
         };
         render(value, &style, &mut out).unwrap();
         String::from_utf8(out).unwrap()

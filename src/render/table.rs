@@ -1,8 +1,10 @@
 //! `table`: comfy-table when the rows fit the terminal's width; otherwise,
 //! as pgcli and psql do, an expanded layout, one field per line record by
-//! record (`.expanded auto`, the default). A cell is never wrapped across
-//! lines, so an ID or ARN can always be copied whole; with `.expanded off`
-//! a table too wide has its longest cells cut with `…` instead.
+//! record (`.expanded auto`, the default). A data cell is never wrapped
+//! across lines, so an ID or ARN can always be copied whole; with
+//! `.expanded off` a table too wide has its longest cells cut with `…`
+//! instead. A view idcsh composes to be read (`.explain`'s steps) wraps
+//! its prose inside the box.
 
 use std::io::{self, Write};
 
@@ -87,7 +89,7 @@ fn render_rows(value: &Json, style: &Style, brief: bool, out: &mut impl Write) -
         }
         // A single object's values are never cut: its fields, one a line.
         (Expanded::Auto, false, Some(width)) => {
-            match fitted(&rows, width).filter(|_| !value.is_object()) {
+            match fitted(&rows, width, style.wrap_prose).filter(|_| !value.is_object()) {
                 Some((fitted, hidden)) => {
                     boxed(&fitted, out)?;
                     footer(&hidden, out)
@@ -155,9 +157,10 @@ fn is_identifier(header: &str, cells: &[&str]) -> bool {
 /// `arn:…/ps-210be9f5d3495a2e`), then long cells of other columns cut at
 /// their end (down to 20 columns), then the least useful columns dropped
 /// (identifiers, then nested fields, then from the right) while two stay;
-/// the room a dropped column leaves goes back to the cells cut.
+/// the room a dropped column leaves goes back to the cells cut. With
+/// `wrap_prose`, prose is wrapped at that width instead of cut.
 /// `None` when even that does not fit, or would hide most of the fields.
-fn fitted(rows: &Rows, width: usize) -> Option<(Rows, Vec<String>)> {
+fn fitted(rows: &Rows, width: usize, wrap_prose: bool) -> Option<(Rows, Vec<String>)> {
     const NARROWEST_ID: usize = 16;
     const LONG_PROSE: usize = 20;
     let header = rows.header.clone()?;
@@ -236,6 +239,13 @@ fn fitted(rows: &Rows, width: usize) -> Option<(Rows, Vec<String>)> {
                 let text = row.get(i).map_or("", String::as_str);
                 if cut_cells && identifiers[i] {
                     cut_middle(text, widths[i])
+                } else if cut_cells && wrap_prose && widths[i] < natural[i] {
+                    let pieces = wrap(text, widths[i]);
+                    pieces
+                        .iter()
+                        .map(|p| p.trim_end())
+                        .collect::<Vec<_>>()
+                        .join("\n")
                 } else if cut_cells && widths[i] < natural[i] {
                     cut(text, widths[i])
                 } else {
@@ -301,7 +311,7 @@ fn natural_width(rows: &Rows) -> usize {
     widths.iter().sum::<usize>() + 3 * widths.len() + 1
 }
 
-/// The rows in a box, one line per row: no cell is ever wrapped.
+/// The rows in a box: one line per row, unless a cell was wrapped.
 fn boxed(rows: &Rows, out: &mut impl Write) -> io::Result<()> {
     let mut table = Table::new();
     table
@@ -545,6 +555,15 @@ mod tests {
     use serde_json::json;
 
     fn at(value: &serde_json::Value, width: u16, expanded: Expanded) -> String {
+        at_wrapping(value, width, expanded, false)
+    }
+
+    fn at_wrapping(
+        value: &serde_json::Value,
+        width: u16,
+        expanded: Expanded,
+        wrap_prose: bool,
+    ) -> String {
         let mut out = Vec::new();
         let style = Style {
             format: Format::Table,
@@ -552,6 +571,7 @@ mod tests {
             width: Some(width),
             expanded,
             wide: false,
+            wrap_prose,
         };
         super::render(value, &style, &mut out).unwrap();
         String::from_utf8(out).unwrap()
@@ -568,6 +588,28 @@ mod tests {
         assert!(lines[1].contains("UserName") && lines[1].contains("Name.GivenName"));
         assert!(lines[3].contains("alice") && lines[3].contains("a@x, b@x"));
         assert!(lines[4].contains("bob"));
+    }
+
+    #[test]
+    fn a_view_to_be_read_wraps_its_prose_and_still_cuts_identifiers() {
+        let arn = "arn:aws:sso:::permissionSet/ssoins-7223a8c1a0b2c3d4/ps-0123456789abcdef0123";
+        let why = "Title holds \"Senior Software Engineer\", \"Data Scientist\", \"Network Engineer\", \"Financial Analyst\"";
+        let value = json!([{"Step": 1, "Arn": arn, "Why": why}]);
+        let cut = at(&value, 80, Expanded::Auto);
+        assert!(cut.contains("Title holds") && cut.contains('…'), "{cut}");
+        let text = at_wrapping(&value, 80, Expanded::Auto, true);
+        assert!(text.starts_with('┌'), "{text}");
+        assert!(text.lines().all(|l| l.chars().count() <= 80), "{text}");
+        assert!(text.contains("arn:…9abcdef0123"), "{text}");
+        let why_column: Vec<&str> = text
+            .lines()
+            .filter_map(|l| l.split(['│', '┆']).nth(3))
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .skip(1)
+            .collect();
+        assert!(why_column.len() > 1, "{text}");
+        assert_eq!(why_column.join(" "), why, "{text}");
     }
 
     #[test]
