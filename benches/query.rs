@@ -1,6 +1,7 @@
 //! Steady-state query time: the document is loaded once, then each
 //! expression in `benches/expressions.txt` is compiled and evaluated
-//! (result converted to JSON) repeatedly. Prints one JSON line per
+//! (result converted to the document the shell keeps and renders)
+//! repeatedly. Prints one JSON line per
 //! expression with the median in microseconds. Data: `$IDCSH_BENCH_DATA`.
 //! With `IDCSH_BENCH_CRATE=1`, the `jmespath` crate (a dev-dependency, the
 //! design's first choice) is timed on the same document and expressions
@@ -35,7 +36,7 @@ fn main() {
             let result = query
                 .evaluate(&Val::Ref(&data))
                 .expect("benchmark expressions evaluate");
-            std::hint::black_box(result.to_json());
+            std::hint::black_box(result.to_doc());
             samples.push(t.elapsed().as_secs_f64() * 1e6);
         }
         samples.sort_by(f64::total_cmp);

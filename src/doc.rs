@@ -185,6 +185,38 @@ impl Doc {
         }
     }
 
+    /// An object of `entries`: a repeated key keeps its first place and
+    /// its last value, as a JSON object keeps it.
+    pub(crate) fn object(entries: impl IntoIterator<Item = (Key, Doc)>) -> Doc {
+        /// Past this many entries a repeated key is found by hashing.
+        const FOUND_BY_SCAN: usize = 32;
+        let entries = entries.into_iter();
+        let mut kept: Vec<(Key, Doc)> = Vec::with_capacity(entries.size_hint().0);
+        let mut places: Option<std::collections::HashMap<Key, usize>> = None;
+        for (key, value) in entries {
+            if let Some(places) = &mut places {
+                match places.get(&key) {
+                    Some(&at) => kept[at].1 = value,
+                    None => {
+                        places.insert(key.clone(), kept.len());
+                        kept.push((key, value));
+                    }
+                }
+                continue;
+            }
+            set_entry(&mut kept, key, value);
+            if kept.len() > FOUND_BY_SCAN {
+                places = Some(
+                    kept.iter()
+                        .enumerate()
+                        .map(|(i, (k, _))| (k.clone(), i))
+                        .collect(),
+                );
+            }
+        }
+        Doc::Object(kept.into_boxed_slice())
+    }
+
     /// Wraps a collection for holding.
     pub fn shared(value: Json) -> Arc<Doc> {
         Arc::new(Doc::from(value))

@@ -157,7 +157,7 @@ impl Runner {
         let result = self.run_line(text);
         let rows = match &result {
             Ok(Outcome::Value { value, .. } | Outcome::Viewed { value, .. }) => {
-                value.as_array().map(Vec::len)
+                value.as_array().map(<[_]>::len)
             }
             _ => None,
         };
@@ -365,7 +365,7 @@ impl Runner {
     /// `wrap_prose` for a view composed to be read whole.
     fn emit_value(
         &self,
-        value: &serde_json::Value,
+        value: &crate::doc::Doc,
         warnings: &[String],
         wrap_prose: bool,
         out: &mut impl Write,

@@ -5,21 +5,24 @@ use std::sync::Arc;
 
 use serde_json::Value as Json;
 
+use crate::doc::Doc;
+
 /// What a line produced.
 #[derive(Debug)]
 pub enum Outcome {
     /// Nothing to print.
     Nothing,
-    /// Data, rendered in the current format.
+    /// Data, rendered in the current format; held as a document, as
+    /// queries read it (`_`) and JSON is written from it.
     Value {
-        value: Arc<Json>,
+        value: Arc<Doc>,
         warnings: Vec<String>,
     },
     /// Data with a shorter view for the table format (`.diff`'s summary):
     /// a filter, `_` and every other format see the data itself.
     Viewed {
-        value: Arc<Json>,
-        view: Arc<Json>,
+        value: Arc<Doc>,
+        view: Arc<Doc>,
         warnings: Vec<String>,
     },
     /// Text for the user (help), printed as it is.
@@ -56,7 +59,7 @@ pub(crate) fn with_warning(outcome: Outcome, warning: Option<String>) -> Outcome
 /// A command's data result.
 pub(crate) fn data(value: Json) -> Outcome {
     Outcome::Value {
-        value: Arc::new(value),
+        value: Arc::new(Doc::from(value)),
         warnings: Vec::new(),
     }
 }

@@ -6,7 +6,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use indexmap::IndexMap;
-use serde_json::Value as Json;
 
 use crate::collection::Collection;
 use crate::disk_cache::{Cached, DiskCache, Owner};
@@ -32,7 +31,7 @@ pub(crate) struct HeldCollection {
 /// A result and what the user should be told about it.
 #[derive(Debug)]
 pub struct Answer {
-    pub value: Arc<Json>,
+    pub value: Arc<Doc>,
     pub warnings: Vec<String>,
 }
 
@@ -49,7 +48,7 @@ pub struct Session {
     refreshing: Option<Refreshing>,
     runtime: Runtime,
     held: IndexMap<String, HeldCollection>,
-    last: Arc<Json>,
+    last: Arc<Doc>,
     /// Requests made by sources this session has replaced.
     requests_of_replaced_sources: u64,
     /// How the disk cache is used; `None`: not at all.
@@ -91,7 +90,7 @@ impl Session {
             refreshing: None,
             runtime,
             held: IndexMap::new(),
-            last: Arc::new(Json::Null),
+            last: Arc::new(Doc::Null),
             requests_of_replaced_sources: 0,
             cache_policy: None,
             disk: None,
@@ -415,12 +414,12 @@ impl Session {
     }
 
     /// The previous line's result (`_`).
-    pub(crate) fn last(&self) -> &Arc<Json> {
+    pub(crate) fn last(&self) -> &Arc<Doc> {
         &self.last
     }
 
     /// Records a line's result as `_`.
-    pub(crate) fn set_last(&mut self, value: Arc<Json>) {
+    pub(crate) fn set_last(&mut self, value: Arc<Doc>) {
         self.last = value;
     }
 
@@ -715,9 +714,8 @@ impl Session {
 
     /// Evaluates `query` with `current` as the input (a command's result
     /// piped into an expression).
-    pub(crate) fn filter(&self, query: &Query, current: &Json) -> Result<Answer, Error> {
-        let current = Doc::from(current.clone());
-        let (value, warnings) = answered(query.evaluate_warned(&Val::Ref(&current)))?;
+    pub(crate) fn filter(&self, query: &Query, current: &Doc) -> Result<Answer, Error> {
+        let (value, warnings) = answered(query.evaluate_warned(&Val::Ref(current)))?;
         Ok(Answer {
             value: Arc::new(value),
             warnings,
@@ -838,23 +836,19 @@ impl Session {
     }
 
     /// The answer over the held collections, and the warnings it comes with.
-    fn evaluate_held(&self, query: &Query, last: &Json) -> Result<(Json, Vec<String>), Error> {
+    fn evaluate_held(&self, query: &Query, last: &Doc) -> Result<(Doc, Vec<String>), Error> {
         let names_last = query.root_refs().fields.iter().any(|f| f == "_");
         if let Some(document) = self.source.document() {
             // A root that is not an object has no `_` key: `_` is the
             // previous result there too.
             if names_last {
-                let bound = query.with_root_field_bound("_", Doc::from(last.clone()));
+                let bound = query.with_root_field_bound("_", last);
                 return answered(bound.evaluate_warned(&Val::Ref(&document)));
             }
             return answered(query.evaluate_warned(&Val::Ref(&document)));
         }
-        // `_` is converted for the evaluator only when an expression names it.
-        let last = if names_last && !self.held.contains_key("_") {
-            Some(Doc::from(last.clone()))
-        } else {
-            None
-        };
+        // `_` joins the root only when an expression names it.
+        let last = (names_last && !self.held.contains_key("_")).then_some(last);
         // The root's keys in the source's order (a `--data` document's own
         // order), whatever order earlier lines fetched them in.
         let mut entries: Vec<(Cow<'_, str>, Val<'_>)> = self
@@ -874,9 +868,9 @@ impl Session {
     }
 }
 
-/// An evaluation's answer as JSON, with its warnings.
-fn answered(evaluated: Evaluated<'_>) -> Result<(Json, Vec<String>), Error> {
-    Ok((evaluated.value?.to_json(), evaluated.warnings))
+/// An evaluation's answer as a document, with its warnings.
+fn answered(evaluated: Evaluated<'_>) -> Result<(Doc, Vec<String>), Error> {
+    Ok((evaluated.value?.to_doc(), evaluated.warnings))
 }
 
 /// The names of the collections built on the collection named `name`.
@@ -970,7 +964,7 @@ mod tests {
     fn an_expression_fetches_only_the_collections_it_names() {
         let (mut session, asked) = session();
         let answer = run(&mut session, "length(Groups)");
-        assert_eq!(*answer.value, Json::from(28));
+        assert_eq!(answer.value.to_json(), serde_json::Value::from(28));
         assert_eq!(*asked.lock().unwrap(), ["Groups"]);
         run(&mut session, "Users[?UserName == 'alice'] | length(@)");
         assert_eq!(*asked.lock().unwrap(), ["Groups", "Users"]);
@@ -991,7 +985,7 @@ mod tests {
     fn unknown_top_level_names_warn_with_the_closest_name() {
         let (mut session, asked) = session();
         let answer = run(&mut session, "Userz");
-        assert_eq!(*answer.value, Json::Null);
+        assert_eq!(answer.value.to_json(), serde_json::Value::Null);
         assert_eq!(
             answer.warnings,
             ["Userz is not a collection, so it is null; did you mean Users?"]
@@ -1005,6 +999,9 @@ mod tests {
         let answer = run(&mut session, "Groups[:2].DisplayName");
         session.set_last(answer.value);
         let answer = run(&mut session, "_[1]");
-        assert_eq!(*answer.value, Json::from("Administrators"));
+        assert_eq!(
+            answer.value.to_json(),
+            serde_json::Value::from("Administrators")
+        );
     }
 }

@@ -6,6 +6,7 @@ use clap::Args;
 use serde_json::{Value as Json, json};
 
 use super::context::Context;
+use crate::doc::Doc;
 use crate::error::Error;
 use crate::outcome::Outcome;
 use crate::query::Query;
@@ -40,7 +41,7 @@ pub(super) fn explain(cx: &mut Context<'_>, args: ExplainArgs) -> Result<Outcome
         let piece = text[from..end].trim();
         from = end;
         let (value, mut why) = match cx.expression(prefix)? {
-            Outcome::Value { value, warnings } => ((*value).clone(), warnings),
+            Outcome::Value { value, warnings } => (value.to_json(), warnings),
             _ => (Json::Null, Vec::new()),
         };
         if is_empty(&value)
@@ -60,12 +61,12 @@ pub(super) fn explain(cx: &mut Context<'_>, args: ExplainArgs) -> Result<Outcome
     }
     let view = Json::Array(steps.clone());
     Ok(Outcome::Viewed {
-        value: std::sync::Arc::new(json!({
+        value: std::sync::Arc::new(Doc::from(json!({
             "Expression": text,
             "Tree": tree,
             "Steps": steps,
-        })),
-        view: std::sync::Arc::new(view),
+        }))),
+        view: std::sync::Arc::new(Doc::from(view)),
         warnings: Vec::new(),
     })
 }

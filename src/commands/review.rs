@@ -67,8 +67,8 @@ pub(super) fn diff(cx: &mut Context<'_>, args: DiffArgs) -> Result<Outcome, Erro
     let (changes, notes) = crate::review::diff(&diff_side(&old), &diff_side(&new));
     let differs = crate::review::differs(&changes);
     let outcome = Outcome::Viewed {
-        view: Arc::new(crate::review::summary(&changes)),
-        value: Arc::new(changes),
+        view: Arc::new(Doc::from(crate::review::summary(&changes))),
+        value: Arc::new(Doc::from(changes)),
         warnings: notes,
     };
     Ok(if args.exit_code && differs {
@@ -138,7 +138,7 @@ pub(super) fn check(cx: &mut Context<'_>, args: CheckArgs) -> Result<Outcome, Er
         ));
     }
     Ok(Outcome::Value {
-        value: Arc::new(current.findings(cx, args.admins)?),
+        value: Arc::new(Doc::from(current.findings(cx, args.admins)?)),
         warnings,
     })
 }

@@ -242,9 +242,9 @@ impl Query {
 
     /// This query with the top-level field `name` read as `value` (`_`
     /// over a root that is not an object).
-    pub(crate) fn with_root_field_bound(&self, name: &str, value: crate::doc::Doc) -> Query {
+    pub(crate) fn with_root_field_bound(&self, name: &str, value: &crate::doc::Doc) -> Query {
         Query {
-            node: self.node.bind_root_field(name, &value, true),
+            node: self.node.bind_root_field(name, value, true),
             ..self.clone()
         }
     }

@@ -344,25 +344,38 @@ impl<'a> Val<'a> {
         }
     }
 
+    /// The value held as a document (an answer kept as `_` and rendered):
+    /// borrowed parts copied, a key given twice once, in its first place
+    /// with its last value, as a JSON object keeps it.
+    pub fn to_doc(&self) -> Doc {
+        match self {
+            Val::Ref(Doc::Array(items)) => Doc::Array(on_cores(items, Doc::clone).into()),
+            Val::Ref(doc) => (*doc).clone(),
+            Val::Null | Val::Expref(_) => Doc::Null,
+            Val::Bool(b) => Doc::Bool(*b),
+            Val::Number(n) => Doc::from(number_to_json(*n)),
+            Val::Integer(n) => Doc::from(integer_to_json(*n)),
+            Val::String(s) => Doc::String(s.as_ref().into()),
+            Val::Array(items) => Doc::Array(on_cores(items, Val::to_doc).into()),
+            Val::Object(entries) => Doc::object(
+                entries
+                    .iter()
+                    .map(|(key, value)| (key.as_ref().into(), value.to_doc())),
+            ),
+        }
+    }
+
     /// Converts the value into JSON for rendering.
     pub fn to_json(&self) -> Json {
         match self {
+            Val::Ref(Doc::Array(items)) => Json::Array(on_cores(items, Doc::to_json)),
             Val::Ref(doc) => doc.to_json(),
             Val::Null | Val::Expref(_) => Json::Null,
             Val::Bool(b) => Json::Bool(*b),
             Val::Number(n) => number_to_json(*n),
             Val::Integer(n) => integer_to_json(*n),
             Val::String(s) => Json::String(s.to_string()),
-            Val::Array(items) => {
-                let convert = |item: &Val<'a>, out: &mut Vec<Json>| {
-                    out.push(item.to_json());
-                    Ok::<(), std::convert::Infallible>(())
-                };
-                match parallel::collect(MIN_ITEMS_TO_CONVERT_IN_PARALLEL, items, convert) {
-                    Ok(items) => Json::Array(items),
-                    Err(never) => match never {},
-                }
-            }
+            Val::Array(items) => Json::Array(on_cores(items, Val::to_json)),
             Val::Object(entries) => Json::Object(
                 entries
                     .iter()
@@ -405,6 +418,18 @@ pub(crate) fn text_head(text: &str) -> u128 {
 /// Results with this many items or more are converted to JSON on every
 /// core: each item costs allocations, more than evaluating one does.
 const MIN_ITEMS_TO_CONVERT_IN_PARALLEL: usize = 4096;
+
+/// `convert` of each item in order, on several cores for a long array.
+fn on_cores<T: Sync, R: Send>(items: &[T], convert: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let each = |item: &T, out: &mut Vec<R>| {
+        out.push(convert(item));
+        Ok::<(), std::convert::Infallible>(())
+    };
+    match parallel::collect(MIN_ITEMS_TO_CONVERT_IN_PARALLEL, items, each) {
+        Ok(items) => items,
+        Err(never) => match never {},
+    }
+}
 
 /// An exact integer as JSON; one beyond 64 bits as the nearest float.
 pub(crate) fn integer_to_json(n: i128) -> Json {
@@ -549,6 +574,49 @@ mod tests {
         assert!(Val::Ref(&a).equals(&Val::Ref(&b)));
         let c = Doc::from(json!({"a": 1, "c": [1, 2]}));
         assert!(!Val::Ref(&a).equals(&Val::Ref(&c)));
+    }
+
+    /// An answer kept as a document holds what its JSON holds: a key
+    /// given twice once, in its first place with its last value (by
+    /// scanning a small object and hashing a large one), numbers as JSON
+    /// writes them, a long array (converted on several cores) in order.
+    #[test]
+    fn an_answer_kept_as_a_document_is_its_json() {
+        let data = Doc::from(json!({"a": [1, 2.5, "x"], "b": {"c": null}}));
+        let key = |k: &str| Cow::Owned(k.to_owned());
+        let small = vec![
+            (key("z"), Val::Number(1.0)),
+            (key("a"), Val::Ref(&data)),
+            (key("z"), Val::Integer(i128::from(u64::MAX) + 1)),
+        ];
+        let large: Vec<(Cow<'_, str>, Val<'_>)> = (0..100)
+            .map(|i| (key(&format!("k{}", i % 40)), Val::Number(f64::from(i))))
+            .collect();
+        let long: Vec<Val<'_>> = (0..10_000)
+            .map(|i| match i % 3 {
+                0 => Val::Number(f64::from(i) / 2.0),
+                1 => Val::string(format!("user-{i}-with-a-name-longer-than-inline")),
+                _ => Val::Object(Arc::new(vec![(key("n"), Val::Integer(i.into()))])),
+            })
+            .collect();
+        let values = [
+            Val::Object(Arc::new(small)),
+            Val::Object(Arc::new(large)),
+            Val::Array(Arc::new(long)),
+            Val::Number(f64::NAN),
+            Val::Bool(true),
+        ];
+        for value in &values {
+            let json = value.to_json();
+            assert_eq!(value.to_doc(), Doc::from(json.clone()));
+            assert_eq!(
+                serde_json::to_string(&value.to_doc()).unwrap(),
+                json.to_string()
+            );
+        }
+        let kept = values[1].to_doc();
+        assert_eq!(kept.as_object().map(<[_]>::len), Some(40));
+        assert_eq!(kept["k0"], Doc::from(json!(80.0)));
     }
 
     #[test]

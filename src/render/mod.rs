@@ -22,6 +22,8 @@ use std::io::{self, Write};
 
 use serde_json::Value as Json;
 
+use crate::doc::Doc;
+
 /// An output format, shared by `-o` and `.output`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -103,10 +105,20 @@ pub struct Style {
     pub wrap_prose: bool,
 }
 
-/// Writes `value` to `out` in `style.format`, ending with a newline.
-pub fn render(value: &Json, style: &Style, out: &mut impl Write) -> io::Result<()> {
+/// Writes `value` to `out` in `style.format`, ending with a newline. JSON
+/// is written from the document as it is; the other formats lay out its
+/// JSON.
+pub fn render(value: &Doc, style: &Style, out: &mut impl Write) -> io::Result<()> {
     match style.format {
         Format::Json => json(value, style.color, out),
+        // A long list is converted on several cores.
+        _ => laid_out(&crate::query::Val::Ref(value).to_json(), style, out),
+    }
+}
+
+/// `value` in one of the formats that lay its JSON out.
+fn laid_out(value: &Json, style: &Style, out: &mut impl Write) -> io::Result<()> {
+    match style.format {
         Format::Yaml => yaml::render(value, out),
         Format::Table => table::render(value, style, out),
         Format::Wide => table::render(
@@ -119,10 +131,13 @@ pub fn render(value: &Json, style: &Style, out: &mut impl Write) -> io::Result<(
         ),
         Format::Text => text::render(value, out),
         Format::Csv => csv::render(value, out),
+        Format::Json => serde_json::to_writer_pretty(&mut *out, value)
+            .map_err(io::Error::other)
+            .and_then(|()| writeln!(out)),
     }
 }
 
-fn json(value: &Json, color: bool, out: &mut impl Write) -> io::Result<()> {
+fn json(value: &Doc, color: bool, out: &mut impl Write) -> io::Result<()> {
     if color {
         let colored = colored_json::to_colored_json(value, colored_json::ColorMode::On)
             .map_err(io::Error::other)?;
@@ -154,7 +169,7 @@ mod tests {
             wide: false,
             wrap_prose: false,
         };
-        render(value, &style, &mut out).unwrap();
+        render(&Doc::from(value.clone()), &style, &mut out).unwrap();
         String::from_utf8(out).unwrap()
     }
 

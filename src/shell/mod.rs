@@ -464,7 +464,7 @@ fn view(runner: &Runner, profiles: &[String], commands: &[String]) -> View {
             .any(|c| crate::collection::Collection::from_name(c).is_some()),
         data: {
             let mut data = session.available();
-            if !session.last().is_null() {
+            if **session.last() != crate::doc::Doc::Null {
                 let last = crate::shell::complete::sample(session.last());
                 data.push(("_".to_owned(), Arc::new(last)));
             }

@@ -49,17 +49,17 @@ impl View {
 /// A bounded copy of `value` for completing its fields (`_[0].`): each
 /// array cut to its first items, so that a 100,000-row result costs no
 /// more after each line than a small one.
-pub fn sample(value: &serde_json::Value) -> Doc {
+pub fn sample(value: &Doc) -> Doc {
     const ITEMS: usize = 200;
-    use serde_json::Value as Json;
     match value {
-        Json::Array(items) => Doc::Array(items.iter().take(ITEMS).map(sample).collect()),
-        Json::Object(map) => Doc::Object(
-            map.iter()
-                .map(|(k, v)| (k.as_str().into(), sample(v)))
+        Doc::Array(items) => Doc::Array(items.iter().take(ITEMS).map(sample).collect()),
+        Doc::Object(entries) => Doc::Object(
+            entries
+                .iter()
+                .map(|(key, value)| (key.clone(), sample(value)))
                 .collect(),
         ),
-        scalar => Doc::from(scalar.clone()),
+        scalar => scalar.clone(),
     }
 }
 
@@ -301,7 +301,7 @@ mod tests {
         let rows: Vec<serde_json::Value> = (0..1000)
             .map(|i| serde_json::json!({"AccountName": format!("a{i}"), "Via": ["direct"]}))
             .collect();
-        let last = sample(&serde_json::Value::Array(rows));
+        let last = sample(&Doc::from(serde_json::Value::Array(rows)));
         assert_eq!(last.as_array().map(|a| a.len()), Some(200));
         view.data.push(("_".to_owned(), Arc::new(last)));
         assert_eq!(offered(&view, "_[0].V").1, ["Via"]);
