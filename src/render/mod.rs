@@ -131,9 +131,7 @@ fn laid_out(value: &Json, style: &Style, out: &mut impl Write) -> io::Result<()>
         ),
         Format::Text => text::render(value, out),
         Format::Csv => csv::render(value, out),
-        Format::Json => serde_json::to_writer_pretty(&mut *out, value)
-            .map_err(io::Error::other)
-            .and_then(|()| writeln!(out)),
+        Format::Json => json(&Doc::from(value.clone()), style.color, out),
     }
 }
 
