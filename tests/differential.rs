@@ -1186,6 +1186,8 @@ fn the_front_and_back_of_a_sort_are_those_of_the_whole_sort() {
         "sort_by(xs, &s)[0]",
         "sort_by(xs, &k)[-12::3].i",
         "sort_by(xs, &k)[-400:] | length(@)",
+        "sort_by(xs, &i)[-5:].i",
+        "sort_by(reverse(xs), &i)[-5:].i",
     ]
     .map(String::from)
     .to_vec();

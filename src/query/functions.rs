@@ -755,7 +755,10 @@ fn sorted_front<'a, M: Context<'a>>(
     let step = |front: &mut Front<'a>, item: &Val<'a>| {
         let key = keys.of(item)?;
         let position = front.next;
-        front.next += 1;
+        front.next = match from_end {
+            true => position.saturating_sub(1),
+            false => position + 1,
+        };
         let ranked = Ranked {
             head: key.as_str().map_or(0, super::value::text_head),
             key,
@@ -774,8 +777,15 @@ fn sorted_front<'a, M: Context<'a>>(
         Ok(())
     };
     let reads = keys.reads(array);
-    let fronts =
-        parallel::fold_elements(array, reads.as_ref(), start, step).unwrap_or(Ok(Vec::new()))?;
+    // The back is kept going backwards: on keys that arrive in order
+    // (names listed sorted, users in the order they were created) the
+    // first `keep` seen are the ones kept, and every other is turned away
+    // by one comparison instead of displacing the heap's top.
+    let fronts = match from_end {
+        true => parallel::fold_elements_from_the_end(array, reads.as_ref(), start, step),
+        false => parallel::fold_elements(array, reads.as_ref(), start, step),
+    };
+    let fronts = fronts.unwrap_or(Ok(Vec::new()))?;
     let mut kept: Vec<Ranked<'a>> = fronts
         .into_iter()
         .flat_map(|front| front.kept.into_vec())
@@ -796,7 +806,8 @@ fn sorted_front<'a, M: Context<'a>>(
 
 /// The elements with the lowest (key, position) one core has seen so far.
 struct Front<'a> {
-    /// The position of the next element.
+    /// The position of the next element (of the one before, when the
+    /// back is kept).
     next: usize,
     /// A max-heap, so the one to give up is on top.
     kept: BinaryHeap<Ranked<'a>>,

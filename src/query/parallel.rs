@@ -57,9 +57,12 @@ struct Chunk<S, E> {
 /// when there are `min_items` or more. `start` makes a chunk's state from the
 /// position of its first item and its length; a chunk stops at its first
 /// error. With `ahead`, memory is asked for items ahead of the one folded.
+/// `from_the_end` folds each chunk from its last item to its first; its
+/// error is then still the first in item order.
 fn chunks<'s, T, S, E>(
     items: &'s [T],
     min_items: usize,
+    from_the_end: bool,
     ahead: Option<Ahead<'_, T>>,
     start: impl Fn(usize, usize) -> S + Sync,
     step: impl Fn(&mut S, &'s T) -> Result<(), E> + Sync,
@@ -79,24 +82,37 @@ where
                 let top = reads.positions_in(doc_of(part.first()?)?);
                 Some((reads, doc_of, top, reads.depth()))
             });
-        for (i, item) in part.iter().enumerate() {
+        let mut first_error = None;
+        for n in 0..part.len() {
+            let i = if from_the_end { part.len() - 1 - n } else { n };
             if let Some((reads, doc_of, top, depth)) = &ahead {
                 for level in 0..=*depth {
                     let distance = (depth + 1 - level) * PREFETCH_DISTANCE;
-                    let Some(doc) = part.get(i + distance).and_then(doc_of) else {
+                    let ahead_of_i = match from_the_end {
+                        true => i.checked_sub(distance),
+                        false => Some(i + distance),
+                    };
+                    let Some(doc) = ahead_of_i.and_then(|a| part.get(a)).and_then(doc_of) else {
                         continue;
                     };
                     reads.prefetch_shaped(doc, level, top);
                 }
             }
-            if let Err(error) = step(&mut state, item) {
-                return Chunk {
-                    state,
-                    error: Some(error),
-                };
+            if let Err(error) = step(&mut state, &part[i]) {
+                if !from_the_end {
+                    return Chunk {
+                        state,
+                        error: Some(error),
+                    };
+                }
+                // Going back, each error found is earlier than the last.
+                first_error = Some(error);
             }
         }
-        Chunk { state, error: None }
+        Chunk {
+            state,
+            error: first_error,
+        }
     };
     let cores = cores();
     if cores < 2 || items.len() < min_items || SPLITTING.with(Cell::get) {
@@ -158,6 +174,7 @@ where
     join(chunks(
         items,
         min_items,
+        false,
         None,
         |_, len| Vec::with_capacity(len),
         |out, item| each(item, out),
@@ -190,7 +207,7 @@ where
 {
     let start = |_, len| Vec::with_capacity(len);
     let step = |out: &mut Vec<R>, item: &Val<'a>| each(item, out);
-    Some(join(element_chunks(array, reads, start, step)?))
+    Some(join(element_chunks(array, reads, false, start, step)?))
 }
 
 /// Folds an array value's elements into one state per chunk, in order:
@@ -207,7 +224,34 @@ where
     S: Send,
     F: Fn(&mut S, &Val<'a>) -> Result<(), Box<QueryError>> + Sync,
 {
-    let chunks = element_chunks(array, reads, |offset, _| start(offset), step)?;
+    states_of(element_chunks(
+        array,
+        reads,
+        false,
+        |offset, _| start(offset),
+        step,
+    )?)
+}
+
+/// As [`fold_elements`], each chunk folded from its last element to its
+/// first: `start` makes a chunk's state from the position of its last
+/// element. The error is still the first in element order.
+pub(crate) fn fold_elements_from_the_end<'a, S, F>(
+    array: &Val<'a>,
+    reads: Option<&Reads>,
+    start: impl Fn(usize) -> S + Sync,
+    step: F,
+) -> Option<Result<Vec<S>, Box<QueryError>>>
+where
+    S: Send,
+    F: Fn(&mut S, &Val<'a>) -> Result<(), Box<QueryError>> + Sync,
+{
+    let last = |offset: usize, len: usize| start(offset + len.saturating_sub(1));
+    states_of(element_chunks(array, reads, true, last, step)?)
+}
+
+/// Each chunk's state, or the first chunk's error.
+fn states_of<S>(chunks: Vec<Chunk<S, Box<QueryError>>>) -> Option<Result<Vec<S>, Box<QueryError>>> {
     let mut states = Vec::with_capacity(chunks.len());
     for chunk in chunks {
         states.push(chunk.state);
@@ -222,6 +266,7 @@ where
 fn element_chunks<'a, S, F>(
     array: &Val<'a>,
     reads: Option<&Reads>,
+    from_the_end: bool,
     start: impl Fn(usize, usize) -> S + Sync,
     step: F,
 ) -> Option<Vec<Chunk<S, Box<QueryError>>>>
@@ -233,6 +278,7 @@ where
         Items::Docs(docs) => chunks(
             docs,
             MIN_PARALLEL_ITEMS,
+            from_the_end,
             reads.map(|r| (r, as_doc as _)),
             start,
             |state, doc| step(state, &Val::Ref(doc)),
@@ -240,6 +286,7 @@ where
         Items::Vals(vals) => chunks(
             vals,
             MIN_PARALLEL_ITEMS,
+            from_the_end,
             reads.map(|r| (r, val_doc as _)),
             start,
             |state, val| step(state, val),
@@ -402,6 +449,25 @@ mod tests {
         let mixed_early = "max_by(@, &(n == `10` && 'x' || n == `50000` && `true` || n))";
         assert!(
             run(mixed_early)
+                .unwrap_err()
+                .to_string()
+                .contains("got string")
+        );
+        // The back of a sort is kept going backwards, chunk by chunk: keys
+        // in order and reversed give the back a full sort gives, ties in
+        // their order, and the first error is still the first element's.
+        assert_eq!(
+            run("sort_by(@, &n)[-3:].n"),
+            Ok(json!([59997, 59998, 59999]))
+        );
+        assert_eq!(run("sort_by(@, &tags[1])[-2:].n"), Ok(json!([1, 0])));
+        assert_eq!(
+            run("sort_by(@, &k)[-3:].n"),
+            Ok(json!([59899, 59949, 59999]))
+        );
+        let back_early = "sort_by(@, &(n == `10` && 'x' || n == `20000` && `true` || n))[-3:]";
+        assert!(
+            run(back_early)
                 .unwrap_err()
                 .to_string()
                 .contains("got string")
