@@ -326,7 +326,7 @@ pub(crate) fn eval<'a, M: Context<'a>>(
             let source = eval(source, current, met)?;
             let count =
                 move |count: &mut usize, item: &Val<'a>| flow(stages, item.clone(), count, met);
-            match parallel::fold_elements(&source, Some(reads), |_| 0, count) {
+            match parallel::fold_elements(&source, Some(reads), false, |_| 0, count) {
                 Some(counts) => Val::Integer(counts?.iter().sum::<usize>() as i128),
                 // Not an array: the stream is null, and `length` says why it
                 // cannot count that.

@@ -781,11 +781,8 @@ fn sorted_front<'a, M: Context<'a>>(
     // (names listed sorted, users in the order they were created) the
     // first `keep` seen are the ones kept, and every other is turned away
     // by one comparison instead of displacing the heap's top.
-    let fronts = match from_end {
-        true => parallel::fold_elements_from_the_end(array, reads.as_ref(), start, step),
-        false => parallel::fold_elements(array, reads.as_ref(), start, step),
-    };
-    let fronts = fronts.unwrap_or(Ok(Vec::new()))?;
+    let fronts = parallel::fold_elements(array, reads.as_ref(), from_end, start, step)
+        .unwrap_or(Ok(Vec::new()))?;
     let mut kept: Vec<Ranked<'a>> = fronts
         .into_iter()
         .flat_map(|front| front.kept.into_vec())
@@ -968,8 +965,8 @@ fn best_by<'a, M: Context<'a>>(
         Ok(())
     };
     let reads = keys.reads(array);
-    let bests =
-        parallel::fold_elements(array, reads.as_ref(), |_| None, step).unwrap_or(Ok(Vec::new()))?;
+    let bests = parallel::fold_elements(array, reads.as_ref(), false, |_| None, step)
+        .unwrap_or(Ok(Vec::new()))?;
     Ok(bests
         .into_iter()
         .flatten()

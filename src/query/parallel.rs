@@ -210,13 +210,16 @@ where
     Some(join(element_chunks(array, reads, false, start, step)?))
 }
 
-/// Folds an array value's elements into one state per chunk, in order:
-/// `start` makes a chunk's state from the position of its first element;
-/// `reads`, when given, is what `step` reads below an element. The states,
-/// or the first error in element order; `None` when `array` is no array.
+/// Folds an array value's elements into one state per chunk: each chunk
+/// in order, or from its last element to its first when `from_the_end`;
+/// `start` makes a chunk's state from the position of the element it
+/// folds first; `reads`, when given, is what `step` reads below an
+/// element. The states, or the first error in element order; `None` when
+/// `array` is no array.
 pub(crate) fn fold_elements<'a, S, F>(
     array: &Val<'a>,
     reads: Option<&Reads>,
+    from_the_end: bool,
     start: impl Fn(usize) -> S + Sync,
     step: F,
 ) -> Option<Result<Vec<S>, Box<QueryError>>>
@@ -224,34 +227,11 @@ where
     S: Send,
     F: Fn(&mut S, &Val<'a>) -> Result<(), Box<QueryError>> + Sync,
 {
-    states_of(element_chunks(
-        array,
-        reads,
-        false,
-        |offset, _| start(offset),
-        step,
-    )?)
-}
-
-/// As [`fold_elements`], each chunk folded from its last element to its
-/// first: `start` makes a chunk's state from the position of its last
-/// element. The error is still the first in element order.
-pub(crate) fn fold_elements_from_the_end<'a, S, F>(
-    array: &Val<'a>,
-    reads: Option<&Reads>,
-    start: impl Fn(usize) -> S + Sync,
-    step: F,
-) -> Option<Result<Vec<S>, Box<QueryError>>>
-where
-    S: Send,
-    F: Fn(&mut S, &Val<'a>) -> Result<(), Box<QueryError>> + Sync,
-{
-    let last = |offset: usize, len: usize| start(offset + len.saturating_sub(1));
-    states_of(element_chunks(array, reads, true, last, step)?)
-}
-
-/// Each chunk's state, or the first chunk's error.
-fn states_of<S>(chunks: Vec<Chunk<S, Box<QueryError>>>) -> Option<Result<Vec<S>, Box<QueryError>>> {
+    let first = |offset: usize, len: usize| match from_the_end {
+        true => start(offset + len.saturating_sub(1)),
+        false => start(offset),
+    };
+    let chunks = element_chunks(array, reads, from_the_end, first, step)?;
     let mut states = Vec::with_capacity(chunks.len());
     for chunk in chunks {
         states.push(chunk.state);
