@@ -124,9 +124,7 @@ impl Doc {
         // Length and first byte rule out almost every other key before a
         // full comparison is needed.
         self.as_object()?.iter().position(|(k, _)| {
-            k.len() == wanted.len()
-                && k.as_bytes().first().copied() == first
-                && k.as_bytes() == wanted
+            k.len() == wanted.len() && k.as_bytes().first().copied() == first && same_key(k, key)
         })
     }
 
@@ -352,13 +350,37 @@ impl<'de> Visitor<'de> for DocVisitor {
     }
 }
 
+/// Whether two keys are the same. Keys are short: comparing them a word
+/// at a time, inline, is several times cheaper than a call to `memcmp`.
+#[inline]
+pub(crate) fn same_key(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    let word = |bytes: &[u8], at: usize| {
+        let mut buffer = [0; 8];
+        buffer.copy_from_slice(&bytes[at..at + 8]);
+        u64::from_ne_bytes(buffer)
+    };
+    let half = |bytes: &[u8], at: usize| {
+        let mut buffer = [0; 4];
+        buffer.copy_from_slice(&bytes[at..at + 4]);
+        u32::from_ne_bytes(buffer)
+    };
+    match n {
+        // Two overlapping words cover the key.
+        8..=16 => word(a, 0) == word(b, 0) && word(a, n - 8) == word(b, n - 8),
+        4..=7 => half(a, 0) == half(b, 0) && half(a, n - 4) == half(b, n - 4),
+        _ => a == b,
+    }
+}
+
 /// Adds an object's entry as it is read: a repeated key keeps its first
 /// place and its last value, as `serde_json` and Python's `json` read it.
 fn set_entry(entries: &mut Vec<(Key, Doc)>, key: Key, value: Doc) {
-    match entries
-        .iter_mut()
-        .find(|(k, _)| k.len() == key.len() && *k == key)
-    {
+    match entries.iter_mut().find(|(k, _)| same_key(k, &key)) {
         Some(entry) => entry.1 = value,
         None => entries.push((key, value)),
     }
@@ -526,6 +548,26 @@ mod tests {
             "{}",
             std::mem::size_of::<Doc>()
         );
+    }
+
+    /// Keys compared a word at a time are the same exactly when their
+    /// bytes are: at every length, whichever single byte differs.
+    #[test]
+    fn keys_are_the_same_exactly_when_their_bytes_are() {
+        for length in 0..=40 {
+            let key: String = (0..length)
+                .map(|i| char::from(b'a' + i as u8 % 26))
+                .collect();
+            assert!(same_key(&key, &key.clone()), "{key}");
+            assert!(!same_key(&key, &format!("{key}a")), "{key}");
+            for place in 0..length {
+                let mut other = key.clone().into_bytes();
+                other[place] = b'Z';
+                let other = String::from_utf8(other).unwrap();
+                assert!(!same_key(&key, &other), "{key} {other}");
+                assert!(!same_key(&other, &key), "{other} {key}");
+            }
+        }
     }
 
     #[test]

@@ -151,7 +151,7 @@ impl Name {
         // An object's keys are unique (`Doc` keeps one entry per key), so
         // the entry at the guess, if its key matches, is the field.
         if let Some((key, value)) = entries.get(self.last_found())
-            && key.as_str() == self.text
+            && crate::doc::same_key(key, &self.text)
         {
             return Some(value);
         }

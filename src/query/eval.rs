@@ -7,6 +7,7 @@ use super::parallel;
 use super::parse::Arithmetic;
 use super::parse::Comparator;
 use super::value::{Exact, Kind, Val};
+use crate::doc::Doc;
 
 use std::sync::atomic::AtomicBool;
 use std::sync::atomic::Ordering::Relaxed;
@@ -508,6 +509,9 @@ fn flow<'a, M: Context<'a>, S: Sink<'a>>(
     out: &mut S,
     met: M,
 ) -> Result<(), Box<QueryError>> {
+    if let Val::Ref(doc) = item {
+        return flow_doc(stages, doc, out, met);
+    }
     let Some((stage, rest)) = stages.split_first() else {
         out.take(item);
         return Ok(());
@@ -529,6 +533,113 @@ fn flow<'a, M: Context<'a>, S: Sink<'a>>(
         }
     }
     Ok(())
+}
+
+/// As `flow`, for a value borrowed from the data: fields and flattens
+/// walk the document itself, building no value until the end or a stage
+/// that computes one.
+fn flow_doc<'a, M: Context<'a>, S: Sink<'a>>(
+    stages: &'a [Stage],
+    doc: &'a Doc,
+    out: &mut S,
+    met: M,
+) -> Result<(), Box<QueryError>> {
+    let Some((stage, rest)) = stages.split_first() else {
+        out.take(Val::Ref(doc));
+        return Ok(());
+    };
+    match stage {
+        Stage::Project(node) => project_doc(node, rest, doc, out, met),
+        Stage::Flatten => match doc {
+            Doc::Array(elements) => {
+                for element in elements {
+                    flow_doc(rest, element, out, met)?;
+                }
+                Ok(())
+            }
+            _ => flow_doc(rest, doc, out, met),
+        },
+    }
+}
+
+/// A projection's right-hand side `node` on `doc`, what it gives (unless
+/// null) passed on through `rest`. Fields, paths and filters stay in the
+/// document; anything else is evaluated.
+fn project_doc<'a, M: Context<'a>, S: Sink<'a>>(
+    node: &'a Node,
+    rest: &'a [Stage],
+    doc: &'a Doc,
+    out: &mut S,
+    met: M,
+) -> Result<(), Box<QueryError>> {
+    let found = match node {
+        Node::Identity | Node::Field(_) | Node::Path(_) => in_doc(node, doc).flatten(),
+        Node::Condition(predicate, then) => {
+            return match holds(predicate, doc, met)? {
+                true => project_doc(then, rest, doc, out, met),
+                false => Ok(()),
+            };
+        }
+        _ => {
+            return match eval(node, &Val::Ref(doc), met)? {
+                Val::Ref(value) => project_found(Some(value), rest, out, met),
+                value if value.is_null() => Ok(()),
+                value => flow(rest, value, out, met),
+            };
+        }
+    };
+    project_found(found, rest, out, met)
+}
+
+/// Whether `predicate` is truthy on `doc`. Equality with a string, and
+/// `&&`, `||` and `!` over such tests, are decided in the document without
+/// building a value; anything else is evaluated.
+fn holds<'a, M: Context<'a>>(
+    predicate: &'a Node,
+    doc: &'a Doc,
+    met: M,
+) -> Result<bool, Box<QueryError>> {
+    match predicate {
+        Node::Comparison(comparator @ (Comparator::Equal | Comparator::NotEqual), lhs, rhs, _)
+            if let (Some(left), Some(right)) = (in_doc(lhs, doc), in_doc(rhs, doc))
+                && let texts @ ((Some(_), _) | (_, Some(_))) =
+                    (left.and_then(Doc::as_str), right.and_then(Doc::as_str)) =>
+        {
+            // A string equals only the same string, in every reading.
+            let equal = texts.0 == texts.1;
+            Ok(equal == (*comparator == Comparator::Equal))
+        }
+        Node::And(lhs, rhs) => Ok(holds(lhs, doc, met)? && holds(rhs, doc, met)?),
+        Node::Or(lhs, rhs) => Ok(holds(lhs, doc, met)? || holds(rhs, doc, met)?),
+        Node::Not(operand) => Ok(!holds(operand, doc, met)?),
+        _ => Ok(eval(predicate, &Val::Ref(doc), met)?.is_truthy()),
+    }
+}
+
+/// Where `node` leads in `doc` when it only reads it (a field, a path, a
+/// literal, `@`): `Some(None)` when it leads nowhere, `None` when `node`
+/// computes something.
+fn in_doc<'a>(node: &'a Node, doc: &'a Doc) -> Option<Option<&'a Doc>> {
+    match node {
+        Node::Identity => Some(Some(doc)),
+        Node::Field(name) => Some(name.lookup(doc)),
+        Node::Path(names) => Some(names.iter().try_fold(doc, |doc, name| name.lookup(doc))),
+        Node::Literal(literal) => Some(Some(literal)),
+        _ => None,
+    }
+}
+
+/// What a projection found in the document, passed on unless null.
+fn project_found<'a, M: Context<'a>, S: Sink<'a>>(
+    found: Option<&'a Doc>,
+    rest: &'a [Stage],
+    out: &mut S,
+    met: M,
+) -> Result<(), Box<QueryError>> {
+    match found {
+        None | Some(Doc::Null) => Ok(()),
+        Some(value) => flow_doc(rest, value, out, met),
+    }
 }
 
 /// Equality for any types; ordering between numbers, and between strings
@@ -684,6 +795,56 @@ mod tests {
                 built.map_err(|e| e.to_string()),
                 "{stream}"
             );
+        }
+    }
+
+    /// A filter decided in the document (equality with a string, and `&&`,
+    /// `||`, `!` over such tests) answers as the `jmespath` crate, an
+    /// independent evaluator, does: on strings, numbers, null, booleans,
+    /// containers and missing fields, with the string on either side.
+    #[test]
+    fn a_filter_decided_in_the_document_answers_as_another_engine_does() {
+        let values = [
+            json!("x"),
+            json!("y"),
+            json!("xx"),
+            json!("a longer text, past sixteen bytes"),
+            json!("a longer text, past sixteen bytez"),
+            json!(""),
+            json!(1),
+            json!(null),
+            json!(true),
+            json!(["x"]),
+            json!({"x": "x"}),
+        ];
+        let items: Vec<Json> = values
+            .iter()
+            .flat_map(|a| values.iter().map(move |b| json!({"a": a, "n": {"b": b}})))
+            .chain([json!({}), json!("x"), json!(null), json!({"n": "x"})])
+            .collect();
+        let data = json!({"items": items});
+        let oracle_data = jmespath::Variable::from_json(&data.to_string()).unwrap();
+        for filter in [
+            "a == 'x'",
+            "'x' == a",
+            "a != 'x'",
+            "a == n.b",
+            "n.b != a",
+            "@ == 'x'",
+            "a == `\"a longer text, past sixteen bytes\"`",
+            "a == 'x' && n.b != 'y'",
+            "a == 'x' || n.b == 'xx'",
+            "!(a == '')",
+            "a == `1` || n.b == 'y'",
+            "a",
+        ] {
+            let expression = format!("items[?{filter}]");
+            let oracle = jmespath::compile(&expression)
+                .unwrap()
+                .search(&oracle_data)
+                .unwrap();
+            let expected: Json = serde_json::from_str(&oracle.to_string()).unwrap();
+            assert_eq!(run(&expression, &data).unwrap(), expected, "{expression}");
         }
     }
 

@@ -203,6 +203,7 @@ impl<'a> Val<'a> {
     }
 
     /// As `field`, looking first where the name was last found.
+    #[inline]
     pub(crate) fn field_named(&self, name: &Name) -> Val<'a> {
         match self {
             Val::Ref(doc) => name.lookup(doc).map_or(Val::Null, Val::Ref),
