@@ -119,9 +119,68 @@ fn summary(value: &Json) -> String {
     }
 }
 
-/// For a filter step (`[?Title == 'Engineer']`) that kept nothing: what
-/// each field it compares holds in the items it was given, a few distinct
-/// values, or that no item has it.
+/// How a condition tests a field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Test {
+    /// `==`, `!=`, `<`, ...
+    Compare,
+    /// `contains(field, 'text')`.
+    Contains,
+    /// `starts_with(field, 'text')`.
+    StartsWith,
+    /// `ends_with(field, 'text')`.
+    EndsWith,
+}
+
+impl Test {
+    /// The function a call names, if it is one that searches a string.
+    fn of_function(name: &str) -> Option<Test> {
+        match name {
+            "contains" => Some(Test::Contains),
+            "starts_with" => Some(Test::StartsWith),
+            "ends_with" => Some(Test::EndsWith),
+            _ => None,
+        }
+    }
+
+    /// Whether `value` passes this test against `literal` once both are in
+    /// lower case: a value that would have matched but for case.
+    fn passes_ignoring_case(self, value: &Json, literal: &str) -> bool {
+        let Some(value) = value.as_str() else {
+            return false;
+        };
+        let (value, literal) = (value.to_lowercase(), literal.to_lowercase());
+        match self {
+            Test::Compare => value == literal,
+            Test::Contains => value.contains(&literal),
+            Test::StartsWith => value.starts_with(&literal),
+            Test::EndsWith => value.ends_with(&literal),
+        }
+    }
+
+    /// What `field` holding `near` is said to do with `literal` when case
+    /// alone stands in the way.
+    fn case_hint(self, path: &str, near: &Json, literal: &str) -> String {
+        let function = match self {
+            Test::Compare => {
+                return format!("{path} holds {near}, which differs from '{literal}' only in case");
+            }
+            Test::Contains => "contains",
+            Test::StartsWith => "starts_with",
+            Test::EndsWith => "ends_with",
+        };
+        format!(
+            "{path} holds {near}, which {function}('{literal}') matches only if case is ignored: \
+             {function}() is case-sensitive (with .compat community: \
+             {function}(lower({path}), '{}'))",
+            literal.to_lowercase()
+        )
+    }
+}
+
+/// For a filter step (`[?Title == 'Engineer']`, `[?contains(Title,
+/// 'engineer')]`) that kept nothing: what each field it tests holds in the
+/// items it was given, a few distinct values, or that no item has it.
 fn filter_values(piece: &str, before: &Json) -> Vec<String> {
     let Some(condition) = piece.strip_prefix("[?") else {
         return Vec::new();
@@ -131,8 +190,8 @@ fn filter_values(piece: &str, before: &Json) -> Vec<String> {
         other => vec![other],
     };
     let mut said = Vec::new();
-    for (path, literal) in compared_fields(condition) {
-        let mut values: Vec<String> = Vec::new();
+    for (path, literal, test) in compared_fields(condition) {
+        let mut values: Vec<&Json> = Vec::new();
         let mut holding = 0;
         for item in &items {
             let mut here = *item;
@@ -143,9 +202,8 @@ fn filter_values(piece: &str, before: &Json) -> Vec<String> {
                 continue;
             }
             holding += 1;
-            let shown = here.to_string();
-            if !values.contains(&shown) {
-                values.push(shown);
+            if !values.contains(&here) {
+                values.push(here);
             }
         }
         if holding == 0 {
@@ -153,20 +211,23 @@ fn filter_values(piece: &str, before: &Json) -> Vec<String> {
             continue;
         }
         // `'alice'` against "Alice": equal but for case.
-        if let Some(literal) = &literal {
-            let quoted = Json::String(literal.clone()).to_string().to_lowercase();
-            if let Some(near) = values.iter().find(|v| v.to_lowercase() == quoted) {
-                said.push(format!(
-                    "{path} holds {near}, which differs from '{literal}' only in case"
-                ));
-                continue;
-            }
+        if let Some(literal) = &literal
+            && let Some(near) = values
+                .iter()
+                .find(|v| test.passes_ignoring_case(v, literal))
+        {
+            said.push(test.case_hint(&path, near, literal));
+            continue;
         }
         let more = values.len().saturating_sub(VALUES_SHOWN);
-        values.truncate(VALUES_SHOWN);
+        let shown: Vec<String> = values
+            .iter()
+            .take(VALUES_SHOWN)
+            .map(|v| v.to_string())
+            .collect();
         said.push(format!(
             "{path} holds {}{}",
-            values.join(", "),
+            shown.join(", "),
             if more > 0 {
                 format!(", ... ({} values)", more + VALUES_SHOWN)
             } else {
@@ -177,41 +238,71 @@ fn filter_values(piece: &str, before: &Json) -> Vec<String> {
     said
 }
 
-/// The field paths a condition compares (`Title`, `Name.GivenName`):
-/// identifiers joined by `.` just before a comparison operator, each with
-/// the string it is compared to when that is a `'raw string'`.
-fn compared_fields(condition: &str) -> Vec<(String, Option<String>)> {
+/// The field paths a condition tests (`Title`, `Name.GivenName`), each
+/// with the string it is tested against when that is a `'raw string'`:
+/// identifiers joined by `.` just before a comparison operator, or the
+/// first argument of `contains`, `starts_with` or `ends_with`.
+fn compared_fields(condition: &str) -> Vec<(String, Option<String>, Test)> {
     let tokens: Vec<_> = tokenize(condition)
         .into_iter()
         .filter(|t| t.kind != TokenKind::Space)
         .collect();
-    let mut fields = Vec::new();
-    for (i, token) in tokens.iter().enumerate() {
-        let op = token.text(condition);
-        if token.kind != TokenKind::Operator || !matches!(op, "==" | "!=" | "<" | "<=" | ">" | ">=")
-        {
-            continue;
-        }
-        let mut path = Vec::new();
-        let mut j = i;
-        while j > 0 && tokens[j - 1].kind == TokenKind::Identifier {
-            path.insert(0, tokens[j - 1].text(condition).to_owned());
-            if j >= 2 && tokens[j - 2].text(condition) == "." {
-                j -= 2;
-            } else {
-                break;
-            }
-        }
-        let path = path.join(".");
-        let literal = tokens
-            .get(i + 1)
+    let text = |i: usize| tokens.get(i).map_or("", |t| t.text(condition));
+    let is = |i: usize, kind: TokenKind| tokens.get(i).is_some_and(|t| t.kind == kind);
+    let raw_string = |i: usize| {
+        tokens
+            .get(i)
             .filter(|t| t.kind == TokenKind::RawString && t.closed)
             .map(|t| {
                 let raw = t.text(condition);
                 raw[1..raw.len() - 1].replace("\\'", "'")
-            });
-        if !path.is_empty() && !fields.iter().any(|(p, _)| p == &path) {
-            fields.push((path, literal));
+            })
+    };
+    let mut fields: Vec<(String, Option<String>, Test)> = Vec::new();
+    for (i, token) in tokens.iter().enumerate() {
+        let op = token.text(condition);
+        let found = if token.kind == TokenKind::Operator
+            && matches!(op, "==" | "!=" | "<" | "<=" | ">" | ">=")
+        {
+            // The path ends just before the operator.
+            let mut path = Vec::new();
+            let mut j = i;
+            while j > 0 && is(j - 1, TokenKind::Identifier) {
+                path.insert(0, text(j - 1).to_owned());
+                if j >= 2 && text(j - 2) == "." {
+                    j -= 2;
+                } else {
+                    break;
+                }
+            }
+            Some((path.join("."), raw_string(i + 1), Test::Compare))
+        } else if token.kind == TokenKind::Identifier
+            && let Some(test) = Test::of_function(op)
+            && text(i + 1) == "("
+        {
+            // The path is the first argument, then `,` and the string.
+            let mut path = Vec::new();
+            let mut j = i + 2;
+            while is(j, TokenKind::Identifier) {
+                path.push(text(j).to_owned());
+                if text(j + 1) == "." {
+                    j += 2;
+                } else {
+                    break;
+                }
+            }
+            let literal = (text(j + 1) == "," && text(j + 3) == ")")
+                .then(|| raw_string(j + 2))
+                .flatten();
+            Some((path.join("."), literal, test))
+        } else {
+            None
+        };
+        if let Some((path, literal, test)) = found
+            && !path.is_empty()
+            && !fields.iter().any(|(p, _, _)| p == &path)
+        {
+            fields.push((path, literal, test));
         }
     }
     fields
@@ -241,8 +332,12 @@ mod tests {
         assert_eq!(
             compared_fields("Name.GivenName == 'a' && Title != `1`]"),
             [
-                ("Name.GivenName".to_owned(), Some("a".to_owned())),
-                ("Title".to_owned(), None)
+                (
+                    "Name.GivenName".to_owned(),
+                    Some("a".to_owned()),
+                    Test::Compare
+                ),
+                ("Title".to_owned(), None, Test::Compare)
             ]
         );
     }
@@ -261,6 +356,25 @@ mod tests {
         assert_eq!(
             filter_values("[?Title == 'engineer ii']", &users),
             ["Title holds \"Engineer II\", which differs from 'engineer ii' only in case"]
+        );
+        assert_eq!(
+            filter_values("[?contains(Title, 'senior')]", &users),
+            [
+                "Title holds \"Senior Engineer\", which contains('senior') matches only if case is ignored: \
+                 contains() is case-sensitive (with .compat community: contains(lower(Title), 'senior'))"
+            ]
+        );
+        assert_eq!(
+            filter_values("[?starts_with(Title, 'Staff')]", &users),
+            ["Title holds \"Engineer II\", \"Senior Engineer\""]
+        );
+        assert_eq!(
+            filter_values("[?ends_with(Title, 'ii') && Other == `2`]", &users),
+            [
+                "Title holds \"Engineer II\", which ends_with('ii') matches only if case is ignored: \
+                 ends_with() is case-sensitive (with .compat community: ends_with(lower(Title), 'ii'))",
+                "Other holds 1"
+            ]
         );
     }
 }
