@@ -84,6 +84,25 @@ impl Doc {
         Ok(doc)
     }
 
+    /// Parses a large document of the shape AWS list commands print,
+    /// `{"Users": [item, item, ...]}`, on two cores: the items after a cut
+    /// near the middle on a second thread, the rest (the cut marked by a
+    /// string no JSON text can hold outside a string) on this one. `None`
+    /// when the text has another shape or either half does not parse, or
+    /// the cut turns out not to fall between two items of that array; the
+    /// caller then parses in one piece, and reports any error as that does.
+    pub(crate) fn parse_split(text: &str, need: Option<&Need>) -> Option<Doc> {
+        let split = Split::find(text, need)?;
+        let (head, tail) = std::thread::scope(|scope| {
+            let tail = std::thread::Builder::new()
+                .spawn_scoped(scope, || split.parse_tail(text))
+                .ok()?;
+            let head = split.parse_head(text, need);
+            Some((head, tail.join().ok()?))
+        })?;
+        split.join(head?, tail?)
+    }
+
     /// The value of `key`, if this is an object that has it.
     pub fn get(&self, key: &str) -> Option<&Doc> {
         let position = self.position(key)?;
@@ -350,6 +369,167 @@ impl<'de> Visitor<'de> for DocVisitor {
     }
 }
 
+/// Where [`Doc::parse_split`] cuts a document, and how each half is read.
+struct Split<'t> {
+    /// The top-level key whose array is cut.
+    key: &'t str,
+    /// Where the first item after the cut starts (its `{`).
+    cut: usize,
+    /// Where the array closes (its `]`, the text's last).
+    close: usize,
+    /// What each of the array's items needs built (`None`: everything).
+    each: Option<Need>,
+}
+
+/// Stands in the first half for the items after the cut: a string no
+/// JSON text holds outside a string literal (it starts with an escape).
+const CUT_MARK: &str = "\"\\u0000idcsh: the rest of this array\"";
+
+/// [`CUT_MARK`] read.
+const CUT_MARK_READ: &str = "\u{0}idcsh: the rest of this array";
+
+/// Items deeper than this (in nested arrays and objects) are parsed again
+/// in one piece, where serde_json's nesting limit counts from the top.
+const SPLIT_ITEM_DEPTH: usize = 100;
+
+impl<'t> Split<'t> {
+    fn find(text: &'t str, need: Option<&Need>) -> Option<Split<'t>> {
+        let space = |c: char| matches!(c, ' ' | '\t' | '\n' | '\r');
+        // The array closes at the last `]`, and only the object's `}` follows.
+        let close = text.rfind(']')?;
+        if text[close + 1..].trim_matches(space) != "}" {
+            return None;
+        }
+        let rest = text.trim_start_matches(space).strip_prefix('{')?;
+        let rest = rest.trim_start_matches(space).strip_prefix('"')?;
+        let key = &rest[..rest.find('"')?];
+        if key.contains('\\') {
+            return None;
+        }
+        let after_key = rest[key.len() + 1..].trim_start_matches(space);
+        let items = after_key
+            .strip_prefix(':')?
+            .trim_start_matches(space)
+            .strip_prefix('[')?;
+        // An item starts as the first does (AWS's items all start with
+        // the same key): `{"UserName"` tells an item from an object
+        // nested in one, such as an e-mail address.
+        let first_key = items
+            .trim_start_matches(space)
+            .strip_prefix('{')
+            .map(|item| item.trim_start_matches(space))
+            .filter(|item| item.starts_with('"'))
+            .and_then(|item| Some(&item[..item[1..].find('"')? + 2]))
+            .unwrap_or("");
+        let each = match need {
+            None => None,
+            Some(need) => {
+                let array = need.of_field(key)?;
+                if !array.whole && array.elements.is_none() {
+                    return None;
+                }
+                Some(array.of_elements())
+            }
+        };
+        // The first `}` `,` `{` (spaces allowed between) after the middle.
+        let bytes = text.as_bytes();
+        let mut at = text.len() / 2;
+        let cut = loop {
+            let brace = at + bytes.get(at..close)?.iter().position(|&b| b == b'}')?;
+            let next = |from: usize| {
+                (from..close).find(|&i| !matches!(bytes[i], b' ' | b'\t' | b'\n' | b'\r'))
+            };
+            if let Some(comma) = next(brace + 1).filter(|&i| bytes[i] == b',')
+                && let Some(open) = next(comma + 1).filter(|&i| bytes[i] == b'{')
+                && next(open + 1).is_some_and(|i| text[i..].starts_with(first_key))
+            {
+                break open;
+            }
+            at = brace + 1;
+        };
+        Some(Split {
+            key,
+            cut,
+            close,
+            each,
+        })
+    }
+
+    /// The document up to the cut, the cut marked, then the array closed.
+    fn parse_head(&self, text: &str, need: Option<&Need>) -> Option<Doc> {
+        let mut head = String::with_capacity(self.cut + CUT_MARK.len() + text.len() - self.close);
+        head.push_str(&text[..self.cut]);
+        head.push_str(CUT_MARK);
+        head.push_str(&text[self.close..]);
+        match need {
+            Some(need) => Doc::parse_pruned(&head, need),
+            None => Doc::parse(&head),
+        }
+        .ok()
+    }
+
+    /// The items from the cut to the array's end, one at a time.
+    fn parse_tail(&self, text: &str) -> Option<Vec<Doc>> {
+        let tail = &text[self.cut..=self.close];
+        let mut items = Vec::new();
+        let mut at = 0;
+        loop {
+            let mut deserializer = serde_json::Deserializer::from_str(&tail[at..]);
+            let item = match &self.each {
+                Some(each) => Pruned(each).deserialize(&mut deserializer),
+                None => Doc::deserialize(&mut deserializer),
+            }
+            .ok()?;
+            if item.deeper_than(SPLIT_ITEM_DEPTH) {
+                return None;
+            }
+            items.push(item);
+            // What follows the item: `,` and the next, or the array's `]`.
+            at += deserializer.into_iter::<Doc>().byte_offset();
+            let after = tail[at..].trim_start_matches([' ', '\t', '\n', '\r']);
+            at = tail.len() - after.len();
+            match after.as_bytes().first() {
+                Some(b',') => at += 1,
+                Some(b']') if at == tail.len() - 1 => return Some(items),
+                _ => return None,
+            }
+        }
+    }
+
+    /// The first half's document with the cut mark replaced by the items
+    /// after it; `None` unless the mark is the array's last item.
+    fn join(self, head: Doc, tail: Vec<Doc>) -> Option<Doc> {
+        let Doc::Object(mut entries) = head else {
+            return None;
+        };
+        let (_, array) = entries.iter_mut().find(|(k, _)| k.as_str() == self.key)?;
+        let Doc::Array(items) = std::mem::take(array) else {
+            return None;
+        };
+        let mut items = items.into_vec();
+        if items.pop()?.as_str() != Some(CUT_MARK_READ) {
+            return None;
+        }
+        items.extend(tail);
+        *array = Doc::Array(items.into_boxed_slice());
+        Some(Doc::Object(entries))
+    }
+}
+
+impl Doc {
+    /// Whether arrays and objects nest more than `levels` deep in this value.
+    fn deeper_than(&self, levels: usize) -> bool {
+        let inner = match self {
+            Doc::Array(items) => items.as_ref(),
+            Doc::Object(entries) => {
+                return levels == 0 || entries.iter().any(|(_, v)| v.deeper_than(levels - 1));
+            }
+            _ => return false,
+        };
+        levels == 0 || inner.iter().any(|v| v.deeper_than(levels - 1))
+    }
+}
+
 /// Whether two keys are the same. Keys are short: comparing them a word
 /// at a time, inline, is several times cheaper than a call to `memcmp`.
 #[inline]
@@ -548,6 +728,94 @@ mod tests {
             "{}",
             std::mem::size_of::<Doc>()
         );
+    }
+
+    /// A document of AWS's list shape, `{"Items": [...]}`, with items whose
+    /// strings hold the text of item boundaries (`}, {`), quotes and
+    /// escapes, nested arrays of objects, and some items that are no objects.
+    fn listing(seed: u64, items: usize, pretty: bool) -> String {
+        let mut random = fastrand::Rng::with_seed(seed);
+        // Most text is plain; now and then it holds what a cut looks for.
+        let pieces = [
+            "}, {", "},{", "\\\"", "]}", "[", "\\\\", "é", "\\u0000", "x", " ", "ab", "c",
+        ];
+        let plain = 8;
+        let mut list = Vec::new();
+        for i in 0..items {
+            let tricky = random.u8(..20) == 0;
+            let text: String = (0..random.usize(0..6))
+                .map(|_| match tricky {
+                    true => pieces[random.usize(..pieces.len())],
+                    false => pieces[random.usize(plain..pieces.len())],
+                })
+                .collect();
+            list.push(match random.u8(..40) {
+                0 => format!("\"{text}\""),
+                1 => format!("[{{\"a\": \"{text}\"}}, {{\"b\": [{{}}, {{}}]}}]"),
+                _ => format!(
+                    "{{\"Id\": {i}, \"Name\": \"{text}\", \"Tags\": [{{\"k\": \"{text}\"}}, {{\"k\": 1}}], \"Id\": {}}}",
+                    i * 2
+                ),
+            });
+        }
+        let separator = if pretty { ",\n        " } else { ", " };
+        format!("{{\"Items\": [{}]}}\n", list.join(separator))
+    }
+
+    /// Read on two cores, a document is what serde_json reads it as in one
+    /// piece, whole or as far as a query needs it; where the cut falls in
+    /// a string, or the document has another shape or an error, the split
+    /// declines and the caller's one-piece parse answers.
+    #[test]
+    fn a_document_read_on_two_cores_is_the_document_read_in_one_piece() {
+        use crate::query::Query;
+        let need = Query::compile("Items[].Tags[].k").unwrap().needs();
+        let mut split = 0;
+        for seed in 0..300 {
+            let text = listing(seed, 1 + seed as usize % 40, seed % 2 == 0);
+            let expected = Doc::from(serde_json::from_str::<Json>(&text).unwrap());
+            if let Some(doc) = Doc::parse_split(&text, None) {
+                assert_eq!(doc, expected, "{text}");
+                split += 1;
+            }
+            if let Some(need) = &need
+                && let Some(doc) = Doc::parse_split(&text, Some(need))
+            {
+                assert_eq!(doc, Doc::parse_pruned(&text, need).unwrap(), "{text}");
+            }
+        }
+        // Most documents are split (some cuts fall in a string, some
+        // listings are too short to have a boundary after their middle).
+        assert!(split > 200, "{split} of 300 split");
+        let declined = [
+            // Another shape: two arrays, text after the array, no object.
+            r#"{"A": [{"a": 1}, {"a": 2}], "B": [{"b": 1}, {"b": 2}]}"#,
+            r#"{"A": [{"a": 1}, {"a": 2}], "B": [{"a": 3}, {"a": 4}, {"a": 5}]}"#,
+            r#"{"A": [{"a": 1}, {"a": 2}, {"a": 3}], "Next": null}"#,
+            r#"[{"a": 1}, {"a": 2}, {"a": 3}, {"a": 4}]"#,
+            // Errors after the cut: the one-piece parse reports them.
+            r#"{"A": [{"a": 1}, {"a": 2}, {"a": 3}, {"a": 4}, {"a" 5}]}"#,
+            r#"{"A": [{"a": 1}, {"a": 2}, {"a": 3}, {"a": 4}, {"a": 5},]}"#,
+            r#"{"A": [{"a": 1}, {"a": 2}, {"a": 3}, {"a": 4} {"a": 5}]}"#,
+        ];
+        for text in declined {
+            assert_eq!(Doc::parse_split(text, None), None, "{text}");
+        }
+        let fine = r#"{"A": [{"a": 1}, {"a": 2}, {"a": 3}, {"a": 4}, {"a": 5}]}"#;
+        assert_eq!(
+            Doc::parse_split(fine, None),
+            Some(Doc::parse(fine).unwrap())
+        );
+        // An item nested deeper than the split checks is read in one piece,
+        // where the nesting limit counts from the top.
+        let deep = format!(
+            r#"{{"A": [{}{{"a": {}1{}}}]}}"#,
+            r#"{"a": 1}, "#.repeat(60),
+            "[".repeat(126),
+            "]".repeat(126)
+        );
+        assert_eq!(Doc::parse_split(&deep, None), None);
+        assert!(Doc::parse(&deep).is_err());
     }
 
     /// Keys compared a word at a time are the same exactly when their

@@ -95,7 +95,7 @@ impl Need {
     }
 
     /// What is needed of each element of an array whose need this is.
-    fn of_elements(&self) -> Need {
+    pub(crate) fn of_elements(&self) -> Need {
         if self.whole {
             Need::whole()
         } else {

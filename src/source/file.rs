@@ -145,6 +145,12 @@ fn parse_with(bytes: &[u8], need: Option<&Need>) -> Result<Doc, String> {
     })?;
     // A byte order mark (some Windows tools write one) is not JSON.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.len() > PARALLEL_PARSE
+        && std::thread::available_parallelism().is_ok_and(|n| n.get() > 1)
+        && let Some(doc) = Doc::parse_split(text, need)
+    {
+        return Ok(doc);
+    }
     match need {
         Some(need) => Doc::parse_pruned(text, need),
         None => Doc::parse(text),
@@ -169,6 +175,10 @@ fn parse_with(bytes: &[u8], need: Option<&Need>) -> Result<Doc, String> {
         format!("{detail} at line {} column {}", err.line(), err.column())
     })
 }
+
+/// Documents above this are parsed on two cores where their shape allows
+/// (see [`Doc::parse_split`]).
+const PARALLEL_PARSE: usize = 8 << 20;
 
 /// Why a file was not read whole.
 enum Refused {
