@@ -385,6 +385,9 @@ struct Split<'t> {
 /// JSON text holds outside a string literal (it starts with an escape).
 const CUT_MARK: &str = "\"\\u0000idcsh: the rest of this array\"";
 
+/// What JSON reads as white space between tokens.
+const JSON_SPACE: [char; 4] = [' ', '\t', '\n', '\r'];
+
 /// [`CUT_MARK`] read.
 const CUT_MARK_READ: &str = "\u{0}idcsh: the rest of this array";
 
@@ -394,30 +397,29 @@ const SPLIT_ITEM_DEPTH: usize = 100;
 
 impl<'t> Split<'t> {
     fn find(text: &'t str, need: Option<&Need>) -> Option<Split<'t>> {
-        let space = |c: char| matches!(c, ' ' | '\t' | '\n' | '\r');
         // The array closes at the last `]`, and only the object's `}` follows.
         let close = text.rfind(']')?;
-        if text[close + 1..].trim_matches(space) != "}" {
+        if text[close + 1..].trim_matches(JSON_SPACE) != "}" {
             return None;
         }
-        let rest = text.trim_start_matches(space).strip_prefix('{')?;
-        let rest = rest.trim_start_matches(space).strip_prefix('"')?;
+        let rest = text.trim_start_matches(JSON_SPACE).strip_prefix('{')?;
+        let rest = rest.trim_start_matches(JSON_SPACE).strip_prefix('"')?;
         let key = &rest[..rest.find('"')?];
         if key.contains('\\') {
             return None;
         }
-        let after_key = rest[key.len() + 1..].trim_start_matches(space);
+        let after_key = rest[key.len() + 1..].trim_start_matches(JSON_SPACE);
         let items = after_key
             .strip_prefix(':')?
-            .trim_start_matches(space)
+            .trim_start_matches(JSON_SPACE)
             .strip_prefix('[')?;
         // An item starts as the first does (AWS's items all start with
         // the same key): `{"UserName"` tells an item from an object
         // nested in one, such as an e-mail address.
         let first_key = items
-            .trim_start_matches(space)
+            .trim_start_matches(JSON_SPACE)
             .strip_prefix('{')
-            .map(|item| item.trim_start_matches(space))
+            .map(|item| item.trim_start_matches(JSON_SPACE))
             .filter(|item| item.starts_with('"'))
             .and_then(|item| Some(&item[..item[1..].find('"')? + 2]))
             .unwrap_or("");
@@ -436,9 +438,8 @@ impl<'t> Split<'t> {
         let mut at = text.len() / 2;
         let cut = loop {
             let brace = at + bytes.get(at..close)?.iter().position(|&b| b == b'}')?;
-            let next = |from: usize| {
-                (from..close).find(|&i| !matches!(bytes[i], b' ' | b'\t' | b'\n' | b'\r'))
-            };
+            let next =
+                |from: usize| (from..close).find(|&i| !JSON_SPACE.contains(&char::from(bytes[i])));
             if let Some(comma) = next(brace + 1).filter(|&i| bytes[i] == b',')
                 && let Some(open) = next(comma + 1).filter(|&i| bytes[i] == b'{')
                 && next(open + 1).is_some_and(|i| text[i..].starts_with(first_key))
@@ -486,7 +487,7 @@ impl<'t> Split<'t> {
             items.push(item);
             // What follows the item: `,` and the next, or the array's `]`.
             at += deserializer.into_iter::<Doc>().byte_offset();
-            let after = tail[at..].trim_start_matches([' ', '\t', '\n', '\r']);
+            let after = tail[at..].trim_start_matches(JSON_SPACE);
             at = tail.len() - after.len();
             match after.as_bytes().first() {
                 Some(b',') => at += 1,
