@@ -638,9 +638,15 @@ fn the_default_finishes_under_the_quota_with_faults_on_top() {
     assert_eq!(answer, clean);
     let calls = polite.calls();
     let throttled = calls.iter().filter(|c| c.throttled).count();
+    let first = calls[0].at;
+    let throttled_at: Vec<String> = calls
+        .iter()
+        .filter(|c| c.throttled)
+        .map(|c| format!("{:.2} s", c.at.duration_since(first).as_secs_f64()))
+        .collect();
     assert!(
         throttled * 50 <= calls.len(),
-        "{throttled} of {} requests throttled under the quota alone",
+        "{throttled} of {} requests throttled under the quota alone, at {throttled_at:?}",
         calls.len()
     );
 }

@@ -7,13 +7,20 @@
 //! were sent or answered in the last second, so the first burst of a
 //! fan-out is not refused wholesale. From three seconds after the first
 //! request (a short fetch never probes), a full second at the limit
-//! without a throttle probes higher: by 2, 4, 8, ... until AWS first
+//! without a throttle probes higher: by 2, 4, 8, ... (each held two
+//! seconds before the next) until AWS first
 //! throttles (a raised quota, or none, is found in a few seconds), by one
 //! after that.
 //!
 //! Under a limit, the quota should refuse nothing. A throttle within ten
-//! seconds of a probe is the probe's: back to the limit that held before
-//! it, and the probe's accepted requests prove nothing. Another throttle
+//! seconds of a probe is the probe in force when the throttled request was
+//! sent: back to the limit that held before it, the probe's accepted
+//! requests prove nothing, and nothing is sent until what the probe took
+//! above that limit is repaid (at most a second), so that a token bucket
+//! it spent to nothing is not then held at exactly its rate, where
+//! whatever a busy machine or network bunches together is refused. A
+//! throttle of a request sent under a lower limit than the one now held
+//! condemns the higher one too. Another throttle
 //! lowers the limit by one, or to what AWS accepted in the last second
 //! when that filled most of the window (a token bucket's burst, spent,
 //! leaves its steady rate); two within a second lower it to what AWS
@@ -127,7 +134,12 @@ struct State {
     probed_at: Option<Instant>,
     /// The probes made within `PROBE_BLAMED_FOR`, oldest first: when, and
     /// the limit each started from. A throttle is blamed on the last.
-    recent_probes: Vec<(Instant, usize)>,
+    recent_probes: Vec<Probe>,
+    /// Requests accepted so far, under any limit.
+    accepted: u64,
+    /// Nothing is sent before then: a failed probe's debt to a token
+    /// bucket is being repaid.
+    resume_at: Option<Instant>,
     /// Probes throttled in a row.
     failed_probes: u32,
     /// Requests sent before then prove no limit (a failed probe's).
@@ -146,6 +158,16 @@ struct State {
     first_limit: Option<usize>,
     /// No limit is learned before then (after one was given up).
     deaf_until: Option<Instant>,
+}
+
+/// A probe above a limit that held.
+#[derive(Debug, Clone, Copy)]
+struct Probe {
+    at: Instant,
+    /// The limit it started from.
+    from: usize,
+    /// `State::accepted` when it started.
+    accepted_before: u64,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -169,6 +191,8 @@ impl Entry {
 pub(crate) struct Ticket {
     id: u64,
     sent: Instant,
+    /// The limit it was sent under.
+    under: Option<usize>,
 }
 
 /// What AWS made of a request.
@@ -196,12 +220,23 @@ impl Pacer {
     /// Lets a request through now, or says how long to wait before asking again.
     pub(crate) fn try_send(&self, now: Instant) -> Result<Ticket, Duration> {
         let Ok(mut state) = self.state.lock() else {
-            return Ok(Ticket { id: 0, sent: now });
+            return Ok(Ticket {
+                id: 0,
+                sent: now,
+                under: None,
+            });
         };
         state.entries.retain(|e| {
             e.accepted_at
                 .is_none_or(|at| now.duration_since(at) < WINDOW)
         });
+        if let Some(wait) = state
+            .resume_at
+            .and_then(|at| at.checked_duration_since(now))
+            .filter(|wait| !wait.is_zero())
+        {
+            return Err(wait);
+        }
         if let Some(limit) = state.limit
             && state.entries.len() >= limit
         {
@@ -225,6 +260,7 @@ impl Pacer {
         Ok(Ticket {
             id: ticket,
             sent: now,
+            under: state.limit,
         })
     }
 
@@ -246,6 +282,9 @@ impl Pacer {
         let position = state.entries.iter().position(|e| e.ticket == ticket.id);
         match verdict {
             Verdict::Accepted | Verdict::Failed => {
+                if verdict == Verdict::Accepted {
+                    state.accepted += 1;
+                }
                 match position {
                     Some(i) => state.entries[i].accepted_at = Some(now),
                     None => state.entries.push(Entry {
@@ -256,7 +295,7 @@ impl Pacer {
                     }),
                 }
                 if verdict == Verdict::Accepted {
-                    state.learn_from_acceptance(ticket.sent, now);
+                    state.learn_from_acceptance(&ticket, now);
                 }
             }
             Verdict::Throttled => {
@@ -274,7 +313,7 @@ impl Pacer {
                     }
                     None => {}
                 }
-                state.learn_from_throttle(ticket.sent, now);
+                state.learn_from_throttle(&ticket, now);
             }
         }
     }
@@ -313,7 +352,7 @@ impl State {
     fn forget_old_probes(&mut self, now: Instant) -> bool {
         let before = self.recent_probes.len();
         self.recent_probes
-            .retain(|(at, _)| now.duration_since(*at) < PROBE_BLAMED_FOR);
+            .retain(|probe| now.duration_since(probe.at) < PROBE_BLAMED_FOR);
         self.recent_probes.len() < before
     }
 
@@ -322,9 +361,14 @@ impl State {
     }
 
     /// Notes an answer to a request sent under the current limit; false
-    /// for one sent before the limit last changed.
-    fn note(&mut self, sent: Instant, throttled: bool, now: Instant) -> bool {
-        if self.changed_at.is_some_and(|at| sent <= at) {
+    /// for one sent before the limit last changed, unless it was sent
+    /// under a lower limit and throttled (what a lower limit could not
+    /// send, a higher one cannot either).
+    fn note(&mut self, sent: Instant, under: Option<usize>, throttled: bool, now: Instant) -> bool {
+        let raised_since =
+            throttled && under.is_some_and(|under| self.limit.is_some_and(|limit| under < limit));
+        let stale = under != self.limit || self.changed_at.is_some_and(|at| sent < at);
+        if stale && !raised_since {
             return false;
         }
         self.answers
@@ -335,8 +379,8 @@ impl State {
 
     /// Raises the limit on proof that AWS accepted more, or probes one
     /// higher after a full window at the limit without a throttle.
-    fn learn_from_acceptance(&mut self, sent: Instant, now: Instant) {
-        self.note(sent, false, now);
+    fn learn_from_acceptance(&mut self, ticket: &Ticket, now: Instant) {
+        self.note(ticket.sent, ticket.under, false, now);
         let Some(limit) = self.limit else {
             return;
         };
@@ -346,10 +390,9 @@ impl State {
             self.changed_at = Some(now);
             self.probed_at = None;
         } else if self.probed_at.is_some_and(|at| {
-            // A probe holds after a window at it while AWS has never
-            // throttled; after two once it has.
-            let settle = if self.throttled_ever { 2 } else { 1 };
-            now.duration_since(at) >= settle * WINDOW
+            // A probe holds after two windows at it: one is often the
+            // burst left in a token bucket.
+            now.duration_since(at) >= 2 * WINDOW
         }) {
             self.probed_at = None;
         } else if self.entries.len() >= limit
@@ -378,15 +421,34 @@ impl State {
             if self.forget_old_probes(now) {
                 self.failed_probes = 0;
             }
-            self.recent_probes.push((now, limit));
+            self.recent_probes.push(Probe {
+                at: now,
+                from: limit,
+                accepted_before: self.accepted,
+            });
         }
+    }
+
+    /// The probe a throttle of a request sent at `sent` is blamed on: the
+    /// one in force then (or, for a request sent before any, the first),
+    /// forgotten with every probe since (each went higher still).
+    fn blame_probe(&mut self, sent: Instant) -> Option<Probe> {
+        let before = self
+            .recent_probes
+            .iter()
+            .filter(|probe| probe.at < sent)
+            .count();
+        let blamed = before.saturating_sub(1);
+        let probe = self.recent_probes.get(blamed).copied()?;
+        self.recent_probes.truncate(blamed);
+        Some(probe)
     }
 
     /// Sets the limit when throttles form a pattern, lowers it when they
     /// recur under it, and gives it up when lowering does not stop them.
-    fn learn_from_throttle(&mut self, sent: Instant, now: Instant) {
+    fn learn_from_throttle(&mut self, ticket: &Ticket, now: Instant) {
         self.throttles += 1;
-        if !self.note(sent, true, now) {
+        if !self.note(ticket.sent, ticket.under, true, now) {
             return;
         }
         self.throttled_at = Some(now);
@@ -399,15 +461,29 @@ impl State {
         }
         let throttled = self.answers.iter().filter(|(_, t)| *t).count();
         self.forget_old_probes(now);
-        let blamed = self.limit.and_then(|_| self.recent_probes.pop());
-        let lower = if let Some((_, from)) = blamed {
+        let blamed = self.limit.and_then(|_| self.blame_probe(ticket.sent));
+        let lower = if let Some(Probe {
+            at,
+            from,
+            accepted_before,
+        }) = blamed
+        {
             // A throttle soon after a probe is the probe's: back to the
             // limit that held before it (one step lower would be throttled
             // again a little later, as a token bucket's burst runs out),
             // and a longer wait for each probe throttled in a row. What the
             // probe's requests got through was the burst left in a bucket,
-            // not proof of a higher rate.
+            // not proof of a higher rate. That burst is repaid before
+            // anything more is sent: a bucket spent to nothing and then
+            // held at exactly its rate refuses whatever a busy machine or
+            // network bunches together.
             self.no_proof_before = Some(now);
+            let allowed = from as f64 * now.duration_since(at).as_secs_f64();
+            let excess = (self.accepted - accepted_before) as f64 - allowed;
+            if excess > 0.0 {
+                let repaid = WINDOW.mul_f64((excess / from.max(1) as f64).min(1.0));
+                self.resume_at = Some(now + repaid);
+            }
             let pause = FAILED_PROBE_PAUSE
                 .saturating_mul(1 << self.failed_probes.min(8))
                 .min(LONGEST_PROBE_PAUSE);
@@ -767,6 +843,7 @@ mod tests {
         let t = Ticket {
             id: 0,
             sent: later + ms(4),
+            under: Some(11),
         };
         pacer.answered(t, Verdict::Throttled, later + ms(5));
         assert_eq!(pacer.limit(), Some(10));
@@ -840,15 +917,15 @@ mod tests {
     }
 
     /// At a quota that does not move, probing costs less and less: over
-    /// two minutes at the default, a handful of requests (five at 5 and
-    /// 30 ms, eight at 80 ms, where the limit held is 21 and each probe
-    /// above it fails twice), not one or two every six seconds.
+    /// two minutes at the default, a handful of requests (at most ten: a
+    /// failed probe costs what was in flight when the bucket ran dry), not
+    /// one or two every six seconds.
     #[test]
     fn probes_of_a_quota_that_holds_grow_rare() {
         for latency in [5, 30, 80] {
             let outcome = simulate(2400, 8, ms(latency), Quota::bucket());
             assert!(
-                outcome.throttled <= 8,
+                outcome.throttled <= 10,
                 "{latency} ms: {} of {} throttled: {outcome:?}",
                 outcome.throttled,
                 outcome.sent
@@ -983,16 +1060,43 @@ mod tests {
     /// `requests` sent by `workers` concurrent tasks as `AwsSource::paced`
     /// sends them (each answered `latency` after it is sent, counted by
     /// the quota halfway), with the pacer in simulated time.
-    fn simulate(requests: usize, workers: usize, latency: Duration, mut quota: Quota) -> Outcome {
+    fn simulate(requests: usize, workers: usize, latency: Duration, quota: Quota) -> Outcome {
+        simulate_jittered(requests, workers, latency, (0.0, 0), quota)
+    }
+
+    /// As `simulate`, with each request's way to the quota and back varied:
+    /// with `jitter` 1.0, each leg takes anywhere from none to the whole of
+    /// `latency` (a loaded machine or network bunches what was sent
+    /// evenly). Answers reach the pacer in the order they arrive.
+    fn simulate_jittered(
+        requests: usize,
+        workers: usize,
+        latency: Duration,
+        (jitter, seed): (f64, u64),
+        mut quota: Quota,
+    ) -> Outcome {
         use std::cmp::Reverse;
         use std::collections::BinaryHeap;
         let pacer = Pacer::default();
         let start = Instant::now();
         let mut rng = fastrand::Rng::with_seed(7);
-        let mut queue: BinaryHeap<Reverse<(Duration, usize)>> =
-            (0..workers).map(|w| Reverse((Duration::ZERO, w))).collect();
+        let mut legs = fastrand::Rng::with_seed(seed);
+        let leg = |rng: &mut fastrand::Rng| {
+            let half = latency / 2;
+            half.mul_f64(1.0 - jitter) + latency.mul_f64(jitter * rng.f64())
+        };
+        // (when, worker, what happens): a worker ready to send, its
+        // request reaching the quota, or its answer arriving.
+        const READY: u8 = 0;
+        const COUNTED: u8 = 1;
+        const ANSWERED: u8 = 2;
+        let mut queue: BinaryHeap<Reverse<(Duration, usize, u8)>> = (0..workers)
+            .map(|w| Reverse((Duration::ZERO, w, READY)))
+            .collect();
         let mut attempts = vec![0u32; workers];
         let mut busy = vec![false; workers];
+        let mut in_flight: Vec<Option<(Ticket, bool, Duration)>> =
+            (0..workers).map(|_| None).collect();
         let (mut left, mut outcome) = (
             requests,
             Outcome {
@@ -1004,7 +1108,50 @@ mod tests {
                 most_attempts: 0,
             },
         );
-        while let Some(Reverse((now, w))) = queue.pop() {
+        while let Some(Reverse((now, w, event))) = queue.pop() {
+            if event == COUNTED {
+                if let Some((_, admitted, _)) = in_flight[w].as_mut() {
+                    *admitted = quota.admits(now);
+                }
+                queue.push(Reverse((now + leg(&mut legs), w, ANSWERED)));
+                continue;
+            }
+            if event == ANSWERED {
+                let Some((ticket, admitted, sent)) = in_flight[w].take() else {
+                    continue;
+                };
+                outcome.took = outcome.took.max(now);
+                let verdict = if admitted {
+                    Verdict::Accepted
+                } else {
+                    Verdict::Throttled
+                };
+                pacer.answered(ticket, verdict, start + now);
+                if admitted {
+                    busy[w] = false;
+                    queue.push(Reverse((now, w, READY)));
+                    continue;
+                }
+                outcome.throttled += 1;
+                if sent >= WINDOW {
+                    outcome.later.1 += 1;
+                }
+                if std::env::var_os("SIM_TRACE").is_some() {
+                    eprintln!(
+                        "throttle at {:.3} limit {:?}",
+                        sent.as_secs_f64(),
+                        pacer.limit()
+                    );
+                }
+                let mut next = now;
+                if !pacer.is_limiting() {
+                    next += backoff_before_a_limit(attempts[w], rng.f64());
+                }
+                attempts[w] += 1;
+                outcome.most_attempts = outcome.most_attempts.max(attempts[w]);
+                queue.push(Reverse((next, w, READY)));
+                continue;
+            }
             if !busy[w] {
                 if left == 0 {
                     continue;
@@ -1016,47 +1163,16 @@ mod tests {
             let ticket = match pacer.try_send(start + now) {
                 Ok(ticket) => ticket,
                 Err(wait) => {
-                    queue.push(Reverse((now + wait, w)));
+                    queue.push(Reverse((now + wait, w, READY)));
                     continue;
                 }
             };
-            let admitted = quota.admits(now + latency / 2);
-            let answered = now + latency;
             outcome.sent += 1;
-            outcome.took = outcome.took.max(answered);
-            let later = now >= WINDOW;
-            if later {
+            if now >= WINDOW {
                 outcome.later.0 += 1;
             }
-            let verdict = if admitted {
-                Verdict::Accepted
-            } else {
-                Verdict::Throttled
-            };
-            pacer.answered(ticket, verdict, start + answered);
-            if admitted {
-                busy[w] = false;
-                queue.push(Reverse((answered, w)));
-                continue;
-            }
-            outcome.throttled += 1;
-            if later {
-                outcome.later.1 += 1;
-            }
-            if std::env::var_os("SIM_TRACE").is_some() {
-                eprintln!(
-                    "throttle at {:.3} limit {:?}",
-                    now.as_secs_f64(),
-                    pacer.limit()
-                );
-            }
-            let mut next = answered;
-            if !pacer.is_limiting() {
-                next += backoff_before_a_limit(attempts[w], rng.f64());
-            }
-            attempts[w] += 1;
-            outcome.most_attempts = outcome.most_attempts.max(attempts[w]);
-            queue.push(Reverse((next, w)));
+            in_flight[w] = Some((ticket, false, now));
+            queue.push(Reverse((now + leg(&mut legs), w, COUNTED)));
         }
         outcome.limit = pacer.limit();
         outcome
@@ -1135,6 +1251,35 @@ mod tests {
                     missed.push(format!(
                         "{latency} ms, seed {seed}: {ratio:.2}× fault-free: {outcome:?}"
                     ));
+                }
+            }
+        }
+        assert!(missed.is_empty(), "{missed:#?}");
+    }
+
+    /// A loaded machine or network delivers what the pacer spaced out in
+    /// bunches (each request's way to AWS and back anywhere from nothing
+    /// to the whole latency). Under either kind of quota, a short fetch
+    /// (the live tests' 145 requests) and a longer one stay within issue
+    /// 20's 2% of requests throttled, on five seeds.
+    #[test]
+    fn requests_bunched_on_the_way_stay_under_the_quota() {
+        let mut missed = Vec::new();
+        for (name, quota) in [
+            ("bucket", Quota::bucket as fn() -> Quota),
+            ("window", Quota::window),
+        ] {
+            for requests in [145, 460] {
+                for latency in [5, 30, 80] {
+                    for seed in 1..=5 {
+                        let outcome =
+                            simulate_jittered(requests, 8, ms(latency), (1.0, seed), quota());
+                        if outcome.throttled * 50 > outcome.sent {
+                            missed.push(format!(
+                                "{name}, {requests} requests, {latency} ms, seed {seed}: {outcome:?}"
+                            ));
+                        }
+                    }
                 }
             }
         }
