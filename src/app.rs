@@ -91,7 +91,10 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
         None => Arc::from(offline_source(&cli, need.as_ref())?),
     };
     let mut session = Session::on(source, runtime);
-    if let Some(need) = need.filter(|need| !need.whole) {
+    if let Some(need) = need
+        .map(crate::query::needs::Need::settled)
+        .filter(|need| !need.whole)
+    {
         session.prune_to(need);
     }
     let interactive = (io::stdin().is_terminal() || shell_on_tty) && cli.lines.is_empty();
@@ -194,7 +197,7 @@ fn one_shot_need(cli: &Cli) -> Option<crate::query::needs::Need> {
             crate::line::Line::Empty => {}
             crate::line::Line::Expression(expression) => {
                 let query = crate::query::Query::compile_in(&expression, cli.compat).ok()?;
-                need.merge(query.needs()?);
+                need.merge(query.needs_passing()?);
             }
             crate::line::Line::Command { .. } => return None,
         }

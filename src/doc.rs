@@ -86,21 +86,32 @@ impl Doc {
 
     /// Parses a large document of the shape AWS list commands print,
     /// `{"Users": [item, item, ...]}`, on two cores: the items after a cut
-    /// near the middle on a second thread, the rest (the cut marked by a
-    /// string no JSON text can hold outside a string) on this one. `None`
+    /// near the middle on a second thread, the rest on this one. `None`
     /// when the text has another shape or either half does not parse, or
     /// the cut turns out not to fall between two items of that array; the
     /// caller then parses in one piece, and reports any error as that does.
-    pub(crate) fn parse_split(text: &str, need: Option<&Need>) -> Option<Doc> {
-        let split = Split::find(text, need)?;
+    ///
+    /// With `mark`, items that only go into the answer as they are (see
+    /// [`Need::passed`]) are built as far as the query reads them and
+    /// marked with where their text starts; the flag says whether any
+    /// were, and [`ItemMark::complete`] builds the answer's whole.
+    pub fn parse_split(
+        text: &str,
+        need: Option<&Need>,
+        mark: Option<&ItemMark>,
+    ) -> Option<(Doc, bool)> {
+        let split = Split::find(text, need, mark)?;
         let (head, tail) = std::thread::scope(|scope| {
             let tail = std::thread::Builder::new()
-                .spawn_scoped(scope, || split.parse_tail(text))
+                .spawn_scoped(scope, || {
+                    split.parse_items(text, split.cut, split.close, false)
+                })
                 .ok()?;
             let head = split.parse_head(text, need);
             Some((head, tail.join().ok()?))
         })?;
-        split.join(head?, tail?)
+        let marked = split.marking.is_some();
+        Some((split.join(head?, tail?)?, marked))
     }
 
     /// The value of `key`, if this is an object that has it.
@@ -373,30 +384,34 @@ impl<'de> Visitor<'de> for DocVisitor {
 struct Split<'t> {
     /// The top-level key whose array is cut.
     key: &'t str,
+    /// Where the array's items start (just after its `[`).
+    open: usize,
     /// Where the first item after the cut starts (its `{`).
     cut: usize,
     /// Where the array closes (its `]`, the text's last).
     close: usize,
     /// What each of the array's items needs built (`None`: everything).
     each: Option<Need>,
+    /// The mark for items built only as far as `each` reads them.
+    marking: Option<&'t ItemMark>,
 }
 
-/// Stands in the first half for the items after the cut: a string no
-/// JSON text holds outside a string literal (it starts with an escape).
-const CUT_MARK: &str = "\"\\u0000idcsh: the rest of this array\"";
+/// Stands in the first half for the array's items: a string no JSON text
+/// holds outside a string literal (it starts with an escape).
+const CUT_MARK: &str = "\"\\u0000idcsh: the items of this array\"";
 
 /// What JSON reads as white space between tokens.
 const JSON_SPACE: [char; 4] = [' ', '\t', '\n', '\r'];
 
 /// [`CUT_MARK`] read.
-const CUT_MARK_READ: &str = "\u{0}idcsh: the rest of this array";
+const CUT_MARK_READ: &str = "\u{0}idcsh: the items of this array";
 
 /// Items deeper than this (in nested arrays and objects) are parsed again
 /// in one piece, where serde_json's nesting limit counts from the top.
 const SPLIT_ITEM_DEPTH: usize = 100;
 
 impl<'t> Split<'t> {
-    fn find(text: &'t str, need: Option<&Need>) -> Option<Split<'t>> {
+    fn find(text: &'t str, need: Option<&Need>, mark: Option<&'t ItemMark>) -> Option<Split<'t>> {
         // The array closes at the last `]`, and only the object's `}` follows.
         let close = text.rfind(']')?;
         if text[close + 1..].trim_matches(JSON_SPACE) != "}" {
@@ -413,6 +428,7 @@ impl<'t> Split<'t> {
             .strip_prefix(':')?
             .trim_start_matches(JSON_SPACE)
             .strip_prefix('[')?;
+        let open = text.len() - items.len();
         // An item starts as the first does (AWS's items all start with
         // the same key): `{"UserName"` tells an item from an object
         // nested in one, such as an e-mail address.
@@ -427,11 +443,23 @@ impl<'t> Split<'t> {
             None => None,
             Some(need) => {
                 let array = need.of_field(key)?;
-                if !array.whole && array.elements.is_none() {
+                if !array.builds_whole() && array.elements.is_none() {
                     return None;
                 }
                 Some(array.of_elements())
             }
+        };
+        // Items that go into the answer and are read no further than
+        // their fields are built as far as read, and marked.
+        let (each, marking) = match (each, mark) {
+            (Some(each), Some(mark)) if each.passed && !each.whole && each.entries.is_none() => {
+                let read = Need {
+                    passed: false,
+                    ..each
+                };
+                (Some(read), Some(mark))
+            }
+            (each, _) => (each, None),
         };
         // The first `}` `,` `{` (spaces allowed between) after the middle.
         let bytes = text.as_bytes();
@@ -450,70 +478,203 @@ impl<'t> Split<'t> {
         };
         Some(Split {
             key,
+            open,
             cut,
             close,
             each,
+            marking,
         })
     }
 
-    /// The document up to the cut, the cut marked, then the array closed.
-    fn parse_head(&self, text: &str, need: Option<&Need>) -> Option<Doc> {
-        let mut head = String::with_capacity(self.cut + CUT_MARK.len() + text.len() - self.close);
-        head.push_str(&text[..self.cut]);
-        head.push_str(CUT_MARK);
-        head.push_str(&text[self.close..]);
-        match need {
-            Some(need) => Doc::parse_pruned(&head, need),
-            None => Doc::parse(&head),
+    /// The object around the array, read with the cut mark for its
+    /// items, then the items up to the cut, one at a time.
+    fn parse_head(&self, text: &str, need: Option<&Need>) -> Option<(Doc, Vec<Doc>)> {
+        let mut skeleton =
+            String::with_capacity(self.open + CUT_MARK.len() + text.len() - self.close);
+        skeleton.push_str(&text[..self.open]);
+        skeleton.push_str(CUT_MARK);
+        skeleton.push_str(&text[self.close..]);
+        let skeleton = match need {
+            Some(need) => Doc::parse_pruned(&skeleton, need),
+            None => Doc::parse(&skeleton),
         }
-        .ok()
+        .ok()?;
+        Some((skeleton, self.parse_items(text, self.open, self.cut, true)?))
     }
 
-    /// The items from the cut to the array's end, one at a time.
-    fn parse_tail(&self, text: &str) -> Option<Vec<Doc>> {
-        let tail = &text[self.cut..=self.close];
+    /// The items in `text[from..to]`, one at a time: separated by commas,
+    /// and followed by one when the range ends at the cut.
+    fn parse_items(&self, text: &str, from: usize, to: usize, at_cut: bool) -> Option<Vec<Doc>> {
+        let skip_space = |at: usize| {
+            let rest = &text[at..to];
+            to - rest.trim_start_matches(JSON_SPACE).len()
+        };
         let mut items = Vec::new();
-        let mut at = 0;
+        let mut at = skip_space(from);
         loop {
-            let mut deserializer = serde_json::Deserializer::from_str(&tail[at..]);
-            let item = match &self.each {
-                Some(each) => Pruned(each).deserialize(&mut deserializer),
-                None => Doc::deserialize(&mut deserializer),
+            let mut deserializer = serde_json::Deserializer::from_str(&text[at..to]);
+            let item = match (&self.each, self.marking) {
+                (Some(each), Some(mark)) => Marked {
+                    need: each,
+                    mark,
+                    at,
+                }
+                .deserialize(&mut deserializer),
+                (Some(each), None) => Pruned(each).deserialize(&mut deserializer),
+                (None, _) => Doc::deserialize(&mut deserializer),
             }
             .ok()?;
             if item.deeper_than(SPLIT_ITEM_DEPTH) {
                 return None;
             }
             items.push(item);
-            // What follows the item: `,` and the next, or the array's `]`.
-            at += deserializer.into_iter::<Doc>().byte_offset();
-            let after = tail[at..].trim_start_matches(JSON_SPACE);
-            at = tail.len() - after.len();
-            match after.as_bytes().first() {
-                Some(b',') => at += 1,
-                Some(b']') if at == tail.len() - 1 => return Some(items),
-                _ => return None,
+            // What follows the item: `,` and the next, or the range's end.
+            at = skip_space(at + deserializer.into_iter::<Doc>().byte_offset());
+            if at == to {
+                return (!at_cut).then_some(items);
+            }
+            if text.as_bytes()[at] != b',' {
+                return None;
+            }
+            at = skip_space(at + 1);
+            if at == to {
+                return at_cut.then_some(items);
             }
         }
     }
 
-    /// The first half's document with the cut mark replaced by the items
-    /// after it; `None` unless the mark is the array's last item.
-    fn join(self, head: Doc, tail: Vec<Doc>) -> Option<Doc> {
+    /// The skeleton with the cut mark replaced by the items; `None`
+    /// unless the mark is the array's one item.
+    fn join(self, (head, mut items): (Doc, Vec<Doc>), tail: Vec<Doc>) -> Option<Doc> {
         let Doc::Object(mut entries) = head else {
             return None;
         };
         let (_, array) = entries.iter_mut().find(|(k, _)| k.as_str() == self.key)?;
-        let Doc::Array(items) = std::mem::take(array) else {
+        let Doc::Array(mark) = std::mem::take(array) else {
             return None;
         };
-        let mut items = items.into_vec();
-        if items.pop()?.as_str() != Some(CUT_MARK_READ) {
+        if mark.len() != 1 || mark[0].as_str() != Some(CUT_MARK_READ) {
             return None;
         }
         items.extend(tail);
         *array = Doc::Array(items.into_boxed_slice());
         Some(Doc::Object(entries))
+    }
+}
+
+/// The mark on a listing's items that [`Doc::parse_split`] built only as
+/// far as a query reads them: an entry, first in each, whose key no
+/// document holds (it is random, and begins with a NUL) and whose value
+/// is where the item's text starts.
+#[derive(Debug, Clone)]
+pub struct ItemMark(Key);
+
+impl ItemMark {
+    /// A mark no document can hold by chance or design.
+    pub fn new() -> ItemMark {
+        use std::hash::{BuildHasher, Hasher};
+        let random = std::collections::hash_map::RandomState::new()
+            .build_hasher()
+            .finish();
+        ItemMark(Key::from(format!("\u{0}idcsh#{random:016x}")))
+    }
+
+    /// `answer` with each marked item in it built whole from `text`, the
+    /// text it was read from.
+    pub fn complete(&self, text: &[u8], mut answer: Doc) -> Result<Doc, serde_json::Error> {
+        self.fill(text, &mut answer)?;
+        Ok(answer)
+    }
+
+    fn fill(&self, text: &[u8], doc: &mut Doc) -> Result<(), serde_json::Error> {
+        match doc {
+            Doc::Object(entries) => {
+                if let Some((key, Doc::Number(at))) = entries.first()
+                    && *key == self.0
+                {
+                    let item = at
+                        .as_u64()
+                        .and_then(|at| text.get(usize::try_from(at).ok()?..))
+                        .ok_or_else(|| de::Error::custom("a marked item is outside its text"))?;
+                    let mut deserializer = serde_json::Deserializer::from_slice(item);
+                    *doc = Doc::deserialize(&mut deserializer)?;
+                    return Ok(());
+                }
+                for (_, value) in entries.iter_mut() {
+                    self.fill(text, value)?;
+                }
+            }
+            Doc::Array(items) => {
+                for item in items.iter_mut() {
+                    self.fill(text, item)?;
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+impl Default for ItemMark {
+    fn default() -> Self {
+        ItemMark::new()
+    }
+}
+
+/// An item of a split listing: an object built as far as `need` reads it,
+/// with `mark` first, saying it starts at `at`; anything else whole.
+struct Marked<'n> {
+    need: &'n Need,
+    mark: &'n ItemMark,
+    at: usize,
+}
+
+impl<'de> DeserializeSeed<'de> for Marked<'_> {
+    type Value = Doc;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Doc, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Marked<'_> {
+    type Value = Doc;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Doc, E> {
+        DocVisitor.visit_unit()
+    }
+
+    fn visit_bool<E: de::Error>(self, b: bool) -> Result<Doc, E> {
+        DocVisitor.visit_bool(b)
+    }
+
+    fn visit_i64<E: de::Error>(self, n: i64) -> Result<Doc, E> {
+        DocVisitor.visit_i64(n)
+    }
+
+    fn visit_u64<E: de::Error>(self, n: u64) -> Result<Doc, E> {
+        DocVisitor.visit_u64(n)
+    }
+
+    fn visit_f64<E: de::Error>(self, n: f64) -> Result<Doc, E> {
+        DocVisitor.visit_f64(n)
+    }
+
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<Doc, E> {
+        DocVisitor.visit_str(s)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Doc, A::Error> {
+        DocVisitor.visit_seq(seq)
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Doc, A::Error> {
+        let at = Doc::Number(Number::from(self.at as u64));
+        pruned_entries(self.need, map, vec![(self.mark.0.clone(), at)])
     }
 }
 
@@ -574,7 +735,7 @@ impl<'de> DeserializeSeed<'de> for Pruned<'_> {
     type Value = Doc;
 
     fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Doc, D::Error> {
-        if self.0.whole {
+        if self.0.builds_whole() {
             return Doc::deserialize(deserializer);
         }
         deserializer.deserialize_any(PrunedVisitor(self.0))
@@ -627,18 +788,26 @@ impl<'de> Visitor<'de> for PrunedVisitor<'_> {
         Ok(Doc::Array(items.into_boxed_slice()))
     }
 
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Doc, A::Error> {
-        let mut entries: Vec<(Key, Doc)> = Vec::new();
-        while let Some(KeyString(key)) = map.next_key::<KeyString>()? {
-            let Some(need) = self.0.of_field(&key) else {
-                map.next_value_seed(Skip)?;
-                continue;
-            };
-            let value = map.next_value_seed(Pruned(&need))?;
-            set_entry(&mut entries, key, value);
-        }
-        Ok(Doc::Object(entries.into_boxed_slice()))
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Doc, A::Error> {
+        pruned_entries(self.0, map, Vec::new())
     }
+}
+
+/// An object after `entries`, its entries built as far as `need` reads them.
+fn pruned_entries<'de, A: MapAccess<'de>>(
+    need: &Need,
+    mut map: A,
+    mut entries: Vec<(Key, Doc)>,
+) -> Result<Doc, A::Error> {
+    while let Some(KeyString(key)) = map.next_key::<KeyString>()? {
+        let Some(need) = need.of_field(&key) else {
+            map.next_value_seed(Skip)?;
+            continue;
+        };
+        let value = map.next_value_seed(Pruned(&need))?;
+        set_entry(&mut entries, key, value);
+    }
+    Ok(Doc::Object(entries.into_boxed_slice()))
 }
 
 /// A value read, checked as strictly as a built one, and dropped.
@@ -775,12 +944,12 @@ mod tests {
         for seed in 0..300 {
             let text = listing(seed, 1 + seed as usize % 40, seed % 2 == 0);
             let expected = Doc::from(serde_json::from_str::<Json>(&text).unwrap());
-            if let Some(doc) = Doc::parse_split(&text, None) {
+            if let Some(doc) = Doc::parse_split(&text, None, None).map(|(doc, _)| doc) {
                 assert_eq!(doc, expected, "{text}");
                 split += 1;
             }
             if let Some(need) = &need
-                && let Some(doc) = Doc::parse_split(&text, Some(need))
+                && let Some((doc, _)) = Doc::parse_split(&text, Some(need), None)
             {
                 assert_eq!(doc, Doc::parse_pruned(&text, need).unwrap(), "{text}");
             }
@@ -800,12 +969,12 @@ mod tests {
             r#"{"A": [{"a": 1}, {"a": 2}, {"a": 3}, {"a": 4} {"a": 5}]}"#,
         ];
         for text in declined {
-            assert_eq!(Doc::parse_split(text, None), None, "{text}");
+            assert_eq!(Doc::parse_split(text, None, None), None, "{text}");
         }
         let fine = r#"{"A": [{"a": 1}, {"a": 2}, {"a": 3}, {"a": 4}, {"a": 5}]}"#;
         assert_eq!(
-            Doc::parse_split(fine, None),
-            Some(Doc::parse(fine).unwrap())
+            Doc::parse_split(fine, None, None),
+            Some((Doc::parse(fine).unwrap(), false))
         );
         // An item nested deeper than the split checks is read in one piece,
         // where the nesting limit counts from the top.
@@ -815,8 +984,61 @@ mod tests {
             "[".repeat(126),
             "]".repeat(126)
         );
-        assert_eq!(Doc::parse_split(&deep, None), None);
+        assert_eq!(Doc::parse_split(&deep, None, None), None);
         assert!(Doc::parse(&deep).is_err());
+    }
+
+    /// Items that only go into the answer are built as far as read and
+    /// marked, then built whole once the answer holds them: the answer,
+    /// or the error, is the one over the document read whole, for lines
+    /// that answer items (an index, a short slice, `max_by`), lines that
+    /// only read them, and listings whose items are not all objects.
+    #[test]
+    fn an_answer_from_marked_items_is_the_answer_from_whole_ones() {
+        use crate::query::{Query, Val};
+        let lines = [
+            "Items[0]",
+            "Items[-1]",
+            "Items[-3:]",
+            "Items[2:5]",
+            "Items[6:1:-2]",
+            "Items[:2].Tags",
+            "max_by(Items, &Id)",
+            "sort_by(Items, &Id)[-2:]",
+            "sort_by(Items, &Id)[:3].Name",
+            "Items[?Id > `4`] | [0]",
+            "{first: Items[0], n: length(Items), last: Items[-1].Id}",
+            "not_null(Items[99], Items[1])",
+            "Items[1] || Items[2]",
+            "Items[-2:] | [?Name != 'x']",
+            "Items[?Name == Items[0].Name] | [:2]",
+            "keys(Items[0])",
+        ];
+        let mark = ItemMark::new();
+        let mut marked = 0;
+        for seed in 0..120 {
+            let text = listing(seed, 2 + seed as usize % 30, seed % 3 == 0);
+            let whole = Doc::parse(&text).unwrap();
+            for line in lines {
+                let query = Query::compile(line).unwrap();
+                let Some(mut need) = query.needs_passing() else {
+                    continue;
+                };
+                need.entries.get_or_insert_default();
+                let Some((doc, used)) = Doc::parse_split(&text, Some(&need), Some(&mark)) else {
+                    continue;
+                };
+                marked += usize::from(used);
+                let answer = |doc: &Doc| query.evaluate(&Val::Ref(doc)).map(|v| v.to_doc());
+                let ours = answer(&doc).map(|v| mark.complete(text.as_bytes(), v).unwrap());
+                assert_eq!(
+                    ours.map_err(|e| e.to_string()),
+                    answer(&whole).map_err(|e| e.to_string()),
+                    "{line} over {text}"
+                );
+            }
+        }
+        assert!(marked > 500, "only {marked} parses marked items");
     }
 
     /// Keys compared a word at a time are the same exactly when their

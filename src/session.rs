@@ -697,7 +697,8 @@ impl Session {
                 true => self.ensure_permission_set_contents(),
                 false => Ok(()),
             })
-            .and_then(|()| self.evaluate_held(query, &self.last));
+            .and_then(|()| self.evaluate_held(query, &self.last))
+            .and_then(|(value, met)| Ok((self.source.complete(value)?, met)));
         warnings.extend(self.source.take_notes());
         match value {
             Ok((value, met)) => {

@@ -2388,3 +2388,68 @@ fn community_functions_need_compat_community() {
     assert!(ok);
     assert_eq!(stdout.trim(), smiths.to_string());
 }
+
+/// A one-shot run over a listing large enough to be read on two cores
+/// builds only the names its lines read, then builds whole the few users
+/// its answers hold: each answer is the one a brute-force reading of the
+/// same users gives, with a byte order mark before the text and without,
+/// and across lines (`_` is the previous line's whole answer).
+#[test]
+fn a_large_listing_answers_whole_items_from_a_one_shot_run() {
+    let users: Vec<Json> = (0..30_000)
+        .map(|i| {
+            // Names out of order; every user different, padded to 300 bytes.
+            let name = format!("user-{:05}", (i * 7_919) % 30_000);
+            json!({
+                "UserName": name,
+                "UserId": format!("id-{i}"),
+                "Name": {"GivenName": "Given \"quoted\" }, {", "FamilyName": format!("F{}", i % 97)},
+                "Age": (i * 31) % 90,
+                "Emails": [{"Value": format!("{name}@example.com"), "Primary": true}],
+                "Padding": "x".repeat(120),
+            })
+        })
+        .collect();
+    let listing = json!({ "Users": users });
+    let (pretty, compact) = (
+        serde_json::to_string_pretty(&listing).unwrap(),
+        listing.to_string(),
+    );
+    // Above 8 MiB, a listing is read on two cores.
+    assert!(compact.len() > 8 << 20, "{} bytes", compact.len());
+    let mut by_name = users.clone();
+    by_name.sort_by(|a, b| a["UserName"].as_str().cmp(&b["UserName"].as_str()));
+    let oldest = users.iter().fold(&users[0], |best, u| {
+        if u["Age"].as_u64() > best["Age"].as_u64() {
+            u
+        } else {
+            best
+        }
+    });
+    // Compact, a mark's place read three bytes off is no item.
+    for (bom, text) in [(&b""[..], &pretty), (&b"\xef\xbb\xbf"[..], &compact)] {
+        let (_dir, path) = data_file(&[bom, text.as_bytes()].concat());
+        let lines = [
+            (
+                "sort_by(Users, &UserName)[-3:]",
+                json!(by_name[by_name.len() - 3..]),
+            ),
+            ("Users[0]", users[0].clone()),
+            ("max_by(Users, &Age)", oldest.clone()),
+            (
+                "{last: Users[-1], n: length(Users)}",
+                json!({"last": users[29_999], "n": 30_000}),
+            ),
+        ];
+        for (line, expected) in &lines {
+            assert_eq!(&json_of(&["--data", &path, "-c", line]), expected, "{line}");
+        }
+        let (out, err, ok) = run_lines(&["--data", &path, "-o", "json"], &["Users[-2:]", "_[0]"]);
+        assert!(ok, "{err}");
+        let answers: Vec<Json> = serde_json::Deserializer::from_str(&out)
+            .into_iter()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(answers, [json!(users[29_998..]), users[29_998].clone()]);
+    }
+}

@@ -1109,6 +1109,103 @@ fn a_pruned_document_answers_as_the_whole_one() {
     );
 }
 
+/// A large listing's items that only go into the answer (an index, a
+/// short slice, `max_by`) are built as far as read and marked, then built
+/// whole once the answer holds them (`idcsh::doc::ItemMark`). For the
+/// generated expressions and lines that answer items, in both readings,
+/// the answer (or error) and every warning must be those over the whole
+/// listing, evaluated by the same engine with nothing left out.
+#[test]
+fn marked_items_answer_as_the_whole_ones() {
+    use idcsh::doc::{Doc, ItemMark};
+    use idcsh::query::Val;
+    let users: Vec<Json> = (0..3)
+        .flat_map(|_| document()["Users"].as_array().unwrap().clone())
+        .collect();
+    let text = serde_json::to_string_pretty(&json!({ "Users": users })).unwrap();
+    let whole = Doc::parse(&text).unwrap();
+    let mut generator = Gen {
+        rng: fastrand::Rng::with_seed(SEED ^ 0x4d41524b),
+    };
+    let mut expressions: Vec<String> = (0..3000).map(|_| generator.expression(2)).collect();
+    // Filters whose first or last few matches are the answer, read on.
+    for i in 0..600 {
+        let condition = generator.condition(2);
+        let pick = ["[0]", "[-1]", "[:2]", "[-3:]", "[1:4]", "[2]"][i % 6];
+        let rest = generator.suffix(1);
+        expressions.push(match i % 3 {
+            0 => format!("Users[?{condition}] | {pick}"),
+            1 => format!("Users[?{condition}] | {pick}{rest}"),
+            _ => format!("Users{pick} | [?{condition}]"),
+        });
+    }
+    expressions.extend(
+        [
+            "Users[0]",
+            "Users[-1]",
+            "Users[-5:]",
+            "Users[3:7]",
+            "Users[:3].Name",
+            "max_by(Users, &Age)",
+            "min_by(Users, &CreatedAt)",
+            "sort_by(Users, &UserName)[-5:]",
+            "sort_by(Users, &Age)[:2]",
+            "Users[?Age > `40`] | [0]",
+            "Users[?Title == 'Engineer'] | [-2:]",
+            "{u: Users[2], n: length(Users)}",
+            "not_null(Users[100], Users[4])",
+            "Users[0] == Users[6]",
+            "keys(Users[1])",
+            "Users[-3:] | [?Name.FamilyName == 'Smith']",
+            "Users[1:3][].Emails",
+            "reverse(Users[:4])",
+        ]
+        .map(String::from),
+    );
+    let mark = ItemMark::new();
+    let (mut differences, mut marked) = (Vec::new(), 0);
+    for expression in &expressions {
+        for dialect in [Dialect::AwsCli, Dialect::Spec] {
+            let Ok(query) = Query::compile_in(expression, dialect) else {
+                continue;
+            };
+            let Some(mut need) = query.needs_passing() else {
+                continue;
+            };
+            need.entries.get_or_insert_default();
+            // A need the split declines (no item read) is read in one piece.
+            let (doc, used) = Doc::parse_split(&text, Some(&need), Some(&mark))
+                .unwrap_or_else(|| (Doc::parse_pruned(&text, &need).unwrap(), false));
+            marked += usize::from(used);
+            let answer = |doc: &Doc, complete: bool| {
+                let evaluated = query.evaluate_warned(&Val::Ref(doc));
+                let value = evaluated.value.map(|v| match complete {
+                    true => mark
+                        .complete(text.as_bytes(), v.to_doc())
+                        .unwrap()
+                        .to_json(),
+                    false => v.to_json(),
+                });
+                (value.map_err(|e| e.to_string()), evaluated.warnings)
+            };
+            let (ours, theirs) = (answer(&doc, true), answer(&whole, false));
+            if ours != theirs {
+                differences.push(format!(
+                    "{expression} ({}):\n    marked {ours:?}\n    whole  {theirs:?}",
+                    dialect.name()
+                ));
+            }
+        }
+    }
+    assert!(
+        differences.is_empty(),
+        "{} answers changed by marking:\n{}",
+        differences.len(),
+        differences[..differences.len().min(10)].join("\n")
+    );
+    assert!(marked > 200, "only {marked} parses marked items");
+}
+
 /// The same end to end: each line run as `-c` (pruned) and piped in as a
 /// script (built whole) prints the same answer, warnings and status,
 /// including the warnings that suggest a field from those left out.

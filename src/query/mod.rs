@@ -259,10 +259,24 @@ impl Query {
     /// reading and in the one its warnings compare with; `None` when it
     /// may need all of it (`$`, `let`).
     pub fn needs(&self) -> Option<needs::Need> {
-        let whole = needs::Need::whole();
-        let mut need = needs::of(&self.node, &whole)?;
+        self.needs_of_answer(needs::Need::whole())
+    }
+
+    /// As [`needs`](Self::needs), with the few values that go into the
+    /// answer as they are marked [`passed`](needs::Need::passed) rather
+    /// than whole, where no warning can show another reading's answer
+    /// (which would show them as built).
+    pub fn needs_passing(&self) -> Option<needs::Need> {
+        match self.records {
+            true => self.needs(),
+            false => self.needs_of_answer(needs::Need::passed()),
+        }
+    }
+
+    fn needs_of_answer(&self, answer: needs::Need) -> Option<needs::Need> {
+        let mut need = needs::of(&self.node, &answer)?;
         if let Ok(other) = Query::compile_in(&self.text, self.dialect.other()) {
-            need.merge(needs::of(&other.node, &whole)?);
+            need.merge(needs::of(&other.node, &answer)?);
         }
         Some(need)
     }

@@ -26,6 +26,13 @@ use super::functions::Function;
 pub struct Need {
     /// The value as it is, everything below it.
     pub whole: bool,
+    /// The value goes into the answer as it is, one of a bounded few that
+    /// do (an index, a short slice, `max_by`), and nothing reads more of
+    /// it than `fields` and `elements` say. A parser builds it whole,
+    /// except a split listing's items ([`crate::doc::ItemMark`]): those
+    /// may be built as far as read, with a mark to build them whole by
+    /// once the answer is known.
+    pub passed: bool,
     /// These fields of an object, each with what is needed of it.
     pub fields: Vec<(String, Need)>,
     /// Every element of an array, each with this need.
@@ -42,6 +49,36 @@ impl Need {
             whole: true,
             ..Need::default()
         }
+    }
+
+    /// A value that goes into the answer as it is (see [`Need::passed`]).
+    pub fn passed() -> Need {
+        Need {
+            passed: true,
+            ..Need::default()
+        }
+    }
+
+    /// Whether a parser builds this value whole: it is needed whole or
+    /// goes into the answer as it is.
+    pub fn builds_whole(&self) -> bool {
+        self.whole || self.passed
+    }
+
+    /// This need with every value that goes into the answer needed whole.
+    pub fn settled(mut self) -> Need {
+        if self.passed {
+            return Need::whole();
+        }
+        for (_, need) in &mut self.fields {
+            *need = std::mem::take(need).settled();
+        }
+        for slot in [&mut self.elements, &mut self.entries] {
+            if let Some(need) = slot.take() {
+                *slot = Some(Box::new(need.settled()));
+            }
+        }
+        self
     }
 
     /// The fields named, each with `need`.
@@ -69,6 +106,7 @@ impl Need {
             *self = Need::whole();
             return;
         }
+        self.passed |= other.passed;
         for (name, need) in other.fields {
             match self.fields.iter_mut().find(|(n, _)| *n == name) {
                 Some((_, mine)) => mine.merge(need),
@@ -94,9 +132,11 @@ impl Need {
         }
     }
 
-    /// What is needed of each element of an array whose need this is.
+    /// What is needed of each element of an array whose need this is;
+    /// an array that goes into the answer as it is may hold any number
+    /// of elements, so they are needed whole.
     pub(crate) fn of_elements(&self) -> Need {
-        if self.whole {
+        if self.builds_whole() {
             Need::whole()
         } else {
             self.elements.as_deref().cloned().unwrap_or_default()
@@ -125,11 +165,27 @@ pub(crate) fn of(node: &Node, demand: &Need) -> Option<Need> {
             .rev()
             .fold(demand.clone(), |need, name| field_read(name, need)),
         Node::Index(_) => Need::elements(demand.clone()),
+        Node::Slice { start, stop, step } if demand.passed && few(*start, *stop, *step) => {
+            let mut each = demand.elements.as_deref().cloned().unwrap_or_default();
+            each.merge(Need::passed());
+            Need::elements(each)
+        }
         Node::Slice { .. } | Node::StringSlice { .. } => Need::elements(demand.of_elements()),
         Node::Literal(_) => Need::default(),
         Node::Subexpr(lhs, rhs) => of(lhs, &of(rhs, demand)?)?,
         Node::Stream { source, stages, .. } => {
-            let mut need = demand.of_elements();
+            // Without a flatten, a stream answers no more values than its
+            // source has elements.
+            let few_values =
+                answers_few(source) && !stages.iter().any(|s| matches!(s, Stage::Flatten));
+            let mut need = match demand.passed && few_values {
+                true => {
+                    let mut each = demand.elements.as_deref().cloned().unwrap_or_default();
+                    each.merge(Need::passed());
+                    each
+                }
+                false => demand.of_elements(),
+            };
             for stage in stages.iter().rev() {
                 need = match stage {
                     Stage::Flatten => {
@@ -164,7 +220,7 @@ pub(crate) fn of(node: &Node, demand: &Need) -> Option<Need> {
             all(items.iter().map(|item| of(item, &each)))?
         }
         Node::MultiHash(pairs) => all(pairs.iter().map(|(key, value)| {
-            let wanted = if demand.whole {
+            let mut wanted = if demand.whole {
                 Need::whole()
             } else {
                 demand
@@ -172,6 +228,9 @@ pub(crate) fn of(node: &Node, demand: &Need) -> Option<Need> {
                     .map(Cow::into_owned)
                     .unwrap_or_default()
             };
+            if demand.passed {
+                wanted.merge(Need::passed());
+            }
             of(value, &wanted)
         }))?,
         Node::SelectOnNull(node) | Node::SliceOfString(node) => of(node, demand)?,
@@ -191,6 +250,34 @@ fn field_read(name: &str, need: Need) -> Need {
     let mut read = Need::field(name, need);
     read.elements = Some(Box::new(Need::field(name, Need::default())));
     read
+}
+
+/// The most elements a slice answers for its values to be `passed`.
+const FEW: i64 = 1024;
+
+/// Whether `node` answers an array of at most [`FEW`] elements: a short
+/// slice, and what ends in one.
+fn answers_few(node: &Node) -> bool {
+    match node {
+        Node::Slice { start, stop, step } => few(*start, *stop, *step),
+        Node::Subexpr(_, rhs) => answers_few(rhs),
+        Node::Stream { source, stages, .. } => {
+            answers_few(source) && !stages.iter().any(|s| matches!(s, Stage::Flatten))
+        }
+        _ => false,
+    }
+}
+
+/// Whether a slice answers at most [`FEW`] elements of any array: from
+/// the front (`[:10]`, `[2:8]`) or the back (`[-5:]`, `[-8:-2]`).
+fn few(start: Option<i64>, stop: Option<i64>, step: i64) -> bool {
+    let span = match (start, stop) {
+        (None | Some(0), Some(stop)) if step > 0 && stop >= 0 => stop,
+        (Some(start), Some(stop)) if (start >= 0) == (stop >= 0) => (stop - start).abs(),
+        (Some(start), None) if step > 0 && start < 0 => -start,
+        _ => return false,
+    };
+    span <= FEW * step.abs()
 }
 
 fn both(mut a: Need, b: Need) -> Need {

@@ -61,25 +61,36 @@ pub(crate) fn open_for(path: &str, need: Option<&Need>) -> Result<InMemory, Sour
     };
     let mut root = need.clone();
     root.entries.get_or_insert_default();
-    let pruned = parse_with(&bytes, Some(&root)).map_err(invalid)?;
+    let mark = crate::doc::ItemMark::new();
+    let (pruned, marked) = parse_with(&bytes, Some(&root), Some(&mark)).map_err(invalid)?;
     if pruned.get("Snapshot").is_some() {
         return Ok(InMemory::from_document(
             label,
             parse(&bytes).map_err(invalid)?,
         ));
     }
-    Ok(InMemory::from_document(label, pruned).pruned_from(bytes))
+    let source = InMemory::from_document(label, pruned);
+    Ok(match marked {
+        true => source.pruned_from(bytes).marked(mark),
+        false => source.pruned_from(bytes),
+    })
+}
+
+/// The JSON text in a file's bytes, after any byte order mark (as
+/// [`parse`] reads it).
+pub(crate) fn json_text(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(bytes)
 }
 
 /// Parses a JSON document. serde_json's nesting limit (128) keeps hostile
 /// input off the stack's end.
 pub(crate) fn parse(bytes: &[u8]) -> Result<Doc, String> {
-    parse_with(bytes, None)
+    parse_with(bytes, None, None).map(|(doc, _)| doc)
 }
 
 /// As [`parse`], building only what `need` asks for.
 pub(crate) fn parse_pruned(bytes: &[u8], need: &Need) -> Result<Doc, String> {
-    parse_with(bytes, Some(need))
+    parse_with(bytes, Some(need), None).map(|(doc, _)| doc)
 }
 
 /// A file's bytes: read into memory, or, for a large file, mapped.
@@ -132,8 +143,15 @@ pub(crate) fn read(path: &Path) -> std::io::Result<FileBytes> {
     Ok(FileBytes::Read(bytes))
 }
 
-/// As [`parse`], building only what `need` asks for, if given.
-fn parse_with(bytes: &[u8], need: Option<&Need>) -> Result<Doc, String> {
+/// As [`parse`], building only what `need` asks for, if given; with
+/// `mark`, a large listing's items that only go into the answer are
+/// built as far as read and marked (the flag: whether any were; see
+/// [`Doc::parse_split`]).
+fn parse_with(
+    bytes: &[u8],
+    need: Option<&Need>,
+    mark: Option<&crate::doc::ItemMark>,
+) -> Result<(Doc, bool), String> {
     // Validating UTF-8 once up front is faster than per string.
     let text = std::str::from_utf8(bytes).map_err(|err| {
         let line = bytes[..err.valid_up_to()]
@@ -147,14 +165,15 @@ fn parse_with(bytes: &[u8], need: Option<&Need>) -> Result<Doc, String> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.len() > PARALLEL_PARSE
         && std::thread::available_parallelism().is_ok_and(|n| n.get() > 1)
-        && let Some(doc) = Doc::parse_split(text, need)
+        && let Some(parsed) = Doc::parse_split(text, need, mark)
     {
-        return Ok(doc);
+        return Ok(parsed);
     }
     match need {
         Some(need) => Doc::parse_pruned(text, need),
         None => Doc::parse(text),
     }
+    .map(|doc| (doc, false))
     .map_err(|err| {
         let what = match err.classify() {
             serde_json::error::Category::Eof => "unexpected end of input",

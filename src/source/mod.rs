@@ -68,6 +68,12 @@ pub trait Source: Send + Sync {
         None
     }
 
+    /// `answer` with the items held only as far as read built whole
+    /// (`file::open_for` marks them; see `crate::doc::ItemMark`).
+    fn complete(&self, answer: Doc) -> Result<Doc, SourceError> {
+        Ok(answer)
+    }
+
     /// Fetches the named collections for one line, together. The answer
     /// holds them and any other complete collection fetched on the way, so
     /// the session can keep those too; a source that fetches collections
@@ -169,6 +175,9 @@ pub struct InMemory {
     /// The text of a document held pruned, and the whole document once
     /// built from it.
     pruned_from: Option<PrunedFrom>,
+    /// The mark on items held only as far as read, built whole from
+    /// `pruned_from`'s text when an answer holds them.
+    marked: Option<crate::doc::ItemMark>,
 }
 
 /// The text a pruned document was built from, and the whole document,
@@ -186,12 +195,19 @@ impl InMemory {
             derived: Default::default(),
             permission_set_contents: None,
             pruned_from: None,
+            marked: None,
         }
     }
 
     /// Marks the collections as built from `text` only as far as needed.
     pub(crate) fn pruned_from(mut self, text: file::FileBytes) -> Self {
         self.pruned_from = Some((text, std::sync::OnceLock::new()));
+        self
+    }
+
+    /// Marks the items `mark` is on as held only as far as read.
+    pub(crate) fn marked(mut self, mark: crate::doc::ItemMark) -> Self {
+        self.marked = Some(mark);
         self
     }
 
@@ -255,6 +271,7 @@ impl InMemory {
                 derived: Default::default(),
                 permission_set_contents: None,
                 pruned_from: None,
+                marked: None,
             },
         }
     }
@@ -286,6 +303,17 @@ impl Source for InMemory {
         whole
             .get_or_init(|| file::parse(text).ok().map(Arc::new))
             .clone()
+    }
+
+    fn complete(&self, answer: Doc) -> Result<Doc, SourceError> {
+        let (Some(mark), Some((text, _))) = (&self.marked, &self.pruned_from) else {
+            return Ok(answer);
+        };
+        mark.complete(file::json_text(text), answer)
+            .map_err(|err| SourceError::InvalidJson {
+                path: self.label.clone(),
+                reason: err.to_string(),
+            })
     }
 
     fn fetch<'a>(
