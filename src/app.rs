@@ -37,7 +37,7 @@ pub fn run(cli: Cli) -> Result<ExitCode, Error> {
     }
     let stdout_is_terminal = io::stdout().is_terminal();
     if io::stderr().is_terminal() {
-        crate::error::fold_warnings_to_terminal();
+        crate::error::fold_messages_to_terminal();
     }
     let settings = Settings {
         format: cli.output.unwrap_or(if stdout_is_terminal {

@@ -64,7 +64,9 @@ impl Error {
 }
 
 /// Writes `err` as one `error:` line; for an expression error, the
-/// expression follows with a caret under the column.
+/// expression follows with a caret under the column. On a terminal the
+/// line is folded at spaces, and an expression wider than the terminal
+/// shows the part around the caret.
 pub fn report(err: &Error, out: &mut impl Write) {
     report_at(err, None, out);
 }
@@ -77,41 +79,100 @@ pub fn report_at(err: &Error, location: Option<&str>, out: &mut impl Write) {
         }
         return report_at(error, location, out);
     }
-    match location {
-        Some(location) => {
-            let _ = writeln!(out, "error: {location}: {err}");
-        }
-        None => {
-            let _ = writeln!(out, "error: {err}");
-        }
-    }
+    let width = terminal_width();
+    let text = match location {
+        Some(location) => format!("{location}: {err}"),
+        None => err.to_string(),
+    };
+    let _ = writeln!(out, "{}", fold("error: ", &text, width));
     if let Error::Query(query) = err
         && let Some((expression, offset)) = query.location()
     {
-        let _ = writeln!(out, "  {}", expression.replace(['\n', '\r'], " "));
-        let _ = writeln!(out, "  {}^", caret_padding(expression, offset));
+        let (shown, padding) = around_caret(expression, offset, width);
+        let _ = writeln!(out, "  {shown}");
+        let _ = writeln!(out, "  {padding}^");
     }
 }
 
-/// Whether warnings are folded at word boundaries to the width of the
-/// terminal stderr is on (set once at start when it is one). Off, each
-/// warning is one line, for scripts and logs.
-static FOLD_WARNINGS: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+/// Whether warnings and errors are folded at word boundaries to the
+/// width of the terminal stderr is on (set once at start when it is one).
+/// Off, each is one line, for scripts and logs.
+static FOLD_MESSAGES: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
-/// Folds warnings to the terminal's width from now on (stderr is one).
-pub fn fold_warnings_to_terminal() {
-    FOLD_WARNINGS.store(true, std::sync::atomic::Ordering::Relaxed);
+/// Folds warnings and errors to the terminal's width from now on (stderr
+/// is one).
+pub fn fold_messages_to_terminal() {
+    FOLD_MESSAGES.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// The width messages are folded to: the terminal's, when folding is on.
+fn terminal_width() -> Option<usize> {
+    FOLD_MESSAGES
+        .load(std::sync::atomic::Ordering::Relaxed)
+        .then(|| terminal_size::terminal_size_of(io::stderr()))
+        .flatten()
+        .map(|(width, _)| usize::from(width.0))
 }
 
 /// `warning: ...` as it is printed: one line, or on a terminal folded at
 /// word boundaries, each further line under the first's text.
 pub fn warning_text(warning: &str) -> String {
-    let width = FOLD_WARNINGS
-        .load(std::sync::atomic::Ordering::Relaxed)
-        .then(|| terminal_size::terminal_size_of(io::stderr()))
-        .flatten()
-        .map(|(width, _)| usize::from(width.0));
-    fold("warning: ", warning, width)
+    fold("warning: ", warning, terminal_width())
+}
+
+/// The expression as printed under an error, and what goes before the
+/// caret under character `column`. In `width` columns (less the two of
+/// the indent), an expression that does not fit shows the part around
+/// the caret, `…` where it is cut (tabs shown as spaces there).
+fn around_caret(expression: &str, column: usize, width: Option<usize>) -> (String, String) {
+    use unicode_width::UnicodeWidthChar;
+    let whole = || {
+        (
+            expression.replace(['\n', '\r'], " "),
+            caret_padding(expression, column),
+        )
+    };
+    // The indent, and a column for a caret past the end.
+    let Some(room) = width.map(|w| w.saturating_sub(3)).filter(|r| *r > 20) else {
+        return whole();
+    };
+    let chars: Vec<(char, usize)> = expression
+        .chars()
+        .map(|c| match c {
+            '\t' | '\n' | '\r' => (' ', 1),
+            c => (c, c.width().unwrap_or(1)),
+        })
+        .collect();
+    let total: usize = chars.iter().map(|(_, w)| w).sum();
+    if total <= room {
+        return whole();
+    }
+    // Two columns for the ellipses; the caret in the middle where it can be.
+    let inner = room - 2;
+    let caret: usize = chars.iter().take(column).map(|(_, w)| w).sum();
+    let start = caret
+        .saturating_sub(inner / 2)
+        .min(total.saturating_sub(inner));
+    let end = start + inner;
+    let (mut shown, mut padding) = (String::new(), String::new());
+    if start > 0 {
+        shown.push('…');
+        padding.push(' ');
+    }
+    let mut at = 0;
+    for (i, (c, w)) in chars.iter().enumerate() {
+        if at >= start && at + w <= end {
+            shown.push(*c);
+            if i < column {
+                padding.push_str(&" ".repeat(*w));
+            }
+        }
+        at += w;
+    }
+    if end < total {
+        shown.push('…');
+    }
+    (shown, padding)
 }
 
 /// `prefix` and `text` folded to `width` columns at spaces, further lines
@@ -202,6 +263,40 @@ mod tests {
             fold("warning: ", &long, Some(40)),
             format!("warning: {long}")
         );
+    }
+
+    /// An expression wider than the terminal shows the part around the
+    /// caret, which stays under its character, whatever the width and
+    /// wherever the caret falls; one that fits is shown whole.
+    #[test]
+    fn a_long_expression_shows_the_part_around_the_caret() {
+        use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
+        let expression = "Users[?contains(DisplayName, '東京')].Name.GivenName | sort_by(@, &Zzz) | to_number(@, @)";
+        let chars: Vec<char> = expression.chars().collect();
+        for width in [30, 40, 80] {
+            for column in 0..=chars.len() {
+                let (shown, padding) = around_caret(expression, column, Some(width));
+                assert!(shown.width() + 3 <= width, "{width}: {shown}");
+                let under = shown.chars().scan(0, |at, c| {
+                    let here = *at;
+                    *at += c.width().unwrap_or(1);
+                    Some((here, c))
+                });
+                let under = under
+                    .filter(|(at, _)| *at == padding.width())
+                    .map(|(_, c)| c)
+                    .next();
+                assert_eq!(
+                    under,
+                    chars.get(column).copied(),
+                    "{width} {column}: {shown}"
+                );
+            }
+        }
+        let (shown, padding) = around_caret("length(a, b)", 0, Some(80));
+        assert_eq!((shown.as_str(), padding.as_str()), ("length(a, b)", ""));
+        let (shown, _) = around_caret(expression, 0, None);
+        assert_eq!(shown, expression);
     }
 
     #[test]

@@ -716,6 +716,26 @@ fn at_80_columns_wide_rows_are_expanded_and_no_id_is_split() {
         assert!(width <= 80, "{width} columns: {line}");
     }
     at_prompt(&mut p, prompt);
+    // An error folds at spaces; an expression wider than the screen shows
+    // the part around the caret, the caret under the call that failed.
+    run_keys(
+        &mut p,
+        "Users[?contains(DisplayName, 'O')].Name.GivenName.Foo.Bar.Baz | sort_by(@, &Zzz) | to_number(@, @)",
+    );
+    let found = p
+        .expect(expectrl::Regex(r"error: to_number\(\)[^\n]*\n[^\n]*\n *\^"))
+        .unwrap();
+    let error = String::from_utf8_lossy(found.get(0).unwrap()).into_owned();
+    let lines: Vec<&str> = error.lines().map(|l| l.trim_end_matches('\r')).collect();
+    for line in &lines {
+        assert!(line.chars().count() <= 80, "wider than 80: {line}\n{error}");
+    }
+    let (shown, caret) = (lines[lines.len() - 2], lines[lines.len() - 1]);
+    let at = caret.chars().count() - 1;
+    let under: String = shown.chars().skip(at).take(9).collect();
+    assert_eq!(under, "to_number", "{error}");
+    assert!(shown.starts_with("  …"), "{error}");
+    at_prompt(&mut p, prompt);
     p.send(ControlCode::EndOfTransmission).unwrap();
     p.expect(expectrl::Eof).unwrap();
 }
