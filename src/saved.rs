@@ -138,7 +138,7 @@ impl SavedQueries {
         };
         let parsed = std::str::from_utf8(&bytes)
             .map_err(|e| e.to_string())
-            .and_then(|text| toml::from_str::<QueriesFile>(text).map_err(|e| one_line(&e)));
+            .and_then(|text| toml::from_str::<QueriesFile>(text).map_err(|e| one_line(&e, text)));
         match parsed {
             Ok(file) => (file.queries, None),
             Err(reason) => (
@@ -177,7 +177,7 @@ impl SavedQueries {
                 Err(err) => warnings.push(format!(
                     "{} is not a valid queries file ({}); its queries are not used",
                     path.display(),
-                    one_line(&err)
+                    one_line(&err, &text)
                 )),
             }
         }
@@ -357,12 +357,22 @@ impl SavedQueries {
     }
 }
 
-fn one_line(err: &toml::de::Error) -> String {
-    err.to_string()
-        .lines()
-        .next()
-        .unwrap_or("invalid TOML")
-        .to_owned()
+/// What is wrong with a queries file, and on which line, in one line.
+fn one_line(err: &toml::de::Error, text: &str) -> String {
+    let message = err.message().trim();
+    let message = if message.contains("untagged enum Entry") {
+        "a query is `name = \"expression\"`, or a `[queries.name]` table with an `expression` and an optional `description`"
+    } else {
+        message.lines().next().unwrap_or("invalid TOML")
+    };
+    match err.span() {
+        Some(span) => {
+            let before = text.as_bytes().get(..span.start).unwrap_or_default();
+            let line = 1 + before.iter().filter(|b| **b == b'\n').count();
+            format!("line {line}: {message}")
+        }
+        None => message.to_owned(),
+    }
 }
 
 fn check_name(name: &str) -> Result<(), SavedError> {
@@ -726,6 +736,18 @@ mod tests {
         let (_, warning) = saved.list();
         assert!(warning.unwrap().contains("its queries are not used"));
         assert_eq!(std::fs::read_to_string(&team).unwrap(), "[queries\n");
+        // A table without an expression is said, with its line.
+        std::fs::write(
+            &team,
+            "[queries]\nok = \"Users\"\n\n[queries.x]\nquery = \"Users\"\n",
+        )
+        .unwrap();
+        let (_, warning) = saved.list();
+        let warning = warning.unwrap();
+        assert!(
+            warning.contains("line 4: a query is `name = \"expression\"`, or a `[queries.name]` table with an `expression`"),
+            "{warning}"
+        );
     }
 
     #[test]
