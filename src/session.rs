@@ -709,7 +709,14 @@ impl Session {
                     warnings,
                 })
             }
-            Err(error) => Err(Error::warned(warnings, error)),
+            Err(error) => {
+                // A field read that the data lacks explains many a failed
+                // call (`contains(Title, "Engineer")` reads a field).
+                if matches!(error, Error::Query(_)) {
+                    warnings.extend(self.data_warnings(query));
+                }
+                Err(Error::warned(warnings, error))
+            }
         }
     }
 

@@ -880,6 +880,23 @@ fn empty_answers_say_why() {
         "warning: Userz is not a collection, so it is null; did you mean Users?"
     );
     assert!(lines[1].starts_with("error: length()"), "{err}");
+    // So is a field the data lacks, when reading it made the call fail.
+    for (expression, warning) in [
+        (
+            "Users[?contains(Title, \"Engineer\")]",
+            "warning: \"Engineer\" in double quotes is a field name, and Users items have no field Engineer; for the string write 'Engineer'",
+        ),
+        (
+            "sort_by(Users, &Nme)",
+            "warning: Users items have no field Nme, so it is null; did you mean Name?",
+        ),
+    ] {
+        let (_, err, ok) = run_lines(&["--demo"], &[expression]);
+        assert!(!ok, "{expression}");
+        let lines: Vec<&str> = err.lines().collect();
+        assert_eq!(lines[0], warning, "{err}");
+        assert!(lines[1].starts_with("error: "), "{err}");
+    }
 }
 
 #[test]
