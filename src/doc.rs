@@ -380,6 +380,35 @@ impl<'de> Visitor<'de> for DocVisitor {
     }
 }
 
+/// The visitor methods that build scalars as a whole document builds them.
+macro_rules! scalars_as_built {
+    () => {
+        fn visit_unit<E: de::Error>(self) -> Result<Doc, E> {
+            DocVisitor.visit_unit()
+        }
+
+        fn visit_bool<E: de::Error>(self, b: bool) -> Result<Doc, E> {
+            DocVisitor.visit_bool(b)
+        }
+
+        fn visit_i64<E: de::Error>(self, n: i64) -> Result<Doc, E> {
+            DocVisitor.visit_i64(n)
+        }
+
+        fn visit_u64<E: de::Error>(self, n: u64) -> Result<Doc, E> {
+            DocVisitor.visit_u64(n)
+        }
+
+        fn visit_f64<E: de::Error>(self, n: f64) -> Result<Doc, E> {
+            DocVisitor.visit_f64(n)
+        }
+
+        fn visit_str<E: de::Error>(self, s: &str) -> Result<Doc, E> {
+            DocVisitor.visit_str(s)
+        }
+    };
+}
+
 /// Where [`Doc::parse_split`] cuts a document, and how each half is read.
 struct Split<'t> {
     /// The top-level key whose array is cut.
@@ -644,29 +673,7 @@ impl<'de> Visitor<'de> for Marked<'_> {
         f.write_str("any JSON value")
     }
 
-    fn visit_unit<E: de::Error>(self) -> Result<Doc, E> {
-        DocVisitor.visit_unit()
-    }
-
-    fn visit_bool<E: de::Error>(self, b: bool) -> Result<Doc, E> {
-        DocVisitor.visit_bool(b)
-    }
-
-    fn visit_i64<E: de::Error>(self, n: i64) -> Result<Doc, E> {
-        DocVisitor.visit_i64(n)
-    }
-
-    fn visit_u64<E: de::Error>(self, n: u64) -> Result<Doc, E> {
-        DocVisitor.visit_u64(n)
-    }
-
-    fn visit_f64<E: de::Error>(self, n: f64) -> Result<Doc, E> {
-        DocVisitor.visit_f64(n)
-    }
-
-    fn visit_str<E: de::Error>(self, s: &str) -> Result<Doc, E> {
-        DocVisitor.visit_str(s)
-    }
+    scalars_as_built!();
 
     fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Doc, A::Error> {
         DocVisitor.visit_seq(seq)
@@ -751,30 +758,7 @@ impl<'de> Visitor<'de> for PrunedVisitor<'_> {
         f.write_str("any JSON value")
     }
 
-    // Scalars are built as a whole document builds them.
-    fn visit_unit<E: de::Error>(self) -> Result<Doc, E> {
-        DocVisitor.visit_unit()
-    }
-
-    fn visit_bool<E: de::Error>(self, b: bool) -> Result<Doc, E> {
-        DocVisitor.visit_bool(b)
-    }
-
-    fn visit_i64<E: de::Error>(self, n: i64) -> Result<Doc, E> {
-        DocVisitor.visit_i64(n)
-    }
-
-    fn visit_u64<E: de::Error>(self, n: u64) -> Result<Doc, E> {
-        DocVisitor.visit_u64(n)
-    }
-
-    fn visit_f64<E: de::Error>(self, n: f64) -> Result<Doc, E> {
-        DocVisitor.visit_f64(n)
-    }
-
-    fn visit_str<E: de::Error>(self, s: &str) -> Result<Doc, E> {
-        DocVisitor.visit_str(s)
-    }
+    scalars_as_built!();
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Doc, A::Error> {
         let Some(each) = self.0.elements.as_deref() else {
