@@ -113,8 +113,12 @@ impl<'d> Lint<'_, 'd> {
                 self.walk(then, place, false)
             }
             AstKind::Comparison(_, left, right) => {
-                self.walk(left, place, true);
-                self.walk(right, place, true);
+                // A field compared with a value is a field (`CreatedAt >
+                // '2023'`); one compared with another field may have been
+                // meant as a value (`UserName == alice`).
+                let value = |side: &Ast| matches!(side.kind, AstKind::Literal(_));
+                self.walk(left, place, !value(right));
+                self.walk(right, place, !value(left));
                 Place::Unknown
             }
             AstKind::And(a, b) | AstKind::Or(a, b) => {
@@ -413,6 +417,11 @@ mod tests {
         assert_eq!(
             lint("Users[?UserName == zed]"),
             ["Users items have no field zed, so it is null; for the string write 'zed'"]
+        );
+        // Compared with a value, a missing field is not taken for one.
+        assert_eq!(
+            lint("Users[?Zed > '2023']"),
+            ["Users items have no field Zed, so it is null"]
         );
     }
 
