@@ -165,25 +165,15 @@ pub(crate) fn of(node: &Node, demand: &Need) -> Option<Need> {
             .rev()
             .fold(demand.clone(), |need, name| field_read(name, need)),
         Node::Index(_) => Need::elements(demand.clone()),
-        Node::Slice { start, stop, step } if demand.passed && few(*start, *stop, *step) => {
-            let mut each = demand.elements.as_deref().cloned().unwrap_or_default();
-            each.merge(Need::passed());
-            Need::elements(each)
+        Node::Slice { .. } if demand.passed && answers_few(node) => {
+            Need::elements(passed_each(demand))
         }
         Node::Slice { .. } | Node::StringSlice { .. } => Need::elements(demand.of_elements()),
         Node::Literal(_) => Need::default(),
         Node::Subexpr(lhs, rhs) => of(lhs, &of(rhs, demand)?)?,
         Node::Stream { source, stages, .. } => {
-            // Without a flatten, a stream answers no more values than its
-            // source has elements.
-            let few_values =
-                answers_few(source) && !stages.iter().any(|s| matches!(s, Stage::Flatten));
-            let mut need = match demand.passed && few_values {
-                true => {
-                    let mut each = demand.elements.as_deref().cloned().unwrap_or_default();
-                    each.merge(Need::passed());
-                    each
-                }
+            let mut need = match demand.passed && answers_few(node) {
+                true => passed_each(demand),
                 false => demand.of_elements(),
             };
             for stage in stages.iter().rev() {
@@ -256,7 +246,8 @@ fn field_read(name: &str, need: Need) -> Need {
 const FEW: i64 = 1024;
 
 /// Whether `node` answers an array of at most [`FEW`] elements: a short
-/// slice, and what ends in one.
+/// slice, and what ends in one (a stream without a flatten answers no
+/// more values than its source has elements).
 fn answers_few(node: &Node) -> bool {
     match node {
         Node::Slice { start, stop, step } => few(*start, *stop, *step),
@@ -266,6 +257,14 @@ fn answers_few(node: &Node) -> bool {
         }
         _ => false,
     }
+}
+
+/// What each element of a short array that goes into the answer as it is
+/// needs: to be passed, and whatever `demand` asks of it besides.
+fn passed_each(demand: &Need) -> Need {
+    let mut each = demand.elements.as_deref().cloned().unwrap_or_default();
+    each.merge(Need::passed());
+    each
 }
 
 /// Whether a slice answers at most [`FEW`] elements of any array: from
